@@ -1,0 +1,48 @@
+# Precedent — build, demo, tests. `make demo` and `make test` do all set-up.
+SHELL := /bin/bash
+GO ?= go
+REPO := $(CURDIR)
+export CGO_ENABLED := 1
+export CGO_LDFLAGS := -L$(REPO)/third_party/lib
+export PRECEDENT_PJRT_DIR ?= $(REPO)/third_party/pjrt
+export GOMLX_NO_AUTO_INSTALL := 1
+TICKETS ?= 20000
+TEST_TIMEOUT ?= 25m
+
+.PHONY: setup deps tokenizers weights pjrt build demo test vet fmt-check bench clean
+
+setup: deps tokenizers weights pjrt
+
+deps:
+	@scripts/install-deps.sh
+
+tokenizers:
+	@scripts/build-tokenizers.sh
+
+weights:
+	@scripts/fetch-weights.sh
+
+pjrt:
+	@scripts/fetch-pjrt.sh
+
+build: setup
+	$(GO) build -o bin/precedent ./cmd/precedent
+	$(GO) build -o bin/precedent-desktop .
+
+demo: build
+	bin/precedent demo --tickets $(TICKETS)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+test: setup fmt-check vet
+	$(GO) test -timeout $(TEST_TIMEOUT) ./...
+
+bench: setup
+	$(GO) run ./cmd/precedent bench
+
+clean:
+	rm -rf bin

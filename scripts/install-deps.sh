@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a fresh machine lacks: a C toolchain and the
+# GL/X11 headers Fyne needs, Xvfb for headless window checks, and Rust (cargo)
+# check for the tokenizers library. Skips what is already there.
+set -euo pipefail
+pkgs=(gcc g++ make pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
+      libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev xvfb xdotool imagemagick python3-pip)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "deps: Debian packages present"
+fi
+command -v go >/dev/null || { echo "deps: Go 1.26+ is required (https://go.dev/dl)" >&2; exit 1; }
+command -v cargo >/dev/null || { echo "deps: cargo is required to build the tokenizers library (install Rust with rustup, or apt-get install cargo)" >&2; exit 1; }
