@@ -1,0 +1,158 @@
+package mining
+
+import (
+	"sort"
+
+	"github.com/precedent/precedent/data"
+)
+
+// unionFind groups ticket indexes; the zero value is ready to use.
+type unionFind struct{ parent map[int]int }
+
+func (u *unionFind) find(x int) int {
+	if u.parent == nil {
+		u.parent = map[int]int{}
+	}
+	p, ok := u.parent[x]
+	if !ok {
+		u.parent[x] = x
+		return x
+	}
+	if p == x {
+		return x
+	}
+	r := u.find(p)
+	u.parent[x] = r
+	return r
+}
+
+func (u *unionFind) union(a, b int) {
+	ra, rb := u.find(a), u.find(b)
+	if ra != rb {
+		u.parent[ra] = rb
+	}
+}
+
+// candidate is one (query, positive) pair inside a group, before the caps.
+type candidate struct {
+	q, p   int
+	l      *link // the direct link, nil for expanded pairs
+	rank   int   // position among the query's partners (0 = first choice)
+	capped bool  // direct pair beyond the per-ticket cap
+}
+
+// expand turns non-trivial links into groups (tickets that cite each other or
+// a common master case) and pairs every later member with earlier members:
+// direct citations first, then the nearest in time, at most MaxPartners per
+// query and MaxGroupPairs per group so campaigns do not grow quadratically.
+// Direct pairs beyond a cap are kept with a filter; expanded ones are dropped.
+func expand(tickets []data.Ticket, direct []*link, trivial map[[2]int]bool, opts Options, f *Funnel) ([]Pair, [][]string) {
+	var uf unionFind
+	byQuery := map[int][]*link{}
+	for _, l := range direct {
+		uf.union(l.q, l.p)
+		byQuery[l.q] = append(byQuery[l.q], l)
+	}
+	members := map[int][]int{}
+	for x := range uf.parent {
+		r := uf.find(x)
+		members[r] = append(members[r], x)
+	}
+	before := func(i, j int) bool {
+		ti, tj := tickets[i].Opened, tickets[j].Opened
+		if !ti.Equal(tj) {
+			return ti.Before(tj)
+		}
+		return tickets[i].ID < tickets[j].ID
+	}
+	groups := make([][]int, 0, len(members))
+	for _, ms := range members {
+		sort.Slice(ms, func(a, b int) bool { return before(ms[a], ms[b]) })
+		groups = append(groups, ms)
+	}
+	sort.Slice(groups, func(a, b int) bool { return before(groups[a][0], groups[b][0]) })
+
+	var pairs []Pair
+	names := make([][]string, 0, len(groups))
+	for _, g := range groups {
+		ids := make([]string, len(g))
+		for i, x := range g {
+			ids[i] = tickets[x].ID
+		}
+		names = append(names, ids)
+		pairs = append(pairs, expandGroup(tickets, g, byQuery, trivial, opts, f)...)
+	}
+	return pairs, names
+}
+
+// expandGroup pairs the members of one group, ordered by opened time.
+func expandGroup(tickets []data.Ticket, g []int, byQuery map[int][]*link, trivial map[[2]int]bool, opts Options, f *Funnel) []Pair {
+	var cands []candidate
+	firstSame := 0 // index of the first member opened at the same instant as g[i]
+	for i, q := range g {
+		if !tickets[g[firstSame]].Opened.Equal(tickets[q].Opened) {
+			firstSame = i
+		}
+		f.GroupPairs += firstSame
+		ds := append([]*link(nil), byQuery[q]...)
+		sort.Slice(ds, func(a, b int) bool { // nearest earlier positive first
+			pa, pb := tickets[ds[a].p], tickets[ds[b].p]
+			if !pa.Opened.Equal(pb.Opened) {
+				return pa.Opened.After(pb.Opened)
+			}
+			return pa.ID < pb.ID
+		})
+		isDirect := make(map[int]bool, len(ds))
+		rank := 0
+		for _, l := range ds {
+			isDirect[l.p] = true
+			cands = append(cands, candidate{q: q, p: l.p, l: l, rank: rank,
+				capped: opts.MaxPartners >= 0 && rank >= opts.MaxPartners})
+			rank++
+		}
+		for j := firstSame - 1; j >= 0 && (opts.MaxPartners < 0 || rank < opts.MaxPartners); j-- {
+			if isDirect[g[j]] || trivial[[2]int{q, g[j]}] {
+				continue
+			}
+			cands = append(cands, candidate{q: q, p: g[j], rank: rank})
+			rank++
+		}
+	}
+	// The group cap keeps direct pairs first, then every query's first
+	// partner, then every query's second, and so on.
+	sort.SliceStable(cands, func(a, b int) bool {
+		ca, cb := cands[a], cands[b]
+		if ca.capped != cb.capped {
+			return !ca.capped
+		}
+		if (ca.l != nil) != (cb.l != nil) {
+			return ca.l != nil
+		}
+		return ca.rank < cb.rank
+	})
+	out := make([]Pair, 0, len(cands))
+	kept := 0
+	for _, c := range cands {
+		p := Pair{Query: tickets[c.q].ID, Positive: tickets[c.p].ID, Class: ClassMention}
+		if c.l != nil {
+			p.Class, p.Cue, p.Source, p.Direct = c.l.class, c.l.cue, tickets[c.l.source].ID, true
+		}
+		switch {
+		case c.capped:
+			p.Filters = []string{FilterTicketCap}
+		case opts.MaxGroupPairs >= 0 && kept >= opts.MaxGroupPairs:
+			if !p.Direct {
+				continue
+			}
+			p.Filters = []string{FilterGroupCap}
+		default:
+			kept++
+		}
+		if p.Direct && len(p.Filters) > 0 {
+			f.CappedDirect++
+		}
+		out = append(out, p)
+	}
+	f.Expanded += kept
+	return out
+}

@@ -1,0 +1,328 @@
+package mining
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/precedent/precedent/data"
+)
+
+// Options configures Mine; start from DefaultOptions.
+type Options struct {
+	Matcher        *Matcher     // ID patterns; required
+	Fields         []string     // text fields to read: "close_notes", "description", "title"
+	Cues           []CuePattern // cue phrases; nil means DefaultCues
+	Trivial        TrivialRule  // which linked pairs are trivial duplicates
+	MaxPartners    int          // positives per query within a group (direct first, then nearest in time); <0 no cap
+	MaxGroupPairs  int          // pairs per group; <0 no cap
+	MaxPerRule     int          // training positives per query rule; <0 no cap
+	MaxPerRulePair int          // training positives per (query rule, positive rule); <0 no cap
+	Seed           uint64       // makes sampling deterministic
+}
+
+// DefaultOptions reads close-notes for ServiceNow-style IDs with the default
+// cues, trivial rule and caps (5 partners, 200 pairs per group, 300 per rule,
+// 100 per rule pair).
+func DefaultOptions() Options {
+	m, err := CompilePatterns([]string{"servicenow", "servicenow-any"}, nil)
+	if err != nil {
+		panic(err) // presets are constants; a failure here is a programming error
+	}
+	return Options{
+		Matcher:        m,
+		Fields:         []string{"close_notes"},
+		Trivial:        DefaultTrivialRule(),
+		MaxPartners:    5,
+		MaxGroupPairs:  200,
+		MaxPerRule:     300,
+		MaxPerRulePair: 100,
+		Seed:           1,
+	}
+}
+
+// Result is everything Mine found, with the counts behind it.
+type Result struct {
+	Refs    []CrossRef     // every reference to another existing ticket, in ticket and text order
+	Pairs   []Pair         // direct, expanded, trivial and filtered pairs; Training() ones are positives
+	Groups  [][]string     // tickets connected by non-trivial links, each ordered by opened time
+	Funnel  Funnel         // how many survive each step
+	PerRule []RuleStats    // sampling distribution per (query rule, positive rule)
+	Missing map[string]int // IDs that are not in the archive, by prefix: "CHG", "INC (missing)"
+}
+
+// Funnel counts what survives each step of mining. The first three count
+// mentions; the rest count (query, positive) pairs.
+type Funnel struct {
+	Mentions     int // ID mentions found in the chosen fields
+	Existing     int // mentions of a ticket of the archive
+	NonSelf      int // of those, mentions of another ticket
+	Links        int // distinct linked ticket pairs
+	Reversed     int // links written by the earlier ticket, turned around
+	SameInstant  int // links between tickets opened at the same instant, dropped
+	Trivial      int // links that are trivial duplicates
+	NonTrivial   int // links left for training
+	GroupPairs   int // every (later, earlier) pair within a group: what unbounded expansion would give
+	Expanded     int // pairs after expansion under the caps (direct + expanded)
+	CappedDirect int // direct pairs beyond a cap, kept with a filter
+	Sampled      int // training positives after stratified sampling
+}
+
+// RuleStats is the sampling distribution for one (query rule, positive rule).
+type RuleStats struct {
+	QueryRule    string
+	PositiveRule string
+	Candidates   int // pairs offered to sampling
+	Kept         int // pairs kept as training positives
+}
+
+// link is the strongest evidence tying two tickets, oriented later → earlier.
+type link struct {
+	q, p   int // query (later) and positive (earlier) ticket indexes
+	class  Class
+	cue    string
+	source int
+	dupCue string // a duplicate-class cue seen on any reference between them
+}
+
+// Mine extracts cross-references from tickets, turns them into positive pairs
+// and reports the funnel.
+//
+// Direction rule: a positive of a query is always an EARLIER ticket. A link
+// written in an earlier ticket's note about a later one is turned around so
+// the later ticket is the query; links between tickets opened at the same
+// instant carry no order and are dropped.
+func Mine(tickets []data.Ticket, opts Options) (Result, error) {
+	if opts.Matcher == nil {
+		return Result{}, fmt.Errorf("mine: options: no ID patterns")
+	}
+	opts.MaxPartners = orDefault(opts.MaxPartners, 5)
+	opts.MaxGroupPairs = orDefault(opts.MaxGroupPairs, 200)
+	opts.MaxPerRule = orDefault(opts.MaxPerRule, 300)
+	opts.MaxPerRulePair = orDefault(opts.MaxPerRulePair, 100)
+	if len(opts.Fields) == 0 {
+		opts.Fields = []string{"close_notes"}
+	}
+	for _, f := range opts.Fields {
+		if _, err := fieldText(&data.Ticket{}, f); err != nil {
+			return Result{}, fmt.Errorf("mine: options: %w", err)
+		}
+	}
+	cueDefs := opts.Cues
+	if cueDefs == nil {
+		cueDefs = DefaultCues
+	}
+	cues, err := compileCues(cueDefs)
+	if err != nil {
+		return Result{}, fmt.Errorf("mine: options: %w", err)
+	}
+	ix, err := newArchiveIndex(tickets)
+	if err != nil {
+		return Result{}, fmt.Errorf("mine: %w", err)
+	}
+
+	res := Result{Missing: map[string]int{}}
+	links := map[[2]int]*link{}
+	var order [][2]int // links in discovery order, for determinism
+	for from := range tickets {
+		t := &tickets[from]
+		for _, field := range opts.Fields {
+			text, _ := fieldText(t, field)
+			ms := opts.Matcher.Find(text)
+			if len(ms) == 0 {
+				continue
+			}
+			cueTexts, classes := cues.classify(text, ms)
+			for i, m := range ms {
+				res.Funnel.Mentions++
+				to, ok := ix.resolve(m.Raw)
+				if !ok {
+					res.Missing[ix.missingKey(m)]++
+					continue
+				}
+				res.Funnel.Existing++
+				if to == from {
+					continue
+				}
+				res.Funnel.NonSelf++
+				res.Refs = append(res.Refs, CrossRef{
+					From: t.ID, To: tickets[to].ID, Field: field, Offset: m.Start, Raw: m.Raw,
+					Cue: cueTexts[i], Class: classes[i], Context: excerpt(text, m.Start, m.End),
+				})
+				key := [2]int{min(from, to), max(from, to)}
+				l := links[key]
+				if l == nil {
+					l = &link{class: -1, source: from}
+					links[key] = l
+					order = append(order, key)
+				}
+				if classes[i] > l.class {
+					l.class, l.cue, l.source = classes[i], cueTexts[i], from
+				}
+				if classes[i] == ClassDuplicate && l.dupCue == "" {
+					l.dupCue = cueTexts[i]
+				}
+			}
+		}
+	}
+	res.Funnel.Links = len(links)
+
+	// Orient, drop same-instant links, split off trivial duplicates.
+	tokens := map[int]map[string]struct{}{}
+	tok := func(i int) map[string]struct{} {
+		s, ok := tokens[i]
+		if !ok {
+			s = tokenSet(tickets[i].Title + " " + tickets[i].Description)
+			tokens[i] = s
+		}
+		return s
+	}
+	var direct []*link
+	trivialLinks := map[[2]int]bool{} // (query, positive) of trivial links, never re-made by expansion
+	for _, key := range order {
+		l := links[key]
+		a, b := key[0], key[1]
+		ta, tb := tickets[a].Opened, tickets[b].Opened
+		switch {
+		case ta.Equal(tb):
+			res.Funnel.SameInstant++
+			continue
+		case ta.After(tb):
+			l.q, l.p = a, b
+		default:
+			l.q, l.p = b, a
+		}
+		if l.source == l.p {
+			res.Funnel.Reversed++
+		}
+		trivial, why := opts.Trivial.check(&tickets[l.q], &tickets[l.p], l.dupCue, func() float64 {
+			return jaccard(tok(l.q), tok(l.p))
+		})
+		if trivial {
+			res.Funnel.Trivial++
+			trivialLinks[[2]int{l.q, l.p}] = true
+			res.Pairs = append(res.Pairs, Pair{
+				Query: tickets[l.q].ID, Positive: tickets[l.p].ID, Class: l.class, Cue: l.cue,
+				Source: tickets[l.source].ID, Direct: true, Trivial: true, TrivialWhy: why,
+				Filters: []string{FilterTrivial},
+			})
+			continue
+		}
+		direct = append(direct, l)
+	}
+	res.Funnel.NonTrivial = len(direct)
+
+	groupPairs, groups := expand(tickets, direct, trivialLinks, opts, &res.Funnel)
+	res.Groups = groups
+	res.PerRule = sample(tickets, ix, groupPairs, opts)
+	res.Pairs = append(res.Pairs, groupPairs...)
+	for _, p := range groupPairs {
+		if len(p.Filters) == 0 {
+			res.Funnel.Sampled++
+		}
+	}
+	sortPairs(res.Pairs, ix)
+	return res, nil
+}
+
+func orDefault(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// sortPairs orders pairs by query (oldest first), then positive (nearest
+// first); a (query, positive) pair occurs once, so the order is total.
+func sortPairs(pairs []Pair, ix *archiveIndex) {
+	type keyed struct{ q, p, i int }
+	ks := make([]keyed, len(pairs))
+	for i, p := range pairs {
+		ks[i] = keyed{ix.byID[p.Query], ix.byID[p.Positive], i}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		if a.q != b.q {
+			return ix.compare(a.q, b.q)
+		}
+		return ix.compare(b.p, a.p)
+	})
+	sorted := make([]Pair, len(pairs))
+	for i, k := range ks {
+		sorted[i] = pairs[k.i]
+	}
+	copy(pairs, sorted)
+}
+
+// archiveIndex looks up tickets by ID, case-insensitively.
+type archiveIndex struct {
+	tickets  []data.Ticket
+	byID     map[string]int
+	byFold   map[string]int
+	prefixes map[string]bool
+}
+
+func newArchiveIndex(tickets []data.Ticket) (*archiveIndex, error) {
+	ix := &archiveIndex{
+		tickets:  tickets,
+		byID:     make(map[string]int, len(tickets)),
+		byFold:   make(map[string]int, len(tickets)),
+		prefixes: map[string]bool{},
+	}
+	for i := range tickets {
+		id := tickets[i].ID
+		if id == "" {
+			return nil, fmt.Errorf("ticket %d: empty ID", i)
+		}
+		if j, dup := ix.byID[id]; dup {
+			return nil, fmt.Errorf("ticket %d: ID %q already used by ticket %d", i, id, j)
+		}
+		ix.byID[id] = i
+		ix.byFold[strings.ToUpper(id)] = i
+		ix.prefixes[idPrefix(id)] = true
+	}
+	return ix, nil
+}
+
+// resolve finds the ticket a mention names; "#123" may name ticket "123".
+func (ix *archiveIndex) resolve(raw string) (int, bool) {
+	if i, ok := ix.byFold[strings.ToUpper(raw)]; ok {
+		return i, true
+	}
+	trimmed := strings.TrimLeftFunc(raw, func(r rune) bool { return !isWord(r) })
+	if trimmed != raw && trimmed != "" {
+		i, ok := ix.byFold[strings.ToUpper(trimmed)]
+		return i, ok
+	}
+	return 0, false
+}
+
+// missingKey is how an unresolved mention is counted: its prefix, marked
+// "(missing)" when archive IDs share the prefix (a typo or a purged ticket)
+// and bare when the prefix is foreign (a change, a KB article).
+func (ix *archiveIndex) missingKey(m Mention) string {
+	p := idPrefix(m.ID)
+	if p == "" {
+		p = m.Pattern
+	}
+	if ix.prefixes[p] {
+		return p + " (missing)"
+	}
+	return p
+}
+
+// compare orders tickets by opened time, then ID.
+func (ix *archiveIndex) compare(i, j int) int {
+	if c := ix.tickets[i].Opened.Compare(ix.tickets[j].Opened); c != 0 {
+		return c
+	}
+	return strings.Compare(ix.tickets[i].ID, ix.tickets[j].ID)
+}
+
+// idPrefix is the leading run of letters of id, upper-cased.
+func idPrefix(id string) string {
+	i := strings.IndexFunc(id, func(r rune) bool { return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') })
+	if i < 0 {
+		i = len(id)
+	}
+	return strings.ToUpper(id[:i])
+}
