@@ -1,0 +1,343 @@
+// Package importer reads ticket exports (CSV, TSV, JSONL, JSON arrays) into
+// data.Ticket batches: it maps source columns to ticket fields, parses
+// times, repairs encodings, and reports every row it could not import.
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/precedent/precedent/data"
+)
+
+// DefaultBatchSize is how many tickets one emitted batch (and one store
+// transaction) holds unless Options.BatchSize says otherwise.
+const DefaultBatchSize = 5000
+
+// detectSample is how many JSON records auto-detection looks at for keys.
+const detectSample = 200
+
+// Options tune one import; the zero value auto-detects everything.
+type Options struct {
+	Format      string                            // csv, tsv, jsonl or json; "" = from the extension, then the content
+	Mapping     Mapping                           // fields it names override the preset or auto-detection
+	Preset      string                            // servicenow, jira, thehive, splunk; "" = auto-detect
+	Location    *time.Location                    // zone for times written without one; nil = UTC
+	BatchSize   int                               // tickets per batch; 0 = DefaultBatchSize
+	LazyQuotes  bool                              // tolerate stray quotes in CSV fields
+	RejectsPath string                            // JSONL file receiving every rejected row; "" = none
+	Progress    func(readBytes, totalBytes int64) // called after each batch; totalBytes -1 when unknown
+}
+
+// Read parses r (named name for messages and format detection) and calls
+// emit with batches of tickets, each ID at most once per batch. Rows that
+// cannot be imported are counted and reported, not fatal; a structurally
+// broken file stops Read with an error naming file and line, after the
+// batches emitted so far. Cancelling ctx stops it between batches.
+func Read(ctx context.Context, r io.Reader, name string, opts Options, emit func(batch []data.Ticket) error) (Report, error) {
+	rep := Report{File: name}
+	rd := &reading{ctx: ctx, opts: opts, rep: &rep, emit: emit, total: -1,
+		rejects: &rejectSink{path: opts.RejectsPath, rep: &rep}, seen: map[string]struct{}{}}
+	if rd.opts.BatchSize <= 0 {
+		rd.opts.BatchSize = DefaultBatchSize
+	}
+	if sz, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
+		if fi, err := sz.Stat(); err == nil {
+			rd.total = fi.Size()
+		}
+	} else if l, ok := r.(interface{ Len() int }); ok {
+		rd.total = int64(l.Len())
+	}
+	err := rd.run(r, name)
+	if cerr := rd.rejects.close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return rep, fmt.Errorf("import %s: %w", name, err)
+	}
+	return rep, nil
+}
+
+// reading is the state of one Read call.
+type reading struct {
+	ctx     context.Context
+	opts    Options
+	rep     *Report
+	emit    func([]data.Ticket) error
+	rejects *rejectSink
+	counter *countingReader
+	total   int64
+
+	conv    converter
+	batch   []data.Ticket
+	inBatch map[string]int
+	seen    map[string]struct{}
+}
+
+func (rd *reading) run(r io.Reader, name string) error {
+	rd.counter = &countingReader{r: r}
+	br := bufio.NewReaderSize(rd.counter, 1<<20)
+	if err := skipBOM(br); err != nil {
+		return err
+	}
+	format, err := detectFormat(rd.opts.Format, name, br)
+	if err != nil {
+		return err
+	}
+	rd.rep.Format = format
+
+	var src source
+	var columns []string
+	var peeked []row
+	var peekErr error
+	switch format {
+	case "csv", "tsv":
+		comma := ','
+		if format == "tsv" {
+			comma = '\t'
+		}
+		cs, err := newCSVSource(br, comma, rd.opts.LazyQuotes)
+		if err != nil {
+			return err
+		}
+		src, columns = cs, cs.header
+	case "jsonl":
+		src = &jsonlSource{r: br}
+	case "json":
+		src = &jsonArraySource{r: br, line: 1}
+	}
+	if format == "jsonl" || format == "json" {
+		// JSON records carry their own keys: sample some to detect from.
+		seenCol := map[string]bool{}
+		for len(peeked) < detectSample {
+			rw, err := src.next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				peekErr = err // import what came before, then report it
+				break
+			}
+			peeked = append(peeked, rw)
+			for _, n := range rw.names {
+				if !seenCol[n] {
+					seenCol[n] = true
+					columns = append(columns, n)
+				}
+			}
+		}
+	}
+	if (format == "jsonl" || format == "json") && len(peeked) == 0 && peekErr == nil {
+		return nil // no records: nothing to map or import
+	}
+	mapping, err := rd.mapping(columns)
+	if peekErr != nil && (err != nil || len(peeked) == 0) {
+		return peekErr
+	}
+	if err != nil {
+		return err
+	}
+	rd.rep.Mapping = mapping
+	rd.conv = newConverter(mapping, rd.opts.Location)
+	if format == "csv" || format == "tsv" {
+		rd.conv.indexColumns(columns)
+	}
+
+	for _, rw := range peeked {
+		if err := rd.row(rw); err != nil {
+			return err
+		}
+	}
+	if peekErr != nil {
+		_ = rd.flush()
+		return peekErr
+	}
+	for {
+		rw, err := src.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			_ = rd.flush() // what was read before the break is still good
+			return err
+		}
+		if err := rd.row(rw); err != nil {
+			return err
+		}
+	}
+	return rd.flush()
+}
+
+// mapping combines preset or auto-detection with the explicit mapping.
+func (rd *reading) mapping(columns []string) (Mapping, error) {
+	var want Mapping
+	if rd.opts.Preset != "" {
+		p, err := Preset(rd.opts.Preset)
+		if err != nil {
+			return nil, err
+		}
+		want = p
+	} else {
+		want = DetectMapping(columns)
+	}
+	explicit := map[string]bool{}
+	for f, cols := range rd.opts.Mapping {
+		if !contains(Fields, f) {
+			return nil, fmt.Errorf("mapping: unknown field %q (fields: %s)", f, strings.Join(Fields, ", "))
+		}
+		want[f] = cols
+		explicit[f] = true
+	}
+	return resolve(want, explicit, columns)
+}
+
+func (rd *reading) row(rw row) error {
+	rd.rep.Rows++
+	if rw.recoded {
+		rd.rep.Recoded++
+	}
+	t, field, reason := rd.conv.ticket(&rw)
+	if rw.bad != "" {
+		field, reason = "", rw.bad
+	}
+	if reason != "" {
+		return rd.rejects.add(Reject{File: rd.rep.File, Line: rw.line, ID: t.ID, Field: field, Reason: reason}, rawText(&rw))
+	}
+	if rd.conv.badClosed {
+		rd.rep.BadClosed++
+	}
+	rd.rep.Imported++
+	if _, dup := rd.seen[t.ID]; dup {
+		rd.rep.DuplicateIDs++
+		if len(rd.rep.DuplicateIDEx) < 20 {
+			rd.rep.DuplicateIDEx = append(rd.rep.DuplicateIDEx, t.ID)
+		}
+		if i, ok := rd.inBatch[t.ID]; ok {
+			rd.batch[i] = t // last occurrence wins
+			return nil
+		}
+	} else {
+		rd.seen[t.ID] = struct{}{}
+	}
+	if rd.inBatch == nil {
+		rd.inBatch = make(map[string]int, rd.opts.BatchSize)
+	}
+	rd.inBatch[t.ID] = len(rd.batch)
+	rd.batch = append(rd.batch, t)
+	if len(rd.batch) >= rd.opts.BatchSize {
+		return rd.flush()
+	}
+	return nil
+}
+
+func (rd *reading) flush() error {
+	if err := rd.ctx.Err(); err != nil {
+		return err
+	}
+	if len(rd.batch) > 0 {
+		if err := rd.emit(rd.batch); err != nil {
+			return err
+		}
+	}
+	rd.batch, rd.inBatch = nil, nil
+	if rd.opts.Progress != nil {
+		rd.opts.Progress(rd.counter.n, rd.total)
+	}
+	return nil
+}
+
+// rawText is the rejected record as text for the rejects file.
+func rawText(rw *row) string {
+	if rw.raw != nil {
+		return string(rw.raw)
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	_ = w.Write(rw.values)
+	w.Flush()
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func skipBOM(br *bufio.Reader) error {
+	head, _ := br.Peek(3)
+	switch {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		_, _ = br.Discard(3)
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return fmt.Errorf("line 1: file is UTF-16; save it as UTF-8")
+	}
+	return nil
+}
+
+// detectFormat trusts an explicit format, then the extension, then the
+// first non-space byte ([ = JSON array, { = JSONL, else CSV). A .json
+// file holding one object per line is read as JSONL.
+func detectFormat(explicit, name string, br *bufio.Reader) (string, error) {
+	format := strings.ToLower(strings.TrimPrefix(explicit, "."))
+	if format == "" {
+		switch strings.ToLower(filepath.Ext(name)) {
+		case ".csv":
+			format = "csv"
+		case ".tsv", ".tab":
+			format = "tsv"
+		case ".jsonl", ".ndjson":
+			format = "jsonl"
+		case ".json":
+			format = "json"
+		}
+	}
+	first := firstByte(br)
+	switch format {
+	case "csv", "tsv", "jsonl":
+		return format, nil
+	case "ndjson":
+		return "jsonl", nil
+	case "json":
+		if first == '{' {
+			return "jsonl", nil
+		}
+		return "json", nil
+	case "":
+		switch first {
+		case '[':
+			return "json", nil
+		case '{':
+			return "jsonl", nil
+		}
+		return "csv", nil
+	}
+	return "", fmt.Errorf("unknown format %q (csv, tsv, jsonl, json)", explicit)
+}
+
+func firstByte(br *bufio.Reader) byte {
+	for n := 1; n <= 4096; n *= 2 {
+		head, err := br.Peek(n * 64)
+		if t := bytes.TrimLeft(head, " \t\r\n"); len(t) > 0 {
+			return t[0]
+		}
+		if err != nil {
+			return 0
+		}
+	}
+	return 0
+}
+
+// countingReader counts bytes read for progress reports.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
