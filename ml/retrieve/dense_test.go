@@ -1,0 +1,249 @@
+package retrieve
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type denseFixture struct {
+	ids    []string
+	opened []time.Time
+	vecs   Matrix
+}
+
+// randomVectors makes n vectors of dim; every 7th repeats an earlier one to
+// force exact score ties.
+func randomVectors(rng *rand.Rand, n, dim int) denseFixture {
+	f := denseFixture{vecs: Matrix{Rows: n, Dim: dim, Data: make([]float32, n*dim)}}
+	for i := range n {
+		f.ids = append(f.ids, fmt.Sprintf("T%05d", n-i)) // ID order opposite to row order
+		f.opened = append(f.opened, at(rng.IntN(n/3+1)))
+		row := f.vecs.Row(i)
+		if i%7 == 6 {
+			copy(row, f.vecs.Row(rng.IntN(i)))
+			continue
+		}
+		for j := range row {
+			row[j] = float32(rng.NormFloat64())
+		}
+	}
+	return f
+}
+
+// naiveTopK scores every document in float64 and sorts fully: higher score
+// first, then smaller ID.
+func naiveTopK(f denseFixture, q Query, k int) []string {
+	type sc struct {
+		id string
+		s  float64
+	}
+	norm := func(v []float32) []float64 {
+		out := make([]float64, len(v))
+		var ss float64
+		for _, x := range v {
+			ss += float64(x) * float64(x)
+		}
+		for j, x := range v {
+			out[j] = float64(float32(float64(x) / math.Sqrt(ss)))
+		}
+		return out
+	}
+	qv := norm(q.Vector)
+	var all []sc
+	for i, id := range f.ids {
+		if id == q.ID || (!q.Before.IsZero() && !f.opened[i].Before(q.Before)) {
+			continue
+		}
+		dv := norm(f.vecs.Row(i))
+		var s float64
+		for j := range qv {
+			s += qv[j] * dv[j]
+		}
+		all = append(all, sc{id, s})
+	}
+	sort.Slice(all, func(a, b int) bool {
+		if all[a].s != all[b].s {
+			return all[a].s > all[b].s
+		}
+		return all[a].id < all[b].id
+	})
+	out := []string{}
+	for i := 0; i < k && i < len(all); i++ {
+		out = append(out, all[i].id)
+	}
+	return out
+}
+
+func TestDenseEqualsNaiveSort(t *testing.T) {
+	tests := []struct {
+		name string
+		n    int
+		dim  int
+		k    int
+		opts DenseOptions
+	}{
+		{"odd sizes, small tiles", 203, 19, 10, DenseOptions{QueryBlock: 6, DocBlock: 20, Workers: 2}},
+		{"dim multiple of 8, default tiles", 150, 32, 7, DenseOptions{}},
+		{"k larger than corpus", 13, 8, 50, DenseOptions{Workers: 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(tt.n), uint64(tt.dim)))
+			f := randomVectors(rng, tt.n, tt.dim)
+			ix, err := NewDense(f.ids, f.opened, f.vecs, tt.opts)
+			require.NoError(t, err)
+			var qs []Query
+			for i := range 41 {
+				r := rng.IntN(tt.n)
+				q := Query{ID: f.ids[r], Vector: f.vecs.Row(r), Before: f.opened[r]}
+				if i%4 == 0 {
+					q.Before = time.Time{}
+				}
+				if i%9 == 0 {
+					q.ID = "new"
+				}
+				qs = append(qs, q)
+			}
+			got, err := ix.SearchBatch(context.Background(), qs, tt.k, nil)
+			require.NoError(t, err)
+			require.Len(t, got, len(qs))
+			for i, q := range qs {
+				var ids []string
+				ids = []string{}
+				for r, c := range got[i] {
+					ids = append(ids, c.ID)
+					assert.Equal(t, r+1, c.Rank)
+				}
+				assert.Equal(t, naiveTopK(f, q, tt.k), ids, "query %d", i)
+			}
+		})
+	}
+}
+
+func TestDenseFloat16CloseToFloat32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	f := randomVectors(rng, 300, 24)
+	ix32, err := NewDense(f.ids, f.opened, f.vecs, DenseOptions{})
+	require.NoError(t, err)
+	ix16, err := NewDense(f.ids, f.opened, f.vecs, DenseOptions{Float16: true, DocBlock: 64})
+	require.NoError(t, err)
+	overlap, total := 0, 0
+	for i := range 30 {
+		q := Query{ID: f.ids[i], Vector: f.vecs.Row(i)}
+		a, err := ix32.Search(context.Background(), q, 10)
+		require.NoError(t, err)
+		b, err := ix16.Search(context.Background(), q, 10)
+		require.NoError(t, err)
+		in := map[string]float32{}
+		for _, c := range a {
+			in[c.ID] = c.Score
+		}
+		for _, c := range b {
+			if s, ok := in[c.ID]; ok {
+				overlap++
+				assert.InDelta(t, s, c.Score, 2e-3)
+			}
+		}
+		total += len(a)
+	}
+	assert.GreaterOrEqual(t, float64(overlap)/float64(total), 0.95)
+}
+
+func TestDenseErrors(t *testing.T) {
+	m := Matrix{Rows: 2, Dim: 2, Data: []float32{1, 0, 0, 1}}
+	_, err := NewDense([]string{"a"}, []time.Time{{}, {}}, m, DenseOptions{})
+	assert.ErrorContains(t, err, "counts differ")
+	_, err = NewDense([]string{"a", "a"}, []time.Time{{}, {}}, m, DenseOptions{})
+	assert.ErrorContains(t, err, `duplicate ID "a"`)
+	bad := Matrix{Rows: 2, Dim: 2, Data: []float32{1, float32(math.NaN()), 0, 1}}
+	_, err = NewDense([]string{"a", "b"}, []time.Time{{}, {}}, bad, DenseOptions{})
+	assert.ErrorContains(t, err, "component 1 is NaN")
+	ix, err := NewDense([]string{"a", "b"}, []time.Time{{}, {}}, m, DenseOptions{})
+	require.NoError(t, err)
+	_, err = ix.Search(context.Background(), Query{ID: "q", Vector: []float32{1}}, 3)
+	assert.ErrorContains(t, err, "vector has 1 dimensions, index has 2")
+}
+
+func TestKernelMatchesGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	const n, stride = 40, 48
+	v := func(m int) []float32 {
+		out := make([]float32, m)
+		for i := range out {
+			out[i] = float32(rng.NormFloat64())
+		}
+		return out
+	}
+	q0, q1, d := v(n), v(n), v(4*stride)
+	var a, b [8]float32
+	dot2x4(q0, q1, d, stride, n, &a)
+	dot2x4Go(q0, q1, d, stride, n, &b)
+	for i := range 8 {
+		var want float64
+		q := q0
+		if i >= 4 {
+			q = q1
+		}
+		for j := range n {
+			want += float64(q[j]) * float64(d[(i%4)*stride+j])
+		}
+		assert.InDelta(t, want, a[i], 1e-4)
+		assert.InDelta(t, want, b[i], 1e-4)
+	}
+}
+
+func TestHalfRoundTrip(t *testing.T) {
+	tests := []struct {
+		in   float32
+		want uint16
+	}{
+		{0, 0x0000}, {1, 0x3c00}, {-2, 0xc000}, {65504, 0x7bff}, {1e6, 0x7c00},
+		{5.960464e-08, 0x0001}, {0.333333, 0x3555}, {float32(math.Inf(-1)), 0xfc00},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, floatToHalf(tt.in), "%v", tt.in)
+	}
+	for h := range 1 << 16 {
+		f := halfToFloat[h]
+		if f != f || math.IsInf(float64(f), 0) {
+			continue
+		}
+		assert.Equal(t, uint16(h)&0x7fff|uint16(h)&0x8000, floatToHalf(f)&0x7fff|uint16(h)&0x8000)
+	}
+}
+
+func TestProgressReportsMonotonicToTotal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	f := randomVectors(rng, 500, 8)
+	dense, err := NewDense(f.ids, f.opened, f.vecs, DenseOptions{DocBlock: 16, Workers: 2})
+	require.NoError(t, err)
+	docs := make([]Doc, len(f.ids))
+	qs := make([]Query, 300)
+	for i := range docs {
+		docs[i] = Doc{ID: f.ids[i], Text: fmt.Sprintf("w%d w%d", i%7, i%11), Opened: f.opened[i]}
+	}
+	for i := range qs {
+		qs[i] = Query{ID: f.ids[i], Text: docs[i].Text, Vector: f.vecs.Row(i), Before: f.opened[i]}
+	}
+	bm, err := NewBM25(docs, BM25Params{Workers: 2})
+	require.NoError(t, err)
+	for _, ix := range []Index{dense, bm} {
+		var seen []int
+		_, err := EvalCandidates(context.Background(), ix, qs, 0, func(done, total int) {
+			assert.Equal(t, len(qs), total)
+			seen = append(seen, done)
+		})
+		require.NoError(t, err)
+		require.NotEmpty(t, seen)
+		assert.IsIncreasing(t, seen)
+		assert.Equal(t, len(qs), seen[len(seen)-1])
+	}
+}
