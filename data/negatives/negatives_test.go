@@ -264,7 +264,7 @@ func TestFalseNegativeShareAndAblation(t *testing.T) {
 	ins := []Input{{Query: arch["Q"], Positives: []string{"P"}, Candidates: cands("P", "NQ", "A", "B", "C", "D")}}
 	rows, err := Ablate(Options{}, lookupOf(arch), nil, ins, truth)
 	require.NoError(t, err)
-	require.Len(t, rows, 5)
+	require.Len(t, rows, 6)
 	byName := map[string]AblationRow{}
 	for _, r := range rows {
 		byName[r.Name] = r
@@ -273,5 +273,16 @@ func TestFalseNegativeShareAndAblation(t *testing.T) {
 	assert.Zero(t, byName["without positives"].FalseNegatives, "near-dup still catches a positive")
 	assert.Equal(t, 1, byName["without near-duplicates"].FalseNegatives)
 	assert.Equal(t, 2, byName["no filters"].FalseNegatives)
+
+	// A Linked predicate that ties C to the query drops it, and only it.
+	linked := Options{Linked: func(q, c data.Ticket) bool { return c.ID == "C" }}
+	rows, err = Ablate(linked, lookupOf(arch), nil, ins, truth)
+	require.NoError(t, err)
+	for _, r := range rows {
+		byName[r.Name] = r
+	}
+	assert.Equal(t, 1, byName["all filters"].Stats.Linked)
+	assert.Zero(t, byName["without entity-linked"].Stats.Linked)
+	assert.Equal(t, byName["all filters"].Negatives+1, byName["without entity-linked"].Negatives)
 	assert.InDelta(t, 2.0/6, byName["no filters"].Share, 1e-9)
 }

@@ -1,6 +1,10 @@
 package negatives
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/precedent/precedent/data"
+)
 
 // Filter names one switchable filter of the selection.
 type Filter uint8
@@ -10,10 +14,11 @@ const (
 	FilterPositives Filter = 1 << iota // drop known positives and their group
 	FilterNearDup                      // drop same-rule near-duplicates of the query or a positive
 	FilterGuard                        // hold back candidates scoring close to the best positive
+	FilterLinked                       // drop candidates Options.Linked ties to the query (e.g. same user or host within days)
 )
 
 // AllFilters lists every filter, for ablations and reports.
-var AllFilters = []Filter{FilterPositives, FilterNearDup, FilterGuard}
+var AllFilters = []Filter{FilterPositives, FilterNearDup, FilterGuard, FilterLinked}
 
 // String is the filter's name in reports.
 func (f Filter) String() string {
@@ -24,6 +29,8 @@ func (f Filter) String() string {
 		return "near-duplicates"
 	case FilterGuard:
 		return "false-negative guard"
+	case FilterLinked:
+		return "entity-linked"
 	}
 	return fmt.Sprintf("filter(%d)", uint8(f))
 }
@@ -38,6 +45,11 @@ type Options struct {
 	NearDup       NearDup `json:"near_dup"`       // zero means DefaultNearDup
 	GuardFraction float64 `json:"guard_fraction"` // hold candidates scoring ≥ this × best positive; default 0.95
 	Disabled      Filter  `json:"disabled"`       // bitwise OR of filters switched off
+	// Linked, when set, says a candidate is probably related to the query
+	// although nothing cites it (e.g. it shares a user or host with the
+	// query within a few days); such candidates are dropped. The caller
+	// supplies it so that this package stays free of entity extraction.
+	Linked func(query, candidate data.Ticket) bool `json:"-"`
 }
 
 // DefaultOptions returns the options Select uses for a zero Options.

@@ -49,6 +49,7 @@ type Stats struct {
 	Later           int `json:"later"`             // candidates opened at or after the query
 	Positives       int `json:"positives"`         // dropped by FilterPositives
 	NearDup         int `json:"near_dup"`          // dropped by FilterNearDup
+	Linked          int `json:"linked"`            // dropped by FilterLinked
 	Held            int `json:"held"`              // held back by FilterGuard
 	Surplus         int `json:"surplus"`           // usable but beyond PerQuery
 	Used            int `json:"used"`              // first-stage negatives kept
@@ -67,6 +68,7 @@ func (s *Stats) Add(o Stats) {
 	s.Later += o.Later
 	s.Positives += o.Positives
 	s.NearDup += o.NearDup
+	s.Linked += o.Linked
 	s.Held += o.Held
 	s.Surplus += o.Surplus
 	s.Used += o.Used
@@ -181,6 +183,9 @@ func (s *Selector) Select(in Input) Result {
 		case rejectNearDup:
 			res.Stats.NearDup++
 			continue
+		case rejectLinked:
+			res.Stats.Linked++
+			continue
 		}
 		if chosen[c.ID] {
 			continue // duplicate entry in the candidate list
@@ -219,6 +224,7 @@ const (
 	rejectLater
 	rejectPositive
 	rejectNearDup
+	rejectLinked
 )
 
 // check applies the always-on checks and the positives and near-duplicate
@@ -245,6 +251,9 @@ func (s *Selector) check(q data.Ticket, id string, pos map[string]bool, refs []r
 				return t, rejectNearDup
 			}
 		}
+	}
+	if s.opts.on(FilterLinked) && s.opts.Linked != nil && s.opts.Linked(q, t) {
+		return t, rejectLinked
 	}
 	return t, accept
 }

@@ -1,0 +1,171 @@
+// Package backend chooses, once at start, which GoMLX compute backend runs the
+// models, and describes it for display. Pipeline code receives the
+// compute.Backend and never asks which one it is.
+//
+// "auto" (the default) takes the fastest backend this machine has: XLA
+// through a PJRT plugin (CUDA, Metal or CPU, searched by
+// platform.PJRTPlugins) when one is installed and loads, else the pure-Go
+// backend, saying why in Info.Note.
+package backend
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/gobackend"
+
+	"github.com/precedent/precedent/platform"
+)
+
+// EnvVar names the environment variable read when New is given an empty name.
+const EnvVar = "PRECEDENT_BACKEND"
+
+// DefaultName is the backend used when neither New's argument nor EnvVar says otherwise.
+const DefaultName = "auto"
+
+// Info describes a backend for display in the CLI and the settings panel.
+type Info struct {
+	Name        string // configuration that built it, e.g. "xla:cpu" or "go"
+	Description string // human-readable, e.g. "XLA CPU (PJRT plugin …)"
+	Accelerated bool   // XLA rather than the portable pure-Go backend
+	Note        string // why auto chose it, e.g. "no PJRT plugin found"
+}
+
+// newXLA builds an XLA backend from a PJRT plugin file; nil when XLA is not
+// linked into this build (no cgo, or the noxla build tag).
+var newXLA func(pluginPath, options string) (compute.Backend, error)
+
+// opened caches one backend per name: GoMLX tensors (hence a model's
+// weights) are bound to the backend instance that first ran them, so every
+// part of the process must share the same instance.
+var opened = struct {
+	sync.Mutex
+	m map[string]entry
+}{m: map[string]entry{}}
+
+type entry struct {
+	b    compute.Backend
+	info Info
+}
+
+// New returns the backend named by name: "auto", "go[:options]" (as in
+// GOMLX_BACKEND: "go:parallelism=2", "go:ops_sequential"), or
+// "xla:PLUGIN[,options]" with PLUGIN cpu, cuda, metal or a plugin file path.
+// An empty name reads EnvVar and falls back to DefaultName. The same name
+// always returns the same instance.
+func New(name string) (compute.Backend, Info, error) {
+	if name == "" {
+		name = strings.TrimSpace(os.Getenv(EnvVar))
+	}
+	if name == "" {
+		name = DefaultName
+	}
+	opened.Lock()
+	defer opened.Unlock()
+	if e, ok := opened.m[name]; ok {
+		return e.b, e.info, nil
+	}
+	e, err := open(name)
+	if err != nil {
+		return nil, Info{}, err
+	}
+	opened.m[name] = e
+	return e.b, e.info, nil
+}
+
+func open(name string) (entry, error) {
+	kind, options, _ := strings.Cut(name, ":")
+	switch kind {
+	case "auto":
+		return openAuto()
+	case gobackend.BackendName:
+		return openGo(name, options)
+	case "xla":
+		plugin, opts, _ := strings.Cut(options, ",")
+		if plugin == "" {
+			plugin = "cpu"
+		}
+		return openXLA(name, plugin, opts)
+	default:
+		return entry{}, fmt.Errorf("backend %q: unknown backend %q (this build has: %s)", name, kind, strings.Join(Available(), ", "))
+	}
+}
+
+func openGo(name, options string) (entry, error) {
+	b, err := gobackend.New(options)
+	if err != nil {
+		return entry{}, fmt.Errorf("backend %q: %w", name, err)
+	}
+	return entry{b: b, info: Info{Name: name, Description: b.Description()}}, nil
+}
+
+func openXLA(name, plugin, options string) (entry, error) {
+	if newXLA == nil {
+		return entry{}, fmt.Errorf("backend %q: XLA is not linked into this build (built without cgo or with -tags noxla)", name)
+	}
+	path := plugin
+	if !strings.ContainsAny(plugin, `/\`) {
+		path = ""
+		for _, p := range platform.PJRTPlugins() {
+			if p.Name == plugin {
+				path = p.Path
+				break
+			}
+		}
+		if path == "" {
+			return entry{}, fmt.Errorf("backend %q: no PJRT %s plugin found (run `make pjrt`, or set %s to a folder holding pjrt_c_api_%s_plugin.so)",
+				name, plugin, platform.PJRTDirEnv, plugin)
+		}
+	}
+	b, err := newXLA(path, options)
+	if err != nil {
+		return entry{}, fmt.Errorf("backend %q: %w", name, err)
+	}
+	return entry{b: b, info: Info{Name: name, Description: "XLA " + plugin + " — " + b.Description(), Accelerated: true}}, nil
+}
+
+// openAuto tries the PJRT plugins found, fastest first, then pure Go.
+func openAuto() (entry, error) {
+	var notes []string
+	if newXLA == nil {
+		notes = append(notes, "XLA not linked into this build")
+	} else {
+		found := map[string]bool{}
+		for _, p := range platform.PJRTPlugins() {
+			found[p.Name] = true
+		}
+		for _, plugin := range []string{"cuda", "metal", "cpu"} {
+			if !found[plugin] {
+				continue
+			}
+			e, err := openXLA("xla:"+plugin, plugin, "")
+			if err == nil {
+				e.info.Name = "auto → xla:" + plugin
+				return e, nil
+			}
+			notes = append(notes, err.Error())
+		}
+		if len(found) == 0 {
+			notes = append(notes, "no PJRT plugin found (run `make pjrt` for the XLA CPU plugin)")
+		}
+	}
+	e, err := openGo(gobackend.BackendName, "")
+	if err != nil {
+		return entry{}, err
+	}
+	e.info.Name = "auto → go"
+	e.info.Note = strings.Join(notes, "; ")
+	e.info.Description += " (portable fallback: " + e.info.Note + ")"
+	return e, nil
+}
+
+// Available lists the backend kinds linked into this build.
+func Available() []string {
+	if newXLA != nil {
+		return []string{"auto", "xla", gobackend.BackendName}
+	}
+	return []string{"auto", gobackend.BackendName}
+}

@@ -1,0 +1,81 @@
+package model
+
+import "fmt"
+
+// Batch is a tokenized batch: IDs, TypeIDs and Mask are row-major [Rows, Len],
+// each row padded to Len with Mask 0.
+type Batch struct {
+	IDs, TypeIDs, Mask []int32
+	Rows, Len          int
+}
+
+// Validate reports whether the slices agree with Rows and Len.
+func (b Batch) Validate() error {
+	n := b.Rows * b.Len
+	if b.Rows < 0 || b.Len < 0 {
+		return fmt.Errorf("batch: negative shape [%d, %d]", b.Rows, b.Len)
+	}
+	for _, f := range []struct {
+		name string
+		v    []int32
+	}{{"IDs", b.IDs}, {"TypeIDs", b.TypeIDs}, {"Mask", b.Mask}} {
+		if len(f.v) != n {
+			return fmt.Errorf("batch: %s has %d values, want Rows*Len = %d*%d = %d", f.name, len(f.v), b.Rows, b.Len, n)
+		}
+	}
+	return nil
+}
+
+// PadBatch returns b with Len rounded up to a multiple of lenMultiple and Rows
+// rounded up by bucketRows; new positions hold padID with Mask 0, so padded
+// rows and columns do not change the results of the original rows.
+func PadBatch(b Batch, lenMultiple int, padID int32) Batch {
+	return padTo(b, bucketRows(b.Rows), roundUp(b.Len, lenMultiple), padID)
+}
+
+// padTo copies b into a [rows, length] batch.
+func padTo(b Batch, rows, length int, padID int32) Batch {
+	if rows == b.Rows && length == b.Len {
+		return b
+	}
+	out := Batch{
+		IDs:     make([]int32, rows*length),
+		TypeIDs: make([]int32, rows*length),
+		Mask:    make([]int32, rows*length),
+		Rows:    rows,
+		Len:     length,
+	}
+	for i := range out.IDs {
+		out.IDs[i] = padID
+	}
+	for r := 0; r < b.Rows; r++ {
+		copy(out.IDs[r*length:], b.IDs[r*b.Len:(r+1)*b.Len])
+		copy(out.TypeIDs[r*length:], b.TypeIDs[r*b.Len:(r+1)*b.Len])
+		copy(out.Mask[r*length:], b.Mask[r*b.Len:(r+1)*b.Len])
+	}
+	return out
+}
+
+// bucketRows keeps the number of distinct compiled shapes small: powers of
+// two below 8, then multiples of 8.
+func bucketRows(rows int) int {
+	if rows <= 0 {
+		return 1
+	}
+	if rows < 8 {
+		p := 1
+		for p < rows {
+			p *= 2
+		}
+		return p
+	}
+	return roundUp(rows, 8)
+}
+
+// roundUp rounds n up to a multiple of m (m <= 1 leaves n unchanged).
+func roundUp(n, m int) int {
+	if m <= 1 {
+		return n
+	}
+	return (n + m - 1) / m * m
+}
