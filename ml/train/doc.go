@@ -1,0 +1,21 @@
+// Package train fine-tunes a cross-encoder reranker with GoMLX: binary
+// cross-entropy on logits with a positive-class weight, AdamW with decoupled
+// weight decay (none for biases and LayerNorm), global-norm gradient clipping,
+// linear warmup then linear decay, periodic validation with early stopping,
+// and atomic checkpoints that resume to the same result as an uninterrupted
+// run.
+//
+// The caller provides tokenized batches through [TrainSet]; Train shuffles
+// indices deterministically from (Seed, epoch), pads every batch to
+// Config.BatchSize rows and to a few sequence-length buckets (multiples of
+// 16) so the compiled step is reused, and reports [Event]s as it goes.
+//
+// Files under Config.Dir:
+//
+//	curve.jsonl      one Point per line: step, loss, lr, examples/s, val metric
+//	checkpoint/      the latest resumable state (weights, Adam moments, RNG, data position)
+//	best/            the model variables with the best validation metric so far
+//
+// Each folder is written into a temporary sibling and renamed into place, so a
+// crash leaves either the previous or the new state, never a mix.
+package train
