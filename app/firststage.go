@@ -1,0 +1,249 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/data/mining"
+	"github.com/precedent/precedent/data/negatives"
+	"github.com/precedent/precedent/data/split"
+	"github.com/precedent/precedent/data/store"
+	"github.com/precedent/precedent/ml/pairtext"
+	"github.com/precedent/precedent/ml/retrieve"
+)
+
+const (
+	collCandidates = "candidates"
+	metaFirstStage = "first_stage"
+)
+
+// FirstStageOptions choose the first stage and how deep it retrieves.
+type FirstStageOptions struct {
+	Source      string `json:"source"`                 // bm25 (default), bi-encoder, vectors
+	K           int    `json:"k"`                      // candidates per query (default 50)
+	Model       string `json:"model,omitempty"`        // bi-encoder checkpoint folder
+	VectorsPath string `json:"vectors_path,omitempty"` // imported vectors: .jsonl, or .npy with IDsPath
+	IDsPath     string `json:"ids_path,omitempty"`
+}
+
+// QueryCandidates is one query's stored candidate list with its relevant set.
+type QueryCandidates struct {
+	Query      string                `json:"query"`
+	Window     string                `json:"window"`
+	Rule       string                `json:"rule"`
+	Candidates []negatives.Candidate `json:"candidates"`
+	Relevant   []string              `json:"relevant"` // mined positives (non-trivial), the labels for evaluation
+}
+
+// FirstStageResult reports what the first stage retrieved.
+type FirstStageResult struct {
+	Options FirstStageOptions  `json:"options"`
+	Queries map[string]int     `json:"queries"`    // per window
+	Recall  map[string]float64 `json:"recall@k"`   // per window: share of relevant tickets within the top k
+	HitRate map[string]float64 `json:"hit_rate@k"` // per window: share of queries with a relevant ticket in the top k (the MRR ceiling)
+	MRR10   map[string]float64 `json:"mrr@10"`     // per window, first-stage order
+	Seconds float64            `json:"seconds"`
+	Docs    int                `json:"docs"`
+}
+
+// relevance returns, per query, its non-trivial mined positives opened
+// before it, and the window of each query that has training positives.
+func relevance(pairs []StoredPair, a *archive) (map[string][]string, map[string]string) {
+	rel := map[string][]string{}
+	win := map[string]string{}
+	for _, p := range pairs {
+		if p.Trivial || slices.Contains(p.Filters, mining.FilterTrivial) {
+			continue
+		}
+		q, ok1 := a.get(p.Query)
+		d, ok2 := a.get(p.Positive)
+		if !ok1 || !ok2 || !split.Allowed(q, d) {
+			continue
+		}
+		rel[p.Query] = append(rel[p.Query], p.Positive)
+		if p.Window != "" {
+			win[p.Query] = p.Window
+		}
+	}
+	return rel, win
+}
+
+// queryText is what the first stage and the reranker see of a query: what
+// was known when it opened, with ticket IDs masked.
+func (p *Project) queryText(t data.Ticket, m *mining.Matcher) string {
+	f := split.QueryFields{}
+	for _, x := range p.Settings.QueryFields {
+		switch x {
+		case "rule":
+			f.Rule = true
+		case "host":
+			f.Host = true
+		case "user":
+			f.User = true
+		}
+	}
+	return split.MaskIDs(split.QueryText(t, f), m)
+}
+
+// firstStageQuery is what the first stage searches with: the query's title
+// and description (IDs masked) and its entity keys. The rule name is left
+// out on purpose: it would pull same-rule lookalikes above the cross-rule
+// precedents the reranker most needs to see.
+func firstStageQuery(t data.Ticket, m *mining.Matcher) string {
+	return split.MaskIDs(split.QueryText(t, split.QueryFields{Host: true, User: true}), m) + "\n" + entityKeys(t)
+}
+
+// docText is what the first stage indexes of a closed ticket: its text and
+// the canonical keys of its entities.
+func docText(t data.Ticket) string {
+	return strings.Join([]string{t.Title, t.Description, t.Host, t.User, t.CloseNotes, entityKeys(t)}, "\n")
+}
+
+// entityKeys writes a ticket's entity match keys as single tokens
+// ("user:e.nielsen" → "zzuserenielsen"), so the same user or host written
+// differently by two products matches in BM25.
+func entityKeys(t data.Ticket) string {
+	keys := pairtext.MatchKeys(pairtext.Entities(t))
+	for i, k := range keys {
+		keys[i] = "zz" + strings.Replace(k, ":", "", 1)
+	}
+	return strings.Join(keys, " ")
+}
+
+// FirstStage retrieves the top-k earlier tickets of every query with mined
+// positives (train, validation and test windows) and stores the lists, so
+// negatives and every reranker comparison use the identical candidates.
+func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress Progress) (FirstStageResult, error) {
+	start := time.Now()
+	if o.Source == "" {
+		o.Source = p.Settings.FirstStage
+	}
+	if o.Source == "" {
+		o.Source = "bm25"
+	}
+	if o.K <= 0 {
+		o.K = 50
+	}
+	a, err := p.loadArchive()
+	if err != nil {
+		return FirstStageResult{}, err
+	}
+	pairs, err := p.Pairs()
+	if err != nil {
+		return FirstStageResult{}, err
+	}
+	if len(pairs) == 0 {
+		return FirstStageResult{}, fmt.Errorf("first stage: no mined pairs: run mining first (precedent mine)")
+	}
+	m, err := p.matcher()
+	if err != nil {
+		return FirstStageResult{}, err
+	}
+	rel, win := relevance(pairs, a)
+	var queries []retrieve.Query
+	for qid, w := range win {
+		if w == "" {
+			continue
+		}
+		t, _ := a.get(qid)
+		queries = append(queries, retrieve.Query{ID: qid, Text: firstStageQuery(t, m), Before: t.Opened})
+	}
+	slices.SortFunc(queries, func(x, y retrieve.Query) int { return strings.Compare(x.ID, y.ID) })
+
+	var ix retrieve.Index
+	switch o.Source {
+	case "bm25":
+		progress.emit(Event{Step: "first-stage", Phase: "index", Message: fmt.Sprintf("BM25 over %d tickets", len(a.Tickets))})
+		docs := make([]retrieve.Doc, len(a.Tickets))
+		for i, t := range a.Tickets {
+			docs[i] = retrieve.Doc{ID: t.ID, Text: docText(t), Opened: t.Opened}
+		}
+		ix, err = retrieve.NewBM25(docs, retrieve.BM25Params{})
+	case "bi-encoder", "vectors":
+		ix, queries, err = p.denseIndex(ctx, a, queries, o, progress)
+	default:
+		err = fmt.Errorf("unknown first stage %q (bm25, bi-encoder, vectors)", o.Source)
+	}
+	if err != nil {
+		return FirstStageResult{}, fmt.Errorf("first stage: %w", err)
+	}
+	cands, err := ix.SearchBatch(ctx, queries, o.K, func(done, total int) {
+		progress.emit(Event{Step: "first-stage", Phase: "search", Done: int64(done), Total: int64(total)})
+	})
+	if err != nil {
+		return FirstStageResult{}, fmt.Errorf("first stage: %w", err)
+	}
+	res := FirstStageResult{Options: o, Queries: map[string]int{}, Recall: map[string]float64{}, HitRate: map[string]float64{}, MRR10: map[string]float64{}, Docs: ix.Len()}
+	recs := make([]store.Record, len(queries))
+	hits := map[string]float64{}
+	for i, q := range queries {
+		t, _ := a.get(q.ID)
+		qc := QueryCandidates{Query: q.ID, Window: win[q.ID], Rule: t.Rule, Candidates: cands[i], Relevant: rel[q.ID]}
+		recs[i] = store.Record{Key: q.ID, Value: qc}
+		w := qc.Window
+		res.Queries[w]++
+		found, rr := 0, 0.0
+		relSet := map[string]bool{}
+		for _, r := range qc.Relevant {
+			relSet[r] = true
+		}
+		for _, c := range qc.Candidates {
+			if relSet[c.ID] {
+				found++
+				if rr == 0 && c.Rank <= 10 {
+					rr = 1 / float64(c.Rank)
+				}
+			}
+		}
+		res.Recall[w] += float64(found) / float64(len(relSet))
+		if found > 0 {
+			res.HitRate[w]++
+		}
+		hits[w] += rr
+	}
+	for w, n := range res.Queries {
+		res.Recall[w] /= float64(n)
+		res.HitRate[w] /= float64(n)
+		res.MRR10[w] = hits[w] / float64(n)
+	}
+	if err := p.Store.ReplaceCollection(collCandidates, recs); err != nil {
+		return FirstStageResult{}, fmt.Errorf("first stage: save: %w", err)
+	}
+	res.Seconds = time.Since(start).Seconds()
+	if err := p.Store.SetMeta(metaFirstStage, res); err != nil {
+		return FirstStageResult{}, err
+	}
+	progress.emit(Event{Step: "first-stage", Phase: "search", Done: int64(len(queries)), Total: int64(len(queries)), Final: true})
+	return res, nil
+}
+
+// Candidates returns the stored candidate lists of one window ("" = all).
+func (p *Project) Candidates(window string) ([]QueryCandidates, error) {
+	var out []QueryCandidates
+	err := forEachJSON(p.Store, collCandidates, func(_ string, qc QueryCandidates) error {
+		if window == "" || qc.Window == window {
+			out = append(out, qc)
+		}
+		return nil
+	})
+	if err == nil && len(out) == 0 {
+		n, _ := p.Store.CountRecords(collCandidates)
+		if n == 0 {
+			return nil, fmt.Errorf("no candidate lists: run the first stage first (precedent firststage)")
+		}
+	}
+	return out, err
+}
+
+// matcher compiles the project's ID patterns as mining used them.
+func (p *Project) matcher() (*mining.Matcher, error) {
+	o := p.mineDefaults(MineOptions{})
+	if r, ok, err := p.LastMine(); err == nil && ok {
+		o = r.Options
+	}
+	return mining.CompilePatterns(o.Presets, o.Patterns)
+}

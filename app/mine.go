@@ -1,0 +1,226 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/data/mining"
+	"github.com/precedent/precedent/data/split"
+	"github.com/precedent/precedent/data/store"
+	"github.com/precedent/precedent/data/synth"
+)
+
+// Collections and meta keys that mining writes.
+const (
+	collPairs  = "pairs"
+	collGroups = "groups"
+	metaMining = "mining"
+	metaTruth  = "truth_path"
+)
+
+// MineOptions configure mining and the time split; zero values take defaults.
+type MineOptions struct {
+	Presets        []string  `json:"presets,omitempty"`  // ID pattern presets (default: project settings)
+	Patterns       []string  `json:"patterns,omitempty"` // custom ID regular expressions
+	Fields         []string  `json:"fields,omitempty"`   // text fields to read (default close_notes)
+	MaxPartners    int       `json:"max_partners,omitempty"`
+	MaxGroupPairs  int       `json:"max_group_pairs,omitempty"`
+	MaxPerRule     int       `json:"max_per_rule,omitempty"`
+	MaxPerRulePair int       `json:"max_per_rule_pair,omitempty"`
+	TrainFrac      float64   `json:"train_frac,omitempty"` // default 0.8
+	ValFrac        float64   `json:"val_frac,omitempty"`   // default 0.1
+	TrainEnd       time.Time `json:"train_end,omitzero"`   // explicit dates override fractions
+	ValEnd         time.Time `json:"val_end,omitzero"`
+}
+
+// StoredPair is a mined pair with the window of its query, as persisted.
+type StoredPair struct {
+	mining.Pair
+	Window string `json:"window"` // train, validation, test; "" when not a training positive
+}
+
+// WindowCount is one window of the split, for reports.
+type WindowCount struct {
+	Name    string    `json:"name"`
+	Start   time.Time `json:"start"`
+	End     time.Time `json:"end"`
+	Tickets int       `json:"tickets"`
+	Queries int       `json:"queries"`
+	Pairs   int       `json:"pairs"`
+}
+
+// MineResult is what mining found and how the split cut it.
+type MineResult struct {
+	Options  MineOptions         `json:"options"`
+	Tickets  int                 `json:"tickets"`
+	Funnel   mining.Funnel       `json:"funnel"`
+	Missing  map[string]int      `json:"missing_by_prefix"`
+	PerRule  []mining.RuleStats  `json:"per_rule"`
+	Windows  []WindowCount       `json:"windows"`
+	Leakage  split.Report        `json:"leakage"`
+	Split    split.Windows       `json:"split"`
+	Groups   int                 `json:"groups"`
+	Truth    *mining.TruthReport `json:"truth,omitempty"`
+	Seconds  float64             `json:"seconds"`
+	Classes  map[string]int      `json:"classes"`
+	Filtered map[string]int      `json:"filtered"`
+}
+
+// Mine extracts cross-references from the archive's notes, turns them into
+// positive pairs, splits them by time and persists pairs, groups and the
+// split. When the archive came from `precedent synth`, it also scores the
+// positives against the generator's ground truth.
+func (p *Project) Mine(ctx context.Context, o MineOptions, progress Progress) (MineResult, error) {
+	start := time.Now()
+	progress.emit(Event{Step: "mine", Phase: "load", Message: "reading tickets"})
+	a, err := p.loadArchive()
+	if err != nil {
+		return MineResult{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return MineResult{}, err
+	}
+	o = p.mineDefaults(o)
+	m, err := mining.CompilePatterns(o.Presets, o.Patterns)
+	if err != nil {
+		return MineResult{}, fmt.Errorf("mine: %w", err)
+	}
+	opts := mining.DefaultOptions()
+	opts.Matcher = m
+	if len(o.Fields) > 0 {
+		opts.Fields = o.Fields
+	}
+	setIf(&opts.MaxPartners, o.MaxPartners)
+	setIf(&opts.MaxGroupPairs, o.MaxGroupPairs)
+	setIf(&opts.MaxPerRule, o.MaxPerRule)
+	setIf(&opts.MaxPerRulePair, o.MaxPerRulePair)
+	progress.emit(Event{Step: "mine", Phase: "references", Message: fmt.Sprintf("%d tickets", len(a.Tickets))})
+	res, err := mining.Mine(a.Tickets, opts)
+	if err != nil {
+		return MineResult{}, fmt.Errorf("mine: %w", err)
+	}
+	var w split.Windows
+	if !o.TrainEnd.IsZero() || !o.ValEnd.IsZero() {
+		w, err = split.ByDates(a.Tickets, o.TrainEnd, o.ValEnd)
+	} else {
+		w, err = split.ByFraction(a.Tickets, o.TrainFrac, o.ValFrac)
+	}
+	if err != nil {
+		return MineResult{}, fmt.Errorf("mine: %w", err)
+	}
+	splits, rep := split.Assign(res.Pairs, a.Tickets, w)
+	window := map[[2]string]string{}
+	for name, ps := range map[string][]mining.Pair{"train": splits.Train, "validation": splits.Validation, "test": splits.Test} {
+		for _, pr := range ps {
+			window[[2]string{pr.Query, pr.Positive}] = name
+		}
+	}
+	out := MineResult{
+		Options: o, Tickets: len(a.Tickets), Funnel: res.Funnel, Missing: res.Missing, PerRule: res.PerRule,
+		Leakage: rep, Split: w, Groups: len(res.Groups), Classes: map[string]int{}, Filtered: map[string]int{},
+	}
+	for _, ws := range rep.Windows {
+		out.Windows = append(out.Windows, WindowCount{Name: ws.Window.String(), Start: ws.Start, End: ws.End, Tickets: ws.Tickets, Queries: ws.Queries, Pairs: ws.Pairs})
+	}
+	recs := make([]store.Record, 0, len(res.Pairs))
+	for _, pr := range res.Pairs {
+		out.Classes[pr.Class.String()]++
+		for _, f := range pr.Filters {
+			out.Filtered[f]++
+		}
+		recs = append(recs, store.Record{Key: pr.Query + "\x00" + pr.Positive, Value: StoredPair{Pair: pr, Window: window[[2]string{pr.Query, pr.Positive}]}})
+	}
+	if err := ctx.Err(); err != nil {
+		return MineResult{}, err
+	}
+	progress.emit(Event{Step: "mine", Phase: "save", Message: fmt.Sprintf("%d pairs", len(recs))})
+	if err := p.Store.ReplaceCollection(collPairs, recs); err != nil {
+		return MineResult{}, fmt.Errorf("mine: save pairs: %w", err)
+	}
+	groups := make([]store.Record, len(res.Groups))
+	for i, g := range res.Groups {
+		groups[i] = store.Record{Key: fmt.Sprintf("%07d", i), Value: g}
+	}
+	if err := p.Store.ReplaceCollection(collGroups, groups); err != nil {
+		return MineResult{}, fmt.Errorf("mine: save groups: %w", err)
+	}
+	if tr, err := p.loadTruth(); err != nil {
+		return MineResult{}, err
+	} else if tr != nil {
+		r := mining.EvaluateAgainstTruth(res, a.Tickets, tr)
+		out.Truth = &r
+	}
+	out.Seconds = time.Since(start).Seconds()
+	if err := p.Store.SetMeta(metaMining, out); err != nil {
+		return MineResult{}, fmt.Errorf("mine: %w", err)
+	}
+	progress.emit(Event{Step: "mine", Done: 1, Total: 1, Final: true})
+	return out, nil
+}
+
+// LastMine returns the last mining result, if any.
+func (p *Project) LastMine() (MineResult, bool, error) {
+	var r MineResult
+	ok, err := p.Store.GetMeta(metaMining, &r)
+	return r, ok, err
+}
+
+// Pairs returns the stored pairs (all of them, training positives and
+// filtered ones, each with its window).
+func (p *Project) Pairs() ([]StoredPair, error) {
+	var out []StoredPair
+	err := forEachJSON(p.Store, collPairs, func(_ string, sp StoredPair) error {
+		out = append(out, sp)
+		return nil
+	})
+	return out, err
+}
+
+// Groups returns the stored groups of linked tickets.
+func (p *Project) Groups() ([][]string, error) {
+	var out [][]string
+	err := forEachJSON(p.Store, collGroups, func(_ string, g []string) error {
+		out = append(out, g)
+		return nil
+	})
+	return out, err
+}
+
+func (p *Project) mineDefaults(o MineOptions) MineOptions {
+	if len(o.Presets) == 0 && len(o.Patterns) == 0 {
+		o.Presets = p.Settings.IDPresets
+		o.Patterns = p.Settings.IDPatterns
+		if len(o.Presets) == 0 && len(o.Patterns) == 0 {
+			o.Presets = []string{"servicenow"}
+		}
+	}
+	if o.TrainFrac == 0 {
+		o.TrainFrac = 0.8
+	}
+	if o.ValFrac == 0 {
+		o.ValFrac = 0.1
+	}
+	return o
+}
+
+// loadTruth reads the synthetic ground truth recorded at import, if any.
+func (p *Project) loadTruth() ([]data.TruthRecord, error) {
+	var path string
+	ok, err := p.Store.GetMeta(metaTruth, &path)
+	if err != nil || !ok || path == "" {
+		return nil, err
+	}
+	tr, err := synth.ReadTruth(path)
+	if err != nil {
+		return nil, fmt.Errorf("ground truth: %w", err)
+	}
+	return tr, nil
+}
+
+func setIf(dst *int, v int) {
+	if v != 0 {
+		*dst = v
+	}
+}

@@ -1,0 +1,26 @@
+package app
+
+// Settings are a project's choices, persisted in its store.
+type Settings struct {
+	IDPresets     []string `json:"id_presets"`      // mining ID pattern presets, e.g. servicenow
+	IDPatterns    []string `json:"id_patterns"`     // custom ID regular expressions
+	QueryFields   []string `json:"query_fields"`    // extra query fields beside title+description: rule, host, user
+	PairFormat    string   `json:"pair_format"`     // "structured" (default) or "plain"
+	FirstStage    string   `json:"first_stage"`     // "bm25" (default), "bi-encoder", "vectors"
+	BiEncoder     string   `json:"bi_encoder"`      // folder of a bi-encoder checkpoint
+	VectorsPath   string   `json:"vectors_path"`    // imported vectors (JSONL or .npy)
+	StartModel    string   `json:"start_model"`     // folder of the checkpoint training starts from
+	Backend       string   `json:"backend"`         // "" = auto; "xla:cpu", "go"...
+	CABundle      string   `json:"ca_bundle"`       // extra PEM roots for the corporate proxy
+	MemoryLimitMB int      `json:"memory_limit_mb"` // soft limit for the Go runtime; 0 = none
+}
+
+// DefaultSettings are what a new project starts with.
+func DefaultSettings() Settings {
+	return Settings{
+		IDPresets:   []string{"servicenow"},
+		QueryFields: []string{"rule", "host", "user"},
+		PairFormat:  "structured",
+		FirstStage:  "bm25",
+	}
+}

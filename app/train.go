@@ -1,0 +1,382 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/precedent/precedent/data/store"
+	"github.com/precedent/precedent/ml/hf"
+	"github.com/precedent/precedent/ml/model"
+	"github.com/precedent/precedent/ml/train"
+)
+
+const collRuns = "runs"
+
+// TrainOptions configure a fine-tuning run; zero values take the defaults.
+type TrainOptions struct {
+	Model           string  `json:"model"`                 // starting checkpoint folder or name (default all-MiniLM-L6-v2)
+	FromScratch     bool    `json:"from_scratch"`          // a small model from scratch instead (tokenizer of Model)
+	ScratchLayers   int     `json:"scratch_layers"`        // default 2
+	ScratchHidden   int     `json:"scratch_hidden"`        // default 128
+	KeepLayers      int     `json:"keep_layers"`           // keep only the first N encoder layers (0 = all)
+	MaxLen          int     `json:"max_len"`               // tokens per pair (default 256)
+	LR              float64 `json:"lr"`                    // default 2e-5 (5e-4 from scratch)
+	Epochs          int     `json:"epochs"`                // default 1
+	BatchSize       int     `json:"batch_size"`            // default 16
+	MaxSteps        int     `json:"max_steps"`             // 0 = all epochs
+	EvalEvery       int     `json:"eval_every"`            // steps between validations (default: 4 per run)
+	Patience        int     `json:"patience"`              // default 3
+	CheckpointEvery int     `json:"checkpoint_every"`      // default 50
+	PosWeight       float64 `json:"pos_weight"`            // 0 = negatives per positive
+	Dropout         bool    `json:"-"`                     // reserved
+	Seed            int64   `json:"seed"`                  // default 42
+	ValQueries      int     `json:"val_queries"`           // validation queries reranked (default 150; -1 = all)
+	ValDepth        int     `json:"val_depth"`             // candidates reranked per validation query (default 30)
+	Backend         string  `json:"backend,omitempty"`     // "" = project setting / automatic
+	Resume          string  `json:"resume,omitempty"`      // run ID to resume ("last" = the latest unfinished)
+	PairFormat      string  `json:"pair_format,omitempty"` // "" = project setting
+}
+
+// RunRecord is one training run in the project's model registry.
+type RunRecord struct {
+	ID          string       `json:"id"`
+	Created     time.Time    `json:"created"`
+	Updated     time.Time    `json:"updated"`
+	Status      string       `json:"status"` // running, finished, early-stopped, cancelled, failed
+	Error       string       `json:"error,omitempty"`
+	Options     TrainOptions `json:"options"`
+	StartModel  string       `json:"start_model"` // resolved folder, or "scratch"
+	Backend     string       `json:"backend"`
+	Fingerprint string       `json:"fingerprint"`
+	Examples    int          `json:"examples"`
+	Positives   int          `json:"positives"`
+	Negatives   int          `json:"negatives"`
+	Steps       int          `json:"steps"`
+	TotalSteps  int          `json:"total_steps"`
+	BestStep    int          `json:"best_step"`
+	BestMRR     float64      `json:"best_val_mrr@10"`
+	StartMRR    float64      `json:"start_val_mrr@10"`
+	Dir         string       `json:"dir"`
+	ModelDir    string       `json:"model_dir,omitempty"` // the best model in Hugging Face layout
+	Seconds     float64      `json:"seconds"`
+}
+
+// TrainResult is a finished (or stopped) run.
+type TrainResult struct {
+	Run   RunRecord     `json:"run"`
+	Curve []train.Point `json:"curve"`
+}
+
+func (o TrainOptions) withDefaults() TrainOptions {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&o.MaxLen, 256)
+	def(&o.Epochs, 1)
+	def(&o.BatchSize, 16)
+	def(&o.Patience, 3)
+	def(&o.CheckpointEvery, 50)
+	def(&o.ValQueries, 150)
+	def(&o.ValDepth, 30)
+	def(&o.ScratchLayers, 2)
+	def(&o.ScratchHidden, 128)
+	if o.Seed == 0 {
+		o.Seed = 42
+	}
+	if o.LR == 0 {
+		o.LR = 2e-5
+		if o.FromScratch {
+			o.LR = 5e-4
+		}
+	}
+	return o
+}
+
+// Train fine-tunes the cross-encoder on the train window's positives and
+// reviewed hard negatives, validating MRR@10 on the validation window's
+// stored candidates, keeping the best model, stopping early, and saving the
+// result in Hugging Face layout. A cancelled run resumes with
+// TrainOptions.Resume.
+func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) (TrainResult, error) {
+	start := time.Now()
+	var rec RunRecord
+	resume := o.Resume != ""
+	if resume {
+		r, err := p.findRun(o.Resume)
+		if err != nil {
+			return TrainResult{}, err
+		}
+		if r.Status == "finished" || r.Status == "early-stopped" {
+			return TrainResult{}, fmt.Errorf("run %s already %s; start a new run", r.ID, r.Status)
+		}
+		rec = r
+		backendName := o.Backend
+		o = r.Options
+		o.Backend = backendName
+	} else {
+		o = o.withDefaults()
+		rec = RunRecord{ID: "run-" + start.UTC().Format("20060102-150405"), Created: start.UTC(), Options: o}
+		rec.Dir = p.Path("runs", rec.ID)
+	}
+	a, err := p.loadArchive()
+	if err != nil {
+		return TrainResult{}, err
+	}
+	m, tokPath, startModel, err := p.startModel(o)
+	if err != nil {
+		return TrainResult{}, err
+	}
+	b, info, err := Backend(firstNonEmpty(o.Backend, p.Settings.Backend))
+	if err != nil {
+		return TrainResult{}, err
+	}
+	matcher, err := p.matcher()
+	if err != nil {
+		return TrainResult{}, err
+	}
+	format, err := p.pairFormat(o.PairFormat, matcher)
+	if err != nil {
+		return TrainResult{}, err
+	}
+	rr, err := newReranker(m, tokPath, b, format, o.MaxLen)
+	if err != nil {
+		return TrainResult{}, err
+	}
+	defer rr.Close()
+
+	progress.emit(Event{Step: "train", Phase: "prepare", Message: "building the training set"})
+	exs, err := p.trainingExamples(a)
+	if err != nil {
+		return TrainResult{}, err
+	}
+	fp := fingerprint(exs, startModel, format.Name, fmt.Sprint(o.MaxLen, o.KeepLayers, o.FromScratch, o.ScratchLayers, o.ScratchHidden))
+	if resume && fp != rec.Fingerprint {
+		return TrainResult{}, fmt.Errorf("run %s: the training data changed since it started (mining, negatives or reviews); start a new run", rec.ID)
+	}
+	tps, err := ticketPairs(a, exs)
+	if err != nil {
+		return TrainResult{}, err
+	}
+	set := &pairSet{encs: rr.encode(tps), labels: make([]float32, len(exs)), padID: rr.tok.PadID()}
+	rec.Positives, rec.Negatives = 0, 0
+	for i, e := range exs {
+		set.labels[i] = e.Label
+		if e.Label > 0 {
+			rec.Positives++
+		} else {
+			rec.Negatives++
+		}
+	}
+	rec.Examples, rec.Fingerprint, rec.StartModel, rec.Backend = len(exs), fp, startModel, info.Description
+
+	val, err := p.validationQueries(o)
+	if err != nil {
+		return TrainResult{}, err
+	}
+	validate := func(ctx context.Context) (float64, error) {
+		lists, err := rr.rank(ctx, a, val, o.ValDepth, func(done, total int) {
+			progress.emit(Event{Step: "train", Phase: "validate", Done: int64(done), Total: int64(total)})
+		})
+		if err != nil {
+			return 0, err
+		}
+		return mrrAt10(val, lists), nil
+	}
+	if !resume {
+		progress.emit(Event{Step: "train", Phase: "validate", Message: "validation MRR@10 of the starting model"})
+		if rec.StartMRR, err = validate(ctx); err != nil {
+			return TrainResult{}, err
+		}
+	}
+	cfg := train.DefaultConfig()
+	cfg.LR, cfg.Epochs, cfg.BatchSize, cfg.MaxSteps = o.LR, o.Epochs, o.BatchSize, o.MaxSteps
+	cfg.Patience, cfg.CheckpointEvery, cfg.PosWeight, cfg.Seed, cfg.Dir = o.Patience, o.CheckpointEvery, o.PosWeight, o.Seed, rec.Dir
+	rec.TotalSteps = stepsFor(len(exs), o)
+	cfg.EvalEvery = o.EvalEvery
+	if cfg.EvalEvery == 0 {
+		cfg.EvalEvery = max(1, rec.TotalSteps/4)
+	}
+	rec.Status, rec.Updated = "running", time.Now().UTC()
+	if err := p.saveRun(rec); err != nil {
+		return TrainResult{}, err
+	}
+	onEvent := func(e train.Event) {
+		ev := Event{Step: "train", Phase: e.Phase, Done: int64(e.Step), Total: int64(e.TotalSteps), ETA: e.ETA,
+			Values: map[string]float64{"loss": e.Loss, "lr": e.LR, "examples_per_s": e.ExamplesPerSec, "epoch": float64(e.Epoch)}}
+		if e.ValMetric != nil {
+			ev.Values["val_mrr@10"] = *e.ValMetric
+			ev.Values["best_val_mrr@10"] = e.Best
+		}
+		if e.Phase == train.PhaseCheckpoint {
+			rec.Steps, rec.Updated = e.Step, time.Now().UTC()
+			_ = p.saveRun(rec) // progress bookkeeping; the checkpoint itself is on disk
+		}
+		progress.emit(ev)
+	}
+	var res train.Result
+	if resume {
+		res, err = train.Resume(ctx, b, m, set, cfg, validate, onEvent)
+	} else {
+		res, err = train.Train(ctx, b, m, set, cfg, validate, onEvent)
+	}
+	rec.Updated, rec.Seconds = time.Now().UTC(), rec.Seconds+time.Since(start).Seconds()
+	rec.Steps, rec.BestStep, rec.BestMRR = res.Steps, res.BestStep, res.BestMetric
+	if err != nil {
+		rec.Status = "failed"
+		if errors.Is(err, context.Canceled) || res.Stopped == train.StoppedCancelled {
+			rec.Status = "cancelled"
+		}
+		rec.Error = err.Error()
+		_ = p.saveRun(rec)
+		return TrainResult{Run: rec, Curve: res.Curve}, fmt.Errorf("train %s: %w", rec.ID, err)
+	}
+	rec.Status, rec.Error = res.Stopped, ""
+	if res.Stopped == train.StoppedCancelled {
+		_ = p.saveRun(rec)
+		return TrainResult{Run: rec, Curve: res.Curve}, fmt.Errorf("train %s: %w", rec.ID, context.Canceled)
+	}
+	progress.emit(Event{Step: "train", Phase: "save", Message: "saving the best model (Hugging Face layout)"})
+	rec.ModelDir = filepath.Join(rec.Dir, "model")
+	if err := m.Save(rec.ModelDir); err != nil {
+		return TrainResult{}, err
+	}
+	if err := writeServingConfig(rec.ModelDir, ServingConfig{PairFormat: format.Name, MaxLen: o.MaxLen, Run: rec.ID}); err != nil {
+		return TrainResult{}, err
+	}
+	if err := p.saveRun(rec); err != nil {
+		return TrainResult{}, err
+	}
+	progress.emit(Event{Step: "train", Phase: "done", Done: int64(rec.Steps), Total: int64(rec.TotalSteps), Final: true,
+		Values: map[string]float64{"best_val_mrr@10": rec.BestMRR}})
+	return TrainResult{Run: rec, Curve: res.Curve}, nil
+}
+
+func stepsFor(n int, o TrainOptions) int {
+	total := (n + o.BatchSize - 1) / o.BatchSize * o.Epochs
+	if o.MaxSteps > 0 && o.MaxSteps < total {
+		return o.MaxSteps
+	}
+	return total
+}
+
+// startModel builds the cross-encoder training starts from and returns the
+// tokenizer path and a description of the start.
+func (p *Project) startModel(o TrainOptions) (*model.Model, string, string, error) {
+	dir, err := p.ResolveModel(o.Model)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("%w: %w", errNoModel, err)
+	}
+	ck, err := hf.Load(dir)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("%w: %w", errNoModel, err)
+	}
+	if o.FromScratch {
+		cfg := ck.Config
+		cfg.Architectures = []string{"BertForSequenceClassification"}
+		cfg.NumHiddenLayers, cfg.HiddenSize = o.ScratchLayers, o.ScratchHidden
+		cfg.NumAttentionHeads = max(1, o.ScratchHidden/64)
+		cfg.IntermediateSize = 4 * o.ScratchHidden
+		cfg.ID2Label, cfg.Label2ID = map[string]string{"0": "LABEL_0"}, map[string]int{"LABEL_0": 0}
+		m, err := model.FromScratch(cfg, model.CrossEncoder, o.Seed)
+		if err != nil {
+			return nil, "", "", err
+		}
+		m.SetTokenizerPath(ck.TokenizerPath)
+		return m, ck.TokenizerPath, fmt.Sprintf("scratch(%d layers, hidden %d; tokenizer of %s)", o.ScratchLayers, o.ScratchHidden, dir), nil
+	}
+	m, err := model.FromCheckpoint(ck, model.Options{Head: model.CrossEncoder, KeepLayers: o.KeepLayers, Seed: o.Seed})
+	if err != nil {
+		return nil, "", "", err
+	}
+	return m, ck.TokenizerPath, dir, nil
+}
+
+// validationQueries picks the validation window's queries, evenly spread in
+// time, capped at ValQueries.
+func (p *Project) validationQueries(o TrainOptions) ([]QueryCandidates, error) {
+	qcs, err := p.Candidates("validation")
+	if err != nil {
+		return nil, err
+	}
+	qcs = slices.DeleteFunc(qcs, func(qc QueryCandidates) bool { return len(qc.Relevant) == 0 })
+	if len(qcs) == 0 {
+		return nil, fmt.Errorf("no validation queries with candidates: widen the validation window (precedent mine --val)")
+	}
+	return spread(qcs, o.ValQueries), nil
+}
+
+// spread keeps n items evenly spaced (all when n < 0 or n ≥ len).
+func spread[T any](xs []T, n int) []T {
+	if n < 0 || n >= len(xs) {
+		return xs
+	}
+	out := make([]T, 0, n)
+	for i := range n {
+		out = append(out, xs[i*len(xs)/n])
+	}
+	return out
+}
+
+func (p *Project) saveRun(r RunRecord) error {
+	return p.Store.PutRecords(collRuns, []store.Record{{Key: r.ID, Value: r}})
+}
+
+// Runs lists the training runs, newest first.
+func (p *Project) Runs() ([]RunRecord, error) {
+	var out []RunRecord
+	err := forEachJSON(p.Store, collRuns, func(_ string, r RunRecord) error {
+		out = append(out, r)
+		return nil
+	})
+	slices.SortFunc(out, func(a, b RunRecord) int { return strings.Compare(b.ID, a.ID) })
+	return out, err
+}
+
+// findRun resolves a run ID; "last" is the newest run, "best" the finished
+// run with the best validation MRR@10.
+func (p *Project) findRun(id string) (RunRecord, error) {
+	runs, err := p.Runs()
+	if err != nil {
+		return RunRecord{}, err
+	}
+	if len(runs) == 0 {
+		return RunRecord{}, fmt.Errorf("no training runs yet: run `precedent train` first")
+	}
+	switch id {
+	case "", "last":
+		return runs[0], nil
+	case "best":
+		best := -1
+		for i, r := range runs {
+			if r.ModelDir != "" && (best < 0 || r.BestMRR > runs[best].BestMRR) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return RunRecord{}, fmt.Errorf("no finished training run yet")
+		}
+		return runs[best], nil
+	}
+	for _, r := range runs {
+		if r.ID == id {
+			return r, nil
+		}
+	}
+	return RunRecord{}, fmt.Errorf("no run %q (see `precedent runs`)", id)
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,155 @@
+package app
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/data/negatives"
+	"github.com/precedent/precedent/ml/model"
+	"github.com/precedent/precedent/ml/tokenizer"
+)
+
+// example is one labelled (query, document) pair of the training set.
+type example struct {
+	Query, Doc string
+	Label      float32
+	Source     string // "mined", "promoted", "negative"
+}
+
+// pairSet is the tokenized training set; it implements train.TrainSet,
+// train.Lengths and train.Labeled.
+type pairSet struct {
+	encs   []tokenizer.Encoding
+	labels []float32
+	padID  int32
+}
+
+func (s *pairSet) Len() int          { return len(s.encs) }
+func (s *pairSet) Labels() []float32 { return s.labels }
+func (s *pairSet) Lengths() []int    { return lengthsOf(s.encs) }
+func lengthsOf(encs []tokenizer.Encoding) []int {
+	out := make([]int, len(encs))
+	for i, e := range encs {
+		out[i] = e.Len()
+	}
+	return out
+}
+
+// Batch pads the rows of indices to the longest one.
+func (s *pairSet) Batch(indices []int) (model.Batch, []float32, error) {
+	n := 0
+	for _, i := range indices {
+		if i < 0 || i >= len(s.encs) {
+			return model.Batch{}, nil, fmt.Errorf("training set: index %d out of range [0, %d)", i, len(s.encs))
+		}
+		n = max(n, s.encs[i].Len())
+	}
+	b := model.Batch{Rows: len(indices), Len: n, IDs: make([]int32, len(indices)*n), TypeIDs: make([]int32, len(indices)*n), Mask: make([]int32, len(indices)*n)}
+	labels := make([]float32, len(indices))
+	for r, i := range indices {
+		e := s.encs[i]
+		row := b.IDs[r*n : (r+1)*n]
+		for j := range row {
+			row[j] = s.padID
+		}
+		copy(row, e.IDs)
+		copy(b.TypeIDs[r*n:], e.TypeIDs)
+		for j := range e.IDs {
+			b.Mask[r*n+j] = 1
+		}
+		labels[r] = s.labels[i]
+	}
+	return b, labels, nil
+}
+
+// trainingExamples gathers the train window's labelled pairs: mined
+// positives, negatives promoted by review, and hard negatives after review
+// (confirmed held ones included, excluded and unreviewed held ones left out).
+func (p *Project) trainingExamples(a *archive) ([]example, error) {
+	pairs, err := p.Pairs()
+	if err != nil {
+		return nil, err
+	}
+	rv, err := p.reviews()
+	if err != nil {
+		return nil, err
+	}
+	var out []example
+	hasNeg := map[string]bool{}
+	err = forEachJSON(p.Store, collNegatives, func(q string, negs []negatives.HardNegative) error {
+		var qc QueryCandidates
+		if _, err := p.Store.GetRecord(collCandidates, q, &qc); err != nil {
+			return err
+		}
+		if qc.Window != "train" {
+			return nil
+		}
+		usable, promoted := negatives.ApplyReviews(negs, rv)
+		for _, n := range usable {
+			out = append(out, example{Query: q, Doc: n.Candidate, Label: 0, Source: "negative"})
+			hasNeg[q] = true
+		}
+		for _, n := range promoted {
+			out = append(out, example{Query: q, Doc: n.Candidate, Label: 1, Source: "promoted"})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, sp := range pairs {
+		if sp.Window != "train" || !sp.Training() || !hasNeg[sp.Query] {
+			continue
+		}
+		if _, ok := a.get(sp.Query); !ok {
+			continue
+		}
+		if _, ok := a.get(sp.Positive); !ok {
+			continue
+		}
+		out = append(out, example{Query: sp.Query, Doc: sp.Positive, Label: 1, Source: "mined"})
+	}
+	slices.SortFunc(out, func(x, y example) int {
+		if c := strings.Compare(x.Query, y.Query); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Doc, y.Doc)
+	})
+	out = slices.CompactFunc(out, func(x, y example) bool { return x.Query == y.Query && x.Doc == y.Doc })
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no training examples: run mining, the first stage and negatives first")
+	}
+	return out, nil
+}
+
+// fingerprint identifies the training data and the options that shape it,
+// so a resumed run can check it sees the same examples.
+func fingerprint(exs []example, parts ...string) string {
+	h := sha256.New()
+	for _, s := range parts {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	for _, e := range exs {
+		fmt.Fprintf(h, "%s\x00%s\x00%g\n", e.Query, e.Doc, e.Label)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// ticketPairs resolves examples to tickets.
+func ticketPairs(a *archive, exs []example) ([][2]data.Ticket, error) {
+	out := make([][2]data.Ticket, len(exs))
+	for i, e := range exs {
+		q, ok1 := a.get(e.Query)
+		d, ok2 := a.get(e.Doc)
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("training example %s / %s: ticket missing from the archive", e.Query, e.Doc)
+		}
+		out[i] = [2]data.Ticket{q, d}
+	}
+	return out, nil
+}

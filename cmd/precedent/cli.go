@@ -1,0 +1,105 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/precedent/precedent/app"
+)
+
+// errUsage marks a usage error already explained to the user.
+var errUsage = errors.New("usage")
+
+// flags wraps a FlagSet with the flags every command shares.
+type flags struct {
+	*flag.FlagSet
+	home     *string
+	jsonOut  *bool
+	args     string
+	minArgs  int
+	maxArgs  int
+	positive []string
+}
+
+func newFlags(name, args, summary string, minArgs, maxArgs int) *flags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	f := &flags{FlagSet: fs, args: args, minArgs: minArgs, maxArgs: maxArgs}
+	f.home = fs.String("home", "", "data directory (default $PRECEDENT_HOME, else the platform's app-data folder)")
+	f.jsonOut = fs.Bool("json", false, "print one JSON object instead of text")
+	fs.Usage = func() {
+		fmt.Fprintf(os.Stderr, "Usage: precedent %s %s\n\n%s\n\nFlags:\n", name, args, summary)
+		fs.PrintDefaults()
+	}
+	return f
+}
+
+// parse accepts flags before, between and after positional arguments.
+func (f *flags) parse(args []string) error {
+	rest := args
+	for {
+		if err := f.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return errUsage
+			}
+			return errUsage
+		}
+		rest = f.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if rest[0] == "--" {
+			f.positive = append(f.positive, rest[1:]...)
+			break
+		}
+		f.positive = append(f.positive, rest[0])
+		rest = rest[1:]
+	}
+	if len(f.positive) < f.minArgs || (f.maxArgs >= 0 && len(f.positive) > f.maxArgs) {
+		fmt.Fprintf(os.Stderr, "precedent %s: expected %s\n", f.Name(), f.args)
+		f.Usage()
+		return errUsage
+	}
+	return nil
+}
+
+func (f *flags) json() bool { return *f.jsonOut }
+
+// open opens the project named by --home.
+func (f *flags) open() (*app.Project, error) {
+	return app.Open(*f.home)
+}
+
+// printJSON prints v as one indented JSON object on stdout.
+func printJSON(v any) error {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// table prints rows with aligned columns.
+func table(w io.Writer, rows [][]string) {
+	widths := map[int]int{}
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], len([]rune(c)))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-len([]rune(c))))
+			}
+		}
+		fmt.Fprintln(w, b.String())
+	}
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/precedent/precedent/app"
+)
+
+func init() {
+	register(command{"demo", "the whole pipeline on the built-in synthetic SOC archive, ending with the MRR@10 table", cmdDemo})
+}
+
+func cmdDemo(ctx context.Context, args []string) error {
+	f := newFlags("demo", "[--tickets N] [flags]",
+		"Generates the synthetic archive, imports it, mines positives, retrieves BM25 candidates, mines hard\n"+
+			"negatives, fine-tunes the reranker from all-MiniLM-L6-v2 (or --model), and evaluates on the test window.\n"+
+			"Interrupted? Run it again: finished steps are skipped and training resumes from its checkpoint.", 0, 0)
+	var o app.DemoOptions
+	f.IntVar(&o.Tickets, "tickets", 20000, "size of the synthetic archive (140000 is the full-scale benchmark)")
+	f.Int64Var(&o.Seed, "seed", 1, "seed of the synthetic archive")
+	f.IntVar(&o.NegPerQ, "negatives", 7, "hard negatives per query")
+	trainFlags(f, &o.Train)
+	f.IntVar(&o.Eval.Depth, "depth", 30, "candidates reranked per test query")
+	f.IntVar(&o.Eval.MaxQueries, "test-queries", 300, "test queries evaluated, evenly spread in time (0 = all)")
+	f.IntVar(&o.Eval.Permutations, "permutations", 10000, "permutations of the paired randomization test")
+	f.BoolVar(&o.Restart, "restart", false, "start over instead of resuming an earlier demo in this folder")
+	// Demo-sized defaults: fit 20 minutes on two CPU cores (see README).
+	f.Lookup("layers").DefValue = "2"
+	o.Train.KeepLayers = 2
+	f.Lookup("max-len").DefValue = "128"
+	o.Train.MaxLen = 128
+	f.Lookup("steps").DefValue = "600"
+	o.Train.MaxSteps = 600
+	f.Lookup("lr").DefValue = "5e-5"
+	o.Train.LR = 5e-5
+	f.Lookup("val-queries").DefValue = "100"
+	o.Train.ValQueries = 100
+	f.Lookup("val-depth").DefValue = "20"
+	o.Train.ValDepth = 20
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	p, err := f.open()
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	if !f.json() {
+		fmt.Fprintf(os.Stderr, "project: %s\n", p.Dir)
+		if info, err := p.BackendInfo(); err == nil {
+			fmt.Fprintf(os.Stderr, "backend: %s\n", info.Description)
+		}
+	}
+	res, err := p.Demo(ctx, o, newBar().progress())
+	if err != nil {
+		return err
+	}
+	if f.json() {
+		return printJSON(res)
+	}
+	fmt.Println()
+	printMine(res.Mine)
+	fmt.Printf("\nfirst stage: BM25 over %d tickets; test hit@%d %.3f, recall@%d %.3f\n", res.FirstStage.Docs,
+		res.FirstStage.Options.K, res.FirstStage.HitRate["test"], res.FirstStage.Options.K, res.FirstStage.Recall["test"])
+	if s := res.Negatives.FalseNegativeShare; s != nil {
+		fmt.Printf("hard negatives: %d usable, %d held for review; false-negative share %.2f%%\n", res.Negatives.Negatives, res.Negatives.Held, 100**s)
+	}
+	fmt.Println()
+	printRun(res.Train)
+	printEval(res.Eval)
+	fmt.Printf("\ndemo finished in %.0fs\n", res.Seconds)
+	return nil
+}

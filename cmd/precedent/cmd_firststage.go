@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/precedent/precedent/app"
+)
+
+func init() {
+	register(command{"firststage", "retrieve each query's top-k earlier tickets (BM25, a bi-encoder, or imported vectors)", cmdFirstStage})
+}
+
+func cmdFirstStage(ctx context.Context, args []string) error {
+	f := newFlags("firststage", "[--source bm25|bi-encoder|vectors] [--k 50]",
+		"Retrieves, for every query with mined positives, the k most similar tickets opened before it,\n"+
+			"and stores the lists: negatives are mined from them and every reranker is compared on them.", 0, 0)
+	var o app.FirstStageOptions
+	f.StringVar(&o.Source, "source", "", "bm25 (default), bi-encoder, or vectors")
+	f.IntVar(&o.K, "k", 50, "candidates per query")
+	f.StringVar(&o.Model, "model", "", "bi-encoder checkpoint folder (Hugging Face layout; default models/all-MiniLM-L6-v2)")
+	f.StringVar(&o.VectorsPath, "vectors", "", "imported vectors: JSONL {id, vector} or .npy (with --ids)")
+	f.StringVar(&o.IDsPath, "ids", "", "text file of ticket IDs, one per .npy row")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	p, err := f.open()
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	res, err := p.FirstStage(ctx, o, newBar().progress())
+	if err != nil {
+		return err
+	}
+	if f.json() {
+		return printJSON(res)
+	}
+	fmt.Printf("first stage %s over %d tickets, top %d, in %.1fs\n", res.Options.Source, res.Docs, res.Options.K, res.Seconds)
+	rows := [][]string{{"  WINDOW", "QUERIES", fmt.Sprintf("RECALL@%d", res.Options.K), fmt.Sprintf("HIT@%d", res.Options.K), "MRR@10"}}
+	for _, w := range []string{"train", "validation", "test"} {
+		rows = append(rows, []string{"  " + w, fmt.Sprint(res.Queries[w]), fmt.Sprintf("%.3f", res.Recall[w]), fmt.Sprintf("%.3f", res.HitRate[w]), fmt.Sprintf("%.3f", res.MRR10[w])})
+	}
+	table(os.Stdout, rows)
+	fmt.Printf("hit@%d (a query's list holds at least one of its precedents) caps any reranker's MRR on these lists\n", res.Options.K)
+	return nil
+}

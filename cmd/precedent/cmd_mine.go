@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/data/mining"
+)
+
+func init() {
+	register(command{"mine", "mine positive pairs from close-note cross-references and split them by time", cmdMine})
+	register(command{"pairs", "list or export the mined pairs (JSONL)", cmdPairs})
+}
+
+// listFlag collects a repeatable or comma-separated flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+func cmdMine(ctx context.Context, args []string) error {
+	f := newFlags("mine", "[flags]", "Extracts ticket IDs cited in close-notes, keeps links between existing tickets, drops trivial\n"+
+		"duplicates, expands master-case groups with caps, samples across rules, and splits by time.", 0, 0)
+	var presets, patterns, fields listFlag
+	f.Var(&presets, "preset", "ID pattern preset(s): servicenow, servicenow-any, jira, generic, cve (repeatable)")
+	f.Var(&patterns, "pattern", "custom ID regular expression (repeatable)")
+	f.Var(&fields, "fields", "text fields to read: close_notes,description,title (default close_notes)")
+	var o app.MineOptions
+	f.IntVar(&o.MaxPartners, "max-partners", 0, "positives per query within a group (default 5)")
+	f.IntVar(&o.MaxGroupPairs, "max-group-pairs", 0, "pairs per group (default 200)")
+	f.IntVar(&o.MaxPerRule, "max-per-rule", 0, "training positives per query rule (default 300)")
+	f.IntVar(&o.MaxPerRulePair, "max-per-rule-pair", 0, "training positives per (query rule, positive rule) (default 100)")
+	f.Float64Var(&o.TrainFrac, "train", 0.8, "fraction of time for training")
+	f.Float64Var(&o.ValFrac, "val", 0.1, "fraction of time for validation (the rest is test)")
+	trainEnd := f.String("train-end", "", "explicit end of the train window (YYYY-MM-DD); overrides fractions")
+	valEnd := f.String("val-end", "", "explicit end of the validation window (YYYY-MM-DD)")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	o.Presets, o.Patterns, o.Fields = presets, patterns, fields
+	for _, d := range []struct {
+		s   string
+		dst *time.Time
+	}{{*trainEnd, &o.TrainEnd}, {*valEnd, &o.ValEnd}} {
+		if d.s == "" {
+			continue
+		}
+		t, err := time.Parse("2006-01-02", d.s)
+		if err != nil {
+			return fmt.Errorf("bad date %q: want YYYY-MM-DD", d.s)
+		}
+		*d.dst = t
+	}
+	p, err := f.open()
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	res, err := p.Mine(ctx, o, newBar().progress())
+	if err != nil {
+		return err
+	}
+	if f.json() {
+		out := map[string]any{"result": res, "funnel": res.Funnel, "windows": res.Windows}
+		if res.Truth != nil {
+			out["precision"] = res.Truth.Final.Precision
+			out["recall"] = res.Truth.Final.Recall
+		}
+		return printJSON(out)
+	}
+	printMine(res)
+	return nil
+}
+
+func printMine(r app.MineResult) {
+	fu := r.Funnel
+	fmt.Printf("mined %d tickets in %.1fs\n\nfunnel\n", r.Tickets, r.Seconds)
+	table(os.Stdout, [][]string{
+		{"  ID mentions in notes", fmt.Sprint(fu.Mentions)},
+		{"  → of existing tickets", fmt.Sprint(fu.Existing)},
+		{"  → not self-references", fmt.Sprint(fu.NonSelf)},
+		{"  → distinct links", fmt.Sprint(fu.Links)},
+		{"  → non-trivial links", fmt.Sprint(fu.NonTrivial)},
+		{"  → after group expansion", fmt.Sprintf("%d   (unbounded: %d)", fu.Expanded, fu.GroupPairs)},
+		{"  → after stratified sampling", fmt.Sprint(fu.Sampled)},
+	})
+	fmt.Printf("  trivial duplicates: %d   links turned around: %d   same-instant dropped: %d\n", fu.Trivial, fu.Reversed, fu.SameInstant)
+	if len(r.Missing) > 0 {
+		var ks []string
+		for k, v := range r.Missing {
+			ks = append(ks, fmt.Sprintf("%s: %d", k, v))
+		}
+		sort.Strings(ks)
+		fmt.Printf("  IDs not in the archive: %s\n", strings.Join(ks, ", "))
+	}
+	fmt.Println("\ntime split (by the query's opened time)")
+	rows := [][]string{{"  WINDOW", "FROM", "TO", "TICKETS", "QUERIES", "POSITIVES"}}
+	for _, w := range r.Windows {
+		rows = append(rows, []string{"  " + w.Name, w.Start.Format("2006-01-02"), w.End.Format("2006-01-02"), fmt.Sprint(w.Tickets), fmt.Sprint(w.Queries), fmt.Sprint(w.Pairs)})
+	}
+	table(os.Stdout, rows)
+	l := r.Leakage
+	fmt.Printf("  leakage guard: %d positives not earlier than their query dropped, %d in a later window dropped, %d query texts masked\n", l.NotEarlier, l.LaterWindow, l.TextLeaks)
+	if len(r.PerRule) > 0 {
+		per := map[string]int{}
+		for _, s := range r.PerRule {
+			per[s.QueryRule] += s.Kept
+		}
+		type kv struct {
+			k string
+			v int
+		}
+		var top []kv
+		for k, v := range per {
+			top = append(top, kv{k, v})
+		}
+		sort.Slice(top, func(i, j int) bool { return top[i].v > top[j].v || top[i].v == top[j].v && top[i].k < top[j].k })
+		fmt.Printf("\npositives per query rule (%d rules, top 10)\n", len(top))
+		for i, t := range top {
+			if i == 10 {
+				break
+			}
+			fmt.Printf("  %-50s %d\n", t.k, t.v)
+		}
+	}
+	if r.Truth != nil {
+		fmt.Printf("\nagainst the synthetic ground truth (%d revealable pairs)\n", r.Truth.Revealable)
+		rows := [][]string{{"  SET", "PAIRS", "PRECISION", "RECALL"}}
+		for _, s := range append([]mining.Score{r.Truth.Final}, r.Truth.Variants...) {
+			rows = append(rows, []string{"  " + s.Name, fmt.Sprint(s.Pairs), fmt.Sprintf("%.3f", s.Precision), fmt.Sprintf("%.3f", s.Recall)})
+		}
+		table(os.Stdout, rows)
+	}
+}
+
+func cmdPairs(ctx context.Context, args []string) error {
+	f := newFlags("pairs", "[--window train|validation|test] [--all]", "Prints the mined pairs as JSONL with their provenance (cue, class, filters, window).", 0, 0)
+	window := f.String("window", "", "only pairs of this window")
+	all := f.Bool("all", false, "include pairs that are not training positives (trivial, capped)")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	p, err := f.open()
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	ps, err := p.Pairs()
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(os.Stdout)
+	for _, sp := range ps {
+		if !*all && !sp.Training() || *window != "" && sp.Window != *window {
+			continue
+		}
+		if err := enc.Encode(sp); err != nil {
+			return err
+		}
+	}
+	return nil
+}

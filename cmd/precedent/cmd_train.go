@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/precedent/precedent/app"
+)
+
+func init() {
+	register(command{"train", "fine-tune the cross-encoder reranker (resumable: --resume last)", cmdTrain})
+	register(command{"runs", "list training runs (the model registry)", cmdRuns})
+	register(command{"eval", "evaluate first stage vs starting reranker vs fine-tuned on the test window", cmdEval})
+}
+
+func trainFlags(f *flags, o *app.TrainOptions) {
+	f.StringVar(&o.Model, "model", "", "starting checkpoint: a Hugging Face folder (encoder or cross-encoder) or a name under models/ (default all-MiniLM-L6-v2)")
+	f.BoolVar(&o.FromScratch, "scratch", false, "train a small model from scratch instead (uses the model's tokenizer)")
+	f.IntVar(&o.ScratchLayers, "scratch-layers", 2, "layers of the from-scratch model")
+	f.IntVar(&o.ScratchHidden, "scratch-hidden", 128, "hidden size of the from-scratch model")
+	f.IntVar(&o.KeepLayers, "layers", 0, "keep only the first N encoder layers (0 = all): trades accuracy for CPU speed")
+	f.IntVar(&o.MaxLen, "max-len", 256, "tokens per (query, ticket) pair")
+	f.Float64Var(&o.LR, "lr", 0, "peak learning rate (default 2e-5; 5e-4 from scratch)")
+	f.IntVar(&o.Epochs, "epochs", 1, "passes over the training pairs")
+	f.IntVar(&o.BatchSize, "batch", 16, "pairs per step")
+	f.IntVar(&o.MaxSteps, "steps", 0, "stop after this many steps (0 = all epochs)")
+	f.IntVar(&o.EvalEvery, "eval-every", 0, "steps between validations (default: 4 per run)")
+	f.IntVar(&o.Patience, "patience", 3, "validations without improvement before stopping early")
+	f.IntVar(&o.ValQueries, "val-queries", 150, "validation queries reranked at each validation (-1 = all)")
+	f.IntVar(&o.ValDepth, "val-depth", 30, "candidates reranked per validation query")
+	f.Int64Var(&o.Seed, "seed", 42, "seed for the head, data order and dropout")
+	f.StringVar(&o.Backend, "backend", "", "compute backend: xla:cpu, xla:cuda, go (default: the fastest available)")
+	f.StringVar(&o.PairFormat, "pair-format", "", "pair text: structured (entities, rule, time gap) or plain")
+}
+
+func cmdTrain(ctx context.Context, args []string) error {
+	f := newFlags("train", "[flags]", "Fine-tunes the cross-encoder on mined positives and reviewed hard negatives (BCE, AdamW,\n"+
+		"warmup, periodic validation MRR@10, early stopping). Ctrl-C stops at a checkpoint; --resume continues it.", 0, 0)
+	var o app.TrainOptions
+	trainFlags(f, &o)
+	f.StringVar(&o.Resume, "resume", "", "resume a stopped run: its ID or 'last'")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	p, err := f.open()
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	if info, err := p.BackendInfo(); err == nil && !f.json() {
+		fmt.Fprintf(os.Stderr, "backend: %s\n", info.Description)
+	}
+	res, err := p.Train(ctx, o, newBar().progress())
+	if err != nil {
+		return err
+	}
+	if f.json() {
+		return printJSON(res.Run)
+	}
+	printRun(res.Run)
+	return nil
+}
+
+func printRun(r app.RunRecord) {
+	fmt.Printf("run %s: %s after %d of %d steps in %.0fs\n", r.ID, r.Status, r.Steps, r.TotalSteps, r.Seconds)
+	fmt.Printf("  start: %s\n  backend: %s\n  examples: %d (%d positives, %d negatives)\n", r.StartModel, r.Backend, r.Examples, r.Positives, r.Negatives)
+	fmt.Printf("  validation MRR@10: %.3f at the start → %.3f best (step %d)\n", r.StartMRR, r.BestMRR, r.BestStep)
+	if r.ModelDir != "" {
+		fmt.Printf("  model: %s\n", r.ModelDir)
+	}
+}
+
+func cmdRuns(ctx context.Context, args []string) error {
+	f := newFlags("runs", "", "Lists training runs, newest first.", 0, 0)
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	p, err := f.open()
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	runs, err := p.Runs()
+	if err != nil {
+		return err
+	}
+	if f.json() {
+		return printJSON(map[string]any{"runs": runs})
+	}
+	rows := [][]string{{"RUN", "STATUS", "STEPS", "VAL MRR@10", "START", "MODEL"}}
+	for _, r := range runs {
+		rows = append(rows, []string{r.ID, r.Status, fmt.Sprintf("%d/%d", r.Steps, r.TotalSteps), fmt.Sprintf("%.3f → %.3f", r.StartMRR, r.BestMRR), r.StartModel, r.ModelDir})
+	}
+	table(os.Stdout, rows)
+	return nil
+}
+
+func cmdEval(ctx context.Context, args []string) error {
+	f := newFlags("eval", "[--run ID|best|last]", "Reranks every test query's stored candidates with the first stage, the starting reranker and the\n"+
+		"fine-tuned one; prints MRR@10, nDCG@10, Recall@k, MAP, the uplift with a paired randomization test,\n"+
+		"and writes TREC run/qrels files and a Markdown/HTML report.", 0, 0)
+	var o app.EvalOptions
+	f.StringVar(&o.Run, "run", "best", "run to evaluate")
+	f.IntVar(&o.Depth, "depth", 50, "candidates reranked per query")
+	f.IntVar(&o.MaxQueries, "max-queries", 0, "cap on test queries, evenly spread in time (0 = all)")
+	f.IntVar(&o.Permutations, "permutations", 10000, "permutations of the paired randomization test")
+	f.IntVar(&o.Resamples, "bootstrap", 2000, "bootstrap resamples for the 95% CI")
+	f.StringVar(&o.Backend, "backend", "", "compute backend (default: the fastest available)")
+	f.BoolVar(&o.NoBaseline, "no-baseline", false, "skip scoring the starting checkpoint")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	p, err := f.open()
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	res, err := p.Evaluate(ctx, o, newBar().progress())
+	if err != nil {
+		return err
+	}
+	if f.json() {
+		return printJSON(res)
+	}
+	printEval(res)
+	return nil
+}
+
+func printEval(r app.EvalResult) {
+	fmt.Printf("\ntest window: %d queries, top %d candidates each (run %s)\n\n", r.Queries, r.Depth, r.Run)
+	rows := [][]string{{"SYSTEM", "MRR@10", "nDCG@10", "R@1", "R@5", "R@10", "MAP"}}
+	sys := []app.SystemEval{r.FirstStage}
+	if r.Baseline != nil {
+		sys = append(sys, *r.Baseline)
+	}
+	sys = append(sys, r.Finetuned)
+	for _, s := range sys {
+		rows = append(rows, []string{s.Label, f3(s.MRR10), f3(s.NDCG10), f3(s.R1), f3(s.R5), f3(s.R10), f3(s.MAP)})
+	}
+	table(os.Stdout, rows)
+	fmt.Printf("\nfine-tuned vs first stage: MRR@10 %+.1f%% (Δ %+.3f, 95%% CI [%+.3f, %+.3f]), p = %.4g (paired randomization, %d permutations)\n",
+		r.UpliftPct, r.VsFirst.Delta, r.CI95[0], r.CI95[1], r.PValue, r.VsFirst.Permutations)
+	if r.VsBaseline != nil {
+		fmt.Printf("fine-tuned vs starting reranker: MRR@10 %+.1f%% (Δ %+.3f), p = %.4g\n", r.VsBaseline.UpliftPct, r.VsBaseline.Delta, r.VsBaseline.PValue)
+	}
+	fmt.Printf("ties: %s\nreport: %s\n        %s\nTREC files: %s\n", r.TieBreak, r.ReportMD, r.ReportHTML, r.TRECDir)
+}
+
+func f3(x float64) string { return fmt.Sprintf("%.3f", x) }
