@@ -3,11 +3,220 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
+	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/ml/hf"
+	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/retrieve"
+	"github.com/precedent/precedent/ml/tokenizer"
 )
 
-// denseIndex builds the embedding first stage and fills each query's vector.
+// embedMaxLen bounds the tokens a bi-encoder embeds per ticket.
+const embedMaxLen = 128
+
+// denseIndex builds the embedding first stage and fills each query's vector:
+// from a bi-encoder checkpoint run by the engine (cached, resumable), or
+// from vectors exported by the team's own embedding index.
 func (p *Project) denseIndex(ctx context.Context, a *archive, qs []retrieve.Query, o FirstStageOptions, progress Progress) (retrieve.Index, []retrieve.Query, error) {
-	return nil, nil, fmt.Errorf("first stage %q is not wired yet", o.Source)
+	switch o.Source {
+	case "vectors":
+		return p.importedIndex(a, qs, o, progress)
+	case "bi-encoder":
+		return p.biEncoderIndex(ctx, a, qs, o, progress)
+	}
+	return nil, nil, fmt.Errorf("unknown dense first stage %q", o.Source)
+}
+
+// importedIndex indexes vectors exported from an existing embedding index.
+// The query side uses each query ticket's own vector from the file: if that
+// index embedded close-notes, the query sees them — export query-time
+// vectors (title + description) to avoid it.
+func (p *Project) importedIndex(a *archive, qs []retrieve.Query, o FirstStageOptions, progress Progress) (retrieve.Index, []retrieve.Query, error) {
+	if o.VectorsPath == "" {
+		return nil, nil, fmt.Errorf("vectors: give the file with --vectors (JSONL {id, vector}, or .npy with --ids)")
+	}
+	var ids []string
+	var mat retrieve.Matrix
+	var err error
+	if strings.HasSuffix(strings.ToLower(o.VectorsPath), ".npy") {
+		if o.IDsPath == "" {
+			return nil, nil, fmt.Errorf("vectors %s: a .npy file needs --ids FILE with one ticket ID per row", o.VectorsPath)
+		}
+		ids, mat, err = retrieve.ReadNPY(o.VectorsPath, o.IDsPath)
+	} else {
+		ids, mat, err = retrieve.ReadVectorsJSONL(o.VectorsPath)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	archiveIDs := make([]string, len(a.Tickets))
+	for i, t := range a.Tickets {
+		archiveIDs[i] = t.ID
+	}
+	cov := retrieve.Coverage(ids, archiveIDs)
+	progress.emit(Event{Step: "first-stage", Phase: "vectors", Message: fmt.Sprintf("%d vectors of dimension %d: %d archive tickets without one, %d unknown IDs", cov.Vectors, mat.Dim, cov.Missing, cov.Unknown)})
+	if cov.Missing*2 > cov.Archive {
+		return nil, nil, fmt.Errorf("vectors %s cover only %d of %d archive tickets (e.g. missing %v): export vectors for the whole archive",
+			o.VectorsPath, cov.Archive-cov.Missing, cov.Archive, cov.MissingIDs)
+	}
+	row := make(map[string]int, len(ids))
+	for i, id := range ids {
+		row[id] = i
+	}
+	var keepIDs []string
+	var opened []time.Time
+	keep := retrieve.Matrix{Dim: mat.Dim}
+	for _, t := range a.Tickets {
+		if i, ok := row[t.ID]; ok {
+			keepIDs = append(keepIDs, t.ID)
+			opened = append(opened, t.Opened)
+			keep.Data = append(keep.Data, mat.Row(i)...)
+			keep.Rows++
+		}
+	}
+	ix, err := retrieve.NewDense(keepIDs, opened, keep, retrieve.DenseOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	out := qs[:0:0]
+	for _, q := range qs {
+		if i, ok := row[q.ID]; ok {
+			q.Vector = mat.Row(i)
+			out = append(out, q)
+		}
+	}
+	return ix, out, nil
+}
+
+// biEncoderIndex embeds every ticket (title, description, close-notes) and
+// every query (what was known when it opened) with a bi-encoder checkpoint.
+// Embeddings are cached per model and text, so an interrupted run resumes
+// and a changed ticket is re-embedded alone.
+func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.Query, o FirstStageOptions, progress Progress) (retrieve.Index, []retrieve.Query, error) {
+	dir, err := p.ResolveModel(firstNonEmpty(o.Model, p.Settings.BiEncoder))
+	if err != nil {
+		return nil, nil, err
+	}
+	ck, err := hf.Load(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := model.FromCheckpoint(ck, model.Options{Head: model.BiEncoder})
+	if err != nil {
+		return nil, nil, err
+	}
+	b, _, err := Backend(p.Settings.Backend)
+	if err != nil {
+		return nil, nil, err
+	}
+	emb, err := model.NewEmbedder(m, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	tok, err := tokenizer.Load(ck.TokenizerPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tok.Close()
+	st, err := os.Stat(filepath.Join(dir, "model.safetensors"))
+	if err != nil {
+		return nil, nil, err
+	}
+	fp := fmt.Sprintf("%s|%d|%d|%d", dir, st.Size(), st.ModTime().UnixNano(), embedMaxLen)
+	if err := os.MkdirAll(p.Path("embeddings"), 0o755); err != nil {
+		return nil, nil, err
+	}
+	cache, err := retrieve.OpenVectorCache(p.Path("embeddings", filepath.Base(dir)+".vec"), fp, ck.Config.HiddenSize, retrieve.Float32)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer cache.Close()
+
+	type item struct{ key, text string }
+	items := make([]item, 0, len(a.Tickets)+len(qs))
+	for _, t := range a.Tickets {
+		items = append(items, item{"d:" + t.ID, embedDocText(t)})
+	}
+	for _, q := range qs {
+		items = append(items, item{"q:" + q.ID, q.Text})
+	}
+	vecs := make([][]float32, len(items))
+	var todo []int
+	for i, it := range items {
+		v, ok, err := cache.Get(it.key, retrieve.TextHash(it.text))
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			vecs[i] = v
+		} else {
+			todo = append(todo, i)
+		}
+	}
+	done := len(items) - len(todo)
+	const batch = 64
+	for start := 0; start < len(todo); start += batch * 16 {
+		chunk := todo[start:min(start+batch*16, len(todo))]
+		texts := make([]string, len(chunk))
+		for j, i := range chunk {
+			texts[j] = items[i].text
+		}
+		encs := make([]tokenizer.Encoding, len(texts))
+		for j, s := range texts {
+			encs[j] = tok.Encode(s, embedMaxLen)
+		}
+		for _, idx := range tokenizer.Buckets(lengthsOf(encs), batch) {
+			if err := ctx.Err(); err != nil {
+				_ = cache.Flush()
+				return nil, nil, err
+			}
+			group := make([]tokenizer.Encoding, len(idx))
+			for j, k := range idx {
+				group[j] = encs[k]
+			}
+			tb := tok.Pad(group)
+			out, err := emb.Embed(model.Batch{IDs: tb.IDs, TypeIDs: tb.TypeIDs, Mask: tb.Mask, Rows: tb.Rows, Len: tb.Len})
+			if err != nil {
+				return nil, nil, fmt.Errorf("embed: %w", err)
+			}
+			for j, k := range idx {
+				i := chunk[k]
+				vecs[i] = out[j]
+				if err := cache.Put(items[i].key, retrieve.TextHash(items[i].text), out[j]); err != nil {
+					return nil, nil, err
+				}
+			}
+			done += len(idx)
+			progress.emit(Event{Step: "first-stage", Phase: "embed", Done: int64(done), Total: int64(len(items))})
+		}
+		if err := cache.Flush(); err != nil {
+			return nil, nil, err
+		}
+	}
+	ids := make([]string, len(a.Tickets))
+	opened := make([]time.Time, len(a.Tickets))
+	mat := retrieve.Matrix{Rows: len(a.Tickets), Dim: ck.Config.HiddenSize, Data: make([]float32, 0, len(a.Tickets)*ck.Config.HiddenSize)}
+	for i, t := range a.Tickets {
+		ids[i], opened[i] = t.ID, t.Opened
+		mat.Data = append(mat.Data, vecs[i]...)
+	}
+	ix, err := retrieve.NewDense(ids, opened, mat, retrieve.DenseOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]retrieve.Query, len(qs))
+	for i, q := range qs {
+		q.Vector = vecs[len(a.Tickets)+i]
+		out[i] = q
+	}
+	return ix, out, nil
+}
+
+// embedDocText is what a bi-encoder embeds of a closed ticket.
+func embedDocText(t data.Ticket) string {
+	return strings.Join([]string{t.Title, t.Description, t.CloseNotes}, "\n")
 }

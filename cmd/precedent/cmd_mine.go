@@ -76,8 +76,12 @@ func cmdMine(ctx context.Context, args []string) error {
 	if f.json() {
 		out := map[string]any{"result": res, "funnel": res.Funnel, "windows": res.Windows}
 		if res.Truth != nil {
+			// recall: share of the queries whose notes reveal a precedent that
+			// got at least one correct positive (the per-query caps bound how
+			// many of a campaign's pairs can be kept; pair_recall counts pairs).
 			out["precision"] = res.Truth.Final.Precision
-			out["recall"] = res.Truth.Final.Recall
+			out["recall"] = res.Truth.Final.QueryRecall
+			out["pair_recall"] = res.Truth.Final.Recall
 		}
 		return printJSON(out)
 	}
@@ -137,10 +141,10 @@ func printMine(r app.MineResult) {
 		}
 	}
 	if r.Truth != nil {
-		fmt.Printf("\nagainst the synthetic ground truth (%d revealable pairs)\n", r.Truth.Revealable)
-		rows := [][]string{{"  SET", "PAIRS", "PRECISION", "RECALL"}}
+		fmt.Printf("\nagainst the synthetic ground truth (%d queries whose notes reveal a precedent, %d revealable pairs)\n", r.Truth.Queries, r.Truth.Revealable)
+		rows := [][]string{{"  SET", "PAIRS", "PRECISION", "QUERY RECALL", "PAIR RECALL"}}
 		for _, s := range append([]mining.Score{r.Truth.Final}, r.Truth.Variants...) {
-			rows = append(rows, []string{"  " + s.Name, fmt.Sprint(s.Pairs), fmt.Sprintf("%.3f", s.Precision), fmt.Sprintf("%.3f", s.Recall)})
+			rows = append(rows, []string{"  " + s.Name, fmt.Sprint(s.Pairs), fmt.Sprintf("%.3f", s.Precision), fmt.Sprintf("%.3f", s.QueryRecall), fmt.Sprintf("%.3f", s.Recall)})
 		}
 		table(os.Stdout, rows)
 	}

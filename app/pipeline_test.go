@@ -1,0 +1,248 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/data/negatives"
+	"github.com/precedent/precedent/data/synth"
+	"github.com/precedent/precedent/ml/tokenizer"
+)
+
+// newTestProject imports a small synthetic archive into a fresh project.
+func newTestProject(t *testing.T, tickets int) *Project {
+	t.Helper()
+	dir := t.TempDir()
+	p, err := Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { p.Close() })
+	ctx := context.Background()
+	res, err := Synth(ctx, synth.Config{Tickets: tickets, Seed: 3}, filepath.Join(dir, "export"), nil)
+	require.NoError(t, err)
+	require.Equal(t, tickets, res.Tickets)
+	rep, err := p.Import(ctx, filepath.Join(dir, "export", synth.TicketsCSVName), ImportOptions{}, nil)
+	require.NoError(t, err)
+	require.Equal(t, tickets, rep.Imported)
+	return p
+}
+
+// haveRealModel skips tests that need the weights `make weights` fetches.
+func haveRealModel(t *testing.T, p *Project) string {
+	t.Helper()
+	dir, err := p.ResolveModel("")
+	if err != nil {
+		t.Skipf("no starting model: %v", err)
+	}
+	if _, err := tokenizer.Load(filepath.Join(dir, "tokenizer.json")); err != nil {
+		t.Skipf("tokenizer library not available: %v", err)
+	}
+	return dir
+}
+
+func TestPipelineEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	p := newTestProject(t, 1500)
+
+	// Re-importing the same file changes nothing.
+	rep, err := p.Import(ctx, filepath.Join(p.Dir, "export", synth.TicketsCSVName), ImportOptions{}, nil)
+	require.NoError(t, err)
+	assert.Zero(t, rep.Added)
+	n, err := p.Store.CountTickets()
+	require.NoError(t, err)
+	assert.Equal(t, 1500, n)
+
+	mr, err := p.Mine(ctx, MineOptions{}, nil)
+	require.NoError(t, err)
+	assert.Positive(t, mr.Funnel.Sampled)
+	require.NotNil(t, mr.Truth, "a synth export carries its ground truth")
+	assert.GreaterOrEqual(t, mr.Truth.Final.Precision, 0.9)
+	require.Len(t, mr.Windows, 3)
+	assert.True(t, mr.Split.TrainEnd.Before(mr.Split.ValEnd))
+
+	fs, err := p.FirstStage(ctx, FirstStageOptions{K: 20}, nil)
+	require.NoError(t, err)
+	assert.Positive(t, fs.Queries["train"])
+	assert.Positive(t, fs.Queries["test"])
+	a, err := p.loadArchive()
+	require.NoError(t, err)
+	all, err := p.Candidates("")
+	require.NoError(t, err)
+	for _, qc := range all {
+		q, _ := a.get(qc.Query)
+		assert.LessOrEqual(t, len(qc.Candidates), 20)
+		for _, c := range qc.Candidates {
+			d, ok := a.get(c.ID)
+			require.True(t, ok)
+			require.True(t, d.Opened.Before(q.Opened), "candidate %s of %s opened after it", c.ID, q.ID)
+		}
+		for _, r := range qc.Relevant {
+			d, _ := a.get(r)
+			require.True(t, d.Opened.Before(q.Opened))
+		}
+	}
+
+	nr, err := p.MineNegatives(ctx, NegativesOptions{}, nil)
+	require.NoError(t, err)
+	assert.Positive(t, nr.Negatives)
+	require.NotNil(t, nr.FalseNegativeShare)
+	assert.NotEmpty(t, nr.Ablation)
+
+	// Reviews change what training sees.
+	queue, err := p.ReviewQueue(ReviewFilter{State: "unreviewed"})
+	require.NoError(t, err)
+	var qr QueryReview
+	for _, q := range queue {
+		qr, err = p.NegativesFor(q)
+		require.NoError(t, err)
+		var c QueryCandidates
+		_, _ = p.Store.GetRecord(collCandidates, q, &c)
+		if c.Window == "train" && len(qr.Negatives) >= 2 && !qr.Negatives[0].Held && !qr.Negatives[1].Held {
+			break
+		}
+	}
+	require.GreaterOrEqual(t, len(qr.Negatives), 2)
+	promoted, excluded := qr.Negatives[0].Candidate, qr.Negatives[1].Candidate
+	require.NoError(t, p.MarkReview(qr.Query.ID, promoted, negatives.PromotedPositive))
+	require.NoError(t, p.MarkReview(qr.Query.ID, excluded, negatives.Excluded))
+	assert.ErrorContains(t, p.MarkReview(qr.Query.ID, "INC9999999", negatives.Excluded), "not a mined negative")
+	assert.ErrorContains(t, p.MarkReview(qr.Query.ID, promoted, "maybe"), "unknown review state")
+	exs, err := p.trainingExamples(a)
+	require.NoError(t, err)
+	label := map[string]float32{}
+	for _, e := range exs {
+		if e.Query == qr.Query.ID {
+			label[e.Doc] = e.Label
+		}
+	}
+	assert.Equal(t, float32(1), label[promoted], "a promoted negative trains as a positive")
+	_, present := label[excluded]
+	assert.False(t, present, "an excluded negative is not trained on")
+	st, err := p.ReviewStatus()
+	require.NoError(t, err)
+	assert.Equal(t, 2, st.Reviewed)
+	require.NoError(t, p.MarkReview(qr.Query.ID, excluded, negatives.Unreviewed))
+	st, _ = p.ReviewStatus()
+	assert.Equal(t, 1, st.Reviewed)
+
+	haveRealModel(t, p)
+	opts := TrainOptions{FromScratch: true, ScratchLayers: 1, ScratchHidden: 32, MaxLen: 48, BatchSize: 8, MaxSteps: 6,
+		EvalEvery: 3, CheckpointEvery: 2, ValQueries: 5, ValDepth: 5, Backend: "go", LR: 1e-3}
+
+	// Cancel after the first checkpoint, then resume to the end.
+	cctx, cancel := context.WithCancel(ctx)
+	_, err = p.Train(cctx, opts, func(e Event) {
+		if e.Phase == "checkpoint" && e.Done >= 2 {
+			cancel()
+		}
+	})
+	cancel()
+	require.ErrorIs(t, err, context.Canceled)
+	runs, err := p.Runs()
+	require.NoError(t, err)
+	require.Len(t, runs, 1)
+	assert.Equal(t, "cancelled", runs[0].Status)
+	tr, err := p.Train(ctx, TrainOptions{Resume: "last", Backend: "go"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 6, tr.Run.Steps)
+	assert.Equal(t, runs[0].ID, tr.Run.ID, "resume continues the same run")
+	assert.FileExists(t, filepath.Join(tr.Run.ModelDir, "model.safetensors"))
+	_, err = p.Train(ctx, TrainOptions{Resume: tr.Run.ID}, nil)
+	assert.ErrorContains(t, err, "already")
+
+	ev, err := p.Evaluate(ctx, EvalOptions{MaxQueries: 8, Depth: 10, Permutations: 200, Resamples: 100, Backend: "go"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 8, ev.Queries)
+	require.NotNil(t, ev.Baseline)
+	for _, m := range []float64{ev.FirstStage.MRR10, ev.Baseline.MRR10, ev.Finetuned.MRR10} {
+		assert.True(t, m >= 0 && m <= 1)
+	}
+	assert.FileExists(t, ev.ReportHTML)
+	assert.FileExists(t, filepath.Join(ev.TRECDir, "qrels.txt"))
+	assert.FileExists(t, filepath.Join(ev.TRECDir, "run.finetuned.txt"))
+
+	out := filepath.Join(t.TempDir(), "exported")
+	_, err = p.Export("best", out)
+	require.NoError(t, err)
+	for _, f := range []string{"config.json", "model.safetensors", "tokenizer.json", "precedent.json", "report.html"} {
+		assert.FileExists(t, filepath.Join(out, f))
+	}
+	_, err = p.Export("best", out)
+	assert.ErrorContains(t, err, "not empty")
+
+	srv, err := NewServer(out, "go")
+	require.NoError(t, err)
+	defer srv.Close()
+	h := srv.Handler()
+	q, _ := a.get(qr.Query.ID)
+	body, _ := json.Marshal(RerankRequest{Query: q, Candidates: qr.Positives[:1], TopK: 5})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/rerank", bytes.NewReader(body)))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	var resp struct{ Results []RerankResult }
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
+	require.Len(t, resp.Results, 1)
+	assert.Equal(t, 1, resp.Results[0].Rank)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/rerank", strings.NewReader(`{"query": 3}`)))
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	rec = httptest.NewRecorder()
+	body, _ = json.Marshal(RerankRequest{Query: q, Candidates: []data.Ticket{{Title: "no id"}}})
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/rerank", bytes.NewReader(body)))
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	assert.Contains(t, rec.Body.String(), "candidates[0]: id is required")
+}
+
+func TestOpenInUse(t *testing.T) {
+	dir := t.TempDir()
+	p, err := Open(dir)
+	require.NoError(t, err)
+	defer p.Close()
+	_, err = Open(dir)
+	require.Error(t, err)
+	assert.True(t, IsInUse(err), "got %v", err)
+}
+
+func TestStepsNeedTheirInputs(t *testing.T) {
+	ctx := context.Background()
+	p, err := Open(t.TempDir())
+	require.NoError(t, err)
+	defer p.Close()
+	_, err = p.Mine(ctx, MineOptions{}, nil)
+	assert.ErrorContains(t, err, "archive is empty")
+	p2 := newTestProject(t, 300)
+	_, err = p2.FirstStage(ctx, FirstStageOptions{}, nil)
+	assert.ErrorContains(t, err, "run mining first")
+	_, err = p2.Mine(ctx, MineOptions{Patterns: []string{"INC(\\d{7}"}}, nil)
+	assert.ErrorContains(t, err, "INC(\\d{7}")
+	_, err = p2.Demo(ctx, DemoOptions{Tickets: 500}, nil)
+	assert.ErrorContains(t, err, "already holds an archive")
+	_, err = p2.Evaluate(ctx, EvalOptions{}, nil)
+	assert.ErrorContains(t, err, "no training runs")
+}
+
+func TestImportRejectsAndKeepsStore(t *testing.T) {
+	ctx := context.Background()
+	p := newTestProject(t, 300)
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	require.NoError(t, os.WriteFile(bad, []byte("Number,Opened,Short description\nINC0000001,not a time,x\nINC0000002,2024-01-01 10:00:00,ok\n"), 0o644))
+	rep, err := p.Import(ctx, bad, ImportOptions{}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Rejected)
+	assert.Equal(t, 1, rep.Imported)
+	assert.FileExists(t, rep.RejectsFile)
+	n, _ := p.Store.CountTickets()
+	assert.Equal(t, 301, n, "the earlier archive is intact")
+	_, err = p.Import(ctx, bad, ImportOptions{Mapping: "id=Nope"}, nil)
+	assert.ErrorContains(t, err, "Nope")
+}
