@@ -15,6 +15,9 @@ import (
 // errUsage marks a usage error already explained to the user.
 var errUsage = errors.New("usage")
 
+// errHelp marks a request for help, already printed: exit 0.
+var errHelp = errors.New("help")
+
 // flags wraps a FlagSet with the flags every command shares.
 type flags struct {
 	*flag.FlagSet
@@ -44,7 +47,7 @@ func (f *flags) parse(args []string) error {
 	for {
 		if err := f.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return errUsage
+				return errHelp
 			}
 			return errUsage
 		}

@@ -51,7 +51,7 @@ func run(args []string) int {
 	defer stop()
 	err := c.run(ctx, args[1:])
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, errHelp):
 		return 0
 	case errors.Is(err, errUsage):
 		return 2

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/precedent/precedent/app"
+)
+
+// capture runs the CLI and returns its exit code and stdout.
+func capture(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	old := os.Stdout
+	os.Stdout = w
+	code := run(args)
+	os.Stdout = old
+	require.NoError(t, w.Close())
+	out, err := io.ReadAll(r)
+	require.NoError(t, err)
+	return code, string(out)
+}
+
+func TestCLIArchiveCommands(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("PRECEDENT_HOME", home)
+	export := filepath.Join(t.TempDir(), "export")
+
+	code, out := capture(t, "synth", "--tickets", "400", "--out", export, "--json")
+	require.Equal(t, 0, code, out)
+	var s app.SynthResult
+	require.NoError(t, json.Unmarshal([]byte(out), &s), out)
+	assert.Equal(t, 400, s.Tickets)
+
+	code, out = capture(t, "import", filepath.Join(export, "tickets.jsonl"), "--json")
+	require.Equal(t, 0, code, out)
+	var imp map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &imp), out)
+	assert.EqualValues(t, 400, imp["tickets"])
+
+	code, out = capture(t, "stats", "--json")
+	require.Equal(t, 0, code)
+	var st map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &st), out)
+	assert.EqualValues(t, 400, st["tickets"])
+
+	code, out = capture(t, "mine", "--json")
+	require.Equal(t, 0, code)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &m), out)
+	assert.Contains(t, m, "precision")
+	assert.Contains(t, m, "recall")
+	assert.Contains(t, m, "funnel")
+
+	code, _ = capture(t, "mine", "--pattern", "INC(\\d{7}")
+	assert.Equal(t, 1, code, "a broken pattern fails before any work")
+
+	code, out = capture(t, "firststage", "--json", "--k", "10")
+	require.Equal(t, 0, code)
+	require.NoError(t, json.Unmarshal([]byte(out), &m), out)
+	assert.Contains(t, m, "hit_rate@k")
+
+	code, out = capture(t, "negatives", "mine", "--json")
+	require.Equal(t, 0, code)
+	require.NoError(t, json.Unmarshal([]byte(out), &m), out)
+	assert.Contains(t, m, "false_negative_share")
+}
+
+func TestCLIUsageAndErrors(t *testing.T) {
+	t.Setenv("PRECEDENT_HOME", t.TempDir())
+	code, _ := capture(t)
+	assert.Equal(t, 2, code)
+	code, _ = capture(t, "frobnicate")
+	assert.Equal(t, 2, code)
+	code, _ = capture(t, "import")
+	assert.Equal(t, 2, code, "missing FILE is a usage error")
+	code, _ = capture(t, "stats", "--nope")
+	assert.Equal(t, 2, code)
+	code, _ = capture(t, "stats", "--help")
+	assert.Equal(t, 0, code)
+	code, _ = capture(t, "import", filepath.Join(t.TempDir(), "missing.csv"))
+	assert.Equal(t, 1, code)
+
+	// A second process on the same project: exit code 3.
+	home := t.TempDir()
+	p, err := app.Open(home)
+	require.NoError(t, err)
+	defer p.Close()
+	code, _ = capture(t, "stats", "--home", home)
+	assert.Equal(t, 3, code)
+}
