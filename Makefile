@@ -9,7 +9,7 @@ export GOMLX_NO_AUTO_INSTALL := 1
 TICKETS ?= 20000
 TEST_TIMEOUT ?= 25m
 
-.PHONY: setup deps tokenizers weights pjrt build demo test vet fmt-check bench clean
+.PHONY: setup deps tokenizers weights pjrt build cli desktop demo test vet fmt-check bench clean
 
 setup: deps tokenizers weights pjrt
 
@@ -25,12 +25,18 @@ weights:
 pjrt:
 	@scripts/fetch-pjrt.sh
 
-build: setup
+build: cli desktop
+
+cli: setup
 	$(GO) build -o bin/precedent ./cmd/precedent
+
+desktop: setup
 	$(GO) build -o bin/precedent-desktop .
 
-demo: build
-	bin/precedent demo --tickets $(TICKETS)
+# The demo runs in $PRECEDENT_HOME (default: the platform's app-data folder);
+# run it again to resume an interrupted demo or to print its table.
+demo: cli
+	bin/precedent demo --tickets $(TICKETS) $(DEMO_FLAGS)
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -40,25 +40,25 @@ type SystemEval struct {
 // EvalResult compares first stage, starting reranker and fine-tuned reranker
 // on the identical stored candidate lists of the test window.
 type EvalResult struct {
-	Run        string                    `json:"run"`
-	Queries    int                       `json:"queries"`
-	Depth      int                       `json:"depth"`
-	FirstStage SystemEval                `json:"first_stage"`
-	Baseline   *SystemEval               `json:"baseline,omitempty"`
-	Finetuned  SystemEval                `json:"finetuned"`
-	UpliftPct  float64                   `json:"uplift_pct"` // fine-tuned vs first stage, MRR@10
-	PValue     float64                   `json:"p_value"`
-	CI95       [2]float64                `json:"ci95_delta_mrr@10"`
-	VsBaseline *eval.Comparison          `json:"vs_baseline,omitempty"`
-	VsFirst    eval.Comparison           `json:"vs_first_stage"`
-	PerRule    []eval.RuleRow            `json:"per_rule"`
-	TieBreak   string                    `json:"tie_break"`
-	ReportMD   string                    `json:"report_md"`
-	ReportHTML string                    `json:"report_html"`
-	TRECDir    string                    `json:"trec_dir"`
-	Seconds    float64                   `json:"seconds"`
-	Created    time.Time                 `json:"created"`
-	QueryRanks map[string]map[string]int `json:"-"`
+	Run        string             `json:"run"`
+	Queries    int                `json:"queries"`
+	Depth      int                `json:"depth"`
+	FirstStage SystemEval         `json:"first_stage"`
+	Baseline   *SystemEval        `json:"baseline,omitempty"`
+	Finetuned  SystemEval         `json:"finetuned"`
+	UpliftPct  float64            `json:"uplift_pct"` // fine-tuned vs first stage, MRR@10
+	PValue     float64            `json:"p_value"`
+	CI95       [2]float64         `json:"ci95_delta_mrr@10"`
+	VsBaseline *eval.Comparison   `json:"vs_baseline,omitempty"`
+	VsFirst    eval.Comparison    `json:"vs_first_stage"`
+	PerRule    []eval.RuleRow     `json:"per_rule"`
+	TieBreak   string             `json:"tie_break"`
+	ReportMD   string             `json:"report_md"`
+	ReportHTML string             `json:"report_html"`
+	TRECDir    string             `json:"trec_dir"`
+	Seconds    float64            `json:"seconds"`
+	Created    time.Time          `json:"created"`
+	Details    []eval.QueryDetail `json:"details"` // per query: first relevant rank per system, the label's cue and note
 }
 
 // Evaluate reranks each test query's stored candidates with the first
@@ -203,6 +203,7 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	res.PerRule = perRule(qcs, per)
 	report.PerRule = res.PerRule
 	report.Queries = p.queryDetails(a, qcs, ranked)
+	res.Details = report.Queries
 	report.Title = "Precedent evaluation: " + run.ID
 	report.Created = res.Created
 	report.TieBreak = TieBreak

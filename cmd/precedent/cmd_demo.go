@@ -19,7 +19,7 @@ func cmdDemo(ctx context.Context, args []string) error {
 			"Interrupted? Run it again: finished steps are skipped and training resumes from its checkpoint.", 0, 0)
 	var o app.DemoOptions
 	f.IntVar(&o.Tickets, "tickets", 20000, "size of the synthetic archive (140000 is the full-scale benchmark)")
-	f.Int64Var(&o.Seed, "seed", 1, "seed of the synthetic archive")
+	f.Int64Var(&o.Seed, "archive-seed", 1, "seed of the synthetic archive")
 	f.IntVar(&o.NegPerQ, "negatives", 7, "hard negatives per query")
 	trainFlags(f, &o.Train)
 	f.IntVar(&o.Eval.Depth, "depth", 30, "candidates reranked per test query")

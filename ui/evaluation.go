@@ -1,0 +1,307 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/ml/pairtext"
+)
+
+// evalMetrics are the table's columns after the system name.
+var evalMetrics = []string{"MRR@10", "nDCG@10", "R@1", "R@5", "R@10", "MAP"}
+
+// evaluationPanel compares the first stage, the starting reranker and the
+// fine-tuned reranker on the test window.
+type evaluationPanel struct {
+	d *desktop
+
+	runBtn   *widget.Button
+	progress *widget.ProgressBar
+	status   *widget.Label
+	rows     [][]string // system, then one cell per metric
+	table    *widget.Table
+	uplift   *widget.Label
+	perRule  *barChart
+	queries  *widget.List
+	qids     []string
+	ranks    map[string]map[string]int // query → system → rank of the first relevant (0 = missing)
+	why      *widget.RichText
+
+	root fyne.CanvasObject
+}
+
+func newEvaluationPanel(d *desktop) *evaluationPanel {
+	p := &evaluationPanel{d: d}
+	p.runBtn = widget.NewButtonWithIcon("Run evaluation", theme.MediaPlayIcon(), func() { p.evaluate() })
+	p.runBtn.Importance = widget.HighImportance
+	p.progress = widget.NewProgressBar()
+	p.status = widget.NewLabel("")
+	p.status.Wrapping = fyne.TextWrapWord
+	p.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(p.rows), len(evalMetrics) + 1 },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*widget.Label).SetText(p.rows[id.Row][id.Col]) })
+	p.table.ShowHeaderColumn = false
+	p.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		l := o.(*widget.Label)
+		l.TextStyle.Bold = true
+		switch {
+		case id.Col == 0:
+			l.SetText("System")
+		case id.Col > 0 && id.Col <= len(evalMetrics):
+			l.SetText(evalMetrics[id.Col-1])
+		default:
+			l.SetText("")
+		}
+	}
+	p.table.SetColumnWidth(0, 260)
+	for i := range evalMetrics {
+		p.table.SetColumnWidth(i+1, 80)
+	}
+	p.uplift = widget.NewLabel("")
+	p.uplift.Wrapping = fyne.TextWrapWord
+	p.perRule = newBarChart(true, "Uplift per rule appears after evaluation.")
+	p.queries = widget.NewList(func() int { return len(p.qids) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			q := p.qids[i]
+			r := p.ranks[q]
+			o.(*widget.Label).SetText(fmt.Sprintf("%s   %s → %s", q, rankText(r["first_stage"]), rankText(r["finetuned"])))
+		})
+	p.queries.OnSelected = func(i widget.ListItemID) { p.showQuery(i) }
+	p.why = widget.NewRichTextWithText("Select a query to see its rank before and after, and why its precedent matches.")
+	p.why.Wrapping = fyne.TextWrapWord
+
+	top := container.NewVBox(container.NewBorder(nil, nil, p.runBtn, nil, p.progress), p.status,
+		container.NewGridWrap(fyne.NewSize(760, 150), p.table), p.uplift)
+	bottom := container.NewHSplit(
+		container.NewBorder(heading("Uplift per rule (MRR@10, fine-tuned − first stage)"), nil, nil, nil, container.NewVScroll(p.perRule)),
+		container.NewHSplit(
+			container.NewBorder(heading("Test queries (rank before → after)"), nil, nil, nil, p.queries),
+			container.NewBorder(heading("Why this match"), nil, nil, nil, container.NewVScroll(p.why))))
+	p.root = container.NewBorder(top, nil, nil, nil, bottom)
+	return p
+}
+
+func (p *evaluationPanel) title() string           { return "Evaluation" }
+func (p *evaluationPanel) icon() fyne.Resource     { return theme.InfoIcon() }
+func (p *evaluationPanel) view() fyne.CanvasObject { return p.root }
+
+func rankText(r int) string {
+	if r == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("#%d", r)
+}
+
+// refresh shows the last evaluation, or what to do first.
+func (p *evaluationPanel) refresh() {
+	proj, err := p.d.project()
+	if err != nil {
+		p.status.SetText(err.Error())
+		return
+	}
+	res, ok, err := proj.LastEval()
+	if err != nil {
+		p.status.SetText("Could not read the last evaluation: " + err.Error())
+		return
+	}
+	if !ok {
+		p.show(app.EvalResult{})
+		if runs, _ := proj.Runs(); len(runs) == 0 {
+			p.status.SetText("Train a model first (Training tab); evaluation compares it with the first stage and the starting model on the test window.")
+		} else {
+			p.status.SetText("Press Run evaluation to compare the best run with the first stage and the starting model on the test window.")
+		}
+		return
+	}
+	p.show(res)
+}
+
+// evaluate runs the evaluation of the best run.
+func (p *evaluationPanel) evaluate() *app.Job {
+	p.runBtn.Disable()
+	p.progress.SetValue(0)
+	var res app.EvalResult
+	return p.d.run("evaluation", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
+		var err error
+		res, err = proj.Evaluate(ctx, app.EvalOptions{}, progress)
+		return err
+	}, func(e app.Event) {
+		if e.Total > 0 {
+			p.progress.SetValue(float64(e.Done) / float64(e.Total))
+		}
+		if e.Message != "" {
+			p.status.SetText(e.Message)
+		}
+	}, func(err error) {
+		p.runBtn.Enable()
+		if err == nil {
+			p.progress.SetValue(1)
+			p.show(res)
+		}
+	})
+}
+
+// show renders one evaluation result (the zero result clears the panel).
+func (p *evaluationPanel) show(r app.EvalResult) {
+	p.rows = nil
+	systems := []*app.SystemEval{&r.FirstStage, r.Baseline, &r.Finetuned}
+	for _, s := range systems {
+		if s == nil || s.Name == "" {
+			continue
+		}
+		label := s.Label
+		if label == "" {
+			label = s.Name
+		}
+		m := s.Metrics
+		p.rows = append(p.rows, []string{label, f3(m.MRR10), f3(m.NDCG10), f3(m.R1), f3(m.R5), f3(m.R10), f3(m.MAP)})
+	}
+	p.table.Refresh()
+	if r.Run == "" {
+		p.uplift.SetText("")
+		p.perRule.set(nil)
+		p.ranks, p.qids = nil, nil
+		p.queries.Refresh()
+		return
+	}
+	p.status.SetText(fmt.Sprintf("Run %s · %d test queries · top %d candidates reranked · %.0f s", r.Run, r.Queries, r.Depth, r.Seconds))
+	txt := fmt.Sprintf("Fine-tuned vs first stage: MRR@10 %+.1f%% (Δ %+.3f, 95%% CI %+.3f … %+.3f), p = %.4f",
+		r.UpliftPct, r.VsFirst.Delta, r.CI95[0], r.CI95[1], r.PValue)
+	if r.VsBaseline != nil {
+		txt += fmt.Sprintf("\nFine-tuned vs starting model: MRR@10 %+.1f%%, p = %.4f", r.VsBaseline.UpliftPct, r.VsBaseline.PValue)
+	}
+	if r.ReportHTML != "" {
+		txt += "\nReport: " + r.ReportHTML
+	}
+	p.uplift.SetText(txt)
+	var bars []bar
+	rows := append(r.PerRule[:0:0], r.PerRule...)
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Queries > rows[j].Queries })
+	for _, rr := range rows[:min(len(rows), 12)] {
+		d := rr.MRR["finetuned"] - rr.MRR["first_stage"]
+		col := colGreen
+		if d < 0 {
+			col = colRed
+		}
+		bars = append(bars, bar{label: fmt.Sprintf("%s (%d)", truncate(rr.Rule, 32), rr.Queries), value: max(d, 0) + max(-d, 0), text: fmt.Sprintf("%+.3f", d), color: col})
+	}
+	p.perRule.set(bars)
+	if len(bars) == 0 {
+		p.perRule.empty = "No rule has 3 or more test queries: evaluate on a larger archive for a per-rule comparison."
+		p.perRule.Refresh()
+	}
+	p.ranks = map[string]map[string]int{}
+	p.qids = p.qids[:0]
+	for _, d := range r.Details {
+		p.ranks[d.Query] = d.Ranks
+		p.qids = append(p.qids, d.Query)
+	}
+	sort.Strings(p.qids)
+	if len(p.qids) == 0 && r.Run != "" {
+		p.why.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "This evaluation holds no per-query ranks; run the evaluation again to browse them.", Style: widget.RichTextStyleInline}}
+		p.why.Refresh()
+	}
+	p.queries.Refresh()
+}
+
+func f3(v float64) string { return fmt.Sprintf("%.3f", v) }
+
+// showQuery explains one test query: its ranks, its first relevant
+// precedent, the entities they share and the note that made the label.
+func (p *evaluationPanel) showQuery(i int) {
+	if i < 0 || i >= len(p.qids) || p.d.proj == nil {
+		return
+	}
+	proj := p.d.proj
+	qid := p.qids[i]
+	q, _, err := proj.Store.Ticket(qid)
+	if err != nil {
+		p.d.showError("Show query", err)
+		return
+	}
+	var segs []widget.RichTextSegment
+	add := func(text string, bold bool) {
+		st := widget.RichTextStyleInline
+		if bold {
+			st = widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}}
+		}
+		segs = append(segs, &widget.TextSegment{Text: text, Style: st})
+	}
+	r := p.ranks[qid]
+	add(fmt.Sprintf("%s — first stage %s, starting model %s, fine-tuned %s\n", qid, rankText(r["first_stage"]), rankText(r["baseline"]), rankText(r["finetuned"])), true)
+	add(ticketCard(q, false)+"\n\n", false)
+	var relevant []string
+	if qcs, err := proj.Candidates("test"); err == nil {
+		for _, qc := range qcs {
+			if qc.Query == qid {
+				relevant = qc.Relevant
+				break
+			}
+		}
+	}
+	if len(relevant) == 0 {
+		add("No relevant precedent recorded for this query.", false)
+	} else if pos, ok, _ := proj.Store.Ticket(relevant[0]); ok {
+		add("Precedent "+pos.ID+": ", true)
+		add(pos.Title+"\n", false)
+		shared := pairtext.Entities(q).Shared(pairtext.Entities(pos))
+		if len(shared) > 0 {
+			var names []string
+			for _, e := range shared {
+				names = append(names, e.Value)
+			}
+			add("Shared entities: ", true)
+			add(strings.Join(names, ", ")+"\n", false)
+		}
+		if terms := sharedTerms(q.QueryText(), pos.DocumentText(), 8); len(terms) > 0 {
+			add("Shared terms: ", true)
+			add(strings.Join(terms, ", ")+"\n", false)
+		}
+		if pos.CloseNotes != "" {
+			add("Its close-note: ", true)
+			add(truncate(pos.CloseNotes, 700), false)
+		}
+	}
+	p.why.Segments = segs
+	p.why.Refresh()
+}
+
+// sharedTerms lists up to n words (4+ letters) that appear in both texts,
+// in the order of a.
+func sharedTerms(a, b string, n int) []string {
+	words := func(s string) []string {
+		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_')
+		})
+	}
+	inB := map[string]bool{}
+	for _, w := range words(b) {
+		inB[w] = true
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, w := range words(a) {
+		w = strings.Trim(w, ".-_")
+		if len(w) < 4 || seen[w] || !inB[w] || stopWords[w] {
+			continue
+		}
+		seen[w] = true
+		out = append(out, w)
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+var stopWords = map[string]bool{"that": true, "this": true, "with": true, "from": true, "have": true, "were": true, "been": true, "alert": true, "ticket": true, "user": true, "host": true}

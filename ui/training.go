@@ -1,0 +1,361 @@
+package ui
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/precedent/precedent/app"
+)
+
+// trainParams are the hyper-parameters the form edits.
+type trainParams struct {
+	LR         float64
+	Epochs     int
+	BatchSize  int
+	MaxLength  int
+	KeepLayers int // 0 = all layers of the starting model
+}
+
+// defaultTrainParams suit a MiniLM-sized cross-encoder on a laptop CPU.
+var defaultTrainParams = trainParams{LR: 2e-5, Epochs: 1, BatchSize: 16, MaxLength: 256, KeepLayers: 0}
+
+// scratchLR is the default learning rate of a small model trained from scratch.
+const scratchLR = 5e-4
+
+// parseTrainParams reads the form's fields, naming the first bad one.
+func parseTrainParams(lr, epochs, batch, maxLen, keep string) (trainParams, error) {
+	var tp trainParams
+	var err error
+	if tp.LR, err = strconv.ParseFloat(strings.TrimSpace(lr), 64); err != nil || tp.LR <= 0 || tp.LR > 1 {
+		return tp, fmt.Errorf("learning rate %q: give a number such as 2e-5 (above 0, at most 1)", lr)
+	}
+	ints := []struct {
+		name   string
+		text   string
+		dst    *int
+		lo, hi int
+	}{
+		{"epochs", epochs, &tp.Epochs, 1, 100},
+		{"batch size", batch, &tp.BatchSize, 1, 1024},
+		{"max length", maxLen, &tp.MaxLength, 16, 8192},
+		{"layers to keep", keep, &tp.KeepLayers, 0, 128},
+	}
+	for _, f := range ints {
+		v, err := strconv.Atoi(strings.TrimSpace(f.text))
+		if err != nil || v < f.lo || v > f.hi {
+			return tp, fmt.Errorf("%s %q: give a whole number from %d to %d", f.name, f.text, f.lo, f.hi)
+		}
+		*f.dst = v
+	}
+	return tp, nil
+}
+
+// trainingPanel configures, runs and watches fine-tuning.
+type trainingPanel struct {
+	d *desktop
+
+	model                           *widget.Entry
+	scratch                         *widget.Check
+	backend                         *widget.Label
+	lr, epochs, batch, maxLen, keep *widget.Entry
+	startBtn, stopBtn, resumeBtn    *widget.Button
+	progress                        *widget.ProgressBar
+	status                          *widget.Label
+	loss, mrr                       *lineChart
+	history                         *widget.Label
+	job                             *app.Job
+
+	root fyne.CanvasObject
+}
+
+func newTrainingPanel(d *desktop) *trainingPanel {
+	p := &trainingPanel{d: d}
+	p.model = widget.NewEntry()
+	p.model.SetPlaceHolder(app.DefaultModel + " (default starting checkpoint)")
+	p.scratch = widget.NewCheck("Small model from scratch (uses only the starting model's tokenizer; for trying the pipeline)", func(on bool) {
+		// Swap the default learning rate with the mode, keeping a value the user typed.
+		if on {
+			if p.lr.Text == strconv.FormatFloat(defaultTrainParams.LR, 'g', -1, 64) {
+				p.lr.SetText(strconv.FormatFloat(scratchLR, 'g', -1, 64))
+			}
+		} else if p.lr.Text == strconv.FormatFloat(scratchLR, 'g', -1, 64) {
+			p.lr.SetText(strconv.FormatFloat(defaultTrainParams.LR, 'g', -1, 64))
+		}
+	})
+	p.backend = widget.NewLabel("…")
+	p.backend.Wrapping = fyne.TextWrapWord
+	entry := func(v string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetText(v)
+		return e
+	}
+	dp := defaultTrainParams
+	p.lr = entry(strconv.FormatFloat(dp.LR, 'g', -1, 64))
+	p.epochs = entry(strconv.Itoa(dp.Epochs))
+	p.batch = entry(strconv.Itoa(dp.BatchSize))
+	p.maxLen = entry(strconv.Itoa(dp.MaxLength))
+	p.keep = entry(strconv.Itoa(dp.KeepLayers))
+	p.startBtn = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), func() { p.start(false) })
+	p.startBtn.Importance = widget.HighImportance
+	p.stopBtn = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), p.stop)
+	p.stopBtn.Disable()
+	p.resumeBtn = widget.NewButtonWithIcon("Resume", theme.MediaReplayIcon(), func() { p.start(true) })
+	p.progress = widget.NewProgressBar()
+	p.status = widget.NewLabel("")
+	p.status.Wrapping = fyne.TextWrapWord
+	p.loss = newLineChart("Training loss", "%.4f", colBlue, "The loss curve appears once training starts.")
+	p.mrr = newLineChart("Validation MRR@10", "%.3f", colGreen, "Validation MRR@10 appears after each evaluation.")
+	p.history = widget.NewLabel("")
+	p.history.Wrapping = fyne.TextWrapWord
+
+	chooseModel := widget.NewButtonWithIcon("Choose folder…", theme.FolderOpenIcon(), func() {
+		fd := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+			if err != nil {
+				d.showError("Choose model folder", err)
+				return
+			}
+			if u != nil {
+				p.model.SetText(u.Path())
+			}
+		}, d.win)
+		fd.Resize(fyne.NewSize(900, 600))
+		fd.Show()
+	})
+	form := widget.NewForm(
+		widget.NewFormItem("Starting model", container.NewBorder(nil, nil, nil, chooseModel, p.model)),
+		widget.NewFormItem("", p.scratch),
+		widget.NewFormItem("Compute backend", p.backend),
+		widget.NewFormItem("Learning rate", p.lr),
+		widget.NewFormItem("Epochs", p.epochs),
+		widget.NewFormItem("Batch size", p.batch),
+		widget.NewFormItem("Max length (tokens)", p.maxLen),
+		widget.NewFormItem("Layers to keep (0 = all)", p.keep),
+	)
+	left := container.NewVScroll(container.NewVBox(heading("Fine-tune the reranker"), form,
+		container.NewHBox(p.startBtn, p.stopBtn, p.resumeBtn), p.progress, p.status,
+		heading("Runs"), p.history))
+	charts := container.NewGridWithRows(2, p.loss, p.mrr)
+	split := container.NewHSplit(left, charts)
+	split.Offset = 0.42
+	p.root = split
+	return p
+}
+
+func (p *trainingPanel) title() string           { return "Training" }
+func (p *trainingPanel) icon() fyne.Resource     { return theme.ComputerIcon() }
+func (p *trainingPanel) view() fyne.CanvasObject { return p.root }
+
+// refresh shows the backend, the prerequisites and the run history.
+func (p *trainingPanel) refresh() {
+	proj, err := p.d.project()
+	if err != nil {
+		p.status.SetText(err.Error())
+		return
+	}
+	if p.model.Text == "" && proj.Settings.StartModel != "" {
+		p.model.SetText(proj.Settings.StartModel)
+	}
+	p.showBackend(proj)
+	p.showRuns(proj)
+	if p.job == nil {
+		if _, ok, _ := proj.LastNegatives(); !ok {
+			p.status.SetText("Mine hard negatives first (Negatives tab): training reads the mined positives and the reviewed negatives.")
+		} else {
+			p.status.SetText("Ready: choose the starting model and press Start. Stop keeps a checkpoint; Resume continues the last unfinished run.")
+		}
+	}
+	p.setRunning(p.job != nil)
+}
+
+// showRuns lists the training runs, newest first.
+func (p *trainingPanel) showRuns(proj *app.Project) {
+	runs, err := proj.Runs()
+	if err != nil {
+		p.history.SetText("Could not list runs: " + err.Error())
+		return
+	}
+	if len(runs) == 0 {
+		p.history.SetText("No runs yet.")
+		return
+	}
+	var b strings.Builder
+	for _, r := range runs {
+		backend, _, _ := strings.Cut(r.Backend, " — ")
+		fmt.Fprintf(&b, "%s · %s · step %d/%d · val MRR@10 %.3f → %.3f · %s\n", r.ID, r.Status, r.Steps, r.TotalSteps, r.StartMRR, r.BestMRR, backend)
+	}
+	p.history.SetText(b.String())
+	if p.job == nil && len(p.loss.ys) == 0 {
+		p.plotCurve(runs[0].Dir)
+	}
+}
+
+// showBackend names the compute backend the project's settings select,
+// resolved in the background because creating an accelerator can take a while.
+func (p *trainingPanel) showBackend(proj *app.Project) {
+	p.backend.SetText("resolving…")
+	go func() {
+		info, err := proj.BackendInfo()
+		fyne.Do(func() {
+			if err != nil {
+				p.backend.SetText("unavailable: " + err.Error() + " (choose another accelerator in Settings)")
+				return
+			}
+			p.backend.SetText(info.Description)
+		})
+	}()
+}
+
+// params reads and validates the form.
+func (p *trainingPanel) params() (trainParams, error) {
+	return parseTrainParams(p.lr.Text, p.epochs.Text, p.batch.Text, p.maxLen.Text, p.keep.Text)
+}
+
+// options turns the form into training options.
+func (p *trainingPanel) options() (app.TrainOptions, error) {
+	tp, err := p.params()
+	if err != nil {
+		return app.TrainOptions{}, err
+	}
+	return app.TrainOptions{
+		Model: strings.TrimSpace(p.model.Text), FromScratch: p.scratch.Checked,
+		LR: tp.LR, Epochs: tp.Epochs, BatchSize: tp.BatchSize, MaxLen: tp.MaxLength, KeepLayers: tp.KeepLayers,
+	}, nil
+}
+
+func (p *trainingPanel) start(resume bool) {
+	o, err := p.options()
+	if err != nil {
+		p.d.showError("Training", err)
+		return
+	}
+	if resume {
+		o = app.TrainOptions{Resume: "last"}
+	}
+	p.train(o)
+}
+
+// train runs one training job and plots its events.
+func (p *trainingPanel) train(o app.TrainOptions) *app.Job {
+	if o.Resume == "" {
+		p.loss.reset()
+		p.mrr.reset()
+	}
+	p.progress.SetValue(0)
+	p.status.SetText("Starting…")
+	p.job = p.d.run("training", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
+		_, err := proj.Train(ctx, o, progress)
+		return err
+	}, p.onEvent, func(err error) {
+		p.job = nil
+		p.setRunning(false)
+		if proj, perr := p.d.project(); perr == nil {
+			p.showRuns(proj)
+		}
+		switch {
+		case err == nil:
+			p.status.SetText("Finished: the best model is saved; evaluate it on the Evaluation tab.")
+		case errors.Is(err, context.Canceled):
+			p.status.SetText("Stopped: press Resume to continue from the last checkpoint.")
+		default:
+			p.status.SetText("Failed: " + err.Error())
+		}
+	})
+	p.setRunning(p.job != nil)
+	return p.job
+}
+
+func (p *trainingPanel) stop() {
+	if p.job != nil {
+		p.job.Cancel()
+		p.status.SetText("Stopping at the next safe point; the checkpoint is kept for Resume.")
+	}
+}
+
+func (p *trainingPanel) setRunning(running bool) {
+	if running {
+		p.startBtn.Disable()
+		p.resumeBtn.Disable()
+		p.stopBtn.Enable()
+		return
+	}
+	p.startBtn.Enable()
+	p.resumeBtn.Enable()
+	p.stopBtn.Disable()
+}
+
+// onEvent plots loss and validation MRR and shows speed and ETA.
+func (p *trainingPanel) onEvent(e app.Event) {
+	if e.Total > 0 {
+		p.progress.SetValue(float64(e.Done) / float64(e.Total))
+	}
+	if v, ok := e.Values["loss"]; ok {
+		p.loss.add(float64(e.Done), v)
+	}
+	if v, ok := e.Values["val_mrr@10"]; ok {
+		p.mrr.add(float64(e.Done), v)
+	}
+	var parts []string
+	if e.Phase != "" {
+		parts = append(parts, e.Phase)
+	}
+	if e.Total > 0 {
+		parts = append(parts, fmt.Sprintf("step %d of %d", e.Done, e.Total))
+	}
+	if v, ok := e.Values["examples_per_s"]; ok {
+		parts = append(parts, fmt.Sprintf("%.1f examples/s", v))
+	}
+	if v, ok := e.Values["lr"]; ok {
+		parts = append(parts, fmt.Sprintf("lr %.2g", v))
+	}
+	if e.ETA > 0 {
+		parts = append(parts, "ETA "+e.ETA.Round(time.Second).String())
+	}
+	if e.Message != "" {
+		parts = append(parts, e.Message)
+	}
+	if len(parts) > 0 {
+		p.status.SetText(strings.Join(parts, " · "))
+	}
+}
+
+// curvePoint is one line of a run's curve.jsonl (written by ml/train).
+type curvePoint struct {
+	Step int      `json:"step"`
+	Loss float64  `json:"loss"`
+	Val  *float64 `json:"val,omitempty"`
+}
+
+// plotCurve redraws a finished or stopped run's curves from its folder, so a
+// reopened project shows its last run.
+func (p *trainingPanel) plotCurve(runDir string) {
+	f, err := os.Open(filepath.Join(runDir, "curve.jsonl"))
+	if err != nil {
+		return // no curve yet: the charts keep their hint
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var pt curvePoint
+		if json.Unmarshal(sc.Bytes(), &pt) != nil {
+			continue
+		}
+		p.loss.add(float64(pt.Step), pt.Loss)
+		if pt.Val != nil {
+			p.mrr.add(float64(pt.Step), *pt.Val)
+		}
+	}
+}

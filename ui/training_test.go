@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/precedent/precedent/app"
+)
+
+// TestTrainEvaluateExport runs a tiny from-scratch training through the
+// Training tab, evaluates it and exports it.
+func TestTrainEvaluateExport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a model")
+	}
+	d := newTestDesktop(t)
+	require.NoError(t, d.archive.generate(600).Wait())
+	require.NoError(t, d.mining.mine().Wait())
+	require.NoError(t, d.negatives.firstStage().Wait())
+	require.NoError(t, d.negatives.mineNegatives().Wait())
+
+	tp := d.training
+	selectTab(d, tp)
+	assert.Contains(t, tp.status.Text, "Ready")
+	tp.scratch.SetChecked(true)
+	assert.Equal(t, "0.0005", tp.lr.Text, "from scratch takes its own default learning rate")
+	tp.scratch.SetChecked(false)
+	assert.Equal(t, "2e-05", tp.lr.Text)
+	tp.keep.SetText("1")
+	tp.maxLen.SetText("48")
+	tp.batch.SetText("4")
+	o, err := tp.options()
+	require.NoError(t, err)
+	assert.Equal(t, app.TrainOptions{LR: 2e-5, Epochs: 1, BatchSize: 4, MaxLen: 48, KeepLayers: 1}, o)
+	o.MaxSteps, o.ValQueries, o.ValDepth, o.EvalEvery = 3, 5, 5, 3
+	job := tp.train(o)
+	require.NotNil(t, job)
+	assert.True(t, tp.startBtn.Disabled())
+	require.NoError(t, job.Wait())
+	assert.False(t, tp.startBtn.Disabled())
+	assert.NotEmpty(t, tp.loss.ys, "loss points plotted")
+	assert.Contains(t, tp.status.Text, "Finished")
+	assert.Contains(t, tp.history.Text, "run-")
+
+	ep := d.evaluation
+	selectTab(d, ep)
+	assert.Contains(t, ep.status.Text, "Run evaluation")
+	require.NoError(t, ep.evaluate().Wait())
+	require.GreaterOrEqual(t, len(ep.rows), 2)
+	assert.Contains(t, ep.uplift.Text, "Fine-tuned vs first stage")
+
+	xp := d.export
+	selectTab(d, xp)
+	require.NotEmpty(t, xp.run.Options)
+	out := filepath.Join(t.TempDir(), "model")
+	xp.dir.SetText(out)
+	assert.Equal(t, serveCommand(out), xp.serveCmd.Text)
+	require.NoError(t, xp.export().Wait())
+	_, err = os.Stat(filepath.Join(out, "config.json"))
+	assert.NoError(t, err)
+}
