@@ -72,6 +72,14 @@ func (f *flags) parse(args []string) error {
 
 func (f *flags) json() bool { return *f.jsonOut }
 
+// parseOpen parses args and opens the project named by --home.
+func (f *flags) parseOpen(args []string) (*app.Project, error) {
+	if err := f.parse(args); err != nil {
+		return nil, err
+	}
+	return f.open()
+}
+
 // open opens the project named by --home.
 func (f *flags) open() (*app.Project, error) {
 	return app.Open(*f.home)

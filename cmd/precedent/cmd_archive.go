@@ -55,10 +55,7 @@ func cmdImport(ctx context.Context, args []string) error {
 	mapping := f.String("map", "", "column mapping: field=Column,... (fields: id opened closed rule severity host user title description close_notes)")
 	preset := f.String("preset", "", "column preset: servicenow, jira, thehive, splunk")
 	format := f.String("format", "", "csv, tsv, jsonl or json (default: from the extension)")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	p, err := f.open()
+	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
 	}
@@ -105,10 +102,7 @@ func cmdImport(ctx context.Context, args []string) error {
 func cmdStats(ctx context.Context, args []string) error {
 	f := newFlags("stats", "[--top N]", "Counts tickets by rule and by month, and the share with close-notes.", 0, 0)
 	top := f.Int("top", 15, "rules to list")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	p, err := f.open()
+	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
 	}

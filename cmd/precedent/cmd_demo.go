@@ -39,10 +39,7 @@ func cmdDemo(ctx context.Context, args []string) error {
 	o.Train.ValQueries = 100
 	f.Lookup("val-depth").DefValue = "20"
 	o.Train.ValDepth = 20
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	p, err := f.open()
+	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
 	}

@@ -22,10 +22,7 @@ func cmdFirstStage(ctx context.Context, args []string) error {
 	f.StringVar(&o.Model, "model", "", "bi-encoder checkpoint folder (Hugging Face layout; default models/all-MiniLM-L6-v2)")
 	f.StringVar(&o.VectorsPath, "vectors", "", "imported vectors: JSONL {id, vector} or .npy (with --ids)")
 	f.StringVar(&o.IDsPath, "ids", "", "text file of ticket IDs, one per .npy row")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	p, err := f.open()
+	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
 	}

@@ -154,10 +154,7 @@ func cmdPairs(ctx context.Context, args []string) error {
 	f := newFlags("pairs", "[--window train|validation|test] [--all]", "Prints the mined pairs as JSONL with their provenance (cue, class, filters, window).", 0, 0)
 	window := f.String("window", "", "only pairs of this window")
 	all := f.Bool("all", false, "include pairs that are not training positives (trivial, capped)")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	p, err := f.open()
+	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
 	}

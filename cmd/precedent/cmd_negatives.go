@@ -48,10 +48,7 @@ func negativesMine(ctx context.Context, args []string) error {
 	f.DurationVar(&o.NearDup.SameRuleWithin, "near-dup-window", 0, "same rule within this time of the query or a positive counts as a near-duplicate (default 72h)")
 	f.Float64Var(&o.NearDup.SameRuleMinSimilarity, "near-dup-similarity", 0, "same rule and token Jaccard at least this counts as a near-duplicate (default 0.6)")
 	f.DurationVar(&o.LinkWindow, "link-window", 0, "drop candidates sharing a user, host or IP with the query within this time (default 720h; negative: off)")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	p, err := f.open()
+	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
 	}
@@ -84,10 +81,7 @@ func negativesList(args []string) error {
 	f.StringVar(&filter.State, "state", "all", "all, unreviewed, or held")
 	f.StringVar(&filter.Rule, "rule", "", "only queries of this detection rule")
 	limit := f.Int("limit", 50, "queries to print (0 = all)")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	p, err := f.open()
+	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
 	}
@@ -117,10 +111,7 @@ func negativesList(args []string) error {
 
 func negativesShow(args []string) error {
 	f := newFlags("negatives show", "QUERY", "Shows a query, its positives and its mined negatives with rank, score, rule, why, and verdict.", 1, 1)
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	p, err := f.open()
+	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
 	}

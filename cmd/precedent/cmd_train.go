@@ -40,10 +40,7 @@ func cmdTrain(ctx context.Context, args []string) error {
 	var o app.TrainOptions
 	trainFlags(f, &o)
 	f.StringVar(&o.Resume, "resume", "", "resume a stopped run: its ID or 'last'")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	p, err := f.open()
+	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
 	}
@@ -73,10 +70,7 @@ func printRun(r app.RunRecord) {
 
 func cmdRuns(ctx context.Context, args []string) error {
 	f := newFlags("runs", "", "Lists training runs, newest first.", 0, 0)
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	p, err := f.open()
+	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
 	}
@@ -108,10 +102,7 @@ func cmdEval(ctx context.Context, args []string) error {
 	f.IntVar(&o.Resamples, "bootstrap", 2000, "bootstrap resamples for the 95% CI")
 	f.StringVar(&o.Backend, "backend", "", "compute backend (default: the fastest available)")
 	f.BoolVar(&o.NoBaseline, "no-baseline", false, "skip scoring the starting checkpoint")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	p, err := f.open()
+	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
 	}

@@ -168,11 +168,11 @@ func Mine(tickets []data.Ticket, opts Options) (Result, error) {
 	res.Funnel.Links = len(links)
 
 	// Orient, drop same-instant links, split off trivial duplicates.
-	tokens := map[int]map[string]struct{}{}
-	tok := func(i int) map[string]struct{} {
+	tokens := map[int]data.TokenSet{}
+	tok := func(i int) data.TokenSet {
 		s, ok := tokens[i]
 		if !ok {
-			s = tokenSet(tickets[i].Title + " " + tickets[i].Description)
+			s = data.Tokens(tickets[i].Title + " " + tickets[i].Description)
 			tokens[i] = s
 		}
 		return s
@@ -196,7 +196,7 @@ func Mine(tickets []data.Ticket, opts Options) (Result, error) {
 			res.Funnel.Reversed++
 		}
 		trivial, why := opts.Trivial.check(&tickets[l.q], &tickets[l.p], l.dupCue, func() float64 {
-			return jaccard(tok(l.q), tok(l.p))
+			return tok(l.q).Jaccard(tok(l.p))
 		})
 		if trivial {
 			res.Funnel.Trivial++

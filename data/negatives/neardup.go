@@ -1,9 +1,7 @@
 package negatives
 
 import (
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/precedent/precedent/data"
 )
@@ -21,51 +19,22 @@ type NearDup struct {
 // DefaultNearDup is the near-duplicate rule used when Options leaves it zero.
 var DefaultNearDup = NearDup{SameRuleWithin: 72 * time.Hour, SameRuleMinSimilarity: 0.6}
 
-// tokenSet is the set of lower-cased alphanumeric tokens of a text.
-type tokenSet map[string]struct{}
-
-func newTokenSet(text string) tokenSet {
-	s := tokenSet{}
-	for _, f := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		s[f] = struct{}{}
-	}
-	return s
-}
-
 // Jaccard is |a∩b| / |a∪b| over the lower-cased alphanumeric tokens of two
 // texts; two empty texts have similarity 0.
-func Jaccard(a, b string) float64 { return jaccard(newTokenSet(a), newTokenSet(b)) }
-
-func jaccard(a, b tokenSet) float64 {
-	if len(a) == 0 && len(b) == 0 {
-		return 0
-	}
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	inter := 0
-	for t := range a {
-		if _, ok := b[t]; ok {
-			inter++
-		}
-	}
-	return float64(inter) / float64(len(a)+len(b)-inter)
-}
+func Jaccard(a, b string) float64 { return data.Tokens(a).Jaccard(data.Tokens(b)) }
 
 // reference is a ticket a candidate must not near-duplicate.
 type reference struct {
 	t      data.Ticket
-	tokens tokenSet
+	tokens data.TokenSet
 }
 
 func newReference(t data.Ticket) reference {
-	return reference{t: t, tokens: newTokenSet(t.QueryText())}
+	return reference{t: t, tokens: data.Tokens(t.QueryText())}
 }
 
 // isNearDup reports whether c is a same-rule near-duplicate of r.
-func (n NearDup) isNearDup(c data.Ticket, ctoks tokenSet, r reference) bool {
+func (n NearDup) isNearDup(c data.Ticket, ctoks data.TokenSet, r reference) bool {
 	if c.Rule == "" || c.Rule != r.t.Rule {
 		return false
 	}
@@ -78,5 +47,5 @@ func (n NearDup) isNearDup(c data.Ticket, ctoks tokenSet, r reference) bool {
 			return true
 		}
 	}
-	return n.SameRuleMinSimilarity > 0 && jaccard(ctoks, r.tokens) >= n.SameRuleMinSimilarity
+	return n.SameRuleMinSimilarity > 0 && ctoks.Jaccard(r.tokens) >= n.SameRuleMinSimilarity
 }

@@ -245,7 +245,7 @@ func (s *Selector) check(q data.Ticket, id string, pos map[string]bool, refs []r
 		return t, rejectLater
 	}
 	if s.opts.on(FilterNearDup) {
-		toks := newTokenSet(t.QueryText())
+		toks := data.Tokens(t.QueryText())
 		for _, r := range refs {
 			if s.opts.NearDup.isNearDup(t, toks, r) {
 				return t, rejectNearDup
