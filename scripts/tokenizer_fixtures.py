@@ -19,7 +19,7 @@ import sys
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MODELS = os.environ.get("PRECEDENT_MODELS", "/work/shared/models")
+MODELS = os.environ.get("PRECEDENT_MODELS", os.path.join(os.path.dirname(__file__), "..", "..", "shared", "models"))
 OUT = os.path.join(REPO, "ml", "tokenizer", "testdata")
 
 TEXTS = [

@@ -1,22 +1,74 @@
 package tokenizer
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// modelsDir holds the real tokenizer.json files; PRECEDENT_MODELS overrides.
+// modelsDir holds the real tokenizer.json files of the three public
+// checkpoints (all-MiniLM-L6-v2, bge-small-en-v1.5, ms-marco-MiniLM-L-6-v2),
+// shipped gzipped in testdata/models and unpacked once per run;
+// PRECEDENT_MODELS points at another folder of the same layout.
 func modelsDir() string {
 	if d := os.Getenv("PRECEDENT_MODELS"); d != "" {
 		return d
 	}
-	return "/work/shared/models"
+	unpackOnce.Do(func() { unpacked, unpackErr = unpackModels() })
+	if unpackErr != nil {
+		panic(unpackErr) // test fixtures are part of the repository
+	}
+	return unpacked
+}
+
+var (
+	unpackOnce sync.Once
+	unpacked   string
+	unpackErr  error
+)
+
+func unpackModels() (string, error) {
+	dir, err := os.MkdirTemp("", "precedent-tokenizers-")
+	if err != nil {
+		return "", err
+	}
+	gzs, err := filepath.Glob("testdata/models/*/tokenizer.json.gz")
+	if err != nil || len(gzs) == 0 {
+		return "", fmt.Errorf("no tokenizer fixtures in testdata/models: %v", err)
+	}
+	for _, gz := range gzs {
+		name := filepath.Base(filepath.Dir(gz))
+		f, err := os.Open(gz)
+		if err != nil {
+			return "", err
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			f.Close()
+			return "", fmt.Errorf("%s: %w", gz, err)
+		}
+		b, err := io.ReadAll(zr)
+		f.Close()
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", gz, err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name, "tokenizer.json"), b, 0o644); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
 }
 
 // expected is testdata/expected.json, written by scripts/tokenizer_fixtures.py
