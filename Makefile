@@ -6,6 +6,8 @@ export CGO_ENABLED := 1
 export CGO_LDFLAGS := -L$(REPO)/third_party/lib
 export PRECEDENT_PJRT_DIR ?= $(REPO)/third_party/pjrt
 export GOMLX_NO_AUTO_INSTALL := 1
+# Tests fail, rather than skip, when a set-up asset is missing.
+test: export PRECEDENT_REQUIRE_ASSETS := 1
 TICKETS ?= 20000
 TEST_TIMEOUT ?= 25m
 
