@@ -49,8 +49,10 @@ vet:
 test: setup fmt-check vet
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
 
+# One run, one machine: speed targets with PyTorch references measured alongside
+# (BENCH_FLAGS=--quick for a smoke test, --json for one JSON object, --only ROWS).
 bench: setup
-	$(GO) run ./cmd/precedent bench
+	$(GO) run ./cmd/precedent bench $(BENCH_FLAGS)
 
 clean:
 	rm -rf bin
