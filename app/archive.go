@@ -45,6 +45,9 @@ func (p *Project) Import(ctx context.Context, path string, o ImportOptions, prog
 	if err != nil {
 		return rep, err
 	}
+	if _, err := p.refreshStats(); err != nil {
+		return rep, fmt.Errorf("import %s: stats: %w", path, err)
+	}
 	if err := p.Store.PutRecords("imports", []store.Record{{Key: time.Now().UTC().Format(time.RFC3339Nano), Value: rep}}); err != nil {
 		return rep, fmt.Errorf("import %s: history: %w", path, err)
 	}
@@ -91,5 +94,34 @@ func Synth(ctx context.Context, cfg synth.Config, dir string, progress Progress)
 	return SynthResult{Dir: dir, Files: []string{files.TicketsCSV, files.TicketsJSONL, files.Truth, files.Manifest}, Tickets: len(a.Tickets), Seconds: time.Since(start).Seconds()}, nil
 }
 
-// Stats summarises the archive in the store.
-func (p *Project) Stats() (store.Stats, error) { return p.Store.Stats() }
+const metaStats = "archive_stats"
+
+// Stats summarises the archive. The summary is computed once after each
+// import and kept in the store, so opening a large project stays fast; it
+// is recomputed whenever the ticket count no longer matches.
+func (p *Project) Stats() (store.Stats, error) {
+	var cached store.Stats
+	ok, err := p.Store.GetMeta(metaStats, &cached)
+	if err != nil {
+		return store.Stats{}, err
+	}
+	if ok {
+		n, err := p.Store.CountTickets()
+		if err != nil {
+			return store.Stats{}, err
+		}
+		if n == cached.Tickets {
+			return cached, nil
+		}
+	}
+	return p.refreshStats()
+}
+
+// refreshStats recomputes the archive summary and caches it.
+func (p *Project) refreshStats() (store.Stats, error) {
+	st, err := p.Store.Stats()
+	if err != nil {
+		return st, err
+	}
+	return st, p.Store.SetMeta(metaStats, st)
+}

@@ -18,6 +18,15 @@ import (
 )
 
 // newTestDesktop opens a fresh project in a temporary folder in a headless window.
+// visitAll selects every tab in turn, as a user would, so each panel loads
+// (panels load lazily when their tab is selected), then goes back to the first.
+func visitAll(d *desktop) {
+	for i := range d.panels {
+		d.tabs.SelectIndex(i)
+	}
+	d.tabs.SelectIndex(0)
+}
+
 func newTestDesktop(t *testing.T) *desktop {
 	t.Helper()
 	a := test.NewTempApp(t)
@@ -25,6 +34,7 @@ func newTestDesktop(t *testing.T) *desktop {
 	w.Resize(fyne.NewSize(1280, 800))
 	d := newDesktop(a, w)
 	require.NoError(t, d.openProject(t.TempDir()))
+	visitAll(d)
 	t.Cleanup(func() {
 		d.jobs.CancelAll()
 		if d.proj != nil {

@@ -123,9 +123,9 @@ func (d *desktop) openProject(dir string) error {
 	d.proj = p
 	d.dataDir = p.Dir
 	d.setStatus("")
-	for _, pn := range d.panels {
-		pn.refresh()
-	}
+	// Only the visible panel loads now; the others load when selected
+	// (tabs.OnSelected), so a large project opens quickly.
+	d.current().refresh()
 	return nil
 }
 

@@ -47,6 +47,8 @@ func TestReopenShowsState(t *testing.T) {
 	d2 := newDesktop(test.NewTempApp(t), test.NewWindow(nil))
 	require.NoError(t, d2.openProject(dir))
 	defer d2.proj.Close()
+	assert.Contains(t, d2.archive.summary.Text, "300 tickets", "the first panel loads on open")
+	visitAll(d2)
 	assert.Contains(t, d2.archive.summary.Text, "300 tickets")
 	require.Len(t, d2.mining.funnel.bars, 8)
 	assert.NotEmpty(t, d2.mining.pairs)

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSelectRows(t *testing.T) {
+	tests := []struct {
+		only    string
+		want    []string
+		wantErr bool
+	}{
+		{"", benchNames, false},
+		{"data", benchGroups["data"], false},
+		{"engine, mine", []string{"train", "rerank", "embed", "mine"}, false},
+		{"rerank", []string{"rerank"}, false},
+		{"nope", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.only, func(t *testing.T) {
+			got, err := selectRows(tt.only)
+			if tt.wantErr {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Len(t, got, len(tt.want))
+			for _, n := range tt.want {
+				assert.True(t, got[n], n)
+			}
+		})
+	}
+}
+
+func TestVerdictAndRatio(t *testing.T) {
+	tests := []struct {
+		name  string
+		row   benchRow
+		quick bool
+		want  string
+	}{
+		{"under target", benchRow{Value: 12, Target: "< 30 s"}, false, "met"},
+		{"over target", benchRow{Value: 31, Target: "< 30 s"}, false, "not met"},
+		{"quick sizes", benchRow{Value: 1, Target: "< 30 s"}, true, "n/a (quick)"},
+		{"no target", benchRow{Value: 1}, false, "info"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, verdict(tt.row, tt.quick))
+		})
+	}
+	b := &bencher{sizes: fullSizes()}
+	rerank, train := b.workload("rerank"), b.workload("train")
+	assert.InDelta(t, 2.0, rerank.ratio(50, 100), 1e-9, "half the latency is twice as fast")
+	assert.InDelta(t, 2.0, train.ratio(20, 10), 1e-9)
+	assert.InDelta(t, 0.0, train.ratio(20, 0), 1e-9, "no reference, no ratio")
+	// MiniLM-L6 at 128 tokens: ~21.2M matmul params → ~2.8 GFLOP per row forward.
+	assert.InDelta(t, 2.8e9*50, b.flops(rerank), 0.1e9*50)
+	assert.InDelta(t, 3*b.flops(workload{layers: 2, rows: 16, cross: true}), b.flops(train), 1)
+}
+
+// TestBenchQuick runs every row at tiny sizes on the pure-Go backend; the
+// PyTorch rows run too when the system python has torch.
+func TestBenchQuick(t *testing.T) {
+	python := "/usr/bin/python3"
+	if err := exec.Command(python, "-c", "import torch").Run(); err != nil {
+		python = ""
+	}
+	selected, err := selectRows("")
+	require.NoError(t, err)
+	b := &bencher{sizes: quickSizes(), quick: true, timeout: time.Minute, python: python, backends: []string{"go"}, log: io.Discard}
+	rep, err := b.run(context.Background(), selected)
+	require.NoError(t, err)
+
+	engines := 1
+	if python != "" {
+		engines = 2
+		assert.Contains(t, rep.PyTorch, "torch ")
+	}
+	require.Len(t, rep.Rows, len(benchGroups["data"])+engines*len(benchGroups["engine"]))
+	for _, r := range rep.Rows {
+		assert.Empty(t, r.Error, "%s [%s]", r.Name, r.Engine)
+		assert.Positive(t, r.Value, "%s [%s]", r.Name, r.Engine)
+		assert.NotEmpty(t, r.What, r.Name)
+		if r.Engine == "go" && python != "" {
+			assert.Positive(t, r.Ratio, "%s: ratio against PyTorch", r.Name)
+			assert.Equal(t, "n/a (quick)", r.Verdict)
+		}
+	}
+
+	raw, err := json.Marshal(rep)
+	require.NoError(t, err)
+	var back benchReport
+	require.NoError(t, json.Unmarshal(raw, &back))
+	assert.Len(t, back.Rows, len(rep.Rows))
+
+	var out bytes.Buffer
+	printBench(&out, rep)
+	assert.Contains(t, out.String(), "verdicts")
+	assert.Contains(t, out.String(), "import")
+}
+
+// TestBenchRowErrors shows a failing row as an error row and skips the rows
+// that depend on it, instead of stopping the bench.
+func TestBenchRowErrors(t *testing.T) {
+	sz := quickSizes()
+	sz.Tickets = 10 // below synth's minimum
+	b := &bencher{sizes: sz, quick: true, timeout: time.Minute, log: io.Discard}
+	rep, err := b.run(context.Background(), map[string]bool{"synth": true, "import": true, "train": true})
+	require.NoError(t, err)
+	require.Len(t, rep.Rows, 2, "no backend and no python: only the data rows")
+	for _, r := range rep.Rows {
+		assert.Equal(t, "error", r.Verdict, r.Name)
+		assert.NotEmpty(t, r.Error, r.Name)
+	}
+	assert.Contains(t, rep.Rows[1].Error, "synth failed")
+}
