@@ -257,3 +257,39 @@ func skipOrFail(t *testing.T, format string, args ...any) {
 	}
 	t.Skipf(format, args...)
 }
+
+// A user's own cross-encoder folder (BERT or XLM-R, with its head) is
+// fine-tuned and compared off-the-shelf vs fine-tuned; the export keeps its
+// architecture.
+func TestFineTuneCrossEncoderFolder(t *testing.T) {
+	ctx := context.Background()
+	p := newTestProject(t, 1000)
+	_, err := p.Mine(ctx, MineOptions{}, nil)
+	require.NoError(t, err)
+	_, err = p.FirstStage(ctx, FirstStageOptions{K: 10}, nil)
+	require.NoError(t, err)
+	_, err = p.MineNegatives(ctx, NegativesOptions{}, nil)
+	require.NoError(t, err)
+	for _, tc := range []struct{ folder, arch string }{
+		{"bert-tiny-cross", "BertForSequenceClassification"},
+		{"xlmr-tiny-cross", "XLMRobertaForSequenceClassification"},
+	} {
+		t.Run(tc.folder, func(t *testing.T) {
+			dir, err := filepath.Abs(filepath.Join("..", "ml", "hf", "testdata", tc.folder))
+			require.NoError(t, err)
+			if _, err := tokenizer.Load(filepath.Join(dir, "tokenizer.json")); err != nil {
+				skipOrFail(t, "tokenizer library not available: %v", err)
+			}
+			tr, err := p.Train(ctx, TrainOptions{Model: dir, MaxLen: 48, BatchSize: 8, MaxSteps: 4, EvalEvery: 2,
+				ValQueries: 4, ValDepth: 5, Backend: "go", LR: 1e-3}, nil)
+			require.NoError(t, err)
+			assert.Equal(t, dir, tr.Run.StartModel)
+			ev, err := p.Evaluate(ctx, EvalOptions{Run: tr.Run.ID, MaxQueries: 5, Depth: 5, Permutations: 100, Resamples: 50, Backend: "go"}, nil)
+			require.NoError(t, err)
+			require.NotNil(t, ev.Baseline, "the off-the-shelf cross-encoder is the baseline")
+			cfg, err := os.ReadFile(filepath.Join(tr.Run.ModelDir, "config.json"))
+			require.NoError(t, err)
+			assert.Contains(t, string(cfg), tc.arch)
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -122,7 +123,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 		o.Backend = backendName
 	} else {
 		o = o.withDefaults()
-		rec = RunRecord{ID: "run-" + start.UTC().Format("20060102-150405"), Created: start.UTC(), Options: o}
+		rec = RunRecord{ID: p.newRunID(start), Created: start.UTC(), Options: o}
 		rec.Dir = p.Path("runs", rec.ID)
 	}
 	a, err := p.loadArchive()
@@ -256,6 +257,20 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	progress.emit(Event{Step: "train", Phase: "done", Done: int64(rec.Steps), Total: int64(rec.TotalSteps), Final: true,
 		Values: map[string]float64{"best_val_mrr@10": rec.BestMRR}})
 	return TrainResult{Run: rec, Curve: res.Curve}, nil
+}
+
+// newRunID names a run by its start time, unique within the project.
+func (p *Project) newRunID(t time.Time) string {
+	base := "run-" + t.UTC().Format("20060102-150405")
+	id := base
+	for i := 2; ; i++ {
+		var r RunRecord
+		ok, _ := p.Store.GetRecord(collRuns, id, &r)
+		if _, err := os.Stat(p.Path("runs", id)); !ok && os.IsNotExist(err) {
+			return id
+		}
+		id = fmt.Sprintf("%s-%d", base, i)
+	}
 }
 
 func stepsFor(n int, o TrainOptions) int {
