@@ -11,7 +11,7 @@ test: export PRECEDENT_REQUIRE_ASSETS := 1
 TICKETS ?= 20000
 TEST_TIMEOUT ?= 25m
 
-.PHONY: setup deps tokenizers weights pjrt build cli desktop demo test vet fmt-check bench clean
+.PHONY: setup deps tokenizers weights pjrt build cli desktop demo test vet fmt-check bench package clean
 
 setup: deps tokenizers weights pjrt
 
@@ -53,6 +53,10 @@ test: setup fmt-check vet
 # (BENCH_FLAGS=--quick for a smoke test, --json for one JSON object, --only ROWS).
 bench: setup
 	$(GO) run ./cmd/precedent bench $(BENCH_FLAGS)
+
+# The desktop app as an installable Linux archive (fyne package), in build/dist/.
+package: setup
+	fyne-cross/package-linux.sh
 
 clean:
 	rm -rf bin
