@@ -24,7 +24,7 @@ func cmdSynth(ctx context.Context, args []string) error {
 	out := f.String("out", "", "output folder (required)")
 	n := f.Int("tickets", 20000, "number of tickets")
 	seed := f.Int64("seed", 1, "random seed (same seed, same archive)")
-	years := f.Float64("years", 2, "time span in years")
+	years := f.Float64("years", 0, "time span in years (default 2, as the demo)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -32,7 +32,10 @@ func cmdSynth(ctx context.Context, args []string) error {
 		fmt.Fprintln(os.Stderr, "precedent synth: --out is required")
 		return errUsage
 	}
-	cfg := synth.Config{Tickets: *n, Seed: *seed, Span: time.Duration(*years * 365.25 * 24 * float64(time.Hour))}
+	cfg := synth.Config{Tickets: *n, Seed: *seed}
+	if *years > 0 {
+		cfg.Span = time.Duration(*years * 365.25 * 24 * float64(time.Hour))
+	}
 	res, err := app.Synth(ctx, cfg, *out, newBar().progress())
 	if err != nil {
 		return err
