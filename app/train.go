@@ -216,7 +216,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 			ev.Values["best_val_mrr@10"] = e.Best
 		}
 		if e.Phase == train.PhaseCheckpoint {
-			rec.Steps, rec.Updated = e.Step, time.Now().UTC()
+			rec.Steps, rec.BestMRR, rec.Updated = e.Step, e.Best, time.Now().UTC()
 			_ = p.saveRun(rec) // progress bookkeeping; the checkpoint itself is on disk
 		}
 		progress.emit(ev)
