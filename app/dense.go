@@ -15,7 +15,7 @@ import (
 	"github.com/precedent/precedent/ml/tokenizer"
 )
 
-// embedMaxLen bounds the tokens a bi-encoder embeds per ticket.
+// embedMaxLen bounds the tokens a bi-encoder embeds per ticket by default.
 const embedMaxLen = 128
 
 // denseIndex builds the embedding first stage and fills each query's vector:
@@ -105,7 +105,11 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := model.FromCheckpoint(ck, model.Options{Head: model.BiEncoder})
+	maxLen := o.MaxLen
+	if maxLen <= 0 {
+		maxLen = embedMaxLen
+	}
+	m, err := model.FromCheckpoint(ck, model.Options{Head: model.BiEncoder, KeepLayers: o.Layers})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -126,7 +130,7 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 	if err != nil {
 		return nil, nil, err
 	}
-	fp := fmt.Sprintf("%s|%d|%d|%d", dir, st.Size(), st.ModTime().UnixNano(), embedMaxLen)
+	fp := fmt.Sprintf("%s|%d|%d|%d|%d", dir, st.Size(), st.ModTime().UnixNano(), maxLen, o.Layers)
 	if err := os.MkdirAll(p.Path("embeddings"), 0o755); err != nil {
 		return nil, nil, err
 	}
@@ -167,7 +171,7 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 		}
 		encs := make([]tokenizer.Encoding, len(texts))
 		for j, s := range texts {
-			encs[j] = tok.Encode(s, embedMaxLen)
+			encs[j] = tok.Encode(s, maxLen)
 		}
 		for _, idx := range tokenizer.Buckets(lengthsOf(encs), batch) {
 			if err := ctx.Err(); err != nil {

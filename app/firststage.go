@@ -26,6 +26,8 @@ type FirstStageOptions struct {
 	Source      string `json:"source"`                 // bm25 (default), bi-encoder, vectors
 	K           int    `json:"k"`                      // candidates per query (default 50)
 	Model       string `json:"model,omitempty"`        // bi-encoder checkpoint folder
+	Layers      int    `json:"layers,omitempty"`       // bi-encoder: keep only the first N layers (CPU speed)
+	MaxLen      int    `json:"max_len,omitempty"`      // bi-encoder: tokens embedded per ticket (default 128)
 	VectorsPath string `json:"vectors_path,omitempty"` // imported vectors: .jsonl, or .npy with IDsPath
 	IDsPath     string `json:"ids_path,omitempty"`
 }

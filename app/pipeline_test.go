@@ -293,3 +293,68 @@ func TestFineTuneCrossEncoderFolder(t *testing.T) {
 		})
 	}
 }
+
+// The dense first stages: a bi-encoder checkpoint run by the engine (cached:
+// a second run embeds nothing), and vectors imported from another index.
+func TestDenseFirstStages(t *testing.T) {
+	ctx := context.Background()
+	p := newTestProject(t, 600)
+	_, err := p.Mine(ctx, MineOptions{}, nil)
+	require.NoError(t, err)
+	dir, err := filepath.Abs(filepath.Join("..", "ml", "hf", "testdata", "bert-tiny"))
+	require.NoError(t, err)
+	if _, err := tokenizer.Load(filepath.Join(dir, "tokenizer.json")); err != nil {
+		skipOrFail(t, "tokenizer library not available: %v", err)
+	}
+	p.Settings.Backend = "go"
+	embeds := 0
+	count := func(e Event) {
+		if e.Phase == "embed" {
+			embeds++
+		}
+	}
+	fs, err := p.FirstStage(ctx, FirstStageOptions{Source: "bi-encoder", Model: dir, K: 10, MaxLen: 32}, count)
+	require.NoError(t, err)
+	assert.Positive(t, embeds)
+	assert.Equal(t, 600, fs.Docs)
+	assert.Positive(t, fs.Queries["test"])
+	a, _ := p.loadArchive()
+	qcs, err := p.Candidates("")
+	require.NoError(t, err)
+	for _, qc := range qcs {
+		q, _ := a.get(qc.Query)
+		for _, c := range qc.Candidates {
+			d, _ := a.get(c.ID)
+			require.True(t, d.Opened.Before(q.Opened), "dense candidates are time-aware")
+		}
+	}
+	embeds = 0
+	again, err := p.FirstStage(ctx, FirstStageOptions{Source: "bi-encoder", Model: dir, K: 10, MaxLen: 32}, count)
+	require.NoError(t, err)
+	assert.Zero(t, embeds, "a second run reuses the cached embeddings")
+	assert.Equal(t, fs.MRR10, again.MRR10)
+
+	// Imported vectors: one JSONL line per ticket (here: hashed tokens).
+	vecs := filepath.Join(t.TempDir(), "vectors.jsonl")
+	f, err := os.Create(vecs)
+	require.NoError(t, err)
+	for _, tk := range a.Tickets {
+		v := make([]float32, 16)
+		for tok := range data.Tokens(tk.Title) {
+			v[len(tok)%16]++
+		}
+		v[0] += 0.1
+		b, _ := json.Marshal(map[string]any{"id": tk.ID, "vector": v})
+		_, _ = f.Write(append(b, '\n'))
+	}
+	require.NoError(t, f.Close())
+	fv, err := p.FirstStage(ctx, FirstStageOptions{Source: "vectors", VectorsPath: vecs, K: 10}, nil)
+	require.NoError(t, err)
+	assert.Positive(t, fv.Queries["test"])
+	_, err = p.FirstStage(ctx, FirstStageOptions{Source: "vectors"}, nil)
+	assert.ErrorContains(t, err, "--vectors")
+	bad := filepath.Join(t.TempDir(), "few.jsonl")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"id":"`+a.Tickets[0].ID+`","vector":[1,2]}`+"\n"), 0o644))
+	_, err = p.FirstStage(ctx, FirstStageOptions{Source: "vectors", VectorsPath: bad}, nil)
+	assert.ErrorContains(t, err, "cover only 1 of 600")
+}
