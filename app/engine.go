@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 
 	"github.com/gomlx/compute"
@@ -134,12 +135,22 @@ func (p *Project) pairFormat(name string, m *mining.Matcher) (pairtext.Format, e
 	return f, nil
 }
 
-// encode tokenizes (query, doc) pairs in the reranker's format.
+// encode tokenizes (query, doc) pairs in the reranker's format, on every core.
 func (r *reranker) encode(pairs [][2]data.Ticket) []tokenizer.Encoding {
 	encs := make([]tokenizer.Encoding, len(pairs))
-	for i, pr := range pairs {
-		encs[i] = r.tok.EncodePair(pairtext.QuerySide(pr[0], r.format), pairtext.DocSide(pr[0], pr[1], r.format), r.maxLen)
+	workers := min(runtime.NumCPU(), max(1, len(pairs)/64))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(pairs); i += workers {
+				pr := pairs[i]
+				encs[i] = r.tok.EncodePair(pairtext.QuerySide(pr[0], r.format), pairtext.DocSide(pr[0], pr[1], r.format), r.maxLen)
+			}
+		}()
 	}
+	wg.Wait()
 	return encs
 }
 
