@@ -165,16 +165,17 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	if err != nil {
 		return TrainResult{}, err
 	}
-	set := &pairSet{encs: rr.encode(tps), labels: make([]float32, len(exs)), padID: rr.tok.PadID()}
+	labels := make([]float32, len(exs))
 	rec.Positives, rec.Negatives = 0, 0
 	for i, e := range exs {
-		set.labels[i] = e.Label
+		labels[i] = e.Label
 		if e.Label > 0 {
 			rec.Positives++
 		} else {
 			rec.Negatives++
 		}
 	}
+	set := newPairSet(rr, tps, labels)
 	rec.Examples, rec.Fingerprint, rec.StartModel, rec.Backend = len(exs), fp, startModel, info.Description
 
 	val, err := p.validationQueries(o)

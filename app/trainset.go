@@ -20,17 +20,37 @@ type example struct {
 	Source     string // "mined", "promoted", "negative"
 }
 
-// pairSet is the tokenized training set; it implements train.TrainSet,
-// train.Lengths and train.Labeled.
+// pairSet is the training set; it implements train.TrainSet, train.Lengths
+// and train.Labeled. Pairs are tokenized when a batch first needs them, so a
+// short run over a large archive tokenizes only what it trains on.
 type pairSet struct {
-	encs   []tokenizer.Encoding
-	labels []float32
-	padID  int32
+	pairs   [][2]data.Ticket
+	labels  []float32
+	lengths []int // estimated token counts, for length bucketing
+	rr      *reranker
+	encs    []tokenizer.Encoding
+	done    []bool
 }
 
-func (s *pairSet) Len() int          { return len(s.encs) }
+func newPairSet(rr *reranker, pairs [][2]data.Ticket, labels []float32) *pairSet {
+	s := &pairSet{pairs: pairs, labels: labels, rr: rr, lengths: make([]int, len(pairs)),
+		encs: make([]tokenizer.Encoding, len(pairs)), done: make([]bool, len(pairs))}
+	for i, pr := range pairs {
+		// About four characters a token; only the order matters for bucketing.
+		n := 0
+		for _, t := range pr {
+			n += len(t.Title) + len(t.Description) + len(t.Rule) + len(t.Host) + len(t.User)
+		}
+		n += len(pr[1].CloseNotes)
+		s.lengths[i] = min(rr.maxLen, n/4+16)
+	}
+	return s
+}
+
+func (s *pairSet) Len() int          { return len(s.pairs) }
 func (s *pairSet) Labels() []float32 { return s.labels }
-func (s *pairSet) Lengths() []int    { return lengthsOf(s.encs) }
+func (s *pairSet) Lengths() []int    { return s.lengths }
+
 func lengthsOf(encs []tokenizer.Encoding) []int {
 	out := make([]int, len(encs))
 	for i, e := range encs {
@@ -39,22 +59,38 @@ func lengthsOf(encs []tokenizer.Encoding) []int {
 	return out
 }
 
-// Batch pads the rows of indices to the longest one.
+// Batch tokenizes the rows of indices (once) and pads them to the longest.
 func (s *pairSet) Batch(indices []int) (model.Batch, []float32, error) {
+	var todo []int
+	for _, i := range indices {
+		if i < 0 || i >= len(s.pairs) {
+			return model.Batch{}, nil, fmt.Errorf("training set: index %d out of range [0, %d)", i, len(s.pairs))
+		}
+		if !s.done[i] {
+			todo = append(todo, i)
+		}
+	}
+	if len(todo) > 0 {
+		prs := make([][2]data.Ticket, len(todo))
+		for j, i := range todo {
+			prs[j] = s.pairs[i]
+		}
+		for j, e := range s.rr.encode(prs) {
+			s.encs[todo[j]], s.done[todo[j]] = e, true
+		}
+	}
 	n := 0
 	for _, i := range indices {
-		if i < 0 || i >= len(s.encs) {
-			return model.Batch{}, nil, fmt.Errorf("training set: index %d out of range [0, %d)", i, len(s.encs))
-		}
 		n = max(n, s.encs[i].Len())
 	}
+	padID := s.rr.tok.PadID()
 	b := model.Batch{Rows: len(indices), Len: n, IDs: make([]int32, len(indices)*n), TypeIDs: make([]int32, len(indices)*n), Mask: make([]int32, len(indices)*n)}
 	labels := make([]float32, len(indices))
 	for r, i := range indices {
 		e := s.encs[i]
 		row := b.IDs[r*n : (r+1)*n]
 		for j := range row {
-			row[j] = s.padID
+			row[j] = padID
 		}
 		copy(row, e.IDs)
 		copy(b.TypeIDs[r*n:], e.TypeIDs)
