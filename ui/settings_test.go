@@ -84,21 +84,22 @@ func TestThemeChoice(t *testing.T) {
 
 func TestParseTrainParams(t *testing.T) {
 	tests := []struct {
-		name                            string
-		lr, epochs, batch, maxLen, keep string
-		errLike                         string
+		name                                   string
+		lr, epochs, steps, batch, maxLen, keep string
+		errLike                                string
 	}{
-		{"defaults", "2e-5", "1", "16", "256", "0", ""},
-		{"bad lr", "fast", "1", "16", "256", "0", "learning rate"},
-		{"zero lr", "0", "1", "16", "256", "0", "learning rate"},
-		{"zero epochs", "2e-5", "0", "16", "256", "0", "epochs"},
-		{"huge batch", "2e-5", "1", "5000", "256", "0", "batch size"},
-		{"short max length", "2e-5", "1", "16", "8", "0", "max length"},
-		{"negative layers", "2e-5", "1", "16", "256", "-1", "layers to keep"},
+		{"defaults", "1e-4", "1", "400", "16", "128", "2", ""},
+		{"bad lr", "fast", "1", "400", "16", "256", "0", "learning rate"},
+		{"zero lr", "0", "1", "400", "16", "256", "0", "learning rate"},
+		{"zero epochs", "2e-5", "0", "400", "16", "256", "0", "epochs"},
+		{"negative steps", "2e-5", "1", "-5", "16", "256", "0", "max steps"},
+		{"huge batch", "2e-5", "1", "400", "5000", "256", "0", "batch size"},
+		{"short max length", "2e-5", "1", "400", "16", "8", "0", "max length"},
+		{"negative layers", "2e-5", "1", "400", "16", "256", "-1", "layers to keep"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tp, err := parseTrainParams(tc.lr, tc.epochs, tc.batch, tc.maxLen, tc.keep)
+			tp, err := parseTrainParams(tc.lr, tc.epochs, tc.steps, tc.batch, tc.maxLen, tc.keep)
 			if tc.errLike != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tc.errLike)
