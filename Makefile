@@ -8,6 +8,15 @@ export PRECEDENT_PJRT_DIR ?= $(REPO)/third_party/pjrt
 export GOMLX_NO_AUTO_INSTALL := 1
 # Tests fail, rather than skip, when a set-up asset is missing.
 test: export PRECEDENT_REQUIRE_ASSETS := 1
+# Behind a TLS-intercepting proxy: PRECEDENT_CA_BUNDLE=/path/corp-root.pem make demo
+# makes pip, cargo, Go and curl trust the corporate root during set-up.
+ifneq ($(PRECEDENT_CA_BUNDLE),)
+export SSL_CERT_FILE := $(PRECEDENT_CA_BUNDLE)
+export PIP_CERT := $(PRECEDENT_CA_BUNDLE)
+export CARGO_HTTP_CAINFO := $(PRECEDENT_CA_BUNDLE)
+export REQUESTS_CA_BUNDLE := $(PRECEDENT_CA_BUNDLE)
+export CURL_CA_BUNDLE := $(PRECEDENT_CA_BUNDLE)
+endif
 TICKETS ?= 20000
 TEST_TIMEOUT ?= 25m
 
