@@ -66,6 +66,7 @@ type MineResult struct {
 	Seconds  float64             `json:"seconds"`
 	Classes  map[string]int      `json:"classes"`
 	Filtered map[string]int      `json:"filtered"`
+	Caps     [2]int              `json:"sampling_caps"` // applied sampling caps: per query rule, per (query rule, positive rule)
 }
 
 // Mine extracts cross-references from the archive's notes, turns them into
@@ -119,7 +120,7 @@ func (p *Project) Mine(ctx context.Context, o MineOptions, progress Progress) (M
 	}
 	out := MineResult{
 		Options: o, Tickets: len(a.Tickets), Funnel: res.Funnel, Missing: res.Missing, PerRule: res.PerRule,
-		Leakage: rep, Split: w, Groups: len(res.Groups), Classes: map[string]int{}, Filtered: map[string]int{},
+		Leakage: rep, Split: w, Groups: len(res.Groups), Classes: map[string]int{}, Filtered: map[string]int{}, Caps: res.Caps,
 	}
 	for _, ws := range rep.Windows {
 		out.Windows = append(out.Windows, WindowCount{Name: ws.Window.String(), Start: ws.Start, End: ws.End, Tickets: ws.Tickets, Queries: ws.Queries, Pairs: ws.Pairs})

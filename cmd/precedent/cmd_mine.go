@@ -41,8 +41,8 @@ func cmdMine(ctx context.Context, args []string) error {
 	var o app.MineOptions
 	f.IntVar(&o.MaxPartners, "max-partners", 0, "positives per query within a group (default 5)")
 	f.IntVar(&o.MaxGroupPairs, "max-group-pairs", 0, "pairs per group (default 200)")
-	f.IntVar(&o.MaxPerRule, "max-per-rule", 0, "training positives per query rule (default 300)")
-	f.IntVar(&o.MaxPerRulePair, "max-per-rule-pair", 0, "training positives per (query rule, positive rule) (default 100)")
+	f.IntVar(&o.MaxPerRule, "max-per-rule", 0, "training positives per query rule (default: 3× the mean per rule, at least 300; -1 no cap)")
+	f.IntVar(&o.MaxPerRulePair, "max-per-rule-pair", 0, "training positives per (query rule, positive rule) (default: 3× the mean, at least 100; -1 no cap)")
 	f.Float64Var(&o.TrainFrac, "train", 0.8, "fraction of time for training")
 	f.Float64Var(&o.ValFrac, "val", 0.1, "fraction of time for validation (the rest is test)")
 	trainEnd := f.String("train-end", "", "explicit end of the train window (YYYY-MM-DD); overrides fractions")
@@ -132,7 +132,7 @@ func printMine(r app.MineResult) {
 			top = append(top, kv{k, v})
 		}
 		sort.Slice(top, func(i, j int) bool { return top[i].v > top[j].v || top[i].v == top[j].v && top[i].k < top[j].k })
-		fmt.Printf("\npositives per query rule (%d rules, top 10)\n", len(top))
+		fmt.Printf("\npositives per query rule (%d rules, top 10; caps: %d per rule, %d per rule pair)\n", len(top), r.Caps[0], r.Caps[1])
 		for i, t := range top {
 			if i == 10 {
 				break

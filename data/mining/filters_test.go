@@ -188,3 +188,24 @@ func TestSamplingSeedChangesChoice(t *testing.T) {
 	assert.Len(t, pairKeys(b.Pairs, true), 15)
 	assert.NotEqual(t, pairKeys(a.Pairs, true), pairKeys(b.Pairs, true))
 }
+
+func TestAutoCap(t *testing.T) {
+	tests := []struct {
+		name     string
+		explicit int
+		counts   []int
+		floor    int
+		want     int
+	}{
+		{"explicit wins", 50, []int{1000, 1000}, 300, 50},
+		{"no cap stays", -1, []int{1000}, 300, -1},
+		{"small archive: the floor", 0, []int{10, 20, 30}, 300, 300},
+		{"large archive: three times the mean", 0, []int{700, 700, 800}, 300, 2200},
+		{"nothing offered", 0, nil, 300, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, autoCap(tc.explicit, tc.counts, tc.floor))
+		})
+	}
+}

@@ -16,28 +16,26 @@ type Options struct {
 	Trivial        TrivialRule  // which linked pairs are trivial duplicates
 	MaxPartners    int          // positives per query within a group (direct first, then nearest in time); <0 no cap
 	MaxGroupPairs  int          // pairs per group; <0 no cap
-	MaxPerRule     int          // training positives per query rule; <0 no cap
-	MaxPerRulePair int          // training positives per (query rule, positive rule); <0 no cap
+	MaxPerRule     int          // training positives per query rule; 0 = auto (3× the mean per rule, at least 300); <0 no cap
+	MaxPerRulePair int          // training positives per (query rule, positive rule); 0 = auto (3× the mean, at least 100); <0 no cap
 	Seed           uint64       // makes sampling deterministic
 }
 
 // DefaultOptions reads close-notes for ServiceNow-style IDs with the default
-// cues, trivial rule and caps (5 partners, 200 pairs per group, 300 per rule,
-// 100 per rule pair).
+// cues, trivial rule and caps (5 partners, 200 pairs per group; sampling caps
+// scaled to the archive, see Options.MaxPerRule).
 func DefaultOptions() Options {
 	m, err := CompilePatterns([]string{"servicenow", "servicenow-any"}, nil)
 	if err != nil {
 		panic(err) // presets are constants; a failure here is a programming error
 	}
 	return Options{
-		Matcher:        m,
-		Fields:         []string{"close_notes"},
-		Trivial:        DefaultTrivialRule(),
-		MaxPartners:    5,
-		MaxGroupPairs:  200,
-		MaxPerRule:     300,
-		MaxPerRulePair: 100,
-		Seed:           1,
+		Matcher:       m,
+		Fields:        []string{"close_notes"},
+		Trivial:       DefaultTrivialRule(),
+		MaxPartners:   5,
+		MaxGroupPairs: 200,
+		Seed:          1,
 	}
 }
 
@@ -49,6 +47,7 @@ type Result struct {
 	Funnel  Funnel         // how many survive each step
 	PerRule []RuleStats    // sampling distribution per (query rule, positive rule)
 	Missing map[string]int // IDs that are not in the archive, by prefix: "CHG", "INC (missing)"
+	Caps    [2]int         // sampling caps applied: per query rule, per (query rule, positive rule); <0 none
 }
 
 // Funnel counts what survives each step of mining. The first three count
@@ -98,8 +97,6 @@ func Mine(tickets []data.Ticket, opts Options) (Result, error) {
 	}
 	opts.MaxPartners = orDefault(opts.MaxPartners, 5)
 	opts.MaxGroupPairs = orDefault(opts.MaxGroupPairs, 200)
-	opts.MaxPerRule = orDefault(opts.MaxPerRule, 300)
-	opts.MaxPerRulePair = orDefault(opts.MaxPerRulePair, 100)
 	if len(opts.Fields) == 0 {
 		opts.Fields = []string{"close_notes"}
 	}
@@ -214,7 +211,7 @@ func Mine(tickets []data.Ticket, opts Options) (Result, error) {
 
 	groupPairs, groups := expand(tickets, direct, trivialLinks, opts, &res.Funnel)
 	res.Groups = groups
-	res.PerRule = sample(tickets, ix, groupPairs, opts)
+	res.PerRule, res.Caps = sample(tickets, ix, groupPairs, opts)
 	res.Pairs = append(res.Pairs, groupPairs...)
 	for _, p := range groupPairs {
 		if len(p.Filters) == 0 {
