@@ -78,7 +78,7 @@ func (p *Project) importedIndex(a *archive, qs []retrieve.Query, o FirstStageOpt
 			keep.Rows++
 		}
 	}
-	ix, err := retrieve.NewDense(keepIDs, opened, keep, retrieve.DenseOptions{})
+	ix, err := retrieve.NewDense(keepIDs, opened, keep, retrieve.DenseOptions{Float16: o.Float16})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -134,7 +134,11 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 	if err := os.MkdirAll(p.Path("embeddings"), 0o755); err != nil {
 		return nil, nil, err
 	}
-	cache, err := retrieve.OpenVectorCache(p.Path("embeddings", filepath.Base(dir)+".vec"), fp, ck.Config.HiddenSize, retrieve.Float32)
+	precision, suffix := retrieve.Float32, ".vec"
+	if o.Float16 {
+		precision, suffix = retrieve.Float16, ".f16.vec"
+	}
+	cache, err := retrieve.OpenVectorCache(p.Path("embeddings", filepath.Base(dir)+suffix), fp, ck.Config.HiddenSize, precision)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -208,7 +212,7 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 		ids[i], opened[i] = t.ID, t.Opened
 		mat.Data = append(mat.Data, vecs[i]...)
 	}
-	ix, err := retrieve.NewDense(ids, opened, mat, retrieve.DenseOptions{})
+	ix, err := retrieve.NewDense(ids, opened, mat, retrieve.DenseOptions{Float16: o.Float16})
 	if err != nil {
 		return nil, nil, err
 	}

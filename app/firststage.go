@@ -28,6 +28,7 @@ type FirstStageOptions struct {
 	Model       string `json:"model,omitempty"`        // bi-encoder checkpoint folder
 	Layers      int    `json:"layers,omitempty"`       // bi-encoder: keep only the first N layers (CPU speed)
 	MaxLen      int    `json:"max_len,omitempty"`      // bi-encoder: tokens embedded per ticket (default 128)
+	Float16     bool   `json:"float16,omitempty"`      // store and search embeddings as half floats: half the memory
 	VectorsPath string `json:"vectors_path,omitempty"` // imported vectors: .jsonl, or .npy with IDsPath
 	IDsPath     string `json:"ids_path,omitempty"`
 }

@@ -333,6 +333,9 @@ func TestDenseFirstStages(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, embeds, "a second run reuses the cached embeddings")
 	assert.Equal(t, fs.MRR10, again.MRR10)
+	half, err := p.FirstStage(ctx, FirstStageOptions{Source: "bi-encoder", Model: dir, K: 10, MaxLen: 32, Float16: true}, nil)
+	require.NoError(t, err)
+	assert.InDelta(t, fs.MRR10["test"], half.MRR10["test"], 0.05, "half floats rank nearly the same")
 
 	// Imported vectors: one JSONL line per ticket (here: hashed tokens).
 	vecs := filepath.Join(t.TempDir(), "vectors.jsonl")

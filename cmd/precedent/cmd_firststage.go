@@ -22,6 +22,7 @@ func cmdFirstStage(ctx context.Context, args []string) error {
 	f.StringVar(&o.Model, "model", "", "bi-encoder checkpoint folder (Hugging Face layout; default models/all-MiniLM-L6-v2)")
 	f.IntVar(&o.Layers, "layers", 0, "bi-encoder: keep only the first N layers (0 = all)")
 	f.IntVar(&o.MaxLen, "max-len", 128, "bi-encoder: tokens embedded per ticket")
+	f.BoolVar(&o.Float16, "float16", false, "store and search embeddings as half floats (half the memory)")
 	f.StringVar(&o.VectorsPath, "vectors", "", "imported vectors: JSONL {id, vector} or .npy (with --ids)")
 	f.StringVar(&o.IDsPath, "ids", "", "text file of ticket IDs, one per .npy row")
 	p, err := f.parseOpen(args)
