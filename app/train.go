@@ -34,7 +34,6 @@ type TrainOptions struct {
 	Patience        int     `json:"patience"`              // default 3
 	CheckpointEvery int     `json:"checkpoint_every"`      // default 50
 	PosWeight       float64 `json:"pos_weight"`            // 0 = negatives per positive
-	Dropout         bool    `json:"-"`                     // reserved
 	Seed            int64   `json:"seed"`                  // default 42
 	ValQueries      int     `json:"val_queries"`           // validation queries reranked (default 150; -1 = all)
 	ValDepth        int     `json:"val_depth"`             // candidates reranked per validation query (default 30)
