@@ -2,11 +2,8 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/precedent/precedent/ml/hf"
@@ -233,31 +230,10 @@ type FirstStageTiming struct {
 // aware top-k of every mined query, as FirstStage does, without storing
 // the lists; loading the tickets is not timed.
 func (p *Project) BenchFirstStage(ctx context.Context, k int) (FirstStageTiming, error) {
-	a, err := p.loadArchive()
+	a, queries, _, _, err := p.firstStageQueries()
 	if err != nil {
 		return FirstStageTiming{}, err
 	}
-	pairs, err := p.Pairs()
-	if err != nil {
-		return FirstStageTiming{}, err
-	}
-	if len(pairs) == 0 {
-		return FirstStageTiming{}, errors.New("bench first stage: no mined pairs: run mining first")
-	}
-	m, err := p.matcher()
-	if err != nil {
-		return FirstStageTiming{}, err
-	}
-	_, win := relevance(pairs, a)
-	var queries []retrieve.Query
-	for qid, w := range win {
-		if w == "" {
-			continue
-		}
-		t, _ := a.get(qid)
-		queries = append(queries, retrieve.Query{ID: qid, Text: firstStageQuery(t, m), Before: t.Opened})
-	}
-	slices.SortFunc(queries, func(x, y retrieve.Query) int { return strings.Compare(x.ID, y.ID) })
 	res := FirstStageTiming{Docs: len(a.Tickets), Queries: len(queries), K: k}
 	start := time.Now()
 	docs := make([]retrieve.Doc, len(a.Tickets))

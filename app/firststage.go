@@ -131,31 +131,10 @@ func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress 
 	if o.K <= 0 {
 		o.K = 50
 	}
-	a, err := p.loadArchive()
+	a, queries, rel, win, err := p.firstStageQueries()
 	if err != nil {
 		return FirstStageResult{}, err
 	}
-	pairs, err := p.Pairs()
-	if err != nil {
-		return FirstStageResult{}, err
-	}
-	if len(pairs) == 0 {
-		return FirstStageResult{}, fmt.Errorf("first stage: no mined pairs: run mining first (precedent mine)")
-	}
-	m, err := p.matcher()
-	if err != nil {
-		return FirstStageResult{}, err
-	}
-	rel, win := relevance(pairs, a)
-	var queries []retrieve.Query
-	for qid, w := range win {
-		if w == "" {
-			continue
-		}
-		t, _ := a.get(qid)
-		queries = append(queries, retrieve.Query{ID: qid, Text: firstStageQuery(t, m), Before: t.Opened})
-	}
-	slices.SortFunc(queries, func(x, y retrieve.Query) int { return strings.Compare(x.ID, y.ID) })
 
 	var ix retrieve.Index
 	switch o.Source {
@@ -222,6 +201,38 @@ func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress 
 	}
 	progress.emit(Event{Step: "first-stage", Phase: "search", Done: int64(len(queries)), Total: int64(len(queries)), Final: true})
 	return res, nil
+}
+
+// firstStageQueries loads the archive and builds, sorted by ID, the query of
+// every ticket with mined positives in a window, with each query's relevant
+// tickets and window.
+func (p *Project) firstStageQueries() (*archive, []retrieve.Query, map[string][]string, map[string]string, error) {
+	a, err := p.loadArchive()
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	pairs, err := p.Pairs()
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if len(pairs) == 0 {
+		return nil, nil, nil, nil, fmt.Errorf("first stage: no mined pairs: run mining first (precedent mine)")
+	}
+	m, err := p.matcher()
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	rel, win := relevance(pairs, a)
+	var queries []retrieve.Query
+	for qid, w := range win {
+		if w == "" {
+			continue
+		}
+		t, _ := a.get(qid)
+		queries = append(queries, retrieve.Query{ID: qid, Text: firstStageQuery(t, m), Before: t.Opened})
+	}
+	slices.SortFunc(queries, func(x, y retrieve.Query) int { return strings.Compare(x.ID, y.ID) })
+	return a, queries, rel, win, nil
 }
 
 // Candidates returns the stored candidate lists of one window ("" = all).
