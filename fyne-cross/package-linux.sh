@@ -26,6 +26,9 @@ cd "$ROOT"
 # It also rewrites FyneApp.toml (bumps Build, reformats): keep the committed one.
 cp FyneApp.toml "$OUT/.FyneApp.toml.keep"
 trap 'mv -f "$OUT/.FyneApp.toml.keep" "$ROOT/FyneApp.toml"' EXIT
-"$FYNE" package -os linux --release
+# Build the binary ourselves so it is installed as precedent-desktop (the CLI
+# is precedent); fyne package then only wraps it with the icon and .desktop file.
+go build -trimpath -ldflags "-s -w" -o build/precedent-desktop .
+"$FYNE" package -os linux --release --exe build/precedent-desktop
 mv -f Precedent.tar.xz "$OUT/precedent-desktop-linux-$(go env GOARCH).tar.xz"
 ls -l "$OUT"
