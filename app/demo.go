@@ -18,7 +18,8 @@ type DemoOptions struct {
 	Train   TrainOptions `json:"train"`
 	Eval    EvalOptions  `json:"eval"`
 	NegPerQ int          `json:"negatives_per_query"`
-	Restart bool         `json:"-"` // start over instead of resuming
+	Pivot   int          `json:"pivot"` // entity-pivot candidates the first stage adds per query
+	Restart bool         `json:"-"`     // start over instead of resuming
 }
 
 // DemoState is what the demo has done so far; a re-run with the same
@@ -107,7 +108,7 @@ func (p *Project) Demo(ctx context.Context, o DemoOptions, progress Progress) (D
 		return res, err
 	}
 	if err := step("first-stage", func() error {
-		res.FirstStage, err = p.FirstStage(ctx, FirstStageOptions{Source: "bm25", K: max(50, o.Eval.Depth)}, progress)
+		res.FirstStage, err = p.FirstStage(ctx, FirstStageOptions{Source: "bm25", K: max(40, o.Eval.Depth), Pivot: o.Pivot}, progress)
 		return err
 	}); err != nil {
 		return res, err

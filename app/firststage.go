@@ -29,6 +29,7 @@ type FirstStageOptions struct {
 	Layers      int    `json:"layers,omitempty"`       // bi-encoder: keep only the first N layers (CPU speed)
 	MaxLen      int    `json:"max_len,omitempty"`      // bi-encoder: tokens embedded per ticket (default 128)
 	Float16     bool   `json:"float16,omitempty"`      // store and search embeddings as half floats: half the memory
+	Pivot       int    `json:"pivot"`                  // per query, add up to this many earlier tickets sharing a user/host/IP within 30 days (0 = off)
 	VectorsPath string `json:"vectors_path,omitempty"` // imported vectors: .jsonl, or .npy with IDsPath
 	IDsPath     string `json:"ids_path,omitempty"`
 }
@@ -158,6 +159,10 @@ func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress 
 	})
 	if err != nil {
 		return FirstStageResult{}, fmt.Errorf("first stage: %w", err)
+	}
+	if o.Pivot > 0 {
+		progress.emit(Event{Step: "first-stage", Phase: "pivot", Message: "adding tickets that share a user, host or IP"})
+		entityPivot(a, queries, cands, o.K, o.Pivot, 30*24*time.Hour)
 	}
 	res := FirstStageResult{Options: o, Queries: map[string]int{}, Recall: map[string]float64{}, HitRate: map[string]float64{}, MRR10: map[string]float64{}, Docs: ix.Len()}
 	recs := make([]store.Record, len(queries))

@@ -8,8 +8,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,6 +19,7 @@ import (
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/data/negatives"
 	"github.com/precedent/precedent/data/synth"
+	"github.com/precedent/precedent/ml/retrieve"
 	"github.com/precedent/precedent/ml/tokenizer"
 )
 
@@ -360,4 +363,37 @@ func TestDenseFirstStages(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte(`{"id":"`+a.Tickets[0].ID+`","vector":[1,2]}`+"\n"), 0o644))
 	_, err = p.FirstStage(ctx, FirstStageOptions{Source: "vectors", VectorsPath: bad}, nil)
 	assert.ErrorContains(t, err, "cover only 1 of 600")
+}
+
+func TestEntityPivot(t *testing.T) {
+	day := 24 * time.Hour
+	t0 := time.Date(2025, 1, 10, 0, 0, 0, 0, time.UTC)
+	tk := func(id, user string, ago time.Duration) data.Ticket {
+		return data.Ticket{ID: id, User: user, Opened: t0.Add(-ago), Title: "alert " + id}
+	}
+	ts := []data.Ticket{
+		tk("OLD", "j.smith", 40*day), // outside the window
+		tk("A", "j.smith", 5*day),
+		tk("B", "ACME\\jsmith", 2*day), // the same user, written by another product
+		tk("C", "k.liu", 1*day),        // another user
+		tk("BM", "x.y", 3*day),
+		tk("Q", "john.smith", 0),
+		tk("LATER", "j.smith", -day), // opened after the query
+	}
+	slices.SortFunc(ts, func(a, b data.Ticket) int { return a.Opened.Compare(b.Opened) })
+	a := &archive{Tickets: ts, Index: map[string]int{}}
+	for i, x := range ts {
+		a.Index[x.ID] = i
+	}
+	qs := []retrieve.Query{{ID: "Q", Before: t0}}
+	cands := [][]negatives.Candidate{{{ID: "BM", Score: 3, Rank: 1}, {ID: "C", Score: 2, Rank: 2}, {ID: "A", Score: 1, Rank: 3}}}
+	entityPivot(a, qs, cands, 3, 2, 30*day)
+	var ids []string
+	for _, c := range cands[0] {
+		ids = append(ids, c.ID)
+	}
+	// B is added (A is already listed); the list keeps k entries, so the tail gives way.
+	assert.Equal(t, []string{"BM", "C", "B"}, ids)
+	assert.Equal(t, 3, cands[0][2].Rank)
+	assert.Equal(t, float32(2), cands[0][2].Score, "added candidates carry the list's lowest score")
 }

@@ -22,7 +22,8 @@ func cmdDemo(ctx context.Context, args []string) error {
 	f.Int64Var(&o.Seed, "archive-seed", 1, "seed of the synthetic archive")
 	f.IntVar(&o.NegPerQ, "negatives", 7, "hard negatives per query")
 	trainFlags(f, &o.Train)
-	f.IntVar(&o.Eval.Depth, "depth", 30, "candidates reranked per test query")
+	f.IntVar(&o.Pivot, "pivot", 10, "first stage: add up to N earlier tickets sharing a user, host or IP with the query")
+	f.IntVar(&o.Eval.Depth, "depth", 40, "candidates retrieved and reranked per test query")
 	f.IntVar(&o.Eval.MaxQueries, "test-queries", 300, "test queries evaluated, evenly spread in time (0 = all)")
 	f.IntVar(&o.Eval.Permutations, "permutations", 10000, "permutations of the paired randomization test")
 	f.BoolVar(&o.Restart, "restart", false, "start over instead of resuming an earlier demo in this folder")
@@ -39,10 +40,10 @@ func cmdDemo(ctx context.Context, args []string) error {
 	o.Train.EvalEvery = 100
 	f.Lookup("patience").DefValue = "2"
 	o.Train.Patience = 2
-	f.Lookup("val-queries").DefValue = "100"
-	o.Train.ValQueries = 100
-	f.Lookup("val-depth").DefValue = "20"
-	o.Train.ValDepth = 20
+	f.Lookup("val-queries").DefValue = "60"
+	o.Train.ValQueries = 60
+	f.Lookup("val-depth").DefValue = "40"
+	o.Train.ValDepth = 40
 	p, err := f.parseOpen(args)
 	if err != nil {
 		return err

@@ -1,0 +1,83 @@
+package app
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/data/negatives"
+	"github.com/precedent/precedent/ml/pairtext"
+	"github.com/precedent/precedent/ml/retrieve"
+)
+
+// pivotKeys are the entity keys an analyst pivots on: users, hosts, IPs.
+func pivotKeys(t data.Ticket) []string {
+	var out []string
+	for _, k := range pairtext.MatchKeys(pairtext.Entities(t)) {
+		if strings.HasPrefix(k, "user:") || strings.HasPrefix(k, "host:") || strings.HasPrefix(k, "ip:") {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// entityPivot adds to each query's candidate list the most recent earlier
+// tickets that share a user, host or IP with it within window — the pivot an
+// analyst does by hand, which finds precedents that share no wording — at
+// most maxAdd per query, in place of the list's tail so it keeps k entries.
+// Added candidates rank after the text matches and carry the lowest score of
+// the list.
+func entityPivot(a *archive, qs []retrieve.Query, cands [][]negatives.Candidate, k, maxAdd int, window time.Duration) {
+	index := map[string][]int{} // key → ticket positions, in opened order
+	for i, t := range a.Tickets {
+		for _, key := range pivotKeys(t) {
+			index[key] = append(index[key], i)
+		}
+	}
+	for qi, q := range qs {
+		t, ok := a.get(q.ID)
+		if !ok {
+			continue
+		}
+		in := map[string]bool{q.ID: true}
+		for _, c := range cands[qi] {
+			in[c.ID] = true
+		}
+		var extra []int
+		for _, key := range pivotKeys(t) {
+			pos := index[key]
+			// pos is in opened order: walk back from the query's time.
+			j := sort.Search(len(pos), func(n int) bool { return !a.Tickets[pos[n]].Opened.Before(t.Opened) })
+			for taken := 0; j > 0 && taken < maxAdd; j-- {
+				d := a.Tickets[pos[j-1]]
+				if t.Opened.Sub(d.Opened) > window {
+					break
+				}
+				if !in[d.ID] {
+					in[d.ID] = true
+					extra = append(extra, pos[j-1])
+					taken++
+				}
+			}
+		}
+		if len(extra) == 0 {
+			continue
+		}
+		slices.SortFunc(extra, func(x, y int) int { return a.Tickets[y].Opened.Compare(a.Tickets[x].Opened) })
+		extra = extra[:min(len(extra), maxAdd)]
+		list := cands[qi]
+		if len(list)+len(extra) > k {
+			list = list[:max(0, k-len(extra))]
+		}
+		var floor float32
+		if len(list) > 0 {
+			floor = list[len(list)-1].Score
+		}
+		for _, e := range extra {
+			list = append(list, negatives.Candidate{ID: a.Tickets[e].ID, Score: floor, Rank: len(list) + 1})
+		}
+		cands[qi] = list
+	}
+}
