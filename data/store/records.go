@@ -38,6 +38,24 @@ func encodeRecords(collection string, recs []Record) ([][]byte, error) {
 // PutRecords writes recs into the collection in one transaction, creating
 // it if needed; a later record with the same key wins.
 func (s *Store) PutRecords(collection string, recs []Record) error {
+	if err := s.writeRecords(collection, recs, false); err != nil {
+		return fmt.Errorf("store: put %d records into %q: %w", len(recs), collection, err)
+	}
+	return nil
+}
+
+// ReplaceCollection atomically swaps the whole collection for recs: readers
+// see either the old contents or the new, never a mix.
+func (s *Store) ReplaceCollection(collection string, recs []Record) error {
+	if err := s.writeRecords(collection, recs, true); err != nil {
+		return fmt.Errorf("store: replace collection %q: %w", collection, err)
+	}
+	return nil
+}
+
+// writeRecords writes recs in one transaction, first emptying the
+// collection when replace is set.
+func (s *Store) writeRecords(collection string, recs []Record, replace bool) error {
 	name, err := collectionBucket(collection)
 	if err != nil {
 		return err
@@ -46,7 +64,12 @@ func (s *Store) PutRecords(collection string, recs []Record) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if replace && tx.Bucket(name) != nil {
+			if err := tx.DeleteBucket(name); err != nil {
+				return err
+			}
+		}
 		b, err := tx.CreateBucketIfNotExists(name)
 		if err != nil {
 			return err
@@ -58,44 +81,6 @@ func (s *Store) PutRecords(collection string, recs []Record) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("store: put %d records into %q: %w", len(recs), collection, err)
-	}
-	return nil
-}
-
-// ReplaceCollection atomically swaps the whole collection for recs: readers
-// see either the old contents or the new, never a mix.
-func (s *Store) ReplaceCollection(collection string, recs []Record) error {
-	name, err := collectionBucket(collection)
-	if err != nil {
-		return err
-	}
-	enc, err := encodeRecords(collection, recs)
-	if err != nil {
-		return err
-	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		if tx.Bucket(name) != nil {
-			if err := tx.DeleteBucket(name); err != nil {
-				return err
-			}
-		}
-		b, err := tx.CreateBucket(name)
-		if err != nil {
-			return err
-		}
-		for i, r := range recs {
-			if err := b.Put([]byte(r.Key), enc[i]); err != nil {
-				return fmt.Errorf("key %q: %w", r.Key, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: replace collection %q: %w", collection, err)
-	}
-	return nil
 }
 
 // GetRecord decodes the record under key into v; false when it is absent.
