@@ -12,7 +12,6 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/precedent/precedent/data"
-	"github.com/precedent/precedent/data/mining"
 	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/ml/eval"
 	"github.com/precedent/precedent/ml/model"
@@ -117,8 +116,12 @@ func newReranker(m *model.Model, tokPath string, b compute.Backend, format pairt
 func (r *reranker) Close() { r.tok.Close() }
 
 // pairFormat is the named pair text format ("" = the project's setting)
-// with ticket IDs masked.
-func (p *Project) pairFormat(name string, m *mining.Matcher) (pairtext.Format, error) {
+// with ticket IDs masked by the project's ID patterns.
+func (p *Project) pairFormat(name string) (pairtext.Format, error) {
+	m, err := p.matcher()
+	if err != nil {
+		return pairtext.Format{}, err
+	}
 	if name == "" {
 		name = p.Settings.PairFormat
 	}
@@ -129,9 +132,7 @@ func (p *Project) pairFormat(name string, m *mining.Matcher) (pairtext.Format, e
 	if err != nil {
 		return f, err
 	}
-	if m != nil {
-		f.Mask = func(s string) string { return m.Replace(s, "[ID]") }
-	}
+	f.Mask = func(s string) string { return m.Replace(s, "[ID]") }
 	return f, nil
 }
 

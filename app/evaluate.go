@@ -107,11 +107,7 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	if err != nil {
 		return EvalResult{}, err
 	}
-	matcher, err := p.matcher()
-	if err != nil {
-		return EvalResult{}, err
-	}
-	format, err := p.pairFormat(run.Options.PairFormat, matcher)
+	format, err := p.pairFormat(run.Options.PairFormat)
 	if err != nil {
 		return EvalResult{}, err
 	}

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/data/negatives"
 	"github.com/precedent/precedent/data/store"
-	"github.com/precedent/precedent/ml/pairtext"
 )
 
 const (
@@ -184,10 +182,8 @@ func entityLinked(window time.Duration) func(q, c data.Ticket) bool {
 			return k
 		}
 		k := map[string]bool{}
-		for _, key := range pairtext.MatchKeys(pairtext.Entities(t)) {
-			if strings.HasPrefix(key, "user:") || strings.HasPrefix(key, "host:") || strings.HasPrefix(key, "ip:") {
-				k[key] = true
-			}
+		for _, key := range pivotKeys(t) {
+			k[key] = true
 		}
 		cache[t.ID] = k
 		return k

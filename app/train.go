@@ -137,11 +137,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	if err != nil {
 		return TrainResult{}, err
 	}
-	matcher, err := p.matcher()
-	if err != nil {
-		return TrainResult{}, err
-	}
-	format, err := p.pairFormat(o.PairFormat, matcher)
+	format, err := p.pairFormat(o.PairFormat)
 	if err != nil {
 		return TrainResult{}, err
 	}
