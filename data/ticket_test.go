@@ -41,3 +41,20 @@ func TestAsOf(t *testing.T) {
 	assert.Empty(t, unknown.AsOf(day(30)).CloseNotes, "with no close time, close-notes are never shown to a query")
 	assert.Equal(t, "t", tk.Opening().DocumentText())
 }
+
+func TestEarlier(t *testing.T) {
+	d := time.Date(2019, 3, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		a, b Ticket
+		want bool
+	}{
+		{Ticket{ID: "B", Opened: d}, Ticket{ID: "A", Opened: d.Add(time.Second)}, true},
+		{Ticket{ID: "A", Opened: d.Add(time.Second)}, Ticket{ID: "B", Opened: d}, false},
+		{Ticket{ID: "CVE-2019-1", Opened: d}, Ticket{ID: "CVE-2019-2", Opened: d}, true},
+		{Ticket{ID: "CVE-2019-2", Opened: d}, Ticket{ID: "CVE-2019-1", Opened: d}, false},
+		{Ticket{ID: "X", Opened: d}, Ticket{ID: "X", Opened: d}, false},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, Earlier(tc.a, tc.b), "%s@%s vs %s@%s", tc.a.ID, tc.a.Opened, tc.b.ID, tc.b.Opened)
+	}
+}
