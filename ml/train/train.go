@@ -32,15 +32,8 @@ func Train(ctx context.Context, backend compute.Backend, m Model, set TrainSet, 
 	if set.Len() == 0 {
 		return Result{}, fmt.Errorf("train: the training set is empty")
 	}
-	if cfg.Dir != "" {
-		for _, name := range []string{checkpointDir, "." + checkpointDir + "-old", curveFile} {
-			if _, err := os.Stat(filepath.Join(cfg.Dir, name)); !errors.Is(err, fs.ErrNotExist) {
-				return Result{}, fmt.Errorf("train %s: %w", cfg.Dir, ErrRunExists)
-			}
-		}
-		if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
-			return Result{}, fmt.Errorf("train %s: %w", cfg.Dir, err)
-		}
+	if err := startFresh(m.Store(), cfg); err != nil {
+		return Result{}, err
 	}
 	posWeight := cfg.PosWeight
 	if posWeight == 0 {
@@ -49,20 +42,44 @@ func Train(ctx context.Context, backend compute.Backend, m Model, set TrainSet, 
 			posWeight = defaultPosWeight(l.Labels())
 		}
 	}
-	// Moments left by an earlier run on this model would skew the first updates.
-	if err := m.Store().DeleteVariablesInScope(optimizerScope); err != nil {
-		return Result{}, fmt.Errorf("train: clearing optimizer state: %w", err)
-	}
-	if err := m.Store().SetRNGStateFromSeed(cfg.Seed); err != nil {
-		return Result{}, fmt.Errorf("train: seeding dropout: %w", err)
-	}
 	st := state{
 		Config:     cfg,
 		TrainLen:   set.Len(),
 		PosWeight:  posWeight,
 		TotalSteps: totalSteps(set.Len(), cfg.BatchSize, cfg.Epochs, cfg.MaxSteps),
 	}
-	return newRun(backend, m, set, st, validate, onEvent).loop(ctx, nil)
+	return newRun(m, m.Store(), pairUpdates(backend, m, set, st), st, lengthsOf(set), validate, onEvent).loop(ctx, nil)
+}
+
+// startFresh checks that cfg.Dir holds no run yet, creates it, and resets
+// the optimizer state and the dropout stream of store.
+func startFresh(store *gmodel.Store, cfg Config) error {
+	if cfg.Dir != "" {
+		for _, name := range []string{checkpointDir, "." + checkpointDir + "-old", curveFile} {
+			if _, err := os.Stat(filepath.Join(cfg.Dir, name)); !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("train %s: %w", cfg.Dir, ErrRunExists)
+			}
+		}
+		if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+			return fmt.Errorf("train %s: %w", cfg.Dir, err)
+		}
+	}
+	// Moments left by an earlier run on this model would skew the first updates.
+	if err := store.DeleteVariablesInScope(optimizerScope); err != nil {
+		return fmt.Errorf("train: clearing optimizer state: %w", err)
+	}
+	if err := store.SetRNGStateFromSeed(cfg.Seed); err != nil {
+		return fmt.Errorf("train: seeding dropout: %w", err)
+	}
+	return nil
+}
+
+// lengthsOf returns the set's token counts when it implements Lengths.
+func lengthsOf(set any) []int {
+	if l, ok := set.(Lengths); ok {
+		return l.Lengths()
+	}
+	return nil
 }
 
 // Resume continues the run saved in cfg.Dir/checkpoint with the same data
@@ -72,31 +89,42 @@ func Train(ctx context.Context, backend compute.Backend, m Model, set TrainSet, 
 // may differ); m must be built like the saved model (its weights are
 // overwritten).
 func Resume(ctx context.Context, backend compute.Backend, m Model, set TrainSet, cfg Config, validate Validate, onEvent func(Event)) (Result, error) {
-	if err := cfg.check(); err != nil {
+	st, points, err := loadRun(m.Store(), cfg, set.Len())
+	if err != nil {
 		return Result{}, err
 	}
+	return newRun(m, m.Store(), pairUpdates(backend, m, set, st), st, lengthsOf(set), validate, onEvent).loop(ctx, points)
+}
+
+// loadRun reads the checkpoint in cfg.Dir into store and returns its state
+// (with cfg in place of the saved config) and the curve up to its step,
+// after checking that cfg and the training set's size n match the run.
+func loadRun(store *gmodel.Store, cfg Config, n int) (state, []Point, error) {
+	if err := cfg.check(); err != nil {
+		return state{}, nil, err
+	}
 	if cfg.Dir == "" {
-		return Result{}, fmt.Errorf("resume: %w: Dir is empty", ErrNoCheckpoint)
+		return state{}, nil, fmt.Errorf("resume: %w: Dir is empty", ErrNoCheckpoint)
 	}
 	folder, err := openFolder(cfg.Dir, checkpointDir)
 	if err != nil {
-		return Result{}, fmt.Errorf("resume: %w", err)
+		return state{}, nil, fmt.Errorf("resume: %w", err)
 	}
-	st, err := loadFolder(folder, m.Store(), func(string) bool { return true })
+	st, err := loadFolder(folder, store, func(string) bool { return true })
 	if err != nil {
-		return Result{}, fmt.Errorf("resume: %w", err)
+		return state{}, nil, fmt.Errorf("resume: %w", err)
 	}
 	if err := cfg.sameTrajectory(st.Config); err != nil {
-		return Result{}, fmt.Errorf("resume %s: %w", folder, err)
+		return state{}, nil, fmt.Errorf("resume %s: %w", folder, err)
 	}
-	if set.Len() != st.TrainLen {
-		return Result{}, fmt.Errorf("resume %s: %w: training set has %d examples, the checkpoint was trained on %d",
-			folder, ErrConfig, set.Len(), st.TrainLen)
+	if n != st.TrainLen {
+		return state{}, nil, fmt.Errorf("resume %s: %w: training set has %d examples, the checkpoint was trained on %d",
+			folder, ErrConfig, n, st.TrainLen)
 	}
 	st.Config = cfg
 	points, err := ReadCurve(cfg.Dir)
 	if err != nil {
-		return Result{}, fmt.Errorf("resume: %w", err)
+		return state{}, nil, fmt.Errorf("resume: %w", err)
 	}
 	kept := points[:0]
 	for _, p := range points {
@@ -104,14 +132,56 @@ func Resume(ctx context.Context, backend compute.Backend, m Model, set TrainSet,
 			kept = append(kept, p)
 		}
 	}
-	return newRun(backend, m, set, st, validate, onEvent).loop(ctx, kept)
+	return st, kept, nil
 }
+
+// updater applies one optimizer update on a batch of example indices and
+// returns the loss before it and the number of real (unpadded) rows.
+type updater interface {
+	update(indices []int, lr float64, t int) (loss float64, rows int, err error)
+	close()
+}
+
+// pairUpdater is the cross-encoder's updater: labelled pairs, BCE.
+type pairUpdater struct {
+	set  TrainSet
+	rows int
+	step *stepper
+}
+
+// pairUpdates returns the constructor of the cross-encoder updater, called
+// once the loop knows it will train (compiling nothing before).
+func pairUpdates(backend compute.Backend, m Model, set TrainSet, st state) func() (updater, error) {
+	return func() (updater, error) {
+		step, err := newStepper(backend, m, st.Config, st.PosWeight)
+		if err != nil {
+			return nil, err
+		}
+		return &pairUpdater{set: set, rows: st.Config.BatchSize, step: step}, nil
+	}
+}
+
+func (u *pairUpdater) update(indices []int, lr float64, t int) (float64, int, error) {
+	b, labels, err := u.set.Batch(indices)
+	if err != nil {
+		return 0, 0, err
+	}
+	in, err := padInputs(b, labels, u.rows)
+	if err != nil {
+		return 0, 0, err
+	}
+	loss, _, err := u.step.run(in, lr, t)
+	return loss, in.realRows, err
+}
+
+func (u *pairUpdater) close() { u.step.close() }
 
 // run is one Train or Resume call in progress.
 type run struct {
-	backend  compute.Backend
-	m        Model
-	set      TrainSet
+	store    *gmodel.Store
+	exporter weightsExporter // nil when the model cannot name its weights the HF way
+	updates  func() (updater, error)
+	n        int // training examples
 	st       state
 	cfg      Config
 	validate Validate
@@ -130,24 +200,25 @@ type run struct {
 	secPerStep     float64 // exponential moving average
 }
 
-func newRun(backend compute.Backend, m Model, set TrainSet, st state, validate Validate, onEvent func(Event)) *run {
+func newRun(model any, store *gmodel.Store, updates func() (updater, error), st state, lengths []int, validate Validate, onEvent func(Event)) *run {
 	r := &run{
-		backend: backend, m: m, set: set, st: st, cfg: st.Config,
+		store: store, updates: updates, n: st.TrainLen, st: st, cfg: st.Config,
 		validate: validate, onEvent: onEvent,
 		sched:      newSchedule(st.Config.LR, st.Config.WarmupFrac, st.TotalSteps),
+		lengths:    lengths,
 		orderEpoch: -1,
 		stepEpoch:  st.Epoch,
 	}
-	if l, ok := set.(Lengths); ok {
-		r.lengths = l.Lengths()
+	if w, ok := model.(weightsExporter); ok {
+		r.exporter = w
 	}
 	return r
 }
 
 // loop trains until the end, early stopping or cancellation.
 func (r *run) loop(ctx context.Context, points []Point) (Result, error) {
-	if r.lengths != nil && len(r.lengths) != r.set.Len() {
-		return Result{}, fmt.Errorf("train: Lengths() has %d entries for %d examples", len(r.lengths), r.set.Len())
+	if r.lengths != nil && len(r.lengths) != r.n {
+		return Result{}, fmt.Errorf("train: Lengths() has %d entries for %d examples", len(r.lengths), r.n)
 	}
 	r.points = points
 	if r.st.Stopped != "" { // resuming a run that already ended
@@ -179,7 +250,7 @@ func (r *run) loop(ctx context.Context, points []Point) (Result, error) {
 		return r.finish(StoppedEarly)
 	}
 
-	step, err := newStepper(r.backend, r.m, r.cfg, r.st.PosWeight)
+	step, err := r.updates()
 	if err != nil {
 		return Result{}, err
 	}
@@ -191,23 +262,15 @@ func (r *run) loop(ctx context.Context, points []Point) (Result, error) {
 		}
 		start := time.Now()
 		indices := r.batchIndices()
-		b, labels, err := r.set.Batch(indices)
-		if err != nil {
-			return Result{}, fmt.Errorf("train step %d (epoch %d batch %d): %w", r.st.Step+1, r.st.Epoch, r.st.Batch, err)
-		}
-		in, err := padInputs(b, labels, r.cfg.BatchSize)
-		if err != nil {
-			return Result{}, fmt.Errorf("train step %d (epoch %d batch %d): %w", r.st.Step+1, r.st.Epoch, r.st.Batch, err)
-		}
 		lr := r.sched.At(r.st.Step)
-		loss, _, err := step.run(in, lr, r.st.Step+1)
+		loss, rows, err := step.update(indices, lr, r.st.Step+1)
 		if err != nil {
-			return Result{}, err
+			return Result{}, fmt.Errorf("train step %d (epoch %d batch %d): %w", r.st.Step+1, r.st.Epoch, r.st.Batch, err)
 		}
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return Result{}, fmt.Errorf("train step %d (epoch %d batch %d): loss is %v", r.st.Step+1, r.st.Epoch, r.st.Batch, loss)
 		}
-		r.timeStep(time.Since(start), in.realRows)
+		r.timeStep(time.Since(start), rows)
 
 		epoch := r.st.Epoch
 		r.st.Step++
@@ -254,7 +317,7 @@ func (r *run) loop(ctx context.Context, points []Point) (Result, error) {
 // batchIndices returns the example indices of the next batch.
 func (r *run) batchIndices() []int {
 	if r.orderEpoch != r.st.Epoch {
-		r.order = epochOrder(r.set.Len(), r.cfg.BatchSize, r.cfg.Seed, r.st.Epoch, r.lengths)
+		r.order = epochOrder(r.n, r.cfg.BatchSize, r.cfg.Seed, r.st.Epoch, r.lengths)
 		r.orderEpoch = r.st.Epoch
 	}
 	return r.order[r.st.Batch]
@@ -319,7 +382,7 @@ func (r *run) evaluate(ctx context.Context) (stop bool, err error) {
 
 // saveBest snapshots the model variables as the best so far.
 func (r *run) saveBest() error {
-	store := r.m.Store()
+	store := r.store
 	if r.cfg.Dir == "" {
 		r.bestMem = map[string]*tensors.Tensor{}
 		for v := range store.IterVariables() {
@@ -338,9 +401,9 @@ func (r *run) saveBest() error {
 		return nil
 	}
 	var extra func(string) error
-	if w, ok := r.m.(weightsExporter); ok {
+	if r.exporter != nil {
 		extra = func(tmp string) error {
-			weights, err := w.Weights()
+			weights, err := r.exporter.Weights()
 			if err != nil {
 				return err
 			}
@@ -362,7 +425,7 @@ func (r *run) restoreBest() error {
 	}
 	if r.cfg.Dir == "" {
 		for path, value := range r.bestMem {
-			if v := r.m.Store().GetVariable(path); v != nil {
+			if v := r.store.GetVariable(path); v != nil {
 				if err := v.SetValue(value); err != nil {
 					return fmt.Errorf("restore best variable %s: %w", path, err)
 				}
@@ -374,7 +437,7 @@ func (r *run) restoreBest() error {
 	if err != nil {
 		return fmt.Errorf("restore best: %w", err)
 	}
-	return LoadWeights(r.m.Store(), folder)
+	return LoadWeights(r.store, folder)
 }
 
 // checkpoint saves everything Resume needs; a no-op without Dir.
@@ -382,7 +445,7 @@ func (r *run) checkpoint() error {
 	if r.cfg.Dir == "" {
 		return nil
 	}
-	if err := saveFolder(r.cfg.Dir, checkpointDir, r.m.Store(), r.st, func(*gmodel.Variable) bool { return true }, nil); err != nil {
+	if err := saveFolder(r.cfg.Dir, checkpointDir, r.store, r.st, func(*gmodel.Variable) bool { return true }, nil); err != nil {
 		return fmt.Errorf("step %d: %w", r.st.Step, err)
 	}
 	r.emit(PhaseCheckpoint, nil)
