@@ -36,6 +36,7 @@ var ErrRunExists = errors.New("run folder already holds a run")
 // continue exactly where the saved one stopped.
 type state struct {
 	Config      Config
+	Contrastive *ContrastiveOptions `json:",omitempty"` // set for a TrainContrastive run
 	TrainLen    int
 	PosWeight   float64
 	TotalSteps  int

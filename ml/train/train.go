@@ -93,6 +93,9 @@ func Resume(ctx context.Context, backend compute.Backend, m Model, set TrainSet,
 	if err != nil {
 		return Result{}, err
 	}
+	if st.Contrastive != nil {
+		return Result{}, fmt.Errorf("resume %s: %w: the checkpoint is a bi-encoder run (use ResumeContrastive)", cfg.Dir, ErrConfig)
+	}
 	return newRun(m, m.Store(), pairUpdates(backend, m, set, st), st, lengthsOf(set), validate, onEvent).loop(ctx, points)
 }
 
