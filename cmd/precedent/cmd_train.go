@@ -40,11 +40,20 @@ func cmdTrain(ctx context.Context, args []string) error {
 	var o app.TrainOptions
 	trainFlags(f, &o)
 	f.StringVar(&o.Resume, "resume", "", "resume a stopped run: its ID or 'last'")
+	kind := f.String("kind", "cross-encoder", "what to fine-tune: cross-encoder (the reranker) or bi-encoder (contrastive: --scale, --negatives, --one-way)")
+	bi := biEncoderFlags(f)
 	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
+	switch *kind {
+	case "cross-encoder":
+	case "bi-encoder":
+		return trainBiEncoder(ctx, f, p, o, bi)
+	default:
+		return fmt.Errorf("train: --kind %q: want cross-encoder or bi-encoder", *kind)
+	}
 	if info, err := p.BackendInfo(); err == nil && !f.json() {
 		fmt.Fprintf(os.Stderr, "backend: %s\n", info.Description)
 	}

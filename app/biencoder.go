@@ -1,0 +1,434 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/data/mining"
+	"github.com/precedent/precedent/data/negatives"
+	"github.com/precedent/precedent/data/store"
+	"github.com/precedent/precedent/ml/hf"
+	"github.com/precedent/precedent/ml/model"
+	"github.com/precedent/precedent/ml/train"
+)
+
+// collBiRuns is the registry of bi-encoder runs, apart from the
+// cross-encoder runs so that `eval --run best` never picks a bi-encoder.
+const collBiRuns = "biencoder_runs"
+
+// BiEncoderOptions configure a bi-encoder fine-tuning run; zero values take
+// the defaults.
+type BiEncoderOptions struct {
+	Model           string  `json:"model"`            // starting bi-encoder folder or name (default all-MiniLM-L6-v2)
+	KeepLayers      int     `json:"keep_layers"`      // keep only the first N encoder layers (0 = all)
+	MaxLen          int     `json:"max_len"`          // tokens embedded per ticket (default 128)
+	LR              float64 `json:"lr"`               // default 2e-5
+	Epochs          int     `json:"epochs"`           // default 1
+	BatchSize       int     `json:"batch_size"`       // queries per step (default 16)
+	MaxSteps        int     `json:"max_steps"`        // 0 = all epochs
+	EvalEvery       int     `json:"eval_every"`       // steps between validations (default: 4 per run)
+	Patience        int     `json:"patience"`         // default 3
+	CheckpointEvery int     `json:"checkpoint_every"` // default 50
+	Seed            int64   `json:"seed"`             // default 42
+	Scale           float64 `json:"scale"`            // cosine scale in the softmax (default 20, sentence-transformers')
+	Negatives       int     `json:"negatives"`        // stored hard negatives per example and step (default 1; -1 = in-batch only)
+	OneWay          bool    `json:"one_way"`          // query→document loss only (default: symmetric)
+	ValQueries      int     `json:"val_queries"`      // validation queries (default 150; -1 = all)
+	ValDepth        int     `json:"val_depth"`        // candidates re-sorted per validation query (default 30)
+	Backend         string  `json:"backend,omitempty"`
+	Resume          string  `json:"resume,omitempty"` // bi-encoder run ID to resume ("last" = the newest)
+}
+
+func (o BiEncoderOptions) withDefaults() BiEncoderOptions {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&o.MaxLen, embedMaxLen)
+	def(&o.Epochs, 1)
+	def(&o.BatchSize, 16)
+	def(&o.Patience, 3)
+	def(&o.CheckpointEvery, 50)
+	def(&o.ValQueries, 150)
+	def(&o.ValDepth, 30)
+	def(&o.Negatives, 1)
+	if o.Seed == 0 {
+		o.Seed = 42
+	}
+	if o.LR == 0 {
+		o.LR = 2e-5
+	}
+	if o.Scale == 0 {
+		o.Scale = train.DefaultContrastive().Scale
+	}
+	return o
+}
+
+// contrastive is the loss setting of o (after withDefaults).
+func (o BiEncoderOptions) contrastive() train.ContrastiveOptions {
+	return train.ContrastiveOptions{Scale: o.Scale, Negatives: max(o.Negatives, 0), Symmetric: !o.OneWay}
+}
+
+// BiEncoderRun is one bi-encoder run in the project's registry.
+type BiEncoderRun struct {
+	ID          string           `json:"id"`
+	Created     time.Time        `json:"created"`
+	Updated     time.Time        `json:"updated"`
+	Status      string           `json:"status"` // running, finished, early-stopped, cancelled, failed
+	Error       string           `json:"error,omitempty"`
+	Options     BiEncoderOptions `json:"options"`
+	StartModel  string           `json:"start_model"`
+	Backend     string           `json:"backend"`
+	Fingerprint string           `json:"fingerprint"`
+	Examples    int              `json:"examples"`  // (query, positive) pairs
+	Queries     int              `json:"queries"`   // distinct training queries
+	Negatives   int              `json:"negatives"` // stored hard negatives available to them
+	Steps       int              `json:"steps"`
+	TotalSteps  int              `json:"total_steps"`
+	BestStep    int              `json:"best_step"`
+	BestMRR     float64          `json:"best_val_mrr@10"`
+	StartMRR    float64          `json:"start_val_mrr@10"`
+	Dir         string           `json:"dir"`
+	ModelDir    string           `json:"model_dir,omitempty"` // the best model, sentence-transformers layout
+	Seconds     float64          `json:"seconds"`
+}
+
+// BiEncoderResult is a finished (or stopped) bi-encoder run.
+type BiEncoderResult struct {
+	Run   BiEncoderRun  `json:"run"`
+	Curve []train.Point `json:"curve"`
+}
+
+// TrainBiEncoder fine-tunes a bi-encoder (all-MiniLM-L6-v2 by default) on
+// the train window's mined positives, with the stored hard negatives after
+// review, by the symmetric multiple-negatives ranking loss; it validates
+// MRR@10 of cosine re-sorting on the validation window's stored candidates,
+// keeps the best model, stops early, and saves it in sentence-transformers
+// layout under the run's folder (model/). A cancelled run resumes with
+// BiEncoderOptions.Resume.
+func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progress Progress) (BiEncoderResult, error) {
+	start := time.Now()
+	var rec BiEncoderRun
+	resume := o.Resume != ""
+	if resume {
+		r, err := p.findBiRun(o.Resume)
+		if err != nil {
+			return BiEncoderResult{}, err
+		}
+		if r.Status == train.StoppedFinished || r.Status == train.StoppedEarly {
+			return BiEncoderResult{}, fmt.Errorf("bi-encoder run %s already %s; start a new run", r.ID, r.Status)
+		}
+		backendName := o.Backend
+		rec, o = r, r.Options
+		o.Backend = backendName
+	} else {
+		o = o.withDefaults()
+		rec = BiEncoderRun{ID: strings.Replace(p.newRunID(start), "run-", "bi-", 1), Created: start.UTC(), Options: o}
+		rec.Dir = p.Path("runs", rec.ID)
+	}
+	a, err := p.loadArchive()
+	if err != nil {
+		return BiEncoderResult{}, err
+	}
+	mt, err := p.matcher()
+	if err != nil {
+		return BiEncoderResult{}, err
+	}
+	startDir, err := p.ResolveModel(o.Model)
+	if err != nil {
+		return BiEncoderResult{}, fmt.Errorf("%w: %w", errNoModel, err)
+	}
+	ck, err := hf.Load(startDir)
+	if err != nil {
+		return BiEncoderResult{}, fmt.Errorf("%w: %w", errNoModel, err)
+	}
+	m, err := model.FromCheckpoint(ck, model.Options{Head: model.BiEncoder, KeepLayers: o.KeepLayers, Seed: o.Seed})
+	if err != nil {
+		return BiEncoderResult{}, err
+	}
+	b, info, err := Backend(firstNonEmpty(o.Backend, p.Settings.Backend))
+	if err != nil {
+		return BiEncoderResult{}, err
+	}
+	enc, err := newBiEncoder(m, ck.TokenizerPath, b, o.MaxLen)
+	if err != nil {
+		return BiEncoderResult{}, err
+	}
+	defer enc.Close()
+
+	progress.emit(Event{Step: "train-bi", Phase: "prepare", Message: "building the training pairs"})
+	td, err := p.biEncoderData(a)
+	if err != nil {
+		return BiEncoderResult{}, err
+	}
+	fp := td.fingerprint(startDir, fmt.Sprint(o.MaxLen, o.KeepLayers))
+	if resume && fp != rec.Fingerprint {
+		return BiEncoderResult{}, fmt.Errorf("bi-encoder run %s: the training data changed since it started (mining, negatives or reviews); start a new run", rec.ID)
+	}
+	set := newBiPairSet(p, a, mt, enc, td)
+	rec.Examples, rec.Queries, rec.Negatives = len(td.examples), td.queries(), td.negativeCount()
+	rec.Fingerprint, rec.StartModel, rec.Backend = fp, startDir, info.Description
+
+	val, err := p.validationQueries(TrainOptions{ValQueries: o.ValQueries})
+	if err != nil {
+		return BiEncoderResult{}, err
+	}
+	validate := func(ctx context.Context) (float64, error) {
+		lists, err := enc.rank(ctx, p, a, mt, val, o.ValDepth, func(done, total int) {
+			progress.emit(Event{Step: "train-bi", Phase: "validate", Done: int64(done), Total: int64(total)})
+		})
+		if err != nil {
+			return 0, err
+		}
+		return mrrAt10(val, lists), nil
+	}
+	if !resume {
+		progress.emit(Event{Step: "train-bi", Phase: "validate", Message: "validation MRR@10 of the starting bi-encoder"})
+		if rec.StartMRR, err = validate(ctx); err != nil {
+			return BiEncoderResult{}, err
+		}
+	}
+	cfg := train.DefaultConfig()
+	cfg.LR, cfg.Epochs, cfg.BatchSize, cfg.MaxSteps = o.LR, o.Epochs, o.BatchSize, o.MaxSteps
+	cfg.Patience, cfg.CheckpointEvery, cfg.Seed, cfg.Dir = o.Patience, o.CheckpointEvery, o.Seed, rec.Dir
+	rec.TotalSteps = stepsFor(len(td.examples), TrainOptions{BatchSize: o.BatchSize, Epochs: o.Epochs, MaxSteps: o.MaxSteps})
+	cfg.EvalEvery = o.EvalEvery
+	if cfg.EvalEvery == 0 {
+		cfg.EvalEvery = max(1, rec.TotalSteps/4)
+	}
+	rec.Status, rec.Updated = "running", time.Now().UTC()
+	if err := p.saveBiRun(rec); err != nil {
+		return BiEncoderResult{}, err
+	}
+	onEvent := func(e train.Event) {
+		ev := Event{Step: "train-bi", Phase: e.Phase, Done: int64(e.Step), Total: int64(e.TotalSteps), ETA: e.ETA,
+			Values: map[string]float64{"loss": e.Loss, "lr": e.LR, "examples_per_s": e.ExamplesPerSec, "epoch": float64(e.Epoch)}}
+		if e.ValMetric != nil {
+			ev.Values["val_mrr@10"] = *e.ValMetric
+			ev.Values["best_val_mrr@10"] = e.Best
+		}
+		if e.Phase == train.PhaseCheckpoint {
+			rec.Steps, rec.BestMRR, rec.Updated = e.Step, e.Best, time.Now().UTC()
+			_ = p.saveBiRun(rec) // progress bookkeeping; the checkpoint itself is on disk
+		}
+		progress.emit(ev)
+	}
+	var res train.Result
+	if resume {
+		res, err = train.ResumeContrastive(ctx, b, m, set, cfg, o.contrastive(), validate, onEvent)
+	} else {
+		res, err = train.TrainContrastive(ctx, b, m, set, cfg, o.contrastive(), validate, onEvent)
+	}
+	rec.Updated, rec.Seconds = time.Now().UTC(), rec.Seconds+time.Since(start).Seconds()
+	rec.Steps, rec.BestStep, rec.BestMRR = res.Steps, res.BestStep, res.BestMetric
+	if err != nil {
+		rec.Status = "failed"
+		if errors.Is(err, context.Canceled) {
+			rec.Status = train.StoppedCancelled
+		}
+		rec.Error = err.Error()
+		_ = p.saveBiRun(rec)
+		return BiEncoderResult{Run: rec, Curve: res.Curve}, fmt.Errorf("train bi-encoder %s: %w", rec.ID, err)
+	}
+	rec.Status, rec.Error = res.Stopped, ""
+	if res.Stopped == train.StoppedCancelled {
+		_ = p.saveBiRun(rec)
+		return BiEncoderResult{Run: rec, Curve: res.Curve}, fmt.Errorf("train bi-encoder %s: %w", rec.ID, context.Canceled)
+	}
+	progress.emit(Event{Step: "train-bi", Phase: "save", Message: "saving the best bi-encoder (sentence-transformers layout)"})
+	modelDir := filepath.Join(rec.Dir, "model")
+	if err := saveBiEncoder(m, startDir, modelDir, o.MaxLen, rec.ID); err != nil {
+		return BiEncoderResult{}, err
+	}
+	rec.ModelDir = modelDir
+	if err := p.saveBiRun(rec); err != nil {
+		return BiEncoderResult{}, err
+	}
+	progress.emit(Event{Step: "train-bi", Phase: "done", Done: int64(rec.Steps), Total: int64(rec.TotalSteps), Final: true,
+		Values: map[string]float64{"best_val_mrr@10": rec.BestMRR}})
+	return BiEncoderResult{Run: rec, Curve: res.Curve}, nil
+}
+
+// biSide says which side of a search a ticket is rendered for.
+type biSide int
+
+const (
+	biQuery    biSide = iota // the ticket as a query: what was known when it opened
+	biDocument               // the ticket as a closed precedent
+)
+
+// biEncoderText is what the bi-encoder embeds of a ticket: as a query, the
+// text known when it opened with ticket IDs masked (the reranker's query
+// text); as a document, what the first stage indexes. Training, validation
+// and BiEncoderScores all render tickets here and only here, so a change of
+// the visibility rule is one edit.
+func (p *Project) biEncoderText(t data.Ticket, side biSide, m *mining.Matcher) string {
+	if side == biQuery {
+		return p.queryText(t, m)
+	}
+	return docText(t)
+}
+
+// biKey names a ticket rendered for a side, for embedding caches.
+func biKey(id string, side biSide) string {
+	if side == biQuery {
+		return "q:" + id
+	}
+	return "d:" + id
+}
+
+// biExample is one (query, relevant document) training pair.
+type biExample struct{ Query, Positive string }
+
+// biTrainingData is the bi-encoder's training set before tokenization.
+type biTrainingData struct {
+	examples  []biExample
+	negatives map[string][]string        // query → usable hard negatives, in stored order
+	relevant  map[string]map[string]bool // query → every ticket known relevant to it (any window, any filter)
+}
+
+// biEncoderData gathers the train window's training positives (mined, and
+// promoted by review), the usable hard negatives after review, and every
+// known relevance link, used to keep a relevant ticket out of a query's
+// in-batch negatives.
+func (p *Project) biEncoderData(a *archive) (biTrainingData, error) {
+	pairs, err := p.Pairs()
+	if err != nil {
+		return biTrainingData{}, err
+	}
+	rv, err := p.reviews()
+	if err != nil {
+		return biTrainingData{}, err
+	}
+	td := biTrainingData{negatives: map[string][]string{}, relevant: map[string]map[string]bool{}}
+	link := func(q, d string) {
+		if td.relevant[q] == nil {
+			td.relevant[q] = map[string]bool{}
+		}
+		td.relevant[q][d] = true
+	}
+	for _, sp := range pairs {
+		link(sp.Query, sp.Positive)
+		if sp.Window != "train" || !sp.Training() {
+			continue
+		}
+		if _, ok := a.get(sp.Query); !ok {
+			continue
+		}
+		if _, ok := a.get(sp.Positive); !ok {
+			continue
+		}
+		td.examples = append(td.examples, biExample{sp.Query, sp.Positive})
+	}
+	err = forEachJSON(p.Store, collNegatives, func(q string, negs []negatives.HardNegative) error {
+		var qc QueryCandidates
+		if _, err := p.Store.GetRecord(collCandidates, q, &qc); err != nil {
+			return err
+		}
+		if qc.Window != "train" {
+			return nil
+		}
+		usable, promoted := negatives.ApplyReviews(negs, rv)
+		for _, n := range usable {
+			if _, ok := a.get(n.Candidate); ok {
+				td.negatives[q] = append(td.negatives[q], n.Candidate)
+			}
+		}
+		for _, n := range promoted {
+			link(q, n.Candidate)
+			if _, ok := a.get(n.Candidate); ok {
+				td.examples = append(td.examples, biExample{q, n.Candidate})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return biTrainingData{}, err
+	}
+	slices.SortFunc(td.examples, func(x, y biExample) int {
+		if c := strings.Compare(x.Query, y.Query); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Positive, y.Positive)
+	})
+	td.examples = slices.Compact(td.examples)
+	if len(td.examples) == 0 {
+		return biTrainingData{}, fmt.Errorf("no training positives in the train window: run mining first (precedent mine)")
+	}
+	return td, nil
+}
+
+func (td biTrainingData) queries() int {
+	n := 0
+	for i, e := range td.examples {
+		if i == 0 || e.Query != td.examples[i-1].Query {
+			n++
+		}
+	}
+	return n
+}
+
+func (td biTrainingData) negativeCount() int {
+	n := 0
+	for i, e := range td.examples {
+		if i == 0 || e.Query != td.examples[i-1].Query {
+			n += len(td.negatives[e.Query])
+		}
+	}
+	return n
+}
+
+// fingerprint identifies the training data and the options that shape it.
+func (td biTrainingData) fingerprint(parts ...string) string {
+	exs := make([]example, 0, len(td.examples))
+	for _, e := range td.examples {
+		exs = append(exs, example{Query: e.Query, Doc: e.Positive, Label: 1})
+		for _, n := range td.negatives[e.Query] {
+			exs = append(exs, example{Query: e.Query, Doc: n})
+		}
+	}
+	return fingerprint(exs, parts...)
+}
+
+// saveBiRun stores r in the bi-encoder registry.
+func (p *Project) saveBiRun(r BiEncoderRun) error {
+	return p.Store.PutRecords(collBiRuns, []store.Record{{Key: r.ID, Value: r}})
+}
+
+// BiEncoderRuns lists the bi-encoder runs, newest first.
+func (p *Project) BiEncoderRuns() ([]BiEncoderRun, error) {
+	var out []BiEncoderRun
+	err := forEachJSON(p.Store, collBiRuns, func(_ string, r BiEncoderRun) error {
+		out = append(out, r)
+		return nil
+	})
+	slices.SortFunc(out, func(a, b BiEncoderRun) int { return strings.Compare(b.ID, a.ID) })
+	return out, err
+}
+
+// findBiRun resolves a bi-encoder run ID; "last" is the newest.
+func (p *Project) findBiRun(id string) (BiEncoderRun, error) {
+	runs, err := p.BiEncoderRuns()
+	if err != nil {
+		return BiEncoderRun{}, err
+	}
+	if len(runs) == 0 {
+		return BiEncoderRun{}, fmt.Errorf("no bi-encoder runs yet: run `precedent train --kind bi-encoder` first")
+	}
+	if id == "" || id == "last" {
+		return runs[0], nil
+	}
+	for _, r := range runs {
+		if r.ID == id {
+			return r, nil
+		}
+	}
+	return BiEncoderRun{}, fmt.Errorf("no bi-encoder run %q", id)
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/precedent/precedent/app"
+)
+
+func init() {
+	register(command{"eval-bi", "MRR@10 of the first stage vs bi-encoders re-sorting the stored candidate lists", cmdEvalBi})
+}
+
+// biFlags are the train flags only a bi-encoder run reads.
+type biFlags struct {
+	scale     float64
+	negatives int
+	oneWay    bool
+}
+
+func biEncoderFlags(f *flags) *biFlags {
+	b := &biFlags{}
+	f.Float64Var(&b.scale, "scale", 20, "bi-encoder: cosine scale in the softmax (sentence-transformers' 20)")
+	f.IntVar(&b.negatives, "negatives", 1, "bi-encoder: stored hard negatives per pair and step (-1 = in-batch negatives only)")
+	f.BoolVar(&b.oneWay, "one-way", false, "bi-encoder: query→ticket loss only (default symmetric)")
+	return b
+}
+
+// trainBiEncoder runs `train --kind bi-encoder`: the shared train flags
+// mapped onto BiEncoderOptions; --max-len and --lr keep the bi-encoder's
+// own defaults (128 tokens per ticket, 2e-5) unless given.
+func trainBiEncoder(ctx context.Context, f *flags, p *app.Project, t app.TrainOptions, b *biFlags) error {
+	set := map[string]bool{}
+	f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	for _, name := range []string{"scratch", "scratch-layers", "scratch-hidden", "pair-format"} {
+		if set[name] {
+			return fmt.Errorf("train --kind bi-encoder: --%s applies to the cross-encoder only", name)
+		}
+	}
+	o := app.BiEncoderOptions{
+		Model: t.Model, KeepLayers: t.KeepLayers, LR: t.LR, Epochs: t.Epochs, BatchSize: t.BatchSize,
+		MaxSteps: t.MaxSteps, EvalEvery: t.EvalEvery, Patience: t.Patience, Seed: t.Seed,
+		ValQueries: t.ValQueries, ValDepth: t.ValDepth, Backend: t.Backend, Resume: t.Resume,
+		Scale: b.scale, Negatives: b.negatives, OneWay: b.oneWay,
+	}
+	if set["max-len"] {
+		o.MaxLen = t.MaxLen
+	}
+	if info, err := p.BackendInfo(); err == nil && !f.json() {
+		fmt.Fprintf(os.Stderr, "backend: %s\n", info.Description)
+	}
+	res, err := p.TrainBiEncoder(ctx, o, newBar().progress())
+	if err != nil {
+		return err
+	}
+	if f.json() {
+		return printJSON(res.Run)
+	}
+	r := res.Run
+	fmt.Printf("bi-encoder run %s: %s after %d of %d steps in %.0fs\n", r.ID, r.Status, r.Steps, r.TotalSteps, r.Seconds)
+	fmt.Printf("  start: %s\n  backend: %s\n  pairs: %d (%d queries, %d hard negatives)\n", r.StartModel, r.Backend, r.Examples, r.Queries, r.Negatives)
+	fmt.Printf("  validation MRR@10: %.3f at the start → %.3f best (step %d)\n", r.StartMRR, r.BestMRR, r.BestStep)
+	if r.ModelDir != "" {
+		fmt.Printf("  model: %s\n  use it: precedent firststage --source bi-encoder --model %s\n", r.ModelDir, r.ModelDir)
+	}
+	return nil
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return fmt.Sprint(*s) }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func cmdEvalBi(ctx context.Context, args []string) error {
+	f := newFlags("eval-bi", "[--model DIR]... [--window W]...",
+		"Re-sorts each query's stored candidates by the cosine of bi-encoder embeddings and prints MRR@10\n"+
+			"per window next to the first stage's own order (same lists, same tie break as eval).", 0, 0)
+	var o app.BiEncoderEvalOptions
+	models, windows := (*stringList)(&o.Models), (*stringList)(&o.Windows)
+	f.Var(models, "model", "bi-encoder folder or name (repeatable; default all-MiniLM-L6-v2)")
+	f.Var(windows, "window", "validation or test (repeatable; default both)")
+	f.IntVar(&o.Depth, "depth", 50, "candidates re-sorted per query")
+	f.IntVar(&o.MaxQueries, "max-queries", 0, "cap on queries per window, evenly spread in time (0 = all)")
+	p, err := f.parseOpen(args)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	res, err := p.BiEncoderEval(ctx, o, newBar().progress())
+	if err != nil {
+		return err
+	}
+	if f.json() {
+		return printJSON(res)
+	}
+	ws := o.Windows
+	if len(ws) == 0 {
+		ws = []string{"validation", "test"}
+	}
+	rows := [][]string{{"SYSTEM"}}
+	for _, w := range ws {
+		rows[0] = append(rows[0], fmt.Sprintf("%s MRR@10 (%d q)", w, res.Queries[w]))
+	}
+	for _, s := range res.Systems {
+		row := []string{s.Name}
+		for _, w := range ws {
+			row = append(row, f3(s.MRR10[w]))
+		}
+		rows = append(rows, row)
+	}
+	table(os.Stdout, rows)
+	fmt.Printf("top %d candidates per query, %.0fs\n", res.Depth, res.Seconds)
+	return nil
+}
