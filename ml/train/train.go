@@ -201,6 +201,7 @@ type run struct {
 	stepEpoch      int     // epoch of the last step, for events
 	examplesPerSec float64 // exponential moving average
 	secPerStep     float64 // exponential moving average
+	secPerEval     float64 // exponential moving average of a validation's duration
 }
 
 func newRun(model any, store *gmodel.Store, updates func() (updater, error), st state, lengths []int, validate Validate, onEvent func(Event)) *run {
@@ -352,17 +353,51 @@ func (r *run) emit(phase string, val *float64) {
 		Loss:           r.st.LastLoss,
 		LR:             r.st.LastLR,
 		ExamplesPerSec: r.examplesPerSec,
-		ETA:            time.Duration(r.secPerStep * float64(r.st.TotalSteps-r.st.Step) * float64(time.Second)),
+		ETA:            r.eta(),
 		ValMetric:      val,
 		Best:           r.st.BestMetric,
 		Phase:          phase,
 	})
 }
 
+// eta is the expected time to the end of the run: the remaining steps and
+// the validations still due, each at its recent average duration.
+func (r *run) eta() time.Duration {
+	sec := r.secPerStep * float64(r.st.TotalSteps-r.st.Step)
+	if r.validate != nil {
+		sec += r.secPerEval * float64(r.evalsAfter(r.st.Step))
+	}
+	return time.Duration(sec * float64(time.Second))
+}
+
+// evalsAfter counts the validations due after step (the last step always
+// validates).
+func (r *run) evalsAfter(step int) int {
+	every := r.cfg.EvalEvery
+	if every == 0 {
+		every = stepsPerEpoch(r.n, r.cfg.BatchSize)
+	}
+	total := r.st.TotalSteps
+	if step >= total {
+		return 0
+	}
+	n := total/every - step/every
+	if total%every != 0 {
+		n++
+	}
+	return n
+}
+
 // evaluate runs the validation due at the current step. A validation
 // interrupted by ctx leaves st.PendingEval set so that Resume repeats it.
 func (r *run) evaluate(ctx context.Context) (stop bool, err error) {
+	start := time.Now()
 	metric, err := r.validate(ctx)
+	if sec := time.Since(start).Seconds(); r.secPerEval == 0 {
+		r.secPerEval = sec
+	} else {
+		r.secPerEval += smoothing * (sec - r.secPerEval)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return false, nil
