@@ -15,6 +15,8 @@ type BiEncoderEvalOptions struct {
 	Models     []string `json:"models"`      // bi-encoder folders or names (default all-MiniLM-L6-v2)
 	Depth      int      `json:"depth"`       // candidates re-sorted per query (default 50)
 	MaxQueries int      `json:"max_queries"` // per window, evenly spread in time (0 = all)
+	MaxLen     int      `json:"max_len"`     // tokens per ticket (0 = as each model was trained, else 128)
+	Layers     int      `json:"layers"`      // keep only the first N encoder layers of every model (0 = all): quick runs
 }
 
 // BiEncoderSystem is one system's MRR@10 per window.
@@ -27,10 +29,10 @@ type BiEncoderSystem struct {
 // BiEncoderEvalResult compares the first stage's order with bi-encoders
 // re-sorting the identical stored candidate lists.
 type BiEncoderEvalResult struct {
-	Queries map[string]int    `json:"queries"` // per window
-	Depth   int               `json:"depth"`
-	Systems []BiEncoderSystem `json:"systems"`
-	Seconds float64           `json:"seconds"`
+	Options BiEncoderEvalOptions `json:"options"`
+	Queries map[string]int       `json:"queries"` // per window
+	Systems []BiEncoderSystem    `json:"systems"`
+	Seconds float64              `json:"seconds"`
 }
 
 // BiEncoderEval reports the MRR@10 of the first stage's order and of each
@@ -51,7 +53,7 @@ func (p *Project) BiEncoderEval(ctx context.Context, o BiEncoderEvalOptions, pro
 	if err != nil {
 		return BiEncoderEvalResult{}, err
 	}
-	res := BiEncoderEvalResult{Queries: map[string]int{}, Depth: o.Depth}
+	res := BiEncoderEvalResult{Options: o, Queries: map[string]int{}}
 	lists := map[string][]QueryCandidates{}
 	for _, w := range o.Windows {
 		qcs, err := p.Candidates(w)
@@ -96,7 +98,7 @@ func (p *Project) BiEncoderEval(ctx context.Context, o BiEncoderEvalOptions, pro
 			all = append(all, lists[w]...)
 		}
 		progress.emit(Event{Step: "bi-encoder", Phase: "score", Message: name})
-		scored, err := p.BiEncoderScores(ctx, dir, all, progress)
+		scored, err := p.biEncoderScores(ctx, dir, all, o.MaxLen, o.Layers, progress)
 		if err != nil {
 			return BiEncoderEvalResult{}, fmt.Errorf("bi-encoder %s: %w", name, err)
 		}

@@ -147,6 +147,13 @@ func cosine(a, b []float32) float64 {
 // Rank0 = its first-stage rank (eval.Order's tie break). The model embeds
 // as it was trained (its precedent_biencoder.json), else 128 tokens.
 func (p *Project) BiEncoderScores(ctx context.Context, modelDir string, lists []QueryCandidates, progress Progress) ([][]eval.Scored, error) {
+	return p.biEncoderScores(ctx, modelDir, lists, 0, 0, progress)
+}
+
+// biEncoderScores is BiEncoderScores with the tokens per ticket (0 = as
+// the folder says) and the encoder layers kept (0 = all) overridden, for
+// quick measurements.
+func (p *Project) biEncoderScores(ctx context.Context, modelDir string, lists []QueryCandidates, maxLen, layers int, progress Progress) ([][]eval.Scored, error) {
 	dir, err := p.ResolveModel(modelDir)
 	if err != nil {
 		return nil, err
@@ -155,7 +162,7 @@ func (p *Project) BiEncoderScores(ctx context.Context, modelDir string, lists []
 	if err != nil {
 		return nil, err
 	}
-	m, err := model.FromCheckpoint(ck, model.Options{Head: model.BiEncoder})
+	m, err := model.FromCheckpoint(ck, model.Options{Head: model.BiEncoder, KeepLayers: layers})
 	if err != nil {
 		return nil, err
 	}
@@ -163,13 +170,15 @@ func (p *Project) BiEncoderScores(ctx context.Context, modelDir string, lists []
 	if err != nil {
 		return nil, err
 	}
-	maxLen := embedMaxLen
-	if buf, err := os.ReadFile(filepath.Join(dir, biEncoderConfigFile)); err == nil {
-		var c biEncoderConfig
-		if err := json.Unmarshal(buf, &c); err != nil || c.MaxLen <= 0 {
-			return nil, fmt.Errorf("%s: max_len must be a positive number (%v)", filepath.Join(dir, biEncoderConfigFile), err)
+	if maxLen <= 0 {
+		maxLen = embedMaxLen
+		if buf, err := os.ReadFile(filepath.Join(dir, biEncoderConfigFile)); err == nil {
+			var c biEncoderConfig
+			if err := json.Unmarshal(buf, &c); err != nil || c.MaxLen <= 0 {
+				return nil, fmt.Errorf("%s: max_len must be a positive number (%v)", filepath.Join(dir, biEncoderConfigFile), err)
+			}
+			maxLen = c.MaxLen
 		}
-		maxLen = c.MaxLen
 	}
 	a, err := p.loadArchive()
 	if err != nil {

@@ -84,6 +84,8 @@ func cmdEvalBi(ctx context.Context, args []string) error {
 	f.Var(windows, "window", "validation or test (repeatable; default both)")
 	f.IntVar(&o.Depth, "depth", 50, "candidates re-sorted per query")
 	f.IntVar(&o.MaxQueries, "max-queries", 0, "cap on queries per window, evenly spread in time (0 = all)")
+	f.IntVar(&o.MaxLen, "max-len", 0, "tokens per ticket (0 = as each model was trained, else 128)")
+	f.IntVar(&o.Layers, "layers", 0, "keep only the first N encoder layers of every model (0 = all): quick runs")
 	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
@@ -112,6 +114,6 @@ func cmdEvalBi(ctx context.Context, args []string) error {
 		rows = append(rows, row)
 	}
 	table(os.Stdout, rows)
-	fmt.Printf("top %d candidates per query, %.0fs\n", res.Depth, res.Seconds)
+	fmt.Printf("top %d candidates per query, %.0fs\n", res.Options.Depth, res.Seconds)
 	return nil
 }
