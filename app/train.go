@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/precedent/precedent/data/store"
+	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/train"
@@ -40,6 +41,7 @@ type TrainOptions struct {
 	Backend         string  `json:"backend,omitempty"`     // "" = project setting / automatic
 	Resume          string  `json:"resume,omitempty"`      // run ID to resume ("last" = the latest unfinished)
 	PairFormat      string  `json:"pair_format,omitempty"` // "" = project setting
+	MaxMemoryMB     int     `json:"max_memory_mb"`         // memory budget; batch, then max length, are lowered to fit (0 = Settings.MemoryLimitMB, else 3/4 of RAM)
 }
 
 // RunRecord is one training run in the project's model registry.
@@ -132,6 +134,16 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	m, tokPath, startModel, err := p.startModel(o)
 	if err != nil {
 		return TrainResult{}, err
+	}
+	if !resume { // a resumed run keeps the batch and length it started with
+		fit, err := p.fitMemory(&o, m)
+		if err != nil {
+			return TrainResult{}, fmt.Errorf("train: %w", err)
+		}
+		rec.Options = o
+		if fit.Lowered {
+			progress.emit(Event{Step: "train", Phase: "prepare", Message: "memory: lowered to " + fit.String()})
+		}
 	}
 	b, info, err := Backend(firstNonEmpty(o.Backend, p.Settings.Backend))
 	if err != nil {
@@ -230,6 +242,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 		if errors.Is(err, context.Canceled) || res.Stopped == train.StoppedCancelled {
 			rec.Status = "cancelled"
 		}
+		err = backend.ExplainOutOfMemory(err, backend.ShapeOf(m.Config()), o.BatchSize, o.MaxLen)
 		rec.Error = err.Error()
 		_ = p.saveRun(rec)
 		return TrainResult{Run: rec, Curve: res.Curve}, fmt.Errorf("train %s: %w", rec.ID, err)

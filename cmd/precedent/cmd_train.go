@@ -24,6 +24,7 @@ func trainFlags(f *flags, o *app.TrainOptions) {
 	f.Float64Var(&o.LR, "lr", 0, "peak learning rate (default 2e-5; 5e-4 from scratch)")
 	f.IntVar(&o.Epochs, "epochs", 1, "passes over the training pairs")
 	f.IntVar(&o.BatchSize, "batch", 16, "pairs per step")
+	f.IntVar(&o.MaxMemoryMB, "max-memory", 0, "memory budget in MB: the batch, then the max length, are lowered to fit (default: the project's memory limit, else 3/4 of RAM)")
 	f.IntVar(&o.MaxSteps, "steps", 0, "stop after this many steps (0 = all epochs)")
 	f.IntVar(&o.EvalEvery, "eval-every", 0, "steps between validations (default: 4 per run)")
 	f.IntVar(&o.Patience, "patience", 3, "validations without improvement before stopping early")
