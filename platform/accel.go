@@ -42,11 +42,18 @@ func PJRTPlugins() []Plugin {
 	if d, err := DataDir(); err == nil {
 		dirs = append(dirs, filepath.Join(d, "pjrt"))
 	}
-	ext := ".so"
+	return pluginsIn(dirs, pluginExt())
+}
+
+// PluginFile is the file name PJRTPlugins looks for to find the plugin
+// name on this OS: pjrt_c_api_<name>_plugin.so, .dylib on macOS.
+func PluginFile(name string) string { return "pjrt_c_api_" + name + "_plugin" + pluginExt() }
+
+func pluginExt() string {
 	if runtime.GOOS == "darwin" {
-		ext = ".dylib"
+		return ".dylib"
 	}
-	return pluginsIn(dirs, ext)
+	return ".so"
 }
 
 // besideExecutable are the plugin folders that travel with the program:

@@ -116,8 +116,8 @@ func openXLA(name, plugin, options string) (entry, error) {
 			}
 		}
 		if path == "" {
-			return entry{}, fmt.Errorf("backend %q: no PJRT %s plugin found (run `make pjrt`, or set %s to a folder holding pjrt_c_api_%s_plugin.so)",
-				name, plugin, platform.PJRTDirEnv, plugin)
+			return entry{}, fmt.Errorf("backend %q: no PJRT %s plugin found (run `make pjrt`, or set %s to a folder holding %s)",
+				name, plugin, platform.PJRTDirEnv, platform.PluginFile(plugin))
 		}
 	}
 	// dlopen of a wrong-arch or truncated dylib fails with dyld's terse

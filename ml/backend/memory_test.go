@@ -80,11 +80,11 @@ func TestFitTraining(t *testing.T) {
 func TestIsOutOfMemory(t *testing.T) {
 	for msg, want := range map[string]bool{
 		"RESOURCE_EXHAUSTED: Out of memory while trying to allocate 1.2GiB":                   true,
-		"XLA: failed to allocate buffer of 268435456 bytes":                                    true,
-		"Metal: Execution of the command buffer was aborted (Insufficient Memory)":             true,
-		"command buffer error: kIOGPUCommandBufferCallbackErrorOutOfMemory":                    true,
-		"mmap: cannot allocate memory":                                                         true,
-		"shape mismatch: [16 256] vs [16 128]":                                                 false,
+		"XLA: failed to allocate buffer of 268435456 bytes":                                   true,
+		"Metal: Execution of the command buffer was aborted (Insufficient Memory)":            true,
+		"command buffer error: kIOGPUCommandBufferCallbackErrorOutOfMemory":                   true,
+		"mmap: cannot allocate memory":                                                        true,
+		"shape mismatch: [16 256] vs [16 128]":                                                false,
 		"the room is full of zoom calls (no memory words, no OOM abbreviation matching here)": false,
 	} {
 		assert.Equal(t, want, IsOutOfMemory(errors.New(msg)), msg)
