@@ -11,6 +11,7 @@ package backend
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -158,7 +159,11 @@ func openAuto() (entry, error) {
 			notes = append(notes, err.Error())
 		}
 		if len(found) == 0 {
-			notes = append(notes, "no PJRT plugin found (run `make pjrt` for the XLA CPU plugin)")
+			setUp := "CPU" // what `make pjrt` installs here
+			if runtime.GOOS == "darwin" {
+				setUp = "Metal"
+			}
+			notes = append(notes, "no PJRT plugin found (run `make pjrt` for the XLA "+setUp+" plugin)")
 		}
 	}
 	e, err := openGo(gobackend.BackendName, "")
