@@ -82,8 +82,8 @@ type EvalResult struct {
 	UpliftPct    float64            `json:"uplift_pct"`
 	PValue       float64            `json:"p_value"`
 	CI95         [2]float64         `json:"ci95_delta_mrr@10"`
-	VsFirst      eval.Comparison    `json:"vs_first_stage"`       // final vs first stage
-	PureVsFirst  eval.Comparison    `json:"pure_vs_first_stage"`  // the fine-tuned reranker alone vs first stage
+	VsFirst      eval.Comparison    `json:"vs_first_stage"`        // final vs first stage
+	PureVsFirst  eval.Comparison    `json:"pure_vs_first_stage"`   // the fine-tuned reranker alone vs first stage
 	VsBaseline   *eval.Comparison   `json:"vs_baseline,omitempty"` // final vs starting reranker
 	Verdict      string             `json:"verdict"`
 	PerRule      []eval.RuleRow     `json:"per_rule"`
@@ -346,8 +346,8 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 		"training examples":    fmt.Sprintf("%d (%d positives, %d negatives)", run.Examples, run.Positives, run.Negatives),
 		"steps":                fmt.Sprintf("%d (best at %d, validation MRR@10 %.3f → %.3f)", run.Steps, run.BestStep, run.StartMRR, run.BestMRR),
 		"max length":           fmt.Sprint(run.Options.MaxLen), "layers kept": fmt.Sprint(run.Options.KeepLayers),
-		"fusion":               fusionLine(res),
-		"relevance":            Relevance,
+		"fusion":    fusionLine(res),
+		"relevance": Relevance,
 	}
 	if res.LeakProbe != nil {
 		report.Settings["leak probe"] = fmt.Sprintf("%d of %d pairs show text written after the query opened; fine-tuned MRR@10 %.3f honest vs %.3f shown that text",
