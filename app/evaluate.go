@@ -178,8 +178,10 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 		}
 		ck := p.scoreKey(key, rr)
 		phase := func(what string) func(done, total int) {
+			clock := newETAClock()
 			return func(done, total int) {
-				progress.emit(Event{Step: "evaluate", Phase: name + " " + what, Done: int64(done), Total: int64(total)})
+				progress.emit(Event{Step: "evaluate", Phase: name + " " + what, Done: int64(done), Total: int64(total),
+					ETA: clock.left(int64(done), int64(total))})
 			}
 		}
 		if valLists, err = p.cachedRank(ctx, ck, rr, a, val, o.Depth, phase("validation")); err == nil {
