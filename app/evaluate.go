@@ -158,10 +158,13 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	if len(qcs) == 0 {
 		return EvalResult{}, fmt.Errorf("no test queries with mined positives: widen the test window or import more tickets")
 	}
-	val, err := p.evalLists(a, "validation", 0)
+	// The fusion is chosen on the validation lists training validated on
+	// (its queries and depth), whose scores training already cached.
+	val, err := p.validationQueries(run.Options.withDefaults())
 	if err != nil {
 		return EvalResult{}, err
 	}
+	valDepth := run.Options.withDefaults().ValDepth
 	b, info, err := Backend(firstNonEmpty(o.Backend, p.Settings.Backend))
 	if err != nil {
 		return EvalResult{}, err
@@ -184,7 +187,7 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 					ETA: clock.left(int64(done), int64(total))})
 			}
 		}
-		if valLists, err = p.cachedRank(ctx, ck, rr, a, val, o.Depth, phase("validation")); err == nil {
+		if valLists, err = p.cachedRank(ctx, ck, rr, a, val, valDepth, phase("validation")); err == nil {
 			testLists, err = p.cachedRank(ctx, ck, rr, a, qcs, o.Depth, phase("test"))
 		}
 		if err != nil {
@@ -200,10 +203,11 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 		}
 		return out
 	}
-	valFirst := firstOf(val)
+	valFirst := make([][]eval.Scored, len(val))
 	valRel := make([]map[string]bool, len(val))
 	for i, qc := range val {
 		valRel[i] = toSet(qc.Relevant)
+		valFirst[i] = firstStageScored(qc, valDepth)
 	}
 	fuse := func(f eval.Fusion, first, model [][]eval.Scored) [][]eval.Scored {
 		out := make([][]eval.Scored, len(first))
@@ -219,11 +223,7 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 		if err != nil {
 			return EvalResult{}, fmt.Errorf("baseline: %w", err)
 		}
-		key := "start:" + startDir + fmt.Sprint(run.Options.KeepLayers, run.Options.FromScratch, run.Options.Seed)
-		if !run.Options.FromScratch {
-			key += modelKey(startDir)
-		}
-		bv, bt, rr, err := score(SysBaseline, key, m, tokPath)
+		bv, bt, rr, err := score(SysBaseline, startScoreModel(run.Options, startDir), m, tokPath)
 		if err != nil {
 			return EvalResult{}, err
 		}
@@ -241,7 +241,7 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	if err != nil {
 		return EvalResult{}, fmt.Errorf("fine-tuned model: %w", err)
 	}
-	ftKey := "run:" + run.ID + modelKey(run.ModelDir)
+	ftKey := runScoreModel(run)
 	fv, fte, rr, err := score(SysFinetuned, ftKey, ft, ck.TokenizerPath)
 	if err != nil {
 		return EvalResult{}, err

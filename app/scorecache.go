@@ -38,6 +38,19 @@ func modelKey(dir string) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
+// startScoreModel names the starting checkpoint of a run's options for the
+// score cache.
+func startScoreModel(o TrainOptions, dir string) string {
+	key := "start:" + dir + fmt.Sprint(o.KeepLayers, o.FromScratch, o.ScratchLayers, o.ScratchHidden, o.Seed)
+	if !o.FromScratch {
+		key += modelKey(dir)
+	}
+	return key
+}
+
+// runScoreModel names a run's saved model for the score cache.
+func runScoreModel(r RunRecord) string { return "run:" + r.ID + modelKey(r.ModelDir) }
+
 // scoreKey is the cache key prefix of one model under one rendering.
 func (p *Project) scoreKey(model string, r *reranker) string {
 	var pats []string
@@ -82,7 +95,6 @@ func (p *Project) cachedRank(ctx context.Context, key string, r *reranker, a *ar
 		if err != nil {
 			return nil, err
 		}
-		recs := make([]store.Record, len(todo))
 		for j, i := range todoAt {
 			if cached[i] == nil {
 				cached[i] = map[string]float32{}
@@ -90,10 +102,9 @@ func (p *Project) cachedRank(ctx context.Context, key string, r *reranker, a *ar
 			for _, s := range lists[j] {
 				cached[i][s.ID] = float32(s.Score)
 			}
-			recs[j] = store.Record{Key: key + "\x00" + qcs[i].Query, Value: cached[i]}
 		}
-		if err := p.Store.PutRecords(collScores, recs); err != nil {
-			return nil, fmt.Errorf("score cache: %w", err)
+		if err := p.putScores(key, qcs, cached); err != nil {
+			return nil, err
 		}
 	} else if progress != nil {
 		progress(1, 1)
@@ -105,6 +116,32 @@ func (p *Project) cachedRank(ctx context.Context, key string, r *reranker, a *ar
 		}
 	}
 	return out, nil
+}
+
+// putScores stores per-query score maps under key.
+func (p *Project) putScores(key string, qcs []QueryCandidates, scores []map[string]float32) error {
+	recs := make([]store.Record, 0, len(qcs))
+	for i, qc := range qcs {
+		if scores[i] != nil {
+			recs = append(recs, store.Record{Key: key + "\x00" + qc.Query, Value: scores[i]})
+		}
+	}
+	if err := p.Store.PutRecords(collScores, recs); err != nil {
+		return fmt.Errorf("score cache: %w", err)
+	}
+	return nil
+}
+
+// cacheLists stores ranked lists (as rank returns them) under key.
+func (p *Project) cacheLists(key string, qcs []QueryCandidates, lists [][]eval.Scored) error {
+	scores := make([]map[string]float32, len(lists))
+	for i, l := range lists {
+		scores[i] = make(map[string]float32, len(l))
+		for _, s := range l {
+			scores[i][s.ID] = float32(s.Score)
+		}
+	}
+	return p.putScores(key, qcs, scores)
 }
 
 // futureOnly keeps, per query, the candidates whose text as of the query's
