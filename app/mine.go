@@ -28,9 +28,9 @@ const MsgLabelsChanged = "labels changed: re-run firststage and negatives"
 
 // MineOptions configure mining and the time split; zero values take defaults.
 type MineOptions struct {
-	Presets        []string  `json:"presets,omitempty"`  // ID pattern presets (default: project settings)
-	Patterns       []string  `json:"patterns,omitempty"` // custom ID regular expressions
-	Fields         []string  `json:"fields,omitempty"`   // text fields to read (default close_notes, comments)
+	Presets        []string  `json:"presets,omitempty"`      // ID pattern presets (default: project settings)
+	Patterns       []string  `json:"patterns,omitempty"`     // custom ID regular expressions
+	Fields         []string  `json:"fields,omitempty"`       // text fields to read (default close_notes, comments)
 	NegatedCues    []string  `json:"negated_cues,omitempty"` // extra negated cue phrases (RE2), added to the built-in ones
 	LinkKinds      []string  `json:"link_kinds,omitempty"`   // explicit link kinds that make positives (default mining.DefaultLinkKinds)
 	Ties           string    `json:"ties,omitempty"`         // same-instant links: order (default: by opened time, then ID) or drop

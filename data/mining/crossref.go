@@ -225,14 +225,15 @@ func (cs *cueSet) classify(text string, ms []Mention) (cues []string, classes []
 			prevEnd = m.End
 			continue
 		}
-		lo := max(prevEnd, m.Start-cueWindow)
+		anchor := tokenStart(text, max(prevEnd, m.Start-maxURLPrefix), m.Start) // a pasted link counts from its start
+		lo := max(prevEnd, anchor-cueWindow)
 		for lo > prevEnd && isWordByte(text[lo-1]) {
 			lo-- // do not start the window inside a word ("su|per" is no "per")
 		}
-		if k := lastSentenceEnd(text[lo:m.Start]); k >= 0 {
+		if k := lastSentenceEnd(text[lo:anchor]); k >= 0 {
 			lo += k
 		}
-		before, okBefore := cs.last(text, lo, m.Start)
+		before, okBefore := cs.last(text, lo, anchor)
 		if okBefore && before.class != ClassNegated {
 			if n, ok := cs.negatedIn(text, lo, before.start, false); ok && before.start-n.end <= negationReach && hedge.MatchString(text[n.end:before.start]) {
 				before = cueMatch{start: n.start, end: before.end, class: ClassNegated}
@@ -247,7 +248,7 @@ func (cs *cueSet) classify(text string, ms []Mention) (cues []string, classes []
 		}
 		after, okAfter := cs.negatedIn(text, m.End, hi, true)
 		switch {
-		case okAfter && (!okBefore || after.start-m.End < m.Start-before.end):
+		case okAfter && (!okBefore || after.start-m.End < anchor-before.end):
 			cues[i], classes[i] = text[after.start:after.end], ClassNegated
 		case okBefore:
 			cues[i], classes[i] = text[before.start:before.end], before.class
@@ -255,6 +256,24 @@ func (cs *cueSet) classify(text string, ms []Mention) (cues []string, classes []
 		prevEnd = m.End
 	}
 	return cues, classes
+}
+
+// maxURLPrefix bounds how far before an ID the link it sits in may start.
+const maxURLPrefix = 160
+
+// tokenStart is, for an ID pasted inside a link
+// ("https://snow/incident.do?number=INC0012345"), where the link starts:
+// the start of the whitespace-free run of text that ends at end, looking back
+// no further than lo, when that run holds a "/" or "="; otherwise end.
+func tokenStart(text string, lo, end int) int {
+	i := end
+	for i > lo && text[i-1] != ' ' && text[i-1] != '\t' && text[i-1] != '\n' && text[i-1] != '\r' {
+		i--
+	}
+	if strings.ContainsAny(text[i:end], "/=") {
+		return i
+	}
+	return end
 }
 
 // firstSentenceEnd is the offset of the first ". ", "; ", "! ", "? " or

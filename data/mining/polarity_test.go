@@ -49,6 +49,9 @@ func TestCuePolarity(t *testing.T) {
 		{"Checked against INC0000001 - unrelated.", map[string]string{"INC0000001": "negated:unrelated"}},
 		{"also INC0000001, INC0000002, but not INC0000001", map[string]string{"INC0000002": "mention:", "INC0000001": "negated:but not"}},
 		{"Not related to INC0000001 or INC0000002.", map[string]string{"INC0000001": "negated:Not related to", "INC0000002": "negated:Not related to"}},
+		{"Not related to https://snow.example.com/nav_to.do?uri=incident.do?sysparm_query=number=INC0000001 (other host)",
+			map[string]string{"INC0000001": "negated:Not related to"}},
+		{"see:INC0000001", map[string]string{"INC0000001": "procedural:see"}},
 		// positives stay positive
 		{"Related to INC0000001.", map[string]string{"INC0000001": "procedural:Related to"}},
 		{"Same as INC0000001, not related to the outage INC0000002.", map[string]string{"INC0000001": "procedural:Same as", "INC0000002": "negated:not related to"}},
