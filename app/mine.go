@@ -79,6 +79,8 @@ type MineResult struct {
 
 	Ties        mining.Ties    `json:"ties"`                  // the tie rule applied
 	DateOnly    bool           `json:"date_only"`             // every opened time is midnight: same-instant means same-day
+	CoarseTimes bool           `json:"coarse_times"`          // dates only, or most tickets share an opened instant: no time-gap test for trivial duplicates
+	Shared      float64        `json:"shared_instants"`       // share of tickets opened at the same instant as another
 	NegatedCues map[string]int `json:"negated_cues"`          // negated references by cue phrase
 	Labels      string         `json:"labels"`                // fingerprint of the labels (pairs, classes, filters, windows)
 	Invalidated *Invalidation  `json:"invalidated,omitempty"` // set when these labels differ from the previous mining's
@@ -166,7 +168,7 @@ func (p *Project) Mine(ctx context.Context, o MineOptions, progress Progress) (M
 	out := MineResult{
 		Options: o, Tickets: len(a.Tickets), Funnel: res.Funnel, Missing: res.Missing, PerRule: res.PerRule,
 		Leakage: rep, Split: w, Groups: len(res.Groups), Classes: map[string]int{}, Filtered: map[string]int{}, Caps: res.Caps,
-		Ties: res.Ties, DateOnly: res.DateOnly, NegatedCues: res.NegatedCues,
+		Ties: res.Ties, DateOnly: res.DateOnly, CoarseTimes: res.CoarseTimes, Shared: res.SharedInstants, NegatedCues: res.NegatedCues,
 	}
 	for _, ws := range rep.Windows {
 		out.Windows = append(out.Windows, WindowCount{Name: ws.Window.String(), Start: ws.Start, End: ws.End, Tickets: ws.Tickets, Queries: ws.Queries, Pairs: ws.Pairs})

@@ -129,6 +129,9 @@ func printMine(r app.MineResult) {
 		same = "same day (dates only)"
 	}
 	fmt.Printf("  links between tickets opened the %s: %d, %d dropped (--ties %s: %s)\n", same, fu.SameInstant, fu.SameDropped, r.Ties, tie)
+	if r.CoarseTimes {
+		fmt.Printf("  coarse times (%.0f%% of tickets share an opened instant): the trivial rule's time-gap test is off\n", 100*r.Shared)
+	}
 	fmt.Printf("  explicit link fields read: %d (%d naming no other ticket)\n", fu.LinkFields, fu.LinkMissing)
 	if len(r.NegatedCues) > 0 {
 		var ks []string

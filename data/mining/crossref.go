@@ -175,17 +175,25 @@ func (cs *cueSet) last(text string, lo, hi int) (cueMatch, bool) {
 	return best, ok
 }
 
-// negatedIn returns the first (first=true) or last negated cue in text[lo:hi].
+// dangling matches a cue that still waits for its object ("does not",
+// "but not", "different from", "is not the same as"): after an ID it
+// belongs to what follows, not to the ID ("like CVE-1, exploit code does not
+// work"; "CVE-1, but not CVE-2").
+var dangling = regexp.MustCompile(`(?i)(?:\b(?:to|with|from|than|of|as|by|not|a|an|the|is|was|are|were|does|did|do)|n't)$`)
+
+// negatedIn returns the first complete (first=true: see dangling) or the last
+// negated cue in text[lo:hi].
 func (cs *cueSet) negatedIn(text string, lo, hi int, first bool) (cueMatch, bool) {
 	if cs.neg == nil || lo >= hi {
 		return cueMatch{}, false
 	}
 	if first {
-		loc := cs.neg.FindStringIndex(text[lo:hi])
-		if loc == nil {
-			return cueMatch{}, false
+		for _, loc := range cs.neg.FindAllStringIndex(text[lo:hi], -1) {
+			if !dangling.MatchString(text[lo+loc[0] : lo+loc[1]]) {
+				return cueMatch{start: lo + loc[0], end: lo + loc[1], class: ClassNegated}, true
+			}
 		}
-		return cueMatch{start: lo + loc[0], end: lo + loc[1], class: ClassNegated}, true
+		return cueMatch{}, false
 	}
 	locs := cs.neg.FindAllStringIndex(text[lo:hi], -1)
 	if len(locs) == 0 {
@@ -208,9 +216,10 @@ var hedge = regexp.MustCompile(`^[\s\w]*$`)
 
 // classify gives each mention of text the cue nearest to it. Candidates are
 // the last cue before the mention (within cueWindow bytes, after the previous
-// mention and the last sentence end) and the first NEGATED cue after it
-// (before the next mention and the next sentence end: "INC0012345 -
-// unrelated"); the nearer wins, the one before on a tie. A positive cue with
+// mention and the last sentence end) and the first complete NEGATED cue after
+// it (before the next mention and the next sentence end: "INC0012345 -
+// unrelated", "INC0012345 was ruled out"); the nearer wins, the one before on
+// a tie. A positive cue with
 // a negated one just before it ("isn't really a dup of") is negated.
 func (cs *cueSet) classify(text string, ms []Mention) (cues []string, classes []Class) {
 	cues = make([]string, len(ms))

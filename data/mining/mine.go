@@ -52,10 +52,15 @@ type Result struct {
 	Caps    [2]int         // sampling caps applied: per query rule, per (query rule, positive rule); <0 none
 	Ties    Ties           // the tie rule applied
 	// DateOnly is set when every opened time of the archive is midnight UTC:
-	// the export carried dates only, so "same instant" means "same day" and
-	// the trivial rule's time-gap test is not applied.
-	DateOnly    bool
-	NegatedCues map[string]int // negated references by cue, lower-cased as written
+	// the export carried dates only, so "same instant" means "same day".
+	DateOnly bool
+	// SharedInstants is the share of tickets opened at the same instant as
+	// another. When the times are date-only or this share is at least one
+	// half, they are too coarse to tell a re-fired alert by its time, and the
+	// trivial rule's time-gap test is not applied (CoarseTimes).
+	SharedInstants float64
+	CoarseTimes    bool
+	NegatedCues    map[string]int // negated references by cue, lower-cased as written
 }
 
 // Funnel counts what survives each step of mining. The first three count
@@ -169,7 +174,8 @@ func Mine(tickets []data.Ticket, opts Options) (Result, error) {
 		return Result{}, fmt.Errorf("mine: %w", err)
 	}
 
-	res := Result{Missing: map[string]int{}, Ties: ties, DateOnly: DateOnly(tickets), NegatedCues: map[string]int{}}
+	res := Result{Missing: map[string]int{}, Ties: ties, DateOnly: DateOnly(tickets), SharedInstants: SharedInstants(tickets), NegatedCues: map[string]int{}}
+	res.CoarseTimes = res.DateOnly || res.SharedInstants >= coarseShare
 	links := map[[2]int]*link{}
 	var order [][2]int // links in discovery order, for determinism
 	linkOf := func(from, to int) *link {
@@ -255,8 +261,8 @@ func Mine(tickets []data.Ticket, opts Options) (Result, error) {
 		return s
 	}
 	trivialRule := opts.Trivial
-	if res.DateOnly {
-		trivialRule.MaxGap = 0 // every same-day pair would be "0s apart"
+	if res.CoarseTimes {
+		trivialRule.MaxGap = 0 // every same-day or same-batch pair would be "0s apart"
 	}
 	var direct []*link
 	blocked := map[[2]int]bool{} // (query, positive) pairs expansion must not make; true when negated, false when trivial

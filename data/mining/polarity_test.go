@@ -52,6 +52,11 @@ func TestCuePolarity(t *testing.T) {
 		{"Not related to https://snow.example.com/nav_to.do?uri=incident.do?sysparm_query=number=INC0000001 (other host)",
 			map[string]string{"INC0000001": "negated:Not related to"}},
 		{"see:INC0000001", map[string]string{"INC0000001": "procedural:see"}},
+		// a negation after an ID that still waits for its object is not about the ID
+		{"like with INC0000001, exploit code does not work here", map[string]string{"INC0000001": "mention:"}},
+		{"this is also INC0000001, but not INC0000002.", map[string]string{"INC0000001": "mention:", "INC0000002": "negated:but not"}},
+		{"Looked like INC0000001 but is not the same; closing.", map[string]string{"INC0000001": "negated:is not the same"}},
+		{"INC0000001 was ruled out.", map[string]string{"INC0000001": "negated:ruled out"}},
 		// positives stay positive
 		{"Related to INC0000001.", map[string]string{"INC0000001": "procedural:Related to"}},
 		{"Same as INC0000001, not related to the outage INC0000002.", map[string]string{"INC0000001": "procedural:Same as", "INC0000002": "negated:not related to"}},
@@ -241,6 +246,24 @@ func TestTiesOnDateOnlyExport(t *testing.T) {
 			}
 		})
 	}
+	// Coarse but not date-only: most tickets share a batch's publication time.
+	batch := append([]data.Ticket(nil), ts...)
+	for i := range batch {
+		batch[i].Opened = batch[i].Opened.Add(21*time.Hour + 29*time.Minute)
+	}
+	batch = append(batch, data.Ticket{ID: "INC0000007", Opened: d.Add(90 * time.Minute), Rule: "R", Title: "x", Description: "y"})
+	res := mustMine(t, batch, DefaultOptions())
+	assert.False(t, res.DateOnly)
+	assert.InDelta(t, 5.0/7, res.SharedInstants, 1e-9)
+	assert.True(t, res.CoarseTimes)
+	assert.Zero(t, res.Funnel.Trivial, "no time-gap test on coarse times")
+	fine := []data.Ticket{ts[0], ts[1]}
+	fine[1].Opened = fine[1].Opened.Add(3 * time.Minute)
+	fine[0].Opened = fine[0].Opened.Add(time.Minute)
+	res = mustMine(t, fine, DefaultOptions())
+	assert.False(t, res.CoarseTimes)
+	assert.Equal(t, 1, res.Funnel.Trivial, "same rule, 2 minutes apart: a re-fired alert")
+
 	withTime := append([]data.Ticket(nil), ts...)
 	withTime[0].Opened = withTime[0].Opened.Add(time.Second)
 	assert.False(t, DateOnly(withTime))

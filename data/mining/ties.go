@@ -34,6 +34,31 @@ func ParseTies(s string) (Ties, error) {
 	return "", fmt.Errorf("ties %q: unknown (order, drop)", s)
 }
 
+// coarseShare is the share of tickets sharing their opened instant with
+// another above which an archive's times are too coarse for the trivial
+// rule's time-gap test.
+const coarseShare = 0.5
+
+// SharedInstants is the share of tickets whose opened time another ticket
+// shares exactly: near 0 for alert timestamps, near 1 for date-only exports
+// or systems that record a batch's publication time.
+func SharedInstants(tickets []data.Ticket) float64 {
+	if len(tickets) == 0 {
+		return 0
+	}
+	n := make(map[time.Time]int, len(tickets))
+	for i := range tickets {
+		n[tickets[i].Opened.UTC()]++
+	}
+	shared := 0
+	for _, c := range n {
+		if c > 1 {
+			shared += c
+		}
+	}
+	return float64(shared) / float64(len(tickets))
+}
+
 // DateOnly reports whether every opened time of the archive is midnight UTC,
 // as when an export carries dates without times. An empty archive is not.
 func DateOnly(tickets []data.Ticket) bool {

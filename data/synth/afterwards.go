@@ -41,7 +41,7 @@ var (
 		func(r string) string { return "Checked against " + r + " - unrelated." },
 		func(r string) string { return "Different from " + r + " (other user)." },
 		func(r string) string { return "Not a dup of " + r + "." },
-		func(r string) string { return "Looked like " + r + " but is not the same as it; closing separately." },
+		func(r string) string { return "Looked like " + r + " but is not the same; closing separately." },
 		func(r string) string { return "False match with " + r + "." },
 		func(r string) string { return "No link to " + r + ", same rule only." },
 		func(r string) string { return "This is not a duplicate of " + r + "." },
