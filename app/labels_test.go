@@ -53,6 +53,12 @@ func TestRemineInvalidatesDerivedLabels(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, first.Invalidated, "the first mining invalidates nothing")
 	require.NotEmpty(t, first.Labels)
+	other, err := p.Mine(ctx, MineOptions{Ties: "drop", MaxPartners: 2}, nil)
+	require.NoError(t, err)
+	assert.NotEqual(t, first.Labels, other.Labels)
+	assert.Nil(t, other.Invalidated, "nothing was derived from the labels yet")
+	_, err = p.Mine(ctx, MineOptions{}, nil)
+	require.NoError(t, err)
 
 	// What the later steps derived from these labels, and an analyst's verdict.
 	require.NoError(t, p.Store.PutRecords(collCandidates, []store.Record{{Key: "Q1", Value: QueryCandidates{Query: "Q1", Window: "train"}}}))

@@ -296,7 +296,8 @@ func labelsFingerprint(recs []store.Record) string {
 // they differ, what was derived from the old labels is cleared (stored
 // candidate lists and mined negatives) and every run trained before is marked
 // stale in its record; analyst reviews are kept. The first mining of a
-// project, and a re-mining that changes nothing, invalidate nothing.
+// project, a re-mining that changes nothing, and one before any later step
+// ran invalidate nothing (nil).
 func (p *Project) invalidateLabels(labels string) (*Invalidation, error) {
 	var prev LabelsState
 	okLabels, err := p.Store.GetMeta(metaLabels, &prev)
@@ -334,6 +335,9 @@ func (p *Project) invalidateLabels(labels string) (*Invalidation, error) {
 	runs, err := p.Runs()
 	if err != nil {
 		return nil, err
+	}
+	if inv.Candidates == 0 && inv.Negatives == 0 && len(runs) == 0 {
+		return nil, p.Store.SetMeta(metaLabels, LabelsState{Fingerprint: labels, Invalidated: prev.Invalidated}) // nothing was derived yet
 	}
 	for _, r := range runs {
 		if r.Stale != "" {
