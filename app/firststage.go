@@ -57,11 +57,9 @@ type FirstStageResult struct {
 }
 
 // evalRelevant reports whether a mined pair is a label for evaluation: a
-// non-trivial link of a positive class, whether or not the training caps
-// and sampling kept it as a training positive.
-func evalRelevant(p StoredPair) bool {
-	return !p.Trivial && !slices.Contains(p.Filters, mining.FilterTrivial)
-}
+// non-trivial link of a positive class (never a negated mention), whether or
+// not the training caps and sampling kept it as a training positive.
+func evalRelevant(p StoredPair) bool { return p.Relevant() }
 
 // relevance returns, per query, its relevant earlier tickets (evalRelevant)
 // and its window, and per query the trivial duplicates to leave out of its

@@ -65,6 +65,7 @@ type RunRecord struct {
 	Dir         string       `json:"dir"`
 	ModelDir    string       `json:"model_dir,omitempty"` // the best model in Hugging Face layout
 	Seconds     float64      `json:"seconds"`
+	Stale       string       `json:"stale,omitempty"` // set when re-mining changed the labels it was trained on (the run is kept)
 }
 
 // TrainResult is a finished (or stopped) run.
