@@ -12,6 +12,7 @@ import (
 
 	"github.com/precedent/precedent/data/store"
 	"github.com/precedent/precedent/ml/backend"
+	"github.com/precedent/precedent/ml/eval"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/train"
@@ -66,6 +67,7 @@ type RunRecord struct {
 	Dir         string       `json:"dir"`
 	ModelDir    string       `json:"model_dir,omitempty"` // the best model in Hugging Face layout
 	Seconds     float64      `json:"seconds"`
+	Stale       string       `json:"stale,omitempty"` // set when re-mining changed the labels it was trained on (the run is kept)
 }
 
 // TrainResult is a finished (or stopped) run.
@@ -189,19 +191,33 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	if err != nil {
 		return TrainResult{}, err
 	}
+	// Every validation's scores are kept, so the starting model's and the
+	// best checkpoint's go to the score cache and evaluation, which chooses
+	// its fusion on these same lists, does not score them again.
+	type validation struct {
+		mrr   float64
+		lists [][]eval.Scored
+	}
+	var validations []validation
 	validate := func(ctx context.Context) (float64, error) {
+		clock := newETAClock()
 		lists, err := rr.rank(ctx, a, val, o.ValDepth, func(done, total int) {
-			progress.emit(Event{Step: "train", Phase: "validate", Done: int64(done), Total: int64(total)})
+			progress.emit(Event{Step: "train", Phase: "validate", Done: int64(done), Total: int64(total), ETA: clock.left(int64(done), int64(total))})
 		})
 		if err != nil {
 			return 0, err
 		}
-		return mrrAt10(val, lists), nil
+		mrr := mrrAt10(val, lists)
+		validations = append(validations, validation{mrr, lists})
+		return mrr, nil
 	}
 	if !resume {
 		progress.emit(Event{Step: "train", Phase: "validate", Message: "validation MRR@10 of the starting model"})
 		if rec.StartMRR, err = validate(ctx); err != nil {
 			return TrainResult{}, err
+		}
+		if !o.FromScratch {
+			_ = p.cacheLists(p.scoreKey(startScoreModel(o, startModel), rr), val, validations[0].lists) // a cache: a failure only costs time later
 		}
 	}
 	cfg := train.DefaultConfig()
@@ -259,6 +275,14 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	}
 	if err := writeServingConfig(rec.ModelDir, ServingConfig{PairFormat: format.Name, MaxLen: o.MaxLen, Run: rec.ID}); err != nil {
 		return TrainResult{}, err
+	}
+	// The saved model is the checkpoint whose validation scored best (the
+	// last one with that score): cache its validation scores.
+	for i := len(validations) - 1; i >= 0; i-- {
+		if validations[i].mrr == rec.BestMRR {
+			_ = p.cacheLists(p.scoreKey(runScoreModel(rec), rr), val, validations[i].lists)
+			break
+		}
 	}
 	if err := p.saveRun(rec); err != nil {
 		return TrainResult{}, err

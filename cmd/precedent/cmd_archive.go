@@ -25,6 +25,7 @@ func cmdSynth(ctx context.Context, args []string) error {
 	n := f.Int("tickets", 20000, "number of tickets")
 	seed := f.Int64("seed", 1, "random seed (same seed, same archive)")
 	years := f.Float64("years", 0, "time span in years (default 2, as the demo)")
+	dateOnly := f.Bool("date-only", false, "write dates without times, as many exports do (same-day tickets then share their opened instant)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -32,7 +33,7 @@ func cmdSynth(ctx context.Context, args []string) error {
 		fmt.Fprintln(os.Stderr, "precedent synth: --out is required")
 		return errUsage
 	}
-	cfg := synth.Config{Tickets: *n, Seed: *seed}
+	cfg := synth.Config{Tickets: *n, Seed: *seed, DateOnly: *dateOnly}
 	if *years > 0 {
 		cfg.Span = time.Duration(*years * 365.25 * 24 * float64(time.Hour))
 	}
