@@ -220,7 +220,7 @@ func TestReadBadInput(t *testing.T) {
 			name: "unknown preset", file: "a.csv",
 			text: "Number,Opened\n",
 			opts: Options{Preset: "remedy"},
-			err:  `unknown mapping preset "remedy" (known: servicenow, jira, thehive, splunk)`,
+			err:  `unknown mapping preset "remedy" (known: servicenow, servicenow-json, jira, jira-json, thehive, splunk, elastic, sentinel)`,
 		},
 		{
 			name: "wrong field count and bare quote rejected, rest kept", file: "a.csv",
@@ -265,7 +265,7 @@ func TestReadBadInput(t *testing.T) {
 				assert.Equal(t, "phish, mail", got[0].Rule)
 				assert.Equal(t, "Café", got[0].Title)
 				assert.Equal(t, "done", got[0].CloseNotes)
-				assert.Equal(t, map[string]string{"caseId": "7", "customFields": `{"x":{"string":"y"}}`}, got[0].Extra)
+				assert.Equal(t, map[string]string{"caseId": "7", "customFields.x.string": "y"}, got[0].Extra)
 				assert.Equal(t, 1, rep.Recoded)
 			},
 		},
@@ -300,7 +300,8 @@ func TestReadBadInput(t *testing.T) {
 			text: "id\topened\tstatus\tempty\nA\t2024-01-01 00:00:00\tClosed\t\n",
 			ids:  []string{"A"},
 			check: func(t *testing.T, got []data.Ticket, rep Report) {
-				assert.Equal(t, map[string]string{"status": "Closed"}, got[0].Extra)
+				assert.Nil(t, got[0].Extra)
+				assert.Equal(t, map[string]string{"status": "Closed"}, got[0].Closing, "a status is known only once worked on")
 			},
 		},
 	}

@@ -1,6 +1,9 @@
-// Package importer reads ticket exports (CSV, TSV, JSONL, JSON arrays) into
-// data.Ticket batches: it maps source columns to ticket fields, parses
-// times, repairs encodings, and reports every row it could not import.
+// Package importer reads ticket exports (CSV, TSV, .xlsx, JSONL, JSON
+// arrays and JSON documents wrapping an array of records) into data.Ticket
+// batches: it maps source columns (for nested JSON, dotted paths) to ticket
+// fields, comments and links, decides which other columns were known at
+// opening and which only at closing, parses times, repairs encodings, and
+// reports every row it could not import.
 package importer
 
 import (
@@ -27,10 +30,13 @@ const detectSample = 200
 
 // Options tune one import; the zero value auto-detects everything.
 type Options struct {
-	Format      string                            // csv, tsv, jsonl or json; "" = from the extension, then the content
+	Format      string                            // csv, tsv, xlsx, jsonl or json; "" = from the extension, then the content
+	Sheet       string                            // .xlsx: the worksheet to read; "" = the first
 	Mapping     Mapping                           // fields it names override the preset or auto-detection
-	Preset      string                            // servicenow, jira, thehive, splunk; "" = auto-detect
+	Preset      string                            // see Presets; "" = auto-detect
 	Location    *time.Location                    // zone for times written without one; nil = UTC
+	DateOrder   string                            // "dmy" or "mdy" for numeric dates; "" = detect from the data
+	Visibility  map[string]string                 // column → SideOpen or SideClose, overriding DefaultSide
 	BatchSize   int                               // tickets per batch; 0 = DefaultBatchSize
 	LazyQuotes  bool                              // tolerate stray quotes in CSV fields
 	RejectsPath string                            // JSONL file receiving every rejected row; "" = none
@@ -57,6 +63,8 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, emit func
 		rd.total = int64(l.Len())
 	}
 	err := rd.run(r, name)
+	rep.Visibility, rep.LinkColumns = rd.conv.visibility, rd.conv.linkCols
+	rep.CommentBadTimes = rd.conv.comments.badTime
 	if cerr := rd.rejects.close(); err == nil {
 		err = cerr
 	}
@@ -109,33 +117,54 @@ func (rd *reading) run(r io.Reader, name string) error {
 			return err
 		}
 		src, columns = cs, cs.header
+	case "xlsx":
+		xs, err := newXLSXSource(br, rd.opts.Sheet)
+		if err != nil {
+			return err
+		}
+		defer xs.close()
+		rd.rep.Sheet = xs.sheet
+		src, columns = xs, xs.header
 	case "jsonl":
 		src = &jsonlSource{r: br}
 	case "json":
-		src = &jsonArraySource{r: br, line: 1}
+		if firstByte(br) == '{' {
+			src = newJSONDocSource(br)
+		} else {
+			src = &jsonArraySource{r: br, line: 1}
+		}
 	}
-	if format == "jsonl" || format == "json" {
-		// JSON records carry their own keys: sample some to detect from.
-		seenCol := map[string]bool{}
-		for len(peeked) < detectSample {
-			rw, err := src.next()
-			if err == io.EOF {
-				break
+	// Sample the first records: JSON records carry their own keys to
+	// detect from, and the sample's times tell the day/month order.
+	jsonRecords := format == "jsonl" || format == "json"
+	seenCol := map[string]bool{}
+	for len(peeked) < detectSample {
+		rw, err := src.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			peekErr = err // import what came before, then report it
+			break
+		}
+		peeked = append(peeked, rw)
+		if !jsonRecords {
+			continue
+		}
+		for _, n := range rw.names {
+			if !seenCol[n] {
+				seenCol[n] = true
+				columns = append(columns, n)
 			}
-			if err != nil {
-				peekErr = err // import what came before, then report it
-				break
-			}
-			peeked = append(peeked, rw)
-			for _, n := range rw.names {
-				if !seenCol[n] {
-					seenCol[n] = true
-					columns = append(columns, n)
-				}
+		}
+		for _, n := range rw.arrays {
+			if !seenCol[n] {
+				seenCol[n] = true
+				columns = append(columns, n)
 			}
 		}
 	}
-	if (format == "jsonl" || format == "json") && len(peeked) == 0 && peekErr == nil {
+	if jsonRecords && len(peeked) == 0 && peekErr == nil {
 		return nil // no records: nothing to map or import
 	}
 	mapping, err := rd.mapping(columns)
@@ -146,10 +175,11 @@ func (rd *reading) run(r io.Reader, name string) error {
 		return err
 	}
 	rd.rep.Mapping = mapping
-	rd.conv = newConverter(mapping, rd.opts.Location)
-	if format == "csv" || format == "tsv" {
+	rd.conv = newConverter(mapping, rd.opts.Location, "", rd.opts.Visibility)
+	if !jsonRecords {
 		rd.conv.indexColumns(columns)
 	}
+	rd.dateOrder(peeked)
 
 	for _, rw := range peeked {
 		if err := rd.row(rw); err != nil {
@@ -209,11 +239,16 @@ func (rd *reading) row(rw row) error {
 		field, reason = "", rw.bad
 	}
 	if reason != "" {
-		return rd.rejects.add(Reject{File: rd.rep.File, Line: rw.line, ID: t.ID, Field: field, Reason: reason}, rawText(&rw))
+		return rd.rejects.add(Reject{File: rd.rep.File, Line: rw.line, Record: rw.record, ID: t.ID, Field: field, Reason: reason}, rawText(&rw))
 	}
 	if rd.conv.badClosed {
 		rd.rep.BadClosed++
+		if len(rd.rep.BadClosedEx) < 5 && rd.conv.closedText != "" && !contains(rd.rep.BadClosedEx, rd.conv.closedText) {
+			rd.rep.BadClosedEx = append(rd.rep.BadClosedEx, rd.conv.closedText)
+		}
 	}
+	rd.rep.Comments += len(t.Comments)
+	rd.rep.Links += len(t.Links)
 	rd.rep.Imported++
 	if _, dup := rd.seen[t.ID]; dup {
 		rd.rep.DuplicateIDs++
@@ -254,6 +289,34 @@ func (rd *reading) flush() error {
 	return nil
 }
 
+// dateOrder sets the day/month order of numeric dates: the user's, else
+// what the sample's opened and closed times show, else the conventions
+// of ParseTime; the report says which and why.
+func (rd *reading) dateOrder(sample []row) {
+	if o := rd.opts.DateOrder; o != "" {
+		rd.conv.setDateOrder(o)
+		rd.rep.DateOrder, rd.rep.DateOrderNote = o, "given"
+		return
+	}
+	var times []string
+	for i := range sample {
+		used := make([]bool, len(sample[i].values))
+		times = append(times, rd.conv.value(&sample[i], fOpened, used), rd.conv.value(&sample[i], fClosed, used))
+	}
+	order, example := DetectDateOrder(times)
+	if order != "" {
+		rd.conv.setDateOrder(order)
+		rd.rep.DateOrder, rd.rep.DateOrderNote = order, fmt.Sprintf("detected from %q", example)
+		return
+	}
+	for _, s := range times {
+		if _, _, ok := dayMonth(strings.TrimSpace(s)); ok {
+			rd.rep.DateOrderNote = fmt.Sprintf("ambiguous (e.g. %q): read slashes as month/day, dashes and dots as day.month; use --date-order dmy|mdy", s)
+			return
+		}
+	}
+}
+
 // rawText is the rejected record as text for the rejects file.
 func rawText(rw *row) string {
 	if rw.raw != nil {
@@ -292,29 +355,34 @@ func detectFormat(explicit, name string, br *bufio.Reader) (string, error) {
 			format = "jsonl"
 		case ".json":
 			format = "json"
+		case ".xlsx", ".xlsm":
+			format = "xlsx"
 		}
+	}
+	if head, _ := br.Peek(4); format == "" && bytes.Equal(head, []byte("PK\x03\x04")) {
+		return "xlsx", nil // a zip: the only zipped export we read
 	}
 	first := firstByte(br)
 	switch format {
-	case "csv", "tsv", "jsonl":
+	case "csv", "tsv", "xlsx":
 		return format, nil
-	case "ndjson":
-		return "jsonl", nil
-	case "json":
-		if first == '{' {
-			return "jsonl", nil
-		}
-		return "json", nil
-	case "":
+	case "jsonl", "ndjson", "json", "":
 		switch first {
 		case '[':
 			return "json", nil
 		case '{':
+			// One record per line, or one document wrapping the records.
+			if sniffObjectFile(br) == "jsondoc" {
+				return "json", nil
+			}
 			return "jsonl", nil
 		}
-		return "csv", nil
+		if format == "" {
+			return "csv", nil
+		}
+		return strings.Replace(format, "ndjson", "jsonl", 1), nil
 	}
-	return "", fmt.Errorf("unknown format %q (csv, tsv, jsonl, json)", explicit)
+	return "", fmt.Errorf("unknown format %q (csv, tsv, xlsx, jsonl, json)", explicit)
 }
 
 func firstByte(br *bufio.Reader) byte {
