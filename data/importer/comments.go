@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"time"
@@ -55,6 +56,19 @@ func (c *commentReader) fromValue(v any, out []data.Comment) []data.Comment {
 					break
 				}
 			}
+		}
+		if body == "" {
+			// No known text key: keep the object's text values rather
+			// than lose them.
+			var n, v, a []string
+			flatten("", x, &n, &v, &a)
+			var parts []string
+			for i, name := range n {
+				if _, isNum := x[name].(json.Number); !isNum && v[i] != "" && !contains(commentTimeKeys, name) {
+					parts = append(parts, v[i])
+				}
+			}
+			body = strings.Join(parts, " ")
 		}
 		if body == "" {
 			return out

@@ -264,6 +264,7 @@ func (c *converter) ticket(rw *row) (t data.Ticket, field, reason string) {
 		r := c.roleOf(name, rw.closing[name])
 		switch {
 		case r.skip:
+		case r.link != "" && shadowedReference(rw, name):
 		case r.link != "":
 			for _, id := range linkIDs(v) {
 				if id != t.ID {
@@ -293,6 +294,22 @@ func (c *converter) ticket(rw *row) (t data.Ticket, field, reason string) {
 	}
 	t.Links = uniqueLinks(t.Links)
 	return t, "", ""
+}
+
+// shadowedReference reports whether a ServiceNow reference's sys_id
+// ("parent.value") has a display value beside it ("parent.display_value"),
+// which is the ID people cite.
+func shadowedReference(rw *row, name string) bool {
+	base, ok := strings.CutSuffix(name, ".value")
+	if !ok {
+		return false
+	}
+	for i, n := range rw.names {
+		if n == base+".display_value" && rw.values[i] != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *converter) note(m map[string]string, k, v string) {

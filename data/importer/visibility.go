@@ -20,7 +20,8 @@ const (
 var closingWords = []string{
 	"assignee", "assignedto", "resolution", "resolved", "resolve", "closecode", "closenote",
 	"closedby", "closed", "closing", "closure", "worknote", "comment", "timeworked",
-	"timespent", "worklog", "classification", "status", "parent",
+	"timespent", "worklog", "classification", "status", "parent", "stage",
+	"timeto", "updated", "modified",
 }
 
 // closingPrefixes mark a closing column when a name starts with them
