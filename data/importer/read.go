@@ -96,74 +96,14 @@ func (rd *reading) run(r io.Reader, name string) error {
 	if err := skipBOM(br); err != nil {
 		return err
 	}
-	format, err := detectFormat(rd.opts.Format, name, br)
+	smp, err := openSample(br, name, rd.opts, detectSample)
 	if err != nil {
 		return err
 	}
-	rd.rep.Format = format
-
-	var src source
-	var columns []string
-	var peeked []row
-	var peekErr error
-	switch format {
-	case "csv", "tsv":
-		comma := ','
-		if format == "tsv" {
-			comma = '\t'
-		}
-		cs, err := newCSVSource(br, comma, rd.opts.LazyQuotes)
-		if err != nil {
-			return err
-		}
-		src, columns = cs, cs.header
-	case "xlsx":
-		xs, err := newXLSXSource(br, rd.opts.Sheet)
-		if err != nil {
-			return err
-		}
-		defer xs.close()
-		rd.rep.Sheet = xs.sheet
-		src, columns = xs, xs.header
-	case "jsonl":
-		src = &jsonlSource{r: br}
-	case "json":
-		if firstByte(br) == '{' {
-			src = newJSONDocSource(br)
-		} else {
-			src = &jsonArraySource{r: br, line: 1}
-		}
-	}
-	// Sample the first records: JSON records carry their own keys to
-	// detect from, and the sample's times tell the day/month order.
-	jsonRecords := format == "jsonl" || format == "json"
-	seenCol := map[string]bool{}
-	for len(peeked) < detectSample {
-		rw, err := src.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			peekErr = err // import what came before, then report it
-			break
-		}
-		peeked = append(peeked, rw)
-		if !jsonRecords {
-			continue
-		}
-		for _, n := range rw.names {
-			if !seenCol[n] {
-				seenCol[n] = true
-				columns = append(columns, n)
-			}
-		}
-		for _, n := range rw.arrays {
-			if !seenCol[n] {
-				seenCol[n] = true
-				columns = append(columns, n)
-			}
-		}
-	}
+	defer smp.close()
+	rd.rep.Format, rd.rep.Sheet = smp.format, smp.sheet
+	src, columns, peeked, peekErr := smp.src, smp.columns, smp.rows, smp.err
+	jsonRecords := smp.json()
 	if jsonRecords && len(peeked) == 0 && peekErr == nil {
 		return nil // no records: nothing to map or import
 	}
@@ -206,11 +146,92 @@ func (rd *reading) run(r io.Reader, name string) error {
 	return rd.flush()
 }
 
+// sample is an opened source and its first records.
+type sample struct {
+	format, sheet string
+	src           source
+	columns       []string // header columns, or the JSON records' paths in first-seen order
+	rows          []row
+	err           error // a structural error met while sampling
+	close         func()
+}
+
+func (s *sample) json() bool { return s.format == "jsonl" || s.format == "json" }
+
+// openSample detects the format, opens the source and reads up to n
+// records: JSON records carry their own keys to detect from, and the
+// sample's times tell the day/month order.
+func openSample(br *bufio.Reader, name string, opts Options, n int) (*sample, error) {
+	format, err := detectFormat(opts.Format, name, br)
+	if err != nil {
+		return nil, err
+	}
+	s := &sample{format: format, close: func() {}}
+	switch format {
+	case "csv", "tsv":
+		comma := ','
+		if format == "tsv" {
+			comma = '\t'
+		}
+		cs, err := newCSVSource(br, comma, opts.LazyQuotes)
+		if err != nil {
+			return nil, err
+		}
+		s.src, s.columns = cs, cs.header
+	case "xlsx":
+		xs, err := newXLSXSource(br, opts.Sheet)
+		if err != nil {
+			return nil, err
+		}
+		s.close, s.sheet = xs.close, xs.sheet
+		s.src, s.columns = xs, xs.header
+	case "jsonl":
+		s.src = &jsonlSource{r: br}
+	case "json":
+		if firstByte(br) == '{' {
+			s.src = newJSONDocSource(br)
+		} else {
+			s.src = &jsonArraySource{r: br, line: 1}
+		}
+	}
+	seenCol := map[string]bool{}
+	for len(s.rows) < n {
+		rw, err := s.src.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			s.err = err // import what came before, then report it
+			break
+		}
+		s.rows = append(s.rows, rw)
+		if !s.json() {
+			continue
+		}
+		for _, list := range [][]string{rw.names, rw.arrays} {
+			for _, c := range list {
+				if !seenCol[c] {
+					seenCol[c] = true
+					s.columns = append(s.columns, c)
+				}
+			}
+		}
+	}
+	return s, nil
+}
+
 // mapping combines preset or auto-detection with the explicit mapping.
 func (rd *reading) mapping(columns []string) (Mapping, error) {
+	return chooseMapping(rd.opts, columns)
+}
+
+// chooseMapping is the mapping an import uses: the preset or
+// auto-detection, overridden field by field by the explicit mapping, and
+// resolved against the file's columns.
+func chooseMapping(opts Options, columns []string) (Mapping, error) {
 	var want Mapping
-	if rd.opts.Preset != "" {
-		p, err := Preset(rd.opts.Preset)
+	if opts.Preset != "" {
+		p, err := Preset(opts.Preset)
 		if err != nil {
 			return nil, err
 		}
@@ -219,7 +240,7 @@ func (rd *reading) mapping(columns []string) (Mapping, error) {
 		want = DetectMapping(columns)
 	}
 	explicit := map[string]bool{}
-	for f, cols := range rd.opts.Mapping {
+	for f, cols := range opts.Mapping {
 		if !contains(Fields, f) {
 			return nil, fmt.Errorf("mapping: unknown field %q (fields: %s)", f, strings.Join(Fields, ", "))
 		}
