@@ -318,6 +318,7 @@ func (p *archivePanel) applyPreset() {
 		return
 	}
 	m := p.pv.mapping
+	p.pv.mappingErr = p.pv.detectErr
 	if name := p.preset.Selected; name != autoDetect && name != "" {
 		pv, err := readPreview(p.pv.path, p.importOptions(""), p.savedVisibility(), 1)
 		if err != nil {

@@ -20,6 +20,7 @@ type preview struct {
 	// required field has no column, and mappingErr says why.
 	mapping    importer.Mapping
 	mappingErr string
+	detectErr  string            // mappingErr of auto-detection, restored when a preset is unselected
 	sides      map[string]string // unmapped column → open, close or link:KIND
 	dateNote   string            // how numeric dates will be read, when it matters
 	problems   []string          // sampled records that could not be read
@@ -33,7 +34,7 @@ func readPreview(path string, o app.ImportOptions, saved map[string]string, n in
 		return preview{}, err
 	}
 	out := preview{path: path, format: pv.Format, columns: pv.Columns, rows: pv.Rows,
-		mapping: pv.Mapping, mappingErr: pv.MappingError, sides: pv.Sides, problems: pv.Problems}
+		mapping: pv.Mapping, mappingErr: pv.MappingError, detectErr: pv.MappingError, sides: pv.Sides, problems: pv.Problems}
 	if pv.DateOrderNote != "" {
 		out.dateNote = "Day/month order: " + firstNonEmpty(pv.DateOrder, "conventional") + " (" + pv.DateOrderNote + ")"
 	}

@@ -137,7 +137,13 @@ func TestReadNestedExplicitPaths(t *testing.T) {
 	require.Len(t, got, 1, "rejects %v", rep.Rejects)
 	assert.Equal(t, "second", got[0].CloseNotes)
 	assert.Equal(t, "a, b", got[0].Rule)
-	assert.Equal(t, []data.Comment{{Body: "first"}, {Body: "second"}}, got[0].Comments, "notes[] auto-detected as comments")
+	assert.Equal(t, map[string]string{"f.notes[].t": "first\nsecond"}, got[0].Extra)
+
+	// A list mapped to comments keeps objects without a known text key.
+	m["comments"] = []string{"f.notes[]"}
+	got, _, err = readAll(t, "a.jsonl", text, Options{Mapping: m})
+	require.NoError(t, err)
+	assert.Equal(t, []data.Comment{{Body: "first"}, {Body: "second"}}, got[0].Comments)
 	assert.Nil(t, got[0].Extra)
 
 	// Nothing found: the error names the paths it saw and how to map one.

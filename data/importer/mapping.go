@@ -111,7 +111,7 @@ var synonyms = map[string][]string{
 		"customfieldresolutionnotes", "resolutioncomment", "resolutioncomments", "resolutionnote",
 		"closecomment", "closecomments", "classificationcomment", "notes", "summary"},
 	"comments": {"commentsandworknotes", "comments", "comment", "commentcomments", "worknotes",
-		"additionalcomments", "journal", "notes"},
+		"additionalcomments", "journal"},
 }
 
 // Presets lists the names Preset accepts.
