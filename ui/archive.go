@@ -49,6 +49,7 @@ type archivePanel struct {
 	rules      *barChart
 	lastReport *importer.Report
 	sidesInfo  *widget.Label
+	sheet      *widget.Select
 	visibility *widget.Entry
 
 	root fyne.CanvasObject
@@ -92,6 +93,13 @@ func newArchivePanel(d *desktop) *archivePanel {
 		grid.Add(lbl)
 		grid.Add(s)
 	}
+	p.sheet = widget.NewSelect(nil, func(name string) {
+		if p.pv.path != "" && p.pv.format == "xlsx" && name != p.pv.sheet {
+			p.loadPreview(p.pv.path)
+		}
+	})
+	p.sheet.PlaceHolder = "Sheet"
+	p.sheet.Hide()
 	p.sidesInfo = widget.NewLabel("")
 	p.sidesInfo.Wrapping = fyne.TextWrapWord
 	p.visibility = widget.NewMultiLineEntry()
@@ -122,7 +130,8 @@ func newArchivePanel(d *desktop) *archivePanel {
 
 	previewBox := container.NewBorder(p.fileLabel, nil, nil, nil, p.table)
 	mapping := container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewLabelWithStyle("Column mapping", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, p.preset),
+		container.NewBorder(nil, nil, widget.NewLabelWithStyle("Column mapping", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil,
+			container.NewHBox(p.sheet, p.preset)),
 		grid,
 		p.sidesInfo,
 		p.visibility,
@@ -231,12 +240,25 @@ func (p *archivePanel) chooseFile() {
 
 // loadPreview reads the first rows of path, refusing files it cannot read.
 func (p *archivePanel) loadPreview(path string) {
-	pv, err := readPreview(path, p.importOptions(""), p.savedVisibility(), previewN)
+	if path != p.pv.path {
+		p.sheet.Selected = "" // a new file starts on its default sheet
+	}
+	o := p.importOptions("")
+	o.Sheet = p.sheet.Selected
+	pv, err := readPreview(path, o, p.savedVisibility(), previewN)
 	if err != nil {
 		p.d.showError("Preview", fmt.Errorf("%w\nChoose a CSV/TSV/.xlsx with a header row, JSON lines of ticket objects, or a JSON export", err))
 		return
 	}
 	p.pv = pv
+	if pv.format == "xlsx" {
+		p.sheet.Options = pv.sheets
+		p.sheet.Selected = pv.sheet
+		p.sheet.Refresh()
+		p.sheet.Show()
+	} else {
+		p.sheet.Hide()
+	}
 	info := ""
 	if fi, err := os.Stat(path); err == nil {
 		info = fmt.Sprintf(" · %s", humanBytes(fi.Size()))
@@ -262,6 +284,9 @@ func (p *archivePanel) loadPreview(path string) {
 // importOptions are the panel's choices, for preview and import.
 func (p *archivePanel) importOptions(mapping string) app.ImportOptions {
 	o := app.ImportOptions{Mapping: mapping}
+	if p.pv.format == "xlsx" {
+		o.Sheet = p.sheet.Selected
+	}
 	if name := p.preset.Selected; name != autoDetect && name != "" {
 		o.Preset = name
 	}

@@ -13,7 +13,9 @@ import (
 // parser here).
 type preview struct {
 	path    string
-	format  string // csv, tsv, xlsx, jsonl, json
+	format  string   // csv, tsv, xlsx, jsonl, json
+	sheet   string   // .xlsx: the sheet shown
+	sheets  []string // .xlsx: every sheet
 	columns []string
 	rows    [][]string // each as long as columns
 	// mapping is what auto-detection (or the preset) chose; nil when a
@@ -33,7 +35,7 @@ func readPreview(path string, o app.ImportOptions, saved map[string]string, n in
 	if err != nil {
 		return preview{}, err
 	}
-	out := preview{path: path, format: pv.Format, columns: pv.Columns, rows: pv.Rows,
+	out := preview{path: path, format: pv.Format, sheet: pv.Sheet, sheets: pv.Sheets, columns: pv.Columns, rows: pv.Rows,
 		mapping: pv.Mapping, mappingErr: pv.MappingError, detectErr: pv.MappingError, sides: pv.Sides, problems: pv.Problems}
 	if pv.DateOrderNote != "" {
 		out.dateNote = "Day/month order: " + firstNonEmpty(pv.DateOrder, "conventional") + " (" + pv.DateOrderNote + ")"

@@ -10,6 +10,7 @@ import (
 
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/data/importer"
+	"github.com/xuri/excelize/v2"
 )
 
 // The panel's preview is the importer's: nested JSON shows as paths, the
@@ -92,4 +93,28 @@ func TestReadPreviewVisibility(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"Assigned to": importer.SideClose, "Sprint": importer.SideClose}, pv.sides)
 	assert.Equal(t, "Known only at closing: Assigned to, Sprint", pv.sidesText())
+}
+
+// A workbook previews its first sheet with a header row and lists every
+// sheet to choose from.
+func TestReadPreviewXLSX(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "export.xlsx")
+	f := excelize.NewFile()
+	_, err := f.NewSheet("Page 1")
+	require.NoError(t, err)
+	require.NoError(t, f.SetSheetRow("Page 1", "A1", &[]any{"Number", "Opened", "Close notes"}))
+	require.NoError(t, f.SetSheetRow("Page 1", "A2", &[]any{"INC1", "2024-01-01 10:00:00", "see INC0"}))
+	require.NoError(t, f.SaveAs(path))
+	require.NoError(t, f.Close())
+
+	pv, err := readPreview(path, app.ImportOptions{}, nil, 5)
+	require.NoError(t, err)
+	assert.Equal(t, "xlsx", pv.format)
+	assert.Equal(t, "Page 1", pv.sheet)
+	assert.Equal(t, []string{"Sheet1", "Page 1"}, pv.sheets)
+	assert.Equal(t, [][]string{{"INC1", "2024-01-01 10:00:00", "see INC0"}}, pv.rows)
+	assert.Equal(t, `id=Number,opened=Opened,close_notes="Close notes"`, pv.mapping.String())
+
+	_, err = readPreview(path, app.ImportOptions{Sheet: "Sheet1"}, nil, 5)
+	assert.ErrorContains(t, err, `sheet "Sheet1" is empty`)
 }

@@ -209,18 +209,28 @@ func TestReadXLSX(t *testing.T) {
 	require.NoError(t, err)
 	defer st.Close()
 
-	// The first sheet is the empty default one.
-	_, err = ImportFile(context.Background(), st, path, Options{})
+	// The first sheet is the empty default one: named, it is refused;
+	// by default the first sheet with a header row is read.
+	_, err = ImportFile(context.Background(), st, path, Options{Sheet: "Sheet1"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `sheet "Sheet1" is empty`)
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	pv, err := PreviewReader(f, path, Options{}, 5)
+	f.Close()
+	require.NoError(t, err)
+	assert.Equal(t, "Incidents", pv.Sheet)
+	assert.Equal(t, []string{"Sheet1", "Incidents"}, pv.Sheets)
+	assert.Equal(t, []string{"Number", "Opened", "Short description", "Close notes", "Assigned to"}, pv.Columns)
 
 	_, err = ImportFile(context.Background(), st, path, Options{Sheet: "Nope"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `no sheet "Nope" (sheets: Sheet1, Incidents)`)
 
-	rep, err := ImportFile(context.Background(), st, path, Options{Sheet: "Incidents"})
+	rep, err := ImportFile(context.Background(), st, path, Options{})
 	require.NoError(t, err)
 	assert.Equal(t, "xlsx", rep.Format)
+	assert.Equal(t, "Incidents", rep.Sheet)
 	assert.Equal(t, 2, rep.Added, "rejects %v", rep.Rejects)
 	var got []data.Ticket
 	require.NoError(t, st.ForEachTicket(func(tk data.Ticket) error { got = append(got, tk); return nil }))

@@ -334,6 +334,7 @@ func TestReadHugeField(t *testing.T) {
 		{"big.csv", "id,opened,close_notes\nA,2024-01-01 00:00:00,\"" + notes + "\"\nB,2024-01-01 00:00:00,x\n"},
 		{"big.jsonl", `{"id":"A","opened":"2024-01-01T00:00:00Z","close_notes":"` + notes + `"}` + "\n" + `{"id":"B","opened":"2024-01-01T00:00:00Z"}` + "\n"},
 		{"big.json", `[{"id":"A","opened":"2024-01-01T00:00:00Z","close_notes":"` + notes + `"},{"id":"B","opened":"2024-01-01T00:00:00Z"}]`},
+		{"bigdoc.json", `{"preview":false,"results":[{"id":"A","opened":"2024-01-01T00:00:00Z","close_notes":"` + notes + `"},{"id":"B","opened":"2024-01-01T00:00:00Z"}]}`},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			got, rep, err := readAll(t, tc.file, tc.text, Options{})

@@ -16,6 +16,7 @@ type Preview struct {
 	File    string     `json:"file"`
 	Format  string     `json:"format"`
 	Sheet   string     `json:"sheet,omitempty"`
+	Sheets  []string   `json:"sheets,omitempty"` // .xlsx: every sheet, to choose from
 	Columns []string   `json:"columns"`
 	Rows    [][]string `json:"rows"` // the first records, one value per column ("" where absent)
 	// Mapping is resolved against the columns; nil when a required field
@@ -44,7 +45,7 @@ func PreviewReader(r io.Reader, name string, opts Options, n int) (Preview, erro
 		return pv, fmt.Errorf("preview %s: %w", name, err)
 	}
 	defer smp.close()
-	pv.Format, pv.Sheet, pv.Columns = smp.format, smp.sheet, smp.columns
+	pv.Format, pv.Sheet, pv.Sheets, pv.Columns = smp.format, smp.sheet, smp.sheets, smp.columns
 	good := 0
 	for i := range smp.rows {
 		if rw := &smp.rows[i]; rw.bad != "" {

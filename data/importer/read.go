@@ -31,7 +31,7 @@ const detectSample = 200
 // Options tune one import; the zero value auto-detects everything.
 type Options struct {
 	Format      string                            // csv, tsv, xlsx, jsonl or json; "" = from the extension, then the content
-	Sheet       string                            // .xlsx: the worksheet to read; "" = the first
+	Sheet       string                            // .xlsx: the worksheet to read; "" = the first with a header row
 	Mapping     Mapping                           // fields it names override the preset or auto-detection
 	Preset      string                            // see Presets; "" = auto-detect
 	Location    *time.Location                    // zone for times written without one; nil = UTC
@@ -149,6 +149,7 @@ func (rd *reading) run(r io.Reader, name string) error {
 // sample is an opened source and its first records.
 type sample struct {
 	format, sheet string
+	sheets        []string // .xlsx: every sheet of the workbook
 	src           source
 	columns       []string // header columns, or the JSON records' paths in first-seen order
 	rows          []row
@@ -183,7 +184,7 @@ func openSample(br *bufio.Reader, name string, opts Options, n int) (*sample, er
 		if err != nil {
 			return nil, err
 		}
-		s.close, s.sheet = xs.close, xs.sheet
+		s.close, s.sheet, s.sheets = xs.close, xs.sheet, xs.sheets
 		s.src, s.columns = xs, xs.header
 	case "jsonl":
 		s.src = &jsonlSource{r: br}

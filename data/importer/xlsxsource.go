@@ -16,12 +16,15 @@ type xlsxSource struct {
 	book   *excelize.File
 	rows   *excelize.Rows
 	sheet  string
+	sheets []string // every sheet of the workbook
 	header []string
 	line   int
 }
 
-// newXLSXSource opens the workbook in r and positions on sheet ("" = the
-// first). The workbook is unzipped whole: excelize needs random access.
+// newXLSXSource opens the workbook in r and positions on sheet's header
+// row; sheet "" means the first sheet that has one (exports often keep
+// an empty default sheet first). The workbook is unzipped whole: excelize
+// needs random access.
 func newXLSXSource(r io.Reader, sheet string) (*xlsxSource, error) {
 	book, err := excelize.OpenReader(r, excelize.Options{RawCellValue: true})
 	if err != nil {
@@ -32,15 +35,36 @@ func newXLSXSource(r io.Reader, sheet string) (*xlsxSource, error) {
 		book.Close()
 		return nil, fmt.Errorf("the workbook has no sheets")
 	}
-	if sheet == "" {
-		sheet = names[0]
-	} else if !contains(names, sheet) {
-		book.Close()
-		return nil, fmt.Errorf("no sheet %q (sheets: %s)", sheet, strings.Join(names, ", "))
+	try := names
+	if sheet != "" {
+		if !contains(names, sheet) {
+			book.Close()
+			return nil, fmt.Errorf("no sheet %q (sheets: %s)", sheet, strings.Join(names, ", "))
+		}
+		try = []string{sheet}
 	}
+	for _, name := range try {
+		s, err := openSheet(book, name)
+		if err != nil {
+			book.Close()
+			return nil, err
+		}
+		if s != nil {
+			s.sheets = names
+			return s, nil
+		}
+	}
+	book.Close()
+	if sheet != "" {
+		return nil, fmt.Errorf("sheet %q is empty, expected a header row", sheet)
+	}
+	return nil, fmt.Errorf("every sheet is empty (sheets: %s), expected a header row", strings.Join(names, ", "))
+}
+
+// openSheet positions on a sheet's header row; nil when the sheet is empty.
+func openSheet(book *excelize.File, sheet string) (*xlsxSource, error) {
 	rows, err := book.Rows(sheet)
 	if err != nil {
-		book.Close()
 		return nil, fmt.Errorf("sheet %q: %w", sheet, err)
 	}
 	s := &xlsxSource{book: book, rows: rows, sheet: sheet}
@@ -48,7 +72,7 @@ func newXLSXSource(r io.Reader, sheet string) (*xlsxSource, error) {
 		s.line++
 		head, err := rows.Columns()
 		if err != nil {
-			s.close()
+			_ = rows.Close()
 			return nil, fmt.Errorf("sheet %q row %d: %w", sheet, s.line, err)
 		}
 		if strings.TrimSpace(strings.Join(head, "")) == "" {
@@ -58,11 +82,11 @@ func newXLSXSource(r io.Reader, sheet string) (*xlsxSource, error) {
 		return s, nil
 	}
 	err = rows.Error()
-	s.close()
+	_ = rows.Close()
 	if err != nil {
 		return nil, fmt.Errorf("sheet %q: %w", sheet, err)
 	}
-	return nil, fmt.Errorf("sheet %q is empty, expected a header row", sheet)
+	return nil, nil
 }
 
 func (s *xlsxSource) next() (row, error) {
