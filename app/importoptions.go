@@ -16,7 +16,7 @@ type ImportOptions struct {
 	Format     string   // csv, tsv, xlsx, jsonl, json; "" = from the extension, then the content
 	Mapping    string   // "id=Number,opened=fields.created,..."; "" = preset or auto-detect
 	Preset     string   // see importer.Presets
-	Sheet      string   // .xlsx worksheet; "" = the first
+	Sheet      string   // .xlsx worksheet; "" = the first with a header row
 	TZ         string   // IANA zone of times written without one, e.g. Europe/Paris; "" = UTC
 	DateOrder  string   // dmy or mdy for numeric dates; "" = detect from the data
 	Visibility []string // "COLUMN=open|close" overrides, remembered by the project

@@ -68,7 +68,7 @@ func cmdImport(ctx context.Context, args []string) error {
 	mapping := f.String("map", "", "column mapping: field=Column,... (fields: "+strings.Join(importer.Fields, " ")+")")
 	preset := f.String("preset", "", "column preset: "+strings.Join(importer.Presets(), ", "))
 	format := f.String("format", "", "csv, tsv, xlsx, jsonl or json (default: from the extension, then the content)")
-	sheet := f.String("sheet", "", ".xlsx: the worksheet to read (default: the first)")
+	sheet := f.String("sheet", "", ".xlsx: the worksheet to read (default: the first with a header row)")
 	tz := f.String("tz", "", "zone of times written without one, e.g. Europe/Paris (default: UTC)")
 	dateOrder := f.String("date-order", "", "dmy or mdy for numeric dates such as 02/01/2025 (default: detect from the data)")
 	var visible stringList
