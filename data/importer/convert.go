@@ -261,7 +261,11 @@ func (c *converter) ticket(rw *row) (t data.Ticket, field, reason string) {
 			continue
 		}
 		name := rw.names[i]
-		r := c.roleOf(name, rw.closing[name])
+		key := name // a repeated CSV column ("Labels #2") is kept with its first
+		if c.keyName != nil {
+			key = c.keyName[i]
+		}
+		r := c.roleOf(key, rw.closing[name])
 		switch {
 		case r.skip:
 		case r.link != "" && shadowedReference(rw, name):
@@ -271,12 +275,8 @@ func (c *converter) ticket(rw *row) (t data.Ticket, field, reason string) {
 					t.Links = append(t.Links, data.Link{Kind: r.link, To: clean(id)})
 				}
 			}
-			c.note(c.linkCols, name, r.link)
+			c.note(c.linkCols, key, r.link)
 		default:
-			key := name
-			if c.keyName != nil {
-				key = c.keyName[i]
-			}
 			dst := &t.Extra
 			if r.side == SideClose {
 				dst = &t.Closing

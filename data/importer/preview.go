@@ -110,6 +110,9 @@ func PreviewReader(r io.Reader, name string, opts Options, n int) (Preview, erro
 		if mapped[c] || rd.conv.mapped != nil && rd.conv.mapped[i] {
 			continue
 		}
+		if rd.conv.keyName != nil && rd.conv.keyName[i] != c {
+			continue // a repeat ("Labels #2") goes where its first goes
+		}
 		r := rd.conv.roleOf(c, false)
 		switch {
 		case r.skip:

@@ -21,9 +21,9 @@ func TestPreviewReader(t *testing.T) {
 	assert.Equal(t, "SOC-101", pv.Rows[0][1])
 	assert.Equal(t, []string{"Comment"}, pv.Mapping["comments"], "repeats of Comment are read with it")
 	assert.Equal(t, map[string]string{
-		"Assignee": SideClose, "Issue Type": SideOpen, "Issue id": SideOpen, "Labels": SideOpen, "Labels #2": SideOpen,
+		"Assignee": SideClose, "Issue Type": SideOpen, "Issue id": SideOpen, "Labels": SideOpen,
 		"Resolution": SideClose, "Status": SideClose, "Updated": SideClose,
-		"Outward issue link (Duplicate)": "link:duplicate", "Inward issue link (Relates)": "link:relates", "Inward issue link (Relates) #2": "link:relates",
+		"Outward issue link (Duplicate)": "link:duplicate", "Inward issue link (Relates)": "link:relates",
 	}, pv.Sides)
 	assert.Empty(t, pv.MappingError)
 
