@@ -2,8 +2,10 @@ package importer
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -199,4 +201,30 @@ func TestFixturesRoundTrip(t *testing.T) {
 			assert.Equal(t, len(want), n)
 		})
 	}
+}
+
+// Tickets written as data.Ticket JSON (as `precedent synth` and exports
+// of a project write them) come back whole: comments with their times,
+// links, and the opening/closing split of the other columns.
+func TestTicketJSONRoundTrip(t *testing.T) {
+	want := []data.Ticket{{
+		ID: "INC1", Opened: utcAt("2024-03-01T08:15:00Z"), Closed: utcAt("2024-03-02T09:00:00Z"),
+		Rule: "Brute force", Severity: "High", Host: "srv-1", User: "jdoe", Title: "Failed logins", Description: "Many",
+		CloseNotes: "dup of INC0",
+		Comments:   []data.Comment{{Time: utcAt("2024-03-01T09:00:00Z"), Author: "ana", Body: "looking"}, {Body: "undated"}},
+		Links:      []data.Link{{Kind: "duplicate", To: "INC0"}},
+		Extra:      map[string]string{"src_ip": "10.0.0.1"},
+		Closing:    map[string]string{"assigned_to": "ana", "disposition": "benign"},
+	}, {ID: "INC2", Opened: utcAt("2024-03-03T08:00:00Z"), Title: "Other"}}
+	var b strings.Builder
+	for _, tk := range want {
+		line, err := json.Marshal(tk)
+		require.NoError(t, err)
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	got, rep, err := readAll(t, "tickets.jsonl", b.String(), Options{})
+	require.NoError(t, err)
+	require.Zero(t, rep.Rejected, "%v", rep.Rejects)
+	assert.Equal(t, want, got, "mapping %s", rep.Mapping)
 }
