@@ -146,10 +146,14 @@ func TestReadNestedExplicitPaths(t *testing.T) {
 	assert.Equal(t, []data.Comment{{Body: "first"}, {Body: "second"}}, got[0].Comments)
 	assert.Nil(t, got[0].Extra)
 
-	// Nothing found: the error names the paths it saw and how to map one.
+	// Nothing found: the error names the paths it saw, how to map one,
+	// and which hold times.
 	_, _, err = readAll(t, "b.jsonl", `{"a":{"b":1}}`+"\n", Options{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `no column for required field "id" (columns: a.b)`)
+	assert.Contains(t, err.Error(), `no column for required fields "id" and "opened" (columns: a.b); give a mapping such as id=<column>,opened=<column>`)
+	_, _, err = readAll(t, "c.jsonl", `{"ref":"X-1","evt":{"at":"15/Sep/21 12:43","n":3}}`+"\n", Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `give a mapping such as id=<column>,opened=<column>; columns holding times: evt.at`)
 }
 
 func TestVisibilityOverride(t *testing.T) {

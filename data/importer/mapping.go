@@ -315,11 +315,20 @@ func resolve(want Mapping, explicit map[string]bool, columns []string) (Mapping,
 			return nil, fmt.Errorf("mapping %s=%s: no such column (columns: %s)", f, quoteCols(want[f]), listColumns(columns))
 		}
 	}
+	var missing, example []string
 	for _, f := range []string{"id", "opened"} {
 		if len(out[f]) == 0 {
-			return nil, fmt.Errorf("no column for required field %q (columns: %s); give a mapping such as %s=<column>",
-				f, listColumns(columns), f)
+			missing = append(missing, fmt.Sprintf("%q", f))
+			example = append(example, f+"=<column>")
 		}
+	}
+	switch len(missing) {
+	case 1:
+		return nil, fmt.Errorf("no column for required field %s (columns: %s); give a mapping such as %s",
+			missing[0], listColumns(columns), example[0])
+	case 2:
+		return nil, fmt.Errorf("no column for required fields %s (columns: %s); give a mapping such as %s",
+			strings.Join(missing, " and "), listColumns(columns), strings.Join(example, ","))
 	}
 	return out, nil
 }

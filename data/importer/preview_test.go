@@ -33,7 +33,7 @@ func TestPreviewReader(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a.n", "a.when"}, pv.Columns)
 	assert.Nil(t, pv.Mapping)
-	assert.Contains(t, pv.MappingError, `no column for required field "id"`)
+	assert.Contains(t, pv.MappingError, `no column for required fields "id" and "opened"`)
 
 	// One bad record among good ones is a problem, not a failure.
 	pv, err = PreviewReader(strings.NewReader("{\"id\":\"A\",\"opened\":\"2024-01-01\"}\n{oops\n"), "y.jsonl", Options{}, 5)

@@ -112,6 +112,11 @@ func (rd *reading) run(r io.Reader, name string) error {
 		return peekErr
 	}
 	if err != nil {
+		if len(mapping["opened"]) == 0 {
+			if tc := timeColumns(peeked); len(tc) > 0 {
+				return fmt.Errorf("%w; columns holding times: %s", err, listColumns(tc))
+			}
+		}
 		return err
 	}
 	rd.rep.Mapping = mapping
@@ -309,6 +314,28 @@ func (rd *reading) flush() error {
 		rd.opts.Progress(rd.counter.n, rd.total)
 	}
 	return nil
+}
+
+// timeColumns are the sampled columns whose values read as times, a hint
+// for mapping opened when detection found no column for it.
+func timeColumns(sample []row) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, rw := range sample[:min(len(sample), 20)] {
+		for i, n := range rw.names {
+			if seen[n] || i >= len(rw.values) || rw.values[i] == "" {
+				continue
+			}
+			seen[n] = true
+			if isNumber(rw.values[i]) {
+				continue // counts and IDs read as epochs
+			}
+			if _, err := ParseTime(rw.values[i], nil); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }
 
 // dateOrder sets the day/month order of numeric dates: the user's, else
