@@ -87,9 +87,6 @@ var (
 	dmyLayouts = numericDate(true)
 )
 
-// DateOrders lists the values Options.DateOrder accepts besides "".
-var DateOrders = []string{"dmy", "mdy"}
-
 var errEmptyTime = errors.New("empty")
 
 // ParseTime reads a timestamp in one of the supported layouts, as an Excel
