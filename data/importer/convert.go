@@ -2,6 +2,7 @@ package importer
 
 import (
 	"errors"
+	"sort"
 	"strings"
 	"time"
 
@@ -250,6 +251,7 @@ func (c *converter) ticket(rw *row) (t data.Ticket, field, reason string) {
 		for i := range t.Comments {
 			t.Comments[i].Body = clean(t.Comments[i].Body)
 		}
+		sortComments(t.Comments)
 	}
 	if rw.obj != nil {
 		t.Links = objectLinks(rw.obj)
@@ -310,6 +312,19 @@ func shadowedReference(rw *row, name string) bool {
 		}
 	}
 	return false
+}
+
+// sortComments puts comments oldest first, as data.Ticket keeps them
+// (ServiceNow journals list the newest first); undated ones go last, in
+// their order, since they count as written when the ticket closed.
+func sortComments(cs []data.Comment) {
+	sort.SliceStable(cs, func(i, j int) bool {
+		a, b := cs[i].Time, cs[j].Time
+		if a.IsZero() || b.IsZero() {
+			return !a.IsZero() && b.IsZero()
+		}
+		return a.Before(b)
+	})
 }
 
 func (c *converter) note(m map[string]string, k, v string) {

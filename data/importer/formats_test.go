@@ -312,3 +312,20 @@ func TestReadSingleLineJSONDocument(t *testing.T) {
 	assert.Equal(t, "json", rep.Format)
 	assert.Equal(t, n, count)
 }
+
+// Comments are stored oldest first whatever order the export lists them
+// in; undated ones come last.
+func TestCommentsOldestFirst(t *testing.T) {
+	journal := "2024-03-01 10:30:00 - Jane Doe (Work notes)\nReimage scheduled.\n\n2024-03-01 09:00:00 - Jane Doe (Work notes)\nHost isolated."
+	text := "Number,Opened,Work notes,Comments\nINC1,2024-03-01 08:00:00,\"" + journal + "\",undated remark\n"
+	m, err := ParseMapping(`comments=Comments|"Work notes"`)
+	require.NoError(t, err)
+	got, _, err := readAll(t, "a.csv", text, Options{Mapping: m})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, []data.Comment{
+		{Time: time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC), Author: "Jane Doe", Body: "Host isolated."},
+		{Time: time.Date(2024, 3, 1, 10, 30, 0, 0, time.UTC), Author: "Jane Doe", Body: "Reimage scheduled."},
+		{Body: "undated remark"},
+	}, got[0].Comments)
+}
