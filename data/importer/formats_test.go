@@ -51,7 +51,12 @@ func TestParseTimeExportFormats(t *testing.T) {
 		{in: "45659", want: utc(2025, 1, 2, 0, 0, 0)},
 		{in: "45659.5", loc: paris, want: utc(2025, 1, 2, 11, 0, 0)},
 		{in: "Thu Jan  2 09:15:00 UTC 2025", want: utc(2025, 1, 2, 9, 15, 0)},
+		{in: "15/Okt/21 12:43", want: utc(2021, 10, 15, 12, 43, 0)},
+		{in: "15/sept./21 12:43", want: utc(2021, 9, 15, 12, 43, 0)},
+		{in: "3/Mär/22 9:05", want: utc(2022, 3, 3, 9, 5, 0)},
+		{in: "02/dic/2021 08:00", want: utc(2021, 12, 2, 8, 0, 0)},
 		{in: "31/31/2025", err: "unrecognised"},
+		{in: "15/Foo/21 12:43", err: "unrecognised"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in+tc.order, func(t *testing.T) {

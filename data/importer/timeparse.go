@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // zoned layouts carry their own offset.
@@ -147,6 +148,69 @@ func (p *timeParser) numericLayouts(s string) []string {
 }
 
 func (p *timeParser) layouts(s string, loc *time.Location) (time.Time, error) {
+	t, err := p.tryLayouts(s, loc)
+	if err == nil {
+		return t, nil
+	}
+	// Jira and spreadsheets write month names in the user's language.
+	if en, ok := englishMonths(s); ok {
+		if t, err2 := p.tryLayouts(en, loc); err2 == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, err
+}
+
+// localMonths maps month abbreviations and names of German, French,
+// Spanish, Italian, Dutch and Portuguese (lower case, without a trailing
+// dot) to English ones, which time.Parse reads.
+var localMonths = map[string]string{
+	"janv": "Jan", "janvier": "Jan", "januar": "Jan", "ene": "Jan", "enero": "Jan", "gen": "Jan", "gennaio": "Jan", "januari": "Jan", "janeiro": "Jan",
+	"févr": "Feb", "fevr": "Feb", "février": "Feb", "februar": "Feb", "febrero": "Feb", "febbraio": "Feb", "februari": "Feb", "fev": "Feb", "fevereiro": "Feb",
+	"mär": "Mar", "märz": "Mar", "mrz": "Mar", "mars": "Mar", "marzo": "Mar", "mrt": "Mar", "maart": "Mar", "março": "Mar", "marco": "Mar",
+	"avr": "Apr", "avril": "Apr", "abr": "Apr", "abril": "Apr", "aprile": "Apr",
+	"mai": "May", "mayo": "May", "mag": "May", "maggio": "May", "mei": "May", "maio": "May",
+	"juin": "Jun", "juni": "Jun", "junio": "Jun", "giu": "Jun", "giugno": "Jun", "junho": "Jun",
+	"juil": "Jul", "juillet": "Jul", "juli": "Jul", "julio": "Jul", "lug": "Jul", "luglio": "Jul", "julho": "Jul",
+	"août": "Aug", "aout": "Aug", "ago": "Aug", "agosto": "Aug", "augustus": "Aug",
+	"sept": "Sep", "septembre": "Sep", "septiembre": "Sep", "set": "Sep", "settembre": "Sep", "setembro": "Sep",
+	"okt": "Oct", "oktober": "Oct", "octobre": "Oct", "octubre": "Oct", "ott": "Oct", "ottobre": "Oct", "out": "Oct", "outubro": "Oct",
+	"novembre": "Nov", "noviembre": "Nov", "novembro": "Nov",
+	"dez": "Dec", "dezember": "Dec", "déc": "Dec", "decembre": "Dec", "décembre": "Dec", "dic": "Dec", "diciembre": "Dec", "dicembre": "Dec", "dezembro": "Dec",
+}
+
+// englishMonths rewrites a local month name in s (e.g. "15/Okt/21",
+// "15/sept./21") in English; ok is false when there is none.
+func englishMonths(s string) (string, bool) {
+	var b strings.Builder
+	changed := false
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		if !unicode.IsLetter(rs[i]) {
+			b.WriteRune(rs[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && unicode.IsLetter(rs[j]) {
+			j++
+		}
+		word := string(rs[i:j])
+		if en, ok := localMonths[strings.ToLower(word)]; ok {
+			b.WriteString(en)
+			changed = true
+			if j < len(rs) && rs[j] == '.' {
+				j++ // "sept." → "Sep"
+			}
+		} else {
+			b.WriteString(word)
+		}
+		i = j
+	}
+	return b.String(), changed
+}
+
+func (p *timeParser) tryLayouts(s string, loc *time.Location) (time.Time, error) {
 	numeric := p.numericLayouts(s)
 	n := len(zonedLayouts) + len(isoLayouts) + len(numeric)
 	for k := range n {
