@@ -68,12 +68,6 @@ func trainBiEncoder(ctx context.Context, f *flags, p *app.Project, t app.TrainOp
 	return nil
 }
 
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (s *stringList) String() string     { return fmt.Sprint(*s) }
-func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
-
 func cmdEvalBi(ctx context.Context, args []string) error {
 	f := newFlags("eval-bi", "[--model DIR]... [--window W]...",
 		"Re-sorts each query's stored candidates by the cosine of bi-encoder embeddings and prints MRR@10\n"+

@@ -1,9 +1,16 @@
-// Package train fine-tunes a cross-encoder reranker with GoMLX: binary
+// Package train fine-tunes a cross-encoder reranker ([Train]) or a
+// bi-encoder ([TrainContrastive]) with GoMLX. The cross-encoder: binary
 // cross-entropy on logits with a positive-class weight, AdamW with decoupled
 // weight decay (none for biases and LayerNorm), global-norm gradient clipping,
 // linear warmup then linear decay, periodic validation with early stopping,
 // and atomic checkpoints that resume to the same result as an uninterrupted
 // run.
+//
+// The bi-encoder: [ContrastiveLoss], the symmetric multiple-negatives
+// ranking loss over scaled cosines, each query against every document of
+// the batch (the other queries' positives and all hard negatives, minus
+// those known relevant to it), with the same optimizer, schedule,
+// validation, checkpoints and events; data comes through [PairSet].
 //
 // The caller provides tokenized batches through [TrainSet]; Train shuffles
 // indices deterministically from (Seed, epoch), pads every batch to
