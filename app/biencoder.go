@@ -18,6 +18,9 @@ import (
 	"github.com/precedent/precedent/ml/train"
 )
 
+// goSequential is the pure-Go backend running one op at a time.
+const goSequential = "go:ops_sequential"
+
 // collBiRuns is the registry of bi-encoder runs, apart from the
 // cross-encoder runs so that `eval --run best` never picks a bi-encoder.
 const collBiRuns = "biencoder_runs"
@@ -156,6 +159,14 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 	b, info, err := Backend(firstNonEmpty(o.Backend, p.Settings.Backend))
 	if err != nil {
 		return BiEncoderResult{}, err
+	}
+	if !info.Accelerated && !strings.Contains(info.Name, "ops_sequential") {
+		// The pure-Go backend's parallel op scheduler (gomlx/compute v0.1.2)
+		// can deadlock on a contrastive step's two encoder passes, each
+		// saturating the same worker pool; one op at a time never does.
+		if b, info, err = Backend(goSequential); err != nil {
+			return BiEncoderResult{}, err
+		}
 	}
 	enc, err := newBiEncoder(m, ck.TokenizerPath, b, o.MaxLen)
 	if err != nil {

@@ -15,11 +15,6 @@ import (
 	"github.com/precedent/precedent/ml/tokenizer"
 )
 
-// seqGo is the pure-Go backend running one op at a time: its parallel op
-// scheduler (compute v0.1.2) can deadlock on a contrastive step's two
-// encoder passes.
-const seqGo = "go:ops_sequential"
-
 // A bi-encoder is fine-tuned on a small synthetic project, saved in
 // sentence-transformers layout, re-sorts stored lists, and serves as the
 // dense first stage.
@@ -37,7 +32,7 @@ func TestTrainBiEncoderAndScores(t *testing.T) {
 	if _, err := tokenizer.Load(filepath.Join(start, "tokenizer.json")); err != nil {
 		skipOrFail(t, "tokenizer library not available: %v", err)
 	}
-	p.Settings.Backend = seqGo
+	p.Settings.Backend = "go" // TrainBiEncoder switches to goSequential for training
 
 	// A promoted negative trains as a positive; the data knows every link.
 	a, err := p.loadArchive()
@@ -70,6 +65,9 @@ func TestTrainBiEncoderAndScores(t *testing.T) {
 	assert.Equal(t, "finished", r.Status)
 	assert.Equal(t, 4, r.Steps)
 	assert.Equal(t, len(td.examples), r.Examples)
+	_, seq, err := Backend(goSequential)
+	require.NoError(t, err)
+	assert.Equal(t, seq.Description, r.Backend, "trained one op at a time on the pure-Go backend")
 	assert.Positive(t, r.Negatives)
 	assert.Equal(t, 4, events["train"])
 	vals := 0
