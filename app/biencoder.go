@@ -99,6 +99,7 @@ type BiEncoderRun struct {
 	BestMRR     float64          `json:"best_val_mrr@10"`
 	StartMRR    float64          `json:"start_val_mrr@10"`
 	Dir         string           `json:"dir"`
+	KeptStart   bool             `json:"kept_start"`          // no validated step beat the start: ModelDir holds the starting weights
 	ModelDir    string           `json:"model_dir,omitempty"` // the best model, sentence-transformers layout
 	Seconds     float64          `json:"seconds"`
 }
@@ -253,6 +254,15 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 		_ = p.saveBiRun(rec)
 		return BiEncoderResult{Run: rec, Curve: res.Curve}, fmt.Errorf("train bi-encoder %s: %w", rec.ID, context.Canceled)
 	}
+	if keepStart(rec.StartMRR, res) {
+		// No validated step beat the starting bi-encoder: keep its pretrained similarity.
+		progress.emit(Event{Step: "train-bi", Phase: "save", Message: fmt.Sprintf(
+			"no step beat the starting bi-encoder's validation MRR@10 %.3f (best %.3f at step %d): keeping the start", rec.StartMRR, res.BestMetric, res.BestStep)})
+		if m, err = model.FromCheckpoint(ck, model.Options{Head: model.BiEncoder, KeepLayers: o.KeepLayers, Seed: o.Seed}); err != nil {
+			return BiEncoderResult{}, err
+		}
+		rec.KeptStart = true
+	}
 	progress.emit(Event{Step: "train-bi", Phase: "save", Message: "saving the best bi-encoder (sentence-transformers layout)"})
 	modelDir := filepath.Join(rec.Dir, "model")
 	if err := saveBiEncoder(m, startDir, modelDir, o.MaxLen, rec.ID); err != nil {
@@ -265,6 +275,13 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 	progress.emit(Event{Step: "train-bi", Phase: "done", Done: int64(rec.Steps), Total: int64(rec.TotalSteps), Final: true,
 		Values: map[string]float64{"best_val_mrr@10": rec.BestMRR}})
 	return BiEncoderResult{Run: rec, Curve: res.Curve}, nil
+}
+
+// keepStart reports whether the run's best validated weights are no better
+// than the starting bi-encoder's (validated before the first step), so
+// the start is what to save.
+func keepStart(startMRR float64, res train.Result) bool {
+	return res.BestStep == 0 || res.BestMetric <= startMRR
 }
 
 // biSide says which side of a search a ticket is rendered for.

@@ -13,6 +13,7 @@ import (
 	"github.com/precedent/precedent/data/negatives"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/tokenizer"
+	"github.com/precedent/precedent/ml/train"
 )
 
 // A bi-encoder is fine-tuned on a small synthetic project, saved in
@@ -123,7 +124,8 @@ func TestTrainBiEncoderAndScores(t *testing.T) {
 			}
 		}
 	}
-	assert.True(t, changed, "fine-tuning changed the embeddings")
+	assert.False(t, r.KeptStart, "on this set a trained step beats the start")
+	assert.Equal(t, !r.KeptStart, changed, "the saved model is the trained one unless the start was kept")
 	ev, err := p.BiEncoderEval(ctx, BiEncoderEvalOptions{Models: []string{start, r.ModelDir}, Depth: 10, MaxQueries: 5}, nil)
 	require.NoError(t, err)
 	require.Len(t, ev.Systems, 3)
@@ -139,4 +141,22 @@ func TestTrainBiEncoderAndScores(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(bad, biEncoderConfigFile), []byte(`{"max_len": -3}`), 0o644))
 	_, err = p.BiEncoderScores(ctx, bad, lists, nil)
 	assert.ErrorContains(t, err, biEncoderConfigFile)
+}
+
+func TestKeepStart(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		start    float64
+		res      train.Result
+		keepBase bool
+	}{
+		{"a step beat the start", 0.40, train.Result{BestStep: 19, BestMetric: 0.42}, false},
+		{"no step beat the start", 0.394, train.Result{BestStep: 19, BestMetric: 0.379}, true},
+		{"a tie keeps the start", 0.40, train.Result{BestStep: 5, BestMetric: 0.40}, true},
+		{"nothing validated", 0.40, train.Result{}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.keepBase, keepStart(tc.start, tc.res))
+		})
+	}
 }

@@ -62,6 +62,9 @@ func trainBiEncoder(ctx context.Context, f *flags, p *app.Project, t app.TrainOp
 	fmt.Printf("bi-encoder run %s: %s after %d of %d steps in %.0fs\n", r.ID, r.Status, r.Steps, r.TotalSteps, r.Seconds)
 	fmt.Printf("  start: %s\n  backend: %s\n  pairs: %d (%d queries, %d hard negatives)\n", r.StartModel, r.Backend, r.Examples, r.Queries, r.Negatives)
 	fmt.Printf("  validation MRR@10: %.3f at the start → %.3f best (step %d)\n", r.StartMRR, r.BestMRR, r.BestStep)
+	if r.KeptStart {
+		fmt.Printf("  no step beat the starting model: the saved model is the start\n")
+	}
 	if r.ModelDir != "" {
 		fmt.Printf("  model: %s\n  use it: precedent firststage --source bi-encoder --model %s\n", r.ModelDir, r.ModelDir)
 	}
