@@ -260,9 +260,5 @@ func (p *Project) Candidates(window string) ([]QueryCandidates, error) {
 
 // matcher compiles the project's ID patterns as mining used them.
 func (p *Project) matcher() (*mining.Matcher, error) {
-	o := p.mineDefaults(MineOptions{})
-	if r, ok, err := p.LastMine(); err == nil && ok {
-		o = r.Options
-	}
-	return mining.CompilePatterns(o.Presets, o.Patterns)
+	return mining.CompilePatterns(p.idPatterns())
 }

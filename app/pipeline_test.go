@@ -1,15 +1,11 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -177,33 +173,9 @@ func TestPipelineEndToEnd(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "exported")
 	_, err = p.Export("best", out)
 	require.NoError(t, err)
-	for _, f := range []string{"config.json", "model.safetensors", "tokenizer.json", "precedent.json", "report.html"} {
-		assert.FileExists(t, filepath.Join(out, f))
-	}
 	_, err = p.Export("best", out)
 	assert.ErrorContains(t, err, "not empty")
-
-	srv, err := NewServer(out, "go")
-	require.NoError(t, err)
-	defer srv.Close()
-	h := srv.Handler()
-	q, _ := a.get(qr.Query.ID)
-	body, _ := json.Marshal(RerankRequest{Query: q, Candidates: qr.Positives[:1], TopK: 5})
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/rerank", bytes.NewReader(body)))
-	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	var resp struct{ Results []RerankResult }
-	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
-	require.Len(t, resp.Results, 1)
-	assert.Equal(t, 1, resp.Results[0].Rank)
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/rerank", strings.NewReader(`{"query": 3}`)))
-	assert.Equal(t, http.StatusBadRequest, rec.Code)
-	rec = httptest.NewRecorder()
-	body, _ = json.Marshal(RerankRequest{Query: q, Candidates: []data.Ticket{{Title: "no id"}}})
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/rerank", bytes.NewReader(body)))
-	assert.Equal(t, http.StatusBadRequest, rec.Code)
-	assert.Contains(t, rec.Body.String(), "candidates[0]: id is required")
+	checkExport(t, p, out)
 }
 
 func TestOpenInUse(t *testing.T) {
