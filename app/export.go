@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -49,6 +50,9 @@ func (p *Project) Export(run, dir string) (string, error) {
 			}
 		}
 	}
+	if err := setModelMaxLength(tmp, sc.MaxLen); err != nil {
+		return "", fmt.Errorf("export %s: %w", dir, err)
+	}
 	if err := writeServingConfig(tmp, sc); err != nil {
 		return "", fmt.Errorf("export %s: %w", dir, err)
 	}
@@ -94,4 +98,28 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// setModelMaxLength makes tokenizer_config.json's model_max_length the
+// training token budget, so loaders that read it (sentence-transformers,
+// Text Embeddings Inference) truncate pairs where training did.
+func setModelMaxLength(dir string, maxLen int) error {
+	path := filepath.Join(dir, "tokenizer_config.json")
+	b, err := os.ReadFile(path)
+	cfg := map[string]any{}
+	switch {
+	case os.IsNotExist(err):
+	case err != nil:
+		return err
+	default:
+		if err := json.Unmarshal(b, &cfg); err != nil {
+			return fmt.Errorf("tokenizer_config.json: %w", err)
+		}
+	}
+	cfg["model_max_length"] = maxLen
+	out, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(out, '\n'), 0o644)
 }

@@ -53,11 +53,8 @@ func (p *Project) modelCard(r RunRecord, sc ServingConfig, now time.Time) ModelC
 		Steps: r.Steps, BestStep: r.BestStep, ValMRR10: r.BestMRR, Examples: r.Examples, Positives: r.Positives,
 		Negatives: r.Negatives, PairFormat: sc.PairFormat, MaxLen: sc.MaxLen,
 	}
-	c.Options.Model = filepath.Base(c.Options.Model) // a name, not a path on the analyst's laptop
+	c.Options.Model = c.StartModel // a name, not a path on the analyst's laptop
 	c.Options.Resume = ""
-	if c.Options.Model == "." {
-		c.Options.Model = ""
-	}
 	if mr, ok, err := p.LastMine(); err == nil && ok {
 		c.Tickets, c.Windows = mr.Tickets, mr.Windows
 	}
