@@ -370,11 +370,11 @@ func freePort(t *testing.T) string {
 
 var skipMu sync.Mutex
 
-// skipOrFailCLI skips, or fails under PRECEDENT_REQUIRE_MODEL=1.
+// skipOrFailCLI skips, or fails under PRECEDENT_REQUIRE_ASSETS.
 func skipOrFailCLI(t *testing.T, format string, args ...any) {
 	skipMu.Lock()
 	defer skipMu.Unlock()
-	if os.Getenv("PRECEDENT_REQUIRE_MODEL") == "1" {
+	if os.Getenv("PRECEDENT_REQUIRE_ASSETS") != "" {
 		t.Fatalf(format, args...)
 	}
 	t.Skipf(format, args...)
