@@ -169,3 +169,13 @@ func TestManifest(t *testing.T) {
 	_, err = VerifyManifest(dir)
 	assert.ErrorContains(t, err, "line 1")
 }
+
+func TestBackendLabel(t *testing.T) {
+	for in, want := range map[string]string{
+		"XLA cpu — xla:/opt/pjrt/pjrt_c_api_cpu_plugin.so - PJRT plugin (/opt/pjrt/x.so) v0.1": "XLA cpu",
+		"Go Portable Compute Backend (parallelism=4)":                                          "Go Portable Compute Backend (parallelism=4)",
+		"plugin /a/b.so loaded": "plugin loaded",
+	} {
+		assert.Equal(t, want, backendLabel(in))
+	}
+}

@@ -49,7 +49,7 @@ const cardFile = "model_card.json"
 // modelCard gathers a run's card from the project's records.
 func (p *Project) modelCard(r RunRecord, sc ServingConfig, now time.Time) ModelCard {
 	c := ModelCard{
-		Run: r.ID, Exported: now.UTC(), StartModel: filepath.Base(r.StartModel), Backend: r.Backend, Options: r.Options,
+		Run: r.ID, Exported: now.UTC(), StartModel: filepath.Base(r.StartModel), Backend: backendLabel(r.Backend), Options: r.Options,
 		Steps: r.Steps, BestStep: r.BestStep, ValMRR10: r.BestMRR, Examples: r.Examples, Positives: r.Positives,
 		Negatives: r.Negatives, PairFormat: sc.PairFormat, MaxLen: sc.MaxLen,
 	}
@@ -136,4 +136,18 @@ func (c ModelCard) Markdown() string {
 	b.Write(h)
 	b.WriteString("\n```\n")
 	return b.String()
+}
+
+// backendLabel is a backend description without the plugin path that
+// follows the dash (the card travels to other machines).
+func backendLabel(desc string) string {
+	desc, _, _ = strings.Cut(desc, " — ")
+	words := strings.Fields(desc)
+	kept := words[:0]
+	for _, w := range words {
+		if !strings.Contains(w, "/") {
+			kept = append(kept, w)
+		}
+	}
+	return strings.Join(kept, " ")
 }

@@ -76,7 +76,7 @@ func LoadReranker(dir string, o RerankerOptions) (*Reranker, error) {
 	if o.Batch > 0 {
 		rr.batch = o.Batch
 	}
-	r := &Reranker{rr: rr, cfg: sc, verified: verified, backend: info.Description, mask: f.Mask}
+	r := &Reranker{rr: rr, cfg: sc, verified: verified, backend: info.Name, mask: f.Mask}
 	if r.mask == nil {
 		r.mask = func(s string) string { return s }
 	}
@@ -159,7 +159,7 @@ type RerankerInfo struct {
 	MaxLen     int        `json:"max_len"`
 	IDMasked   bool       `json:"id_masked"`
 	Verified   bool       `json:"manifest_verified"`
-	Backend    string     `json:"backend"`
+	Backend    string     `json:"backend"` // the configuration name ("xla:cpu", "go"), no paths
 	Card       *ModelCard `json:"model_card,omitempty"`
 }
 
