@@ -244,7 +244,11 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	if err := m.Save(rec.ModelDir); err != nil {
 		return TrainResult{}, err
 	}
-	if err := writeServingConfig(rec.ModelDir, ServingConfig{PairFormat: format.Name, MaxLen: o.MaxLen, Run: rec.ID}); err != nil {
+	sc, err := p.servingConfigFor(rec)
+	if err != nil {
+		return TrainResult{}, err
+	}
+	if err := writeServingConfig(rec.ModelDir, sc); err != nil {
 		return TrainResult{}, err
 	}
 	if err := p.saveRun(rec); err != nil {
