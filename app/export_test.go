@@ -179,3 +179,17 @@ func TestBackendLabel(t *testing.T) {
 		assert.Equal(t, want, backendLabel(in))
 	}
 }
+
+func TestServingShape(t *testing.T) {
+	for _, tc := range []struct{ n, longest, batch, maxLen, rows, length int }{
+		{1, 10, 32, 256, 1, 64},
+		{3, 64, 32, 256, 4, 64},
+		{5, 65, 32, 256, 8, 128},
+		{32, 200, 32, 256, 32, 256},
+		{17, 256, 32, 256, 32, 256},
+		{40, 300, 32, 256, 40, 300}, // more than a batch or longer than maxLen: never cut
+	} {
+		rows, length := servingShape(tc.n, tc.longest, tc.batch, tc.maxLen)
+		assert.Equal(t, [2]int{tc.rows, tc.length}, [2]int{rows, length}, "%+v", tc)
+	}
+}

@@ -76,6 +76,12 @@ func LoadReranker(dir string, o RerankerOptions) (*Reranker, error) {
 	if o.Batch > 0 {
 		rr.batch = o.Batch
 	}
+	for p := 1; ; p *= 2 { // a power of two, so full batches are one of servingShape's shapes
+		if p >= rr.batch {
+			rr.batch = p
+			break
+		}
+	}
 	r := &Reranker{rr: rr, cfg: sc, verified: verified, backend: info.Name, mask: f.Mask}
 	if r.mask == nil {
 		r.mask = func(s string) string { return s }
@@ -138,14 +144,91 @@ func (r *Reranker) Encode(pairs []Pair) []tokenizer.Encoding {
 }
 
 // Score returns the raw logit of each encoding, in length-bucketed forward
-// passes under the model lock.
+// passes under the model lock. Batches are padded to a few fixed shapes
+// (see servingShape) so a compiled backend compiles a handful of graphs
+// once, whatever mix of request sizes arrives; padding rows and columns
+// are masked and do not change any real row's score.
 func (r *Reranker) Score(ctx context.Context, encs []tokenizer.Encoding) ([]float32, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
 		return nil, ErrClosed
 	}
-	return r.rr.scoreEncodings(ctx, encs, nil)
+	lengths := make([]int, len(encs))
+	for i, e := range encs {
+		lengths[i] = e.Len()
+	}
+	out := make([]float32, len(encs))
+	for _, idx := range tokenizer.Buckets(lengths, r.rr.batch) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		longest := 0
+		for _, i := range idx {
+			longest = max(longest, lengths[i])
+		}
+		rows, length := servingShape(len(idx), longest, r.rr.batch, r.rr.maxLen)
+		b := model.Batch{Rows: rows, Len: length, IDs: make([]int32, rows*length), TypeIDs: make([]int32, rows*length), Mask: make([]int32, rows*length)}
+		pad := r.rr.tok.PadID()
+		for row := range rows {
+			at := row * length
+			for j := at; j < at+length; j++ {
+				b.IDs[j] = pad
+			}
+			if row >= len(idx) {
+				b.Mask[at] = 1 // a filler row: one visible pad token, score discarded
+				continue
+			}
+			e := encs[idx[row]]
+			copy(b.IDs[at:], e.IDs)
+			copy(b.TypeIDs[at:], e.TypeIDs)
+			for j := at; j < at+e.Len(); j++ {
+				b.Mask[j] = 1
+			}
+		}
+		logits, err := r.rr.sc.Score(b)
+		if err != nil {
+			return nil, fmt.Errorf("score: %w", err)
+		}
+		for row, i := range idx {
+			out[i] = logits[row]
+		}
+	}
+	return out, nil
+}
+
+// servingShape is the padded shape of a batch of n encodings, the longest
+// of length longest: rows a power of two up to batch, length the next of
+// maxLen/4, maxLen/2 and maxLen — at most a few dozen shapes in all.
+func servingShape(n, longest, batch, maxLen int) (rows, length int) {
+	rows = 1
+	for rows < n {
+		rows *= 2
+	}
+	rows = min(rows, max(batch, n))
+	length = maxLen
+	for _, l := range []int{maxLen / 4, maxLen / 2} {
+		if longest <= l {
+			length = l
+			break
+		}
+	}
+	return rows, max(length, longest)
+}
+
+// Warmup compiles the largest serving shape (a full batch of maxLen tokens)
+// before the first request.
+func (r *Reranker) Warmup(ctx context.Context) error {
+	enc := tokenizer.Encoding{IDs: make([]int32, r.rr.maxLen), TypeIDs: make([]int32, r.rr.maxLen)}
+	for i := range enc.IDs {
+		enc.IDs[i] = r.rr.tok.PadID()
+	}
+	encs := make([]tokenizer.Encoding, r.rr.batch)
+	for i := range encs {
+		encs[i] = enc
+	}
+	_, err := r.Score(ctx, encs)
+	return err
 }
 
 // Tokens is the encoding of a pair as token IDs and type IDs.

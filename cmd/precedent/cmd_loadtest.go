@@ -24,7 +24,7 @@ func cmdLoadtest(ctx context.Context, args []string) error {
 		"Starts `precedent serve` in this process on 127.0.0.1 (a free port), sends requests built from the\n"+
 			"synthetic archive's tickets with N concurrent clients until the duration or the request count is\n"+
 			"reached, and prints throughput, latency percentiles, errors by class and the process's RSS before\n"+
-			"(model loaded, one warm-up request) and after.", 0, 0)
+			"(model loaded, --warmup of the same load done) and after.", 0, 0)
 	dir := f.String("model", "", "exported model folder")
 	backendName := f.String("backend", "", "compute backend (default: the fastest available)")
 	var o loadtest.Options
@@ -36,6 +36,7 @@ func cmdLoadtest(ctx context.Context, args []string) error {
 	maxBatch := f.Int("max-batch", 64, "server: pairs per model call")
 	maxWait := f.Duration("max-wait", 5*time.Millisecond, "server: how long a batch waits for more requests")
 	queue := f.Int("queue", 64, "server: requests waiting before 503")
+	warmup := f.Duration("warmup", 10*time.Second, "load before measuring, so every batch shape is compiled (RSS before is taken after it)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -50,6 +51,10 @@ func cmdLoadtest(ctx context.Context, args []string) error {
 	o.Tickets = arch.Tickets
 	m, err := app.LoadReranker(*dir, app.RerankerOptions{Backend: *backendName, Batch: min(*maxBatch, 64)})
 	if err != nil {
+		return err
+	}
+	if err := m.Warmup(ctx); err != nil { // compile the full-batch shape before the first request
+		m.Close()
 		return err
 	}
 	s, err := serve.New(m, serve.Config{MaxBatch: *maxBatch, MaxWait: *maxWait, QueueSize: *queue, MaxTexts: max(256, o.Candidates)})
@@ -69,7 +74,7 @@ func cmdLoadtest(ctx context.Context, args []string) error {
 	o.RSS = platform.RSS
 
 	warm := o
-	warm.Clients, warm.MaxRequests, warm.Duration, warm.RSS = 1, 1, time.Minute, nil
+	warm.Duration, warm.RSS = *warmup, nil
 	if _, err := loadtest.Run(ctx, warm); err != nil {
 		stop()
 		<-served

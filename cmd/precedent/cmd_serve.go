@@ -52,6 +52,10 @@ func cmdServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := m.Warmup(ctx); err != nil { // compile the full-batch shape before the first request
+		m.Close()
+		return err
+	}
 	s, err := serve.New(m, cfg)
 	if err != nil {
 		m.Close()
