@@ -10,14 +10,15 @@ import (
 // Error classes, as the error_type of an error body and the class label of
 // the errors metric. Validation and Overloaded are TEI's own names.
 const (
-	ClassValidation   = "Validation"      // 422: malformed body, bad field, too many texts
-	ClassTooLarge     = "PayloadTooLarge" // 413: body over the limit
-	ClassUnauthorized = "Unauthorized"    // 401: no bearer token
-	ClassForbidden    = "Forbidden"       // 403: wrong bearer token
-	ClassOverloaded   = "Overloaded"      // 503: queue full or shutting down
-	ClassTimeout      = "Timeout"         // 504: the request's deadline passed
-	ClassBackend      = "Backend"         // 500: the model failed
-	ClassNotFound     = "NotFound"        // 404: no such route
+	ClassValidation   = "Validation"       // 422: malformed body, bad field, too many texts
+	ClassTooLarge     = "PayloadTooLarge"  // 413: body over the limit
+	ClassUnauthorized = "Unauthorized"     // 401: no bearer token
+	ClassForbidden    = "Forbidden"        // 403: wrong bearer token
+	ClassOverloaded   = "Overloaded"       // 503: queue full or shutting down
+	ClassTimeout      = "Timeout"          // 504: the request's deadline passed
+	ClassBackend      = "Backend"          // 500: the model failed
+	ClassNotFound     = "NotFound"         // 404: no such route
+	ClassMethod       = "MethodNotAllowed" // 405: a route called with the wrong method
 )
 
 // apiError is an error a handler answers with.

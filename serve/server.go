@@ -69,11 +69,19 @@ func (s *Server) Handler() http.Handler {
 	s.route(mux, "POST /tickets/rerank", true, s.native)
 	s.route(mux, "POST /rerank", true, s.tei)
 	s.route(mux, "POST /v1/rerank", true, s.cohere)
-	s.route(mux, "/", false, func(http.ResponseWriter, *http.Request) error {
+	s.route(mux, "/", false, func(w http.ResponseWriter, r *http.Request) error {
+		if m, ok := routeMethods[r.URL.Path]; ok {
+			w.Header().Set("Allow", m)
+			return &apiError{http.StatusMethodNotAllowed, ClassMethod, r.Method + " " + r.URL.Path + ": use " + m}
+		}
 		return &apiError{http.StatusNotFound, ClassNotFound, "no such route: see GET /info"}
 	})
 	return mux
 }
+
+// routeMethods is the method of each route, for 405 answers.
+var routeMethods = map[string]string{"/health": "GET", "/info": "GET", "/metrics": "GET",
+	"/tickets/rerank": "POST", "/rerank": "POST", "/v1/rerank": "POST"}
 
 // statusWriter remembers the status code for the metrics.
 type statusWriter struct {

@@ -41,9 +41,11 @@ type fakeModel struct {
 	closed  atomic.Bool
 	scoring atomic.Int32
 	maxSeen atomic.Int32
+	encodes atomic.Int32
 }
 
 func (f *fakeModel) Encode(pairs []app.Pair) []tokenizer.Encoding {
+	f.encodes.Add(1)
 	out := make([]tokenizer.Encoding, len(pairs))
 	for i, p := range pairs {
 		doc := p.DocText
@@ -205,6 +207,7 @@ func TestErrorClasses(t *testing.T) {
 		{"wrong token", Config{Token: "s3cret"}, &fakeModel{}, "/rerank", ok, []string{"Authorization", "Bearer s3cre"}, 403, ClassForbidden},
 		{"model failure", Config{}, &fakeModel{fail: true}, "/rerank", ok, nil, 500, ClassBackend},
 		{"no route", Config{}, &fakeModel{}, "/v2/rerank", ok, nil, 404, ClassNotFound},
+		{"wrong method", Config{}, &fakeModel{}, "/health", ok, nil, 405, ClassMethod},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, h := newTestServer(t, tc.model, tc.cfg)
@@ -267,6 +270,7 @@ func TestOverloadAndDeadline(t *testing.T) {
 	wg.Add(1)
 	go func() { defer wg.Done(); codes <- do(h, http.MethodPost, "/rerank", body).Code }()
 	require.Eventually(t, func() bool { return s.batch.depth() == 1 }, 5*time.Second, time.Millisecond)
+	assert.Equal(t, int32(2), m.encodes.Load(), "the second request was tokenized while the model was busy")
 	rec := do(h, http.MethodPost, "/rerank", body)
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	assert.Equal(t, retryAfter, rec.Header().Get("Retry-After"))
