@@ -230,17 +230,13 @@ type FirstStageTiming struct {
 // aware top-k of every mined query, as FirstStage does, without storing
 // the lists; loading the tickets is not timed.
 func (p *Project) BenchFirstStage(ctx context.Context, k int) (FirstStageTiming, error) {
-	a, queries, _, _, err := p.firstStageQueries()
+	a, queries, _, _, _, err := p.firstStageQueries()
 	if err != nil {
 		return FirstStageTiming{}, err
 	}
 	res := FirstStageTiming{Docs: len(a.Tickets), Queries: len(queries), K: k}
 	start := time.Now()
-	docs := make([]retrieve.Doc, len(a.Tickets))
-	for i, t := range a.Tickets {
-		docs[i] = retrieve.Doc{ID: t.ID, Text: docText(t), Opened: t.Opened}
-	}
-	ix, err := retrieve.NewBM25(docs, retrieve.BM25Params{})
+	ix, err := retrieve.NewBM25(bm25Docs(a.Tickets), retrieve.BM25Params{})
 	if err != nil {
 		return res, fmt.Errorf("bench first stage: %w", err)
 	}

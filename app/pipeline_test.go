@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/data/negatives"
 	"github.com/precedent/precedent/data/synth"
+	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/ml/retrieve"
 	"github.com/precedent/precedent/ml/tokenizer"
 )
@@ -138,19 +140,42 @@ func TestPipelineEndToEnd(t *testing.T) {
 	opts := TrainOptions{FromScratch: true, ScratchLayers: 1, ScratchHidden: 32, MaxLen: 48, BatchSize: 8, MaxSteps: 6,
 		EvalEvery: 3, CheckpointEvery: 2, ValQueries: 5, ValDepth: 5, Backend: "go", LR: 1e-3}
 
+	// A memory limit too small for the model refuses the run before it
+	// starts; a tight one lowers the batch to what fits, and says so.
+	tooSmall := opts
+	tooSmall.MaxMemoryMB = 1
+	_, err = p.Train(ctx, tooSmall, nil)
+	require.ErrorIs(t, err, backend.ErrTooBig)
+	runs, err := p.Runs()
+	require.NoError(t, err)
+	require.Empty(t, runs, "a refused run is not recorded")
+	sm, _, _, err := p.startModel(opts.withDefaults())
+	require.NoError(t, err)
+	shape := backend.ShapeOf(sm.Config())
+	opts.MaxMemoryMB = int((backend.TrainingBytes(shape, opts.BatchSize, opts.MaxLen) - 1) >> 20) // the whole MB just below batch 8
+	fit, err := backend.FitTraining(int64(opts.MaxMemoryMB)<<20, shape, opts.BatchSize, opts.MaxLen)
+	require.NoError(t, err)
+	require.Less(t, fit.Batch, opts.BatchSize)
+	var memNote string
+
 	// Cancel after the first checkpoint, then resume to the end.
 	cctx, cancel := context.WithCancel(ctx)
 	_, err = p.Train(cctx, opts, func(e Event) {
+		if strings.HasPrefix(e.Message, "memory:") {
+			memNote = e.Message
+		}
 		if e.Phase == "checkpoint" && e.Done >= 2 {
 			cancel()
 		}
 	})
 	cancel()
 	require.ErrorIs(t, err, context.Canceled)
-	runs, err := p.Runs()
+	runs, err = p.Runs()
 	require.NoError(t, err)
 	require.Len(t, runs, 1)
 	assert.Equal(t, "cancelled", runs[0].Status)
+	assert.Equal(t, fit.Batch, runs[0].Options.BatchSize, "the batch lowered to fit the memory limit")
+	assert.Equal(t, "memory: lowered to "+fit.String(), memNote)
 	tr, err := p.Train(ctx, TrainOptions{Resume: "last", Backend: "go"}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 6, tr.Run.Steps)

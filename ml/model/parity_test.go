@@ -84,10 +84,10 @@ func hiddenStates(t *testing.T, be compute.Backend, m *Model, b Batch) []float32
 }
 
 // testBackends are the pure-Go backend and, when a PJRT plugin is
-// installed, XLA: parity must hold on both.
+// installed, XLA (CPU; Metal on a Mac): parity must hold on each.
 func testBackends(t *testing.T) map[string]compute.Backend {
 	out := map[string]compute.Backend{}
-	for _, name := range []string{"go", "xla:cpu"} {
+	for _, name := range []string{"go", "xla:cpu", "xla:metal"} {
 		be, _, err := backend.New(name)
 		if err != nil {
 			t.Logf("backend %s not tested: %v", name, err)
