@@ -30,7 +30,7 @@ func checkExport(t *testing.T, p *Project, out string) {
 	require.NoError(t, err)
 	require.NotNil(t, sc.Format)
 	assert.NotEmpty(t, sc.IDPresets, "the export records the project's ID patterns")
-	assert.Equal(t, VisibilityNow, sc.Visibility)
+	assert.Equal(t, VisibilityAsOfQuery, sc.Visibility)
 	card, ok, err := ReadModelCard(out)
 	require.NoError(t, err)
 	require.True(t, ok)

@@ -113,9 +113,11 @@ type Pair struct {
 }
 
 // Render is the exact text of both sides of the model input: tickets in
-// the pair format (the query as it opened, the candidate read in full now),
-// plain text with only the ID mask applied. A plain-text query beside a
-// ticket candidate is rendered as a ticket whose description it is.
+// the pair format through the same renderer as training (the query as it
+// opened, the candidate as of the query's opening — see
+// VisibilityAsOfQuery), plain text with only the ID mask applied. A
+// plain-text query beside a ticket candidate is rendered as a ticket whose
+// description it is.
 func (r *Reranker) Render(p Pair) (query, doc string) {
 	switch {
 	case p.Doc != nil:
@@ -123,9 +125,9 @@ func (r *Reranker) Render(p Pair) (query, doc string) {
 		if p.Query != nil {
 			q = *p.Query
 		}
-		return r.rr.render(servingQuery(q), servingTicket(*p.Doc))
+		return r.rr.render(q, *p.Doc)
 	case p.Query != nil:
-		qs, _ := r.rr.render(servingQuery(*p.Query), data.Ticket{})
+		qs, _ := r.rr.render(*p.Query, data.Ticket{})
 		return qs, r.mask(p.DocText)
 	default:
 		return r.mask(p.QueryText), r.mask(p.DocText)
@@ -261,10 +263,10 @@ type Evidence struct {
 	TimeGap    string   `json:"time_gap,omitempty"`
 }
 
-// Explain is the evidence for (query, candidate), from the masked texts the
-// model saw.
+// Explain is the evidence for (query, candidate), under the same visibility
+// rule as the model input.
 func (r *Reranker) Explain(q, d data.Ticket) Evidence {
-	q, d = servingQuery(q), servingTicket(d)
+	q, d = q.Opening(), d.AsOf(q.Opened)
 	var e Evidence
 	for _, s := range pairtext.Entities(d).Shared(pairtext.Entities(q)) {
 		e.Shared = append(e.Shared, s.Kind.String()+" "+s.Value)

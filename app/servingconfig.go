@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
-	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/data/mining"
 	"github.com/precedent/precedent/ml/pairtext"
 )
@@ -22,14 +20,17 @@ type ServingConfig struct {
 	IDPresets  []string         `json:"id_presets,omitempty"`  // mining.Presets names whose matches are masked
 	IDPatterns []string         `json:"id_patterns,omitempty"` // custom ID expressions whose matches are masked
 	IDMask     string           `json:"id_mask,omitempty"`     // what an ID becomes ("[ID]")
-	Visibility string           `json:"visibility,omitempty"`  // VisibilityNow: candidates are closed tickets read in full
+	Visibility string           `json:"visibility,omitempty"`  // VisibilityAsOfQuery
 	MaxLen     int              `json:"max_len"`
 	Run        string           `json:"run,omitempty"`
 }
 
-// VisibilityNow says every candidate is a closed ticket read at serving
-// time, so all its text (close notes, comments, closing fields) is shown.
-const VisibilityNow = "now"
+// VisibilityAsOfQuery is the one visibility rule (data.Ticket.AsOf), in
+// training and serving alike: a candidate shows what was written before the
+// query opened — all of it for a ticket closed before then, which is every
+// archived ticket when a live alert is scored; a query without an opened
+// time sees everything. The query itself is what was known at opening.
+const VisibilityAsOfQuery = "as-of-query-opened"
 
 // idMaskToken replaces ticket IDs in pair text, in training and serving alike.
 const idMaskToken = "[ID]"
@@ -99,13 +100,6 @@ func idMask(m *mining.Matcher, token string) func(string) string {
 	return func(s string) string { return m.Replace(s, token) }
 }
 
-// servingTicket is a candidate as serving sees it: a closed ticket read now,
-// all its text visible. The one place serving applies the visibility rule.
-func servingTicket(t data.Ticket) data.Ticket { return t.AsOf(time.Time{}) }
-
-// servingQuery is the new alert: what was known when it opened.
-func servingQuery(t data.Ticket) data.Ticket { return t.Opening() }
-
 // servingConfigFor is the full serving config of a run as the project would
 // render its pairs today: the run's format and the project's ID patterns.
 func (p *Project) servingConfigFor(r RunRecord) (ServingConfig, error) {
@@ -117,7 +111,7 @@ func (p *Project) servingConfigFor(r RunRecord) (ServingConfig, error) {
 	f.Mask = nil
 	return ServingConfig{
 		PairFormat: f.Name, Format: &f, IDPresets: presets, IDPatterns: patterns, IDMask: idMaskToken,
-		Visibility: VisibilityNow, MaxLen: r.Options.MaxLen, Run: r.ID,
+		Visibility: VisibilityAsOfQuery, MaxLen: r.Options.MaxLen, Run: r.ID,
 	}, nil
 }
 

@@ -13,7 +13,7 @@ import (
 // earlier tickets a first stage found for it.
 type TicketRequest struct {
 	Query      data.Ticket   `json:"query"`      // what is known of the new alert (close notes are ignored)
-	Candidates []data.Ticket `json:"candidates"` // closed tickets, read in full
+	Candidates []data.Ticket `json:"candidates"` // earlier tickets, shown as of the query's opening (all text when closed before it)
 	TopK       int           `json:"top_k,omitempty"`
 }
 
