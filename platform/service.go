@@ -45,7 +45,8 @@ func (s Service) SystemdUnit() string {
 		fmt.Fprintf(&b, "Environment=%s\n", systemdQuote(e))
 	}
 	b.WriteString("Restart=on-failure\nRestartSec=5\nKillSignal=SIGTERM\nTimeoutStopSec=40\n")
-	b.WriteString("NoNewPrivileges=yes\nPrivateTmp=yes\nUMask=0077\n\n[Install]\nWantedBy=default.target\n")
+	// No PrivateTmp: in a user unit it needs unprivileged user namespaces, which some servers lack.
+	b.WriteString("NoNewPrivileges=yes\nUMask=0077\n\n[Install]\nWantedBy=default.target\n")
 	return b.String()
 }
 

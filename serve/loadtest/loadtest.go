@@ -34,7 +34,7 @@ type Options struct {
 	Candidates  int           // texts per request (default 20)
 	Tickets     []data.Ticket // queries and candidates are drawn from these
 	Seed        uint64
-	RSS         func() (int64, bool) // the server's resident memory, if known
+	RSS         func() (int64, bool) // resident memory reported before and after, if known
 }
 
 // Report is what one run measured.
@@ -267,7 +267,7 @@ func (r Report) Text() string {
 		b.WriteString("\n")
 	}
 	if r.RSSBeforeMiB > 0 {
-		fmt.Fprintf(&b, "server RSS: %.0f MiB before, %.0f MiB after\n", r.RSSBeforeMiB, r.RSSAfterMiB)
+		fmt.Fprintf(&b, "process RSS (server and clients): %.0f MiB before, %.0f MiB after\n", r.RSSBeforeMiB, r.RSSAfterMiB)
 	}
 	return b.String()
 }
