@@ -76,10 +76,12 @@ func newOfflineRunner(t *testing.T, home string) *offlineRunner {
 	proxy := "http://" + ln.Addr().String()
 	r.env = append(os.Environ(), "PRECEDENT_TEST_MAIN=1", "PRECEDENT_HOME="+home,
 		"HTTP_PROXY="+proxy, "HTTPS_PROXY="+proxy, "ALL_PROXY="+proxy, "http_proxy="+proxy, "https_proxy="+proxy, "NO_PROXY=", "no_proxy=")
-	if p, err := exec.LookPath("strace"); err == nil {
-		r.strace = p
-	} else {
+	if p, err := exec.LookPath("strace"); err != nil {
 		t.Log("strace not installed: only proxied connections are checked")
+	} else if out, err := exec.Command(p, "-f", "-qq", "-e", "trace=connect", "-o", os.DevNull, "true").CombinedOutput(); err != nil {
+		t.Logf("strace cannot trace here (%v: %s): only proxied connections are checked", err, bytes.TrimSpace(out))
+	} else {
+		r.strace = p
 	}
 	return r
 }
