@@ -19,6 +19,7 @@ import (
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/data/negatives"
 	"github.com/precedent/precedent/data/synth"
+	"github.com/precedent/precedent/internal/testenv"
 	"github.com/precedent/precedent/ml/retrieve"
 	"github.com/precedent/precedent/ml/tokenizer"
 )
@@ -45,10 +46,10 @@ func haveRealModel(t *testing.T, p *Project) string {
 	t.Helper()
 	dir, err := p.ResolveModel("")
 	if err != nil {
-		skipOrFail(t, "no starting model: %v", err)
+		testenv.SkipOrFail(t, "no starting model: %v", err)
 	}
 	if _, err := tokenizer.Load(filepath.Join(dir, "tokenizer.json")); err != nil {
-		skipOrFail(t, "tokenizer library not available: %v", err)
+		testenv.SkipOrFail(t, "tokenizer library not available: %v", err)
 	}
 	return dir
 }
@@ -250,17 +251,6 @@ func TestImportRejectsAndKeepsStore(t *testing.T) {
 	assert.ErrorContains(t, err, "Nope")
 }
 
-// skipOrFail skips a test whose set-up asset (weights, plugin, native
-// library) is missing, unless PRECEDENT_REQUIRE_ASSETS is set (make test sets
-// it after set-up), where a missing asset is a failure.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("PRECEDENT_REQUIRE_ASSETS") != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
-
 // A user's own cross-encoder folder (BERT or XLM-R, with its head) is
 // fine-tuned and compared off-the-shelf vs fine-tuned; the export keeps its
 // architecture.
@@ -281,7 +271,7 @@ func TestFineTuneCrossEncoderFolder(t *testing.T) {
 			dir, err := filepath.Abs(filepath.Join("..", "ml", "hf", "testdata", tc.folder))
 			require.NoError(t, err)
 			if _, err := tokenizer.Load(filepath.Join(dir, "tokenizer.json")); err != nil {
-				skipOrFail(t, "tokenizer library not available: %v", err)
+				testenv.SkipOrFail(t, "tokenizer library not available: %v", err)
 			}
 			tr, err := p.Train(ctx, TrainOptions{Model: dir, MaxLen: 48, BatchSize: 8, MaxSteps: 4, EvalEvery: 2,
 				ValQueries: 4, ValDepth: 5, Backend: "go", LR: 1e-3}, nil)
@@ -307,7 +297,7 @@ func TestDenseFirstStages(t *testing.T) {
 	dir, err := filepath.Abs(filepath.Join("..", "ml", "hf", "testdata", "bert-tiny"))
 	require.NoError(t, err)
 	if _, err := tokenizer.Load(filepath.Join(dir, "tokenizer.json")); err != nil {
-		skipOrFail(t, "tokenizer library not available: %v", err)
+		testenv.SkipOrFail(t, "tokenizer library not available: %v", err)
 	}
 	p.Settings.Backend = "go"
 	embeds := 0
