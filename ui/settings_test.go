@@ -106,7 +106,7 @@ func TestParseTrainParams(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, defaultTrainParams, tp)
+			assert.Equal(t, defaultTrainParams(), tp)
 		})
 	}
 }

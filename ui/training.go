@@ -1,13 +1,9 @@
 package ui
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -31,12 +27,12 @@ type trainParams struct {
 	KeepLayers int // 0 = all layers of the starting model
 }
 
-// defaultTrainParams suit a MiniLM-sized cross-encoder on a laptop CPU: the
-// settings of `precedent demo`, measured to fine-tune in minutes on 2 cores.
-var defaultTrainParams = trainParams{LR: 1e-4, Epochs: 1, MaxSteps: 400, BatchSize: 16, MaxLength: 128, KeepLayers: 2}
-
-// scratchLR is the default learning rate of a small model trained from scratch.
-const scratchLR = 5e-4
+// defaultTrainParams are app.DemoTrainOptions' values of the fields the
+// form edits: sized to fine-tune in minutes on a laptop's CPU.
+func defaultTrainParams() trainParams {
+	o := app.DemoTrainOptions()
+	return trainParams{LR: o.LR, Epochs: o.Epochs, MaxSteps: o.MaxSteps, BatchSize: o.BatchSize, MaxLength: o.MaxLen, KeepLayers: o.KeepLayers}
+}
 
 // parseTrainParams reads the form's fields, naming the first bad one.
 func parseTrainParams(lr, epochs, steps, batch, maxLen, keep string) (trainParams, error) {
@@ -92,11 +88,11 @@ func newTrainingPanel(d *desktop) *trainingPanel {
 	p.scratch = widget.NewCheck("Small model from scratch (uses only the starting model's tokenizer; for trying the pipeline)", func(on bool) {
 		// Swap the default learning rate with the mode, keeping a value the user typed.
 		if on {
-			if p.lr.Text == strconv.FormatFloat(defaultTrainParams.LR, 'g', -1, 64) {
-				p.lr.SetText(strconv.FormatFloat(scratchLR, 'g', -1, 64))
+			if p.lr.Text == strconv.FormatFloat(defaultTrainParams().LR, 'g', -1, 64) {
+				p.lr.SetText(strconv.FormatFloat(app.ScratchLR, 'g', -1, 64))
 			}
-		} else if p.lr.Text == strconv.FormatFloat(scratchLR, 'g', -1, 64) {
-			p.lr.SetText(strconv.FormatFloat(defaultTrainParams.LR, 'g', -1, 64))
+		} else if p.lr.Text == strconv.FormatFloat(app.ScratchLR, 'g', -1, 64) {
+			p.lr.SetText(strconv.FormatFloat(defaultTrainParams().LR, 'g', -1, 64))
 		}
 	})
 	p.backend = widget.NewLabel("…")
@@ -106,7 +102,7 @@ func newTrainingPanel(d *desktop) *trainingPanel {
 		e.SetText(v)
 		return e
 	}
-	dp := defaultTrainParams
+	dp := defaultTrainParams()
 	p.lr = entry(strconv.FormatFloat(dp.LR, 'g', -1, 64))
 	p.epochs = entry(strconv.Itoa(dp.Epochs))
 	p.steps = entry(strconv.Itoa(dp.MaxSteps))
@@ -204,7 +200,7 @@ func (p *trainingPanel) showRuns(proj *app.Project) {
 	}
 	p.history.SetText(b.String())
 	if p.job == nil && len(p.loss.ys) == 0 {
-		p.plotCurve(runs[0].Dir)
+		p.plotCurve(proj)
 	}
 }
 
@@ -229,16 +225,17 @@ func (p *trainingPanel) params() (trainParams, error) {
 	return parseTrainParams(p.lr.Text, p.epochs.Text, p.steps.Text, p.batch.Text, p.maxLen.Text, p.keep.Text)
 }
 
-// options turns the form into training options.
+// options turns the form into training options: app.DemoTrainOptions with
+// the form's values over them.
 func (p *trainingPanel) options() (app.TrainOptions, error) {
 	tp, err := p.params()
 	if err != nil {
 		return app.TrainOptions{}, err
 	}
-	return app.TrainOptions{
-		Model: strings.TrimSpace(p.model.Text), FromScratch: p.scratch.Checked,
-		LR: tp.LR, Epochs: tp.Epochs, MaxSteps: tp.MaxSteps, BatchSize: tp.BatchSize, MaxLen: tp.MaxLength, KeepLayers: tp.KeepLayers,
-	}, nil
+	o := app.DemoTrainOptions()
+	o.Model, o.FromScratch = strings.TrimSpace(p.model.Text), p.scratch.Checked
+	o.LR, o.Epochs, o.MaxSteps, o.BatchSize, o.MaxLen, o.KeepLayers = tp.LR, tp.Epochs, tp.MaxSteps, tp.BatchSize, tp.MaxLength, tp.KeepLayers
+	return o, nil
 }
 
 func (p *trainingPanel) start(resume bool) {
@@ -337,27 +334,15 @@ func (p *trainingPanel) onEvent(e app.Event) {
 	}
 }
 
-// curvePoint is one line of a run's curve.jsonl (written by ml/train).
-type curvePoint struct {
-	Step int      `json:"step"`
-	Loss float64  `json:"loss"`
-	Val  *float64 `json:"val,omitempty"`
-}
-
-// plotCurve redraws a finished or stopped run's curves from its folder, so a
-// reopened project shows its last run.
-func (p *trainingPanel) plotCurve(runDir string) {
-	f, err := os.Open(filepath.Join(runDir, "curve.jsonl"))
+// plotCurve redraws the newest run's curves, so a reopened project shows
+// its last run.
+func (p *trainingPanel) plotCurve(proj *app.Project) {
+	points, err := proj.RunCurve("last")
 	if err != nil {
-		return // no curve yet: the charts keep their hint
+		p.status.SetText("Could not read the last run's curve: " + err.Error())
+		return
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var pt curvePoint
-		if json.Unmarshal(sc.Bytes(), &pt) != nil {
-			continue
-		}
+	for _, pt := range points {
 		p.loss.add(float64(pt.Step), pt.Loss)
 		if pt.Val != nil {
 			p.mrr.add(float64(pt.Step), *pt.Val)

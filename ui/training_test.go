@@ -35,7 +35,9 @@ func TestTrainEvaluateExport(t *testing.T) {
 	tp.batch.SetText("4")
 	o, err := tp.options()
 	require.NoError(t, err)
-	assert.Equal(t, app.TrainOptions{LR: 1e-4, Epochs: 1, MaxSteps: 400, BatchSize: 4, MaxLen: 48, KeepLayers: 1}, o)
+	want := app.DemoTrainOptions() // the panel's defaults are app's
+	want.BatchSize, want.MaxLen, want.KeepLayers = 4, 48, 1
+	assert.Equal(t, want, o)
 	o.MaxSteps, o.ValQueries, o.ValDepth, o.EvalEvery = 3, 5, 5, 3
 	job := tp.train(o)
 	require.NotNil(t, job)
@@ -45,6 +47,18 @@ func TestTrainEvaluateExport(t *testing.T) {
 	assert.NotEmpty(t, tp.loss.ys, "loss points plotted")
 	assert.Contains(t, tp.status.Text, "Finished")
 	assert.Contains(t, tp.history.Text, "run-")
+
+	// A reopened panel replots the last run from app's reading of its curve.
+	tp.loss.reset()
+	tp.mrr.reset()
+	tp.showRuns(d.proj)
+	curve, err := d.proj.RunCurve("last")
+	require.NoError(t, err)
+	require.Len(t, curve, 3, "one point per step")
+	require.Len(t, tp.loss.ys, len(curve))
+	for i, pt := range curve {
+		assert.InDelta(t, pt.Loss, tp.loss.ys[i], 1e-12, "step %d", pt.Step)
+	}
 
 	ep := d.evaluation
 	selectTab(d, ep)
