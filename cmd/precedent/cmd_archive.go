@@ -20,7 +20,7 @@ func init() {
 }
 
 func cmdSynth(ctx context.Context, args []string) error {
-	f := newFlags("synth", "--out DIR [--tickets N] [--seed S]", "Writes tickets.csv (ServiceNow export), tickets.jsonl, ground_truth.jsonl and manifest.json.", 0, 0)
+	f := newFlags("synth", "--out DIR [flags]", "Writes tickets.csv (ServiceNow export), tickets.jsonl, ground_truth.jsonl and manifest.json.", 0, 0)
 	out := f.String("out", "", "output folder (required)")
 	n := f.Int("tickets", 20000, "number of tickets")
 	seed := f.Int64("seed", 1, "random seed (same seed, same archive)")
@@ -51,7 +51,7 @@ func cmdSynth(ctx context.Context, args []string) error {
 }
 
 func cmdImport(ctx context.Context, args []string) error {
-	f := newFlags("import", "FILE... [--map SPEC] [--preset NAME]",
+	f := newFlags("import", "FILE... [flags]",
 		"Imports closed tickets. Columns are auto-detected unless --map or --preset is given;\n"+
 			"the mapping used is printed. Re-importing a file updates tickets by ID (idempotent).\n"+
 			"SPEC: id=Number,opened=Opened,rule=Category,title=\"Short description\",...", 1, -1)
@@ -65,7 +65,7 @@ func cmdImport(ctx context.Context, args []string) error {
 	defer p.Close()
 	var reports []any
 	failed := 0
-	for _, path := range f.positive {
+	for _, path := range f.positional {
 		start := time.Now()
 		rep, err := p.Import(ctx, path, app.ImportOptions{Format: *format, Mapping: *mapping, Preset: *preset}, newBar().progress())
 		if err != nil {
@@ -103,7 +103,7 @@ func cmdImport(ctx context.Context, args []string) error {
 }
 
 func cmdStats(ctx context.Context, args []string) error {
-	f := newFlags("stats", "[--top N]", "Counts tickets by rule and by month, and the share with close-notes.", 0, 0)
+	f := newFlags("stats", "[flags]", "Counts tickets by rule and by month, and the share with close-notes.", 0, 0)
 	top := f.Int("top", 15, "rules to list")
 	p, err := f.parseOpen(args)
 	if err != nil {

@@ -17,7 +17,7 @@ func init() {
 }
 
 func cmdExport(ctx context.Context, args []string) error {
-	f := newFlags("export", "--out DIR [--run best|last|ID]", "Copies the run's best model and its report into DIR, loadable by transformers /\n"+
+	f := newFlags("export", "--out DIR [flags]", "Copies the run's best model and its report into DIR, loadable by transformers /\n"+
 		"sentence-transformers CrossEncoder / Text Embeddings Inference, and by `precedent serve`.", 0, 0)
 	run := f.String("run", "best", "run to export")
 	out := f.String("out", "", "destination folder (must be empty or absent)")
@@ -45,7 +45,7 @@ func cmdExport(ctx context.Context, args []string) error {
 }
 
 func cmdServe(ctx context.Context, args []string) error {
-	f := newFlags("serve", "--model DIR [--addr 127.0.0.1:8088]", "Serves a cross-encoder folder: POST /rerank {query: ticket, candidates: [ticket], top_k} → scores, best first;\n"+
+	f := newFlags("serve", "--model DIR [flags]", "Serves a cross-encoder folder: POST /rerank {query: ticket, candidates: [ticket], top_k} → scores, best first;\n"+
 		"GET /healthz. Listens on the loopback address unless told otherwise.", 0, 0)
 	dir := f.String("model", "", "model folder (Hugging Face layout)")
 	addr := f.String("addr", "127.0.0.1:8088", "listen address")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
@@ -15,7 +14,6 @@ import (
 
 func init() {
 	register(command{"mine", "mine positive pairs from close-note cross-references and split them by time", cmdMine})
-	register(command{"pairs", "list or export the mined pairs (JSONL)", cmdPairs})
 }
 
 // listFlag collects a repeatable or comma-separated flag.
@@ -148,29 +146,4 @@ func printMine(r app.MineResult) {
 		}
 		table(os.Stdout, rows)
 	}
-}
-
-func cmdPairs(ctx context.Context, args []string) error {
-	f := newFlags("pairs", "[--window train|validation|test] [--all]", "Prints the mined pairs as JSONL with their provenance (cue, class, filters, window).", 0, 0)
-	window := f.String("window", "", "only pairs of this window")
-	all := f.Bool("all", false, "include pairs that are not training positives (trivial, capped)")
-	p, err := f.parseOpen(args)
-	if err != nil {
-		return err
-	}
-	defer p.Close()
-	ps, err := p.Pairs()
-	if err != nil {
-		return err
-	}
-	enc := json.NewEncoder(os.Stdout)
-	for _, sp := range ps {
-		if !*all && !sp.Training() || *window != "" && sp.Window != *window {
-			continue
-		}
-		if err := enc.Encode(sp); err != nil {
-			return err
-		}
-	}
-	return nil
 }
