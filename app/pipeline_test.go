@@ -168,9 +168,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 8, ev.Queries)
 	require.NotNil(t, ev.Baseline)
-	for _, m := range []float64{ev.FirstStage.MRR10, ev.Baseline.MRR10, ev.Finetuned.MRR10} {
-		assert.True(t, m >= 0 && m <= 1)
-	}
+	checkEvalFigures(t, p, ev, 10)
 	assert.FileExists(t, ev.ReportHTML)
 	assert.FileExists(t, filepath.Join(ev.TRECDir, "qrels.txt"))
 	assert.FileExists(t, filepath.Join(ev.TRECDir, "run.finetuned.txt"))
@@ -386,4 +384,55 @@ func TestEntityPivot(t *testing.T) {
 	assert.Equal(t, []string{"BM", "C", "B"}, ids)
 	assert.Equal(t, 3, cands[0][2].Rank)
 	assert.Equal(t, float32(2), cands[0][2].Score, "added candidates carry the list's lowest score")
+}
+
+// checkEvalFigures recomputes an evaluation's figures by hand from what it
+// rests on: the first stage's rank of each query's first relevant ticket
+// from the stored candidate lists (in first-stage rank order, cut at
+// depth), each system's MRR@10 as the mean of 1/rank over the per-query
+// ranks, and the comparison against the first stage from those means.
+func checkEvalFigures(t *testing.T, p *Project, ev EvalResult, depth int) {
+	t.Helper()
+	qcs, err := p.Candidates("test")
+	require.NoError(t, err)
+	byQuery := map[string]QueryCandidates{}
+	for _, qc := range qcs {
+		byQuery[qc.Query] = qc
+	}
+	require.Len(t, ev.Details, ev.Queries)
+	mrr := map[string]float64{}
+	for _, d := range ev.Details {
+		qc, ok := byQuery[d.Query]
+		require.True(t, ok, "query %s has a stored candidate list", d.Query)
+		cands := slices.Clone(qc.Candidates)
+		slices.SortFunc(cands, func(a, b negatives.Candidate) int { return a.Rank - b.Rank })
+		rel := map[string]bool{}
+		for _, id := range qc.Relevant {
+			rel[id] = true
+		}
+		want := 0
+		for i, c := range cands[:min(depth, len(cands))] {
+			if rel[c.ID] {
+				want = i + 1
+				break
+			}
+		}
+		assert.Equal(t, want, d.Ranks["first_stage"], "query %s: first stage's rank of its first relevant ticket", d.Query)
+		for n, r := range d.Ranks {
+			if r >= 1 && r <= 10 {
+				mrr[n] += 1 / float64(r) / float64(ev.Queries)
+			}
+		}
+	}
+	assert.InDelta(t, mrr["first_stage"], ev.FirstStage.MRR10, 1e-12, "first stage MRR@10")
+	assert.InDelta(t, mrr["finetuned"], ev.Finetuned.MRR10, 1e-12, "fine-tuned MRR@10")
+	if ev.Baseline != nil {
+		assert.InDelta(t, mrr["baseline"], ev.Baseline.MRR10, 1e-12, "starting reranker MRR@10")
+	}
+	assert.InDelta(t, ev.Finetuned.MRR10-ev.FirstStage.MRR10, ev.VsFirst.Delta, 1e-12)
+	if ev.FirstStage.MRR10 > 0 {
+		assert.InDelta(t, 100*ev.VsFirst.Delta/ev.FirstStage.MRR10, ev.UpliftPct, 1e-9)
+	}
+	assert.LessOrEqual(t, ev.CI95[0], ev.VsFirst.Delta+1e-12)
+	assert.GreaterOrEqual(t, ev.CI95[1], ev.VsFirst.Delta-1e-12)
 }
