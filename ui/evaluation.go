@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/precedent/precedent/app"
-	"github.com/precedent/precedent/ml/pairtext"
 )
 
 // evalMetrics are the table's columns after the system name.
@@ -222,9 +221,8 @@ func (p *evaluationPanel) showQuery(i int) {
 	if i < 0 || i >= len(p.qids) || p.d.proj == nil {
 		return
 	}
-	proj := p.d.proj
 	qid := p.qids[i]
-	q, _, err := proj.Store.Ticket(qid)
+	ev, err := p.d.proj.WhyMatch(qid)
 	if err != nil {
 		p.d.showError("Show query", err)
 		return
@@ -239,33 +237,19 @@ func (p *evaluationPanel) showQuery(i int) {
 	}
 	r := p.ranks[qid]
 	add(fmt.Sprintf("%s — first stage %s, starting model %s, fine-tuned %s\n", qid, rankText(r["first_stage"]), rankText(r["baseline"]), rankText(r["finetuned"])), true)
-	add(ticketCard(q, false)+"\n\n", false)
-	var relevant []string
-	if qcs, err := proj.Candidates("test"); err == nil {
-		for _, qc := range qcs {
-			if qc.Query == qid {
-				relevant = qc.Relevant
-				break
-			}
-		}
-	}
-	if len(relevant) == 0 {
+	add(ticketCard(ev.Query, false)+"\n\n", false)
+	if pos := ev.Precedent; pos == nil {
 		add("No relevant precedent recorded for this query.", false)
-	} else if pos, ok, _ := proj.Store.Ticket(relevant[0]); ok {
+	} else {
 		add("Precedent "+pos.ID+": ", true)
 		add(pos.Title+"\n", false)
-		shared := pairtext.Entities(q).Shared(pairtext.Entities(pos))
-		if len(shared) > 0 {
-			var names []string
-			for _, e := range shared {
-				names = append(names, e.Value)
-			}
+		if len(ev.SharedEntities) > 0 {
 			add("Shared entities: ", true)
-			add(strings.Join(names, ", ")+"\n", false)
+			add(strings.Join(ev.SharedEntities, ", ")+"\n", false)
 		}
-		if terms := sharedTerms(q.QueryText(), pos.DocumentText(), 8); len(terms) > 0 {
+		if len(ev.SharedTerms) > 0 {
 			add("Shared terms: ", true)
-			add(strings.Join(terms, ", ")+"\n", false)
+			add(strings.Join(ev.SharedTerms, ", ")+"\n", false)
 		}
 		if pos.CloseNotes != "" {
 			add("Its close-note: ", true)
@@ -275,33 +259,3 @@ func (p *evaluationPanel) showQuery(i int) {
 	p.why.Segments = segs
 	p.why.Refresh()
 }
-
-// sharedTerms lists up to n words (4+ letters) that appear in both texts,
-// in the order of a.
-func sharedTerms(a, b string, n int) []string {
-	words := func(s string) []string {
-		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_')
-		})
-	}
-	inB := map[string]bool{}
-	for _, w := range words(b) {
-		inB[w] = true
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, w := range words(a) {
-		w = strings.Trim(w, ".-_")
-		if len(w) < 4 || seen[w] || !inB[w] || stopWords[w] {
-			continue
-		}
-		seen[w] = true
-		out = append(out, w)
-		if len(out) == n {
-			break
-		}
-	}
-	return out
-}
-
-var stopWords = map[string]bool{"that": true, "this": true, "with": true, "from": true, "have": true, "were": true, "been": true, "alert": true, "ticket": true, "user": true, "host": true}

@@ -3,6 +3,7 @@ package ui
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -66,6 +67,21 @@ func TestTrainEvaluateExport(t *testing.T) {
 	require.NoError(t, ep.evaluate().Wait())
 	require.GreaterOrEqual(t, len(ep.rows), 2)
 	assert.Contains(t, ep.uplift.Text, "Fine-tuned vs first stage")
+
+	// "Why this match" renders app's evidence for the selected query.
+	require.NotEmpty(t, ep.qids)
+	ep.showQuery(0)
+	why, err := d.proj.WhyMatch(ep.qids[0])
+	require.NoError(t, err)
+	require.NotNil(t, why.Precedent, "evaluated queries have a relevant ticket")
+	var shown strings.Builder
+	for _, seg := range ep.why.Segments {
+		shown.WriteString(seg.Textual())
+	}
+	assert.Contains(t, shown.String(), "Precedent "+why.Precedent.ID)
+	if len(why.SharedTerms) > 0 {
+		assert.Contains(t, shown.String(), "Shared terms: "+strings.Join(why.SharedTerms, ", "))
+	}
 
 	xp := d.export
 	selectTab(d, xp)
