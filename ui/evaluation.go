@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -25,7 +26,9 @@ type evaluationPanel struct {
 	runBtn   *widget.Button
 	progress *widget.ProgressBar
 	status   *widget.Label
-	rows     [][]string // system, then one cell per metric
+	done     binding.Float  // bound to progress
+	state    binding.String // bound to status: the evaluation's state
+	rows     [][]string     // system, then one cell per metric
 	table    *widget.Table
 	uplift   *widget.Label
 	perRule  *barChart
@@ -41,8 +44,9 @@ func newEvaluationPanel(d *desktop) *evaluationPanel {
 	p := &evaluationPanel{d: d}
 	p.runBtn = widget.NewButtonWithIcon("Run evaluation", theme.MediaPlayIcon(), func() { p.evaluate() })
 	p.runBtn.Importance = widget.HighImportance
-	p.progress = widget.NewProgressBar()
-	p.status = widget.NewLabel("")
+	p.done, p.state = binding.NewFloat(), binding.NewString()
+	p.progress = widget.NewProgressBarWithData(p.done)
+	p.status = widget.NewLabelWithData(p.state)
 	p.status.Wrapping = fyne.TextWrapWord
 	p.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(p.rows), len(evalMetrics) + 1 },
@@ -105,20 +109,20 @@ func rankText(r int) string {
 func (p *evaluationPanel) refresh() {
 	proj, err := p.d.project()
 	if err != nil {
-		p.status.SetText(err.Error())
+		_ = p.state.Set(err.Error())
 		return
 	}
 	res, ok, err := proj.LastEval()
 	if err != nil {
-		p.status.SetText("Could not read the last evaluation: " + err.Error())
+		_ = p.state.Set("Could not read the last evaluation: " + err.Error())
 		return
 	}
 	if !ok {
 		p.show(app.EvalResult{})
 		if runs, _ := proj.Runs(); len(runs) == 0 {
-			p.status.SetText("Train a model first (Training tab); evaluation compares it with the first stage and the starting model on the test window.")
+			_ = p.state.Set("Train a model first (Training tab); evaluation compares it with the first stage and the starting model on the test window.")
 		} else {
-			p.status.SetText("Press Run evaluation to compare the best run with the first stage and the starting model on the test window.")
+			_ = p.state.Set("Press Run evaluation to compare the best run with the first stage and the starting model on the test window.")
 		}
 		return
 	}
@@ -128,7 +132,7 @@ func (p *evaluationPanel) refresh() {
 // evaluate runs the evaluation of the best run.
 func (p *evaluationPanel) evaluate() *app.Job {
 	p.runBtn.Disable()
-	p.progress.SetValue(0)
+	_ = p.done.Set(0)
 	var res app.EvalResult
 	return p.d.run("evaluation", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
 		var err error
@@ -136,15 +140,15 @@ func (p *evaluationPanel) evaluate() *app.Job {
 		return err
 	}, func(e app.Event) {
 		if e.Total > 0 {
-			p.progress.SetValue(float64(e.Done) / float64(e.Total))
+			_ = p.done.Set(float64(e.Done) / float64(e.Total))
 		}
 		if e.Message != "" {
-			p.status.SetText(e.Message)
+			_ = p.state.Set(e.Message)
 		}
 	}, func(err error) {
 		p.runBtn.Enable()
 		if err == nil {
-			p.progress.SetValue(1)
+			_ = p.done.Set(1)
 			p.show(res)
 		}
 	})
@@ -173,7 +177,7 @@ func (p *evaluationPanel) show(r app.EvalResult) {
 		p.queries.Refresh()
 		return
 	}
-	p.status.SetText(fmt.Sprintf("Run %s · %d test queries · top %d candidates reranked · %.0f s", r.Run, r.Queries, r.Depth, r.Seconds))
+	_ = p.state.Set(fmt.Sprintf("Run %s · %d test queries · top %d candidates reranked · %.0f s", r.Run, r.Queries, r.Depth, r.Seconds))
 	txt := fmt.Sprintf("Fine-tuned vs first stage: MRR@10 %+.1f%% (Δ %+.3f, 95%% CI %+.3f … %+.3f), p = %.4f",
 		r.UpliftPct, r.VsFirst.Delta, r.CI95[0], r.CI95[1], r.PValue)
 	if r.VsBaseline != nil {

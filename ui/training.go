@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -74,6 +75,8 @@ type trainingPanel struct {
 	startBtn, stopBtn, resumeBtn           *widget.Button
 	progress                               *widget.ProgressBar
 	status                                 *widget.Label
+	progressVal                            binding.Float  // bound to progress
+	statusText                             binding.String // bound to status: the run's state
 	loss, mrr                              *lineChart
 	history                                *widget.Label
 	job                                    *app.Job
@@ -114,8 +117,9 @@ func newTrainingPanel(d *desktop) *trainingPanel {
 	p.stopBtn = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), p.stop)
 	p.stopBtn.Disable()
 	p.resumeBtn = widget.NewButtonWithIcon("Resume", theme.MediaReplayIcon(), func() { p.start(true) })
-	p.progress = widget.NewProgressBar()
-	p.status = widget.NewLabel("")
+	p.progressVal, p.statusText = binding.NewFloat(), binding.NewString()
+	p.progress = widget.NewProgressBarWithData(p.progressVal)
+	p.status = widget.NewLabelWithData(p.statusText)
 	p.status.Wrapping = fyne.TextWrapWord
 	p.loss = newLineChart("Training loss", "%.4f", colBlue, "The loss curve appears once training starts.")
 	p.mrr = newLineChart("Validation MRR@10", "%.3f", colGreen, "Validation MRR@10 appears after each evaluation.")
@@ -164,7 +168,7 @@ func (p *trainingPanel) view() fyne.CanvasObject { return p.root }
 func (p *trainingPanel) refresh() {
 	proj, err := p.d.project()
 	if err != nil {
-		p.status.SetText(err.Error())
+		p.setStatus(err.Error())
 		return
 	}
 	if p.model.Text == "" && proj.Settings.StartModel != "" {
@@ -174,9 +178,9 @@ func (p *trainingPanel) refresh() {
 	p.showRuns(proj)
 	if p.job == nil {
 		if _, ok, _ := proj.LastNegatives(); !ok {
-			p.status.SetText("Mine hard negatives first (Negatives tab): training reads the mined positives and the reviewed negatives.")
+			p.setStatus("Mine hard negatives first (Negatives tab): training reads the mined positives and the reviewed negatives.")
 		} else {
-			p.status.SetText("Ready: choose the starting model and press Start. Stop keeps a checkpoint; Resume continues the last unfinished run.")
+			p.setStatus("Ready: choose the starting model and press Start. Stop keeps a checkpoint; Resume continues the last unfinished run.")
 		}
 	}
 	p.setRunning(p.job != nil)
@@ -256,8 +260,8 @@ func (p *trainingPanel) train(o app.TrainOptions) *app.Job {
 		p.loss.reset()
 		p.mrr.reset()
 	}
-	p.progress.SetValue(0)
-	p.status.SetText("Starting…")
+	p.setProgress(0)
+	p.setStatus("Starting…")
 	p.job = p.d.run("training", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
 		_, err := proj.Train(ctx, o, progress)
 		return err
@@ -269,11 +273,11 @@ func (p *trainingPanel) train(o app.TrainOptions) *app.Job {
 		}
 		switch {
 		case err == nil:
-			p.status.SetText("Finished: the best model is saved; evaluate it on the Evaluation tab.")
+			p.setStatus("Finished: the best model is saved; evaluate it on the Evaluation tab.")
 		case errors.Is(err, context.Canceled):
-			p.status.SetText("Stopped: press Resume to continue from the last checkpoint.")
+			p.setStatus("Stopped: press Resume to continue from the last checkpoint.")
 		default:
-			p.status.SetText("Failed: " + err.Error())
+			p.setStatus("Failed: " + err.Error())
 		}
 	})
 	p.setRunning(p.job != nil)
@@ -283,9 +287,13 @@ func (p *trainingPanel) train(o app.TrainOptions) *app.Job {
 func (p *trainingPanel) stop() {
 	if p.job != nil {
 		p.job.Cancel()
-		p.status.SetText("Stopping at the next safe point; the checkpoint is kept for Resume.")
+		p.setStatus("Stopping at the next safe point; the checkpoint is kept for Resume.")
 	}
 }
+
+// setStatus and setProgress update the bound run state.
+func (p *trainingPanel) setStatus(s string)    { _ = p.statusText.Set(s) }
+func (p *trainingPanel) setProgress(v float64) { _ = p.progressVal.Set(v) }
 
 func (p *trainingPanel) setRunning(running bool) {
 	if running {
@@ -302,7 +310,7 @@ func (p *trainingPanel) setRunning(running bool) {
 // onEvent plots loss and validation MRR and shows speed and ETA.
 func (p *trainingPanel) onEvent(e app.Event) {
 	if e.Total > 0 {
-		p.progress.SetValue(float64(e.Done) / float64(e.Total))
+		p.setProgress(float64(e.Done) / float64(e.Total))
 	}
 	if v, ok := e.Values["loss"]; ok {
 		p.loss.add(float64(e.Done), v)
@@ -330,7 +338,7 @@ func (p *trainingPanel) onEvent(e app.Event) {
 		parts = append(parts, e.Message)
 	}
 	if len(parts) > 0 {
-		p.status.SetText(strings.Join(parts, " · "))
+		p.setStatus(strings.Join(parts, " · "))
 	}
 }
 
@@ -339,7 +347,7 @@ func (p *trainingPanel) onEvent(e app.Event) {
 func (p *trainingPanel) plotCurve(proj *app.Project) {
 	points, err := proj.RunCurve("last")
 	if err != nil {
-		p.status.SetText("Could not read the last run's curve: " + err.Error())
+		p.setStatus("Could not read the last run's curve: " + err.Error())
 		return
 	}
 	for _, pt := range points {

@@ -93,3 +93,24 @@ func TestTrainEvaluateExport(t *testing.T) {
 	_, err = os.Stat(filepath.Join(out, "config.json"))
 	assert.NoError(t, err)
 }
+
+// Progress and run status reach the widgets through their bindings.
+func TestTrainingStateIsBound(t *testing.T) {
+	d := newTestDesktop(t)
+	tp := d.training
+	tp.onEvent(app.Event{Phase: "train", Done: 5, Total: 20, Values: map[string]float64{"loss": 0.7}})
+	v, err := tp.progressVal.Get()
+	require.NoError(t, err)
+	assert.InDelta(t, 0.25, v, 1e-12)
+	assert.InDelta(t, 0.25, tp.progress.Value, 1e-12)
+	s, err := tp.statusText.Get()
+	require.NoError(t, err)
+	assert.Equal(t, "train · step 5 of 20", s)
+	assert.Equal(t, s, tp.status.Text)
+
+	d.setStatus("hello")
+	line, err := d.statusLine.Get()
+	require.NoError(t, err)
+	assert.Contains(t, line, "hello")
+	assert.Equal(t, line, d.status.Text)
+}
