@@ -20,7 +20,7 @@ endif
 TICKETS ?= 20000
 TEST_TIMEOUT ?= 25m
 
-.PHONY: setup deps tokenizers weights pjrt build cli desktop demo test vet fmt-check bench package clean
+.PHONY: setup deps tokenizers weights pjrt build cli desktop demo test vet fmt-check bench package app clean
 
 setup: deps tokenizers weights pjrt
 
@@ -66,6 +66,19 @@ bench: setup
 # The desktop app as an installable Linux archive (fyne package), in build/dist/.
 package: setup
 	fyne-cross/package-linux.sh
+
+# Precedent.app for Apple silicon, in build/dist/: fyne package, the XLA Metal
+# plugin in Contents/Frameworks, ad-hoc signed. Needs a Mac (see fyne-cross/).
+ifeq ($(shell uname -s),Darwin)
+app: setup
+	fyne-cross/package-darwin.sh
+else
+app:
+	@echo "make app builds Precedent.app and needs a Mac (macOS 13+, Apple silicon, Xcode command line tools)."
+	@echo "Run it there (fyne-cross/MAC-CHECKLIST.md), or cross-build with a macOS SDK image: fyne-cross/README.md."
+	@echo "On Linux, make package builds the Linux archive."
+	@exit 1
+endif
 
 clean:
 	rm -rf bin

@@ -12,23 +12,14 @@ import (
 	"github.com/precedent/precedent/data/synth"
 )
 
-// ImportOptions choose how a file is read.
-type ImportOptions struct {
-	Format  string // "" = from the extension
-	Mapping string // "id=Number,opened=Opened,..."; "" = preset or auto-detect
-	Preset  string // servicenow, jira, thehive, splunk
-}
-
 // Import reads an export file into the project's store. Rejected rows are
-// reported and written to a rejects file under the project's imports/ folder.
+// reported and written to a rejects file under the project's imports/
+// folder. Visibility choices in o are remembered in the project's settings
+// once the import succeeds, and every later import and preview uses them.
 func (p *Project) Import(ctx context.Context, path string, o ImportOptions, progress Progress) (importer.Report, error) {
-	opts := importer.Options{Format: o.Format, Preset: o.Preset}
-	if o.Mapping != "" {
-		m, err := importer.ParseMapping(o.Mapping)
-		if err != nil {
-			return importer.Report{}, fmt.Errorf("import %s: --map: %w", path, err)
-		}
-		opts.Mapping = m
+	opts, err := o.options(p.Settings.Visibility)
+	if err != nil {
+		return importer.Report{}, fmt.Errorf("import %s: %w", path, err)
 	}
 	if err := os.MkdirAll(p.Path("imports"), 0o755); err != nil {
 		return importer.Report{}, err
@@ -47,6 +38,13 @@ func (p *Project) Import(ctx context.Context, path string, o ImportOptions, prog
 	}
 	if _, err := p.refreshStats(); err != nil {
 		return rep, fmt.Errorf("import %s: stats: %w", path, err)
+	}
+	if len(o.Visibility) > 0 {
+		s := p.Settings
+		s.Visibility = opts.Visibility
+		if err := p.SaveSettings(s); err != nil {
+			return rep, fmt.Errorf("import %s: %w", path, err)
+		}
 	}
 	if err := p.Store.PutRecords("imports", []store.Record{{Key: time.Now().UTC().Format(time.RFC3339Nano), Value: rep}}); err != nil {
 		return rep, fmt.Errorf("import %s: history: %w", path, err)

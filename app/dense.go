@@ -224,7 +224,11 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 	return ix, out, nil
 }
 
-// embedDocText is what a bi-encoder embeds of a closed ticket.
+// embedDocText is what a bi-encoder embeds of a ticket: its opening-time
+// text only. One vector per ticket serves every query, so it must hold
+// nothing written after any query could have opened; the analysts' notes
+// reach the reranker through the pair text, as of each query's time.
 func embedDocText(t data.Ticket) string {
-	return strings.Join([]string{t.Title, t.Description, t.CloseNotes}, "\n")
+	o := t.Opening()
+	return strings.Join([]string{o.Title, o.Description}, "\n")
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/ml/eval"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
@@ -27,7 +28,8 @@ type EvalOptions struct {
 	Permutations int    `json:"permutations"` // paired randomization test (default 10000)
 	Resamples    int    `json:"resamples"`    // bootstrap resamples (default 2000)
 	Backend      string `json:"backend,omitempty"`
-	NoBaseline   bool   `json:"no_baseline,omitempty"` // skip scoring the starting checkpoint
+	NoBaseline   bool   `json:"no_baseline,omitempty"`   // skip scoring the starting checkpoint
+	NoLeakProbe  bool   `json:"no_leak_probe,omitempty"` // skip re-scoring with candidates' future text
 }
 
 // SystemEval is one system's metrics on the test window.
@@ -37,34 +39,96 @@ type SystemEval struct {
 	eval.Metrics
 }
 
-// EvalResult compares first stage, starting reranker and fine-tuned reranker
-// on the identical stored candidate lists of the test window.
+// The systems an evaluation compares, by name.
+const (
+	SysFirstStage     = "first_stage"     // the stored first-stage order
+	SysBaseline       = "baseline"        // the starting checkpoint as a reranker, off the shelf
+	SysBaselineFusion = "baseline_fusion" // first stage fused with the starting checkpoint (chosen on validation)
+	SysFinetuned      = "finetuned"       // the fine-tuned reranker alone
+	SysFinal          = "final"           // first stage fused with the fine-tuned reranker (chosen on validation): what Precedent ships
+	SysLeakProbe      = "leak_probe"      // the fine-tuned reranker shown candidates' future text: NOT an honest figure
+)
+
+// EvalResult compares the first stage, the starting reranker, the
+// fine-tuned reranker and the final system (their fusion, chosen on the
+// validation window) on the identical stored candidate lists of the test
+// window. The headline compares the final system with the BEST baseline.
 type EvalResult struct {
-	Run        string             `json:"run"`
-	Queries    int                `json:"queries"`
-	Depth      int                `json:"depth"`
-	FirstStage SystemEval         `json:"first_stage"`
-	Baseline   *SystemEval        `json:"baseline,omitempty"`
-	Finetuned  SystemEval         `json:"finetuned"`
-	UpliftPct  float64            `json:"uplift_pct"` // fine-tuned vs first stage, MRR@10
-	PValue     float64            `json:"p_value"`
-	CI95       [2]float64         `json:"ci95_delta_mrr@10"`
-	VsBaseline *eval.Comparison   `json:"vs_baseline,omitempty"`
-	VsFirst    eval.Comparison    `json:"vs_first_stage"`
-	PerRule    []eval.RuleRow     `json:"per_rule"`
-	TieBreak   string             `json:"tie_break"`
-	ReportMD   string             `json:"report_md"`
-	ReportHTML string             `json:"report_html"`
-	TRECDir    string             `json:"trec_dir"`
-	Seconds    float64            `json:"seconds"`
-	Created    time.Time          `json:"created"`
-	Details    []eval.QueryDetail `json:"details"` // per query: first relevant rank per system, the label's cue and note
+	Run        string      `json:"run"`
+	Queries    int         `json:"queries"`
+	ValQueries int         `json:"validation_queries"`
+	Depth      int         `json:"depth"`
+	FirstStage SystemEval  `json:"first_stage"`
+	Baseline   *SystemEval `json:"baseline,omitempty"`
+	// BaselineFusion is the first stage fused with the starting reranker.
+	BaselineFusion *SystemEval `json:"baseline_fusion,omitempty"`
+	Finetuned      SystemEval  `json:"finetuned"`
+	Final          SystemEval  `json:"final"`
+	// Fusion is the final system's setting and FusionTrials every setting's
+	// validation MRR@10; BaselineFusionSetting likewise for the baseline.
+	Fusion                eval.Fusion        `json:"fusion"`
+	FusionTrials          []eval.FusionTrial `json:"fusion_trials"`
+	BaselineFusionSetting *eval.Fusion       `json:"baseline_fusion_setting,omitempty"`
+	// LeakProbe is the fine-tuned reranker re-scored with candidates' full
+	// text, notes written after the query included: how much a leaky
+	// yardstick would flatter it. LeakPairs counts the pairs whose text differs.
+	LeakProbe *SystemEval `json:"leak_probe,omitempty"`
+	LeakPairs int         `json:"leak_pairs"`
+	// BestBaseline names the baseline with the highest test MRR@10; VsBest
+	// is the final system against it (the headline), and UpliftPct, PValue
+	// and CI95 repeat it.
+	BestBaseline string             `json:"best_baseline"`
+	VsBest       eval.Comparison    `json:"vs_best_baseline"`
+	UpliftPct    float64            `json:"uplift_pct"`
+	PValue       float64            `json:"p_value"`
+	CI95         [2]float64         `json:"ci95_delta_mrr@10"`
+	VsFirst      eval.Comparison    `json:"vs_first_stage"`        // final vs first stage
+	PureVsFirst  eval.Comparison    `json:"pure_vs_first_stage"`   // the fine-tuned reranker alone vs first stage
+	VsBaseline   *eval.Comparison   `json:"vs_baseline,omitempty"` // final vs starting reranker
+	Verdict      string             `json:"verdict"`
+	PerRule      []eval.RuleRow     `json:"per_rule"`
+	TieBreak     string             `json:"tie_break"`
+	Relevance    string             `json:"relevance"`
+	ReportMD     string             `json:"report_md"`
+	ReportHTML   string             `json:"report_html"`
+	TRECDir      string             `json:"trec_dir"`
+	Seconds      float64            `json:"seconds"`
+	Created      time.Time          `json:"created"`
+	Details      []eval.QueryDetail `json:"details"` // per query: first relevant rank per system, the label's cue and note
 }
 
-// Evaluate reranks each test query's stored candidates with the first
-// stage, the starting checkpoint and the fine-tuned model, and reports
-// MRR@10, nDCG@10, Recall@k and MAP with a paired randomization test and a
-// bootstrap CI, TREC run/qrels files and a Markdown/HTML report.
+// Relevance states what counts as relevant in evaluation, for reports.
+const Relevance = "relevant: every earlier ticket a non-trivial, positive-class link ties to the query (training caps do not matter); " +
+	"trivial duplicates of the query (the same alert again) are removed from its list; candidates are shown as of the query's opened time"
+
+// evalLists are the candidate lists of one window with relevant tickets,
+// oldest query first.
+func (p *Project) evalLists(a *archive, window string, maxQueries int) ([]QueryCandidates, error) {
+	qcs, err := p.Candidates(window)
+	if err != nil {
+		return nil, err
+	}
+	qcs = slices.DeleteFunc(qcs, func(qc QueryCandidates) bool { return len(qc.Relevant) == 0 })
+	slices.SortFunc(qcs, func(x, y QueryCandidates) int {
+		qx, _ := a.get(x.Query)
+		qy, _ := a.get(y.Query)
+		if data.Earlier(qx, qy) {
+			return -1
+		}
+		return 1
+	})
+	if maxQueries > 0 {
+		qcs = spread(qcs, maxQueries)
+	}
+	return qcs, nil
+}
+
+// Evaluate reranks each test query's stored candidates with the starting
+// checkpoint and the fine-tuned model, fuses each with the first stage with
+// the setting that is best on the validation window, and reports MRR@10,
+// nDCG@10, Recall@k and MAP with a paired randomization test and a bootstrap
+// CI, a leak probe, TREC run/qrels files and a Markdown/HTML report. Scores
+// are cached per model, so evaluating again scores nothing twice.
 func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress) (EvalResult, error) {
 	start := time.Now()
 	if o.Depth <= 0 {
@@ -87,22 +151,20 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	if err != nil {
 		return EvalResult{}, err
 	}
-	qcs, err := p.Candidates("test")
+	qcs, err := p.evalLists(a, "test", o.MaxQueries)
 	if err != nil {
 		return EvalResult{}, err
-	}
-	qcs = slices.DeleteFunc(qcs, func(qc QueryCandidates) bool { return len(qc.Relevant) == 0 })
-	slices.SortFunc(qcs, func(x, y QueryCandidates) int {
-		qx, _ := a.get(x.Query)
-		qy, _ := a.get(y.Query)
-		return qx.Opened.Compare(qy.Opened)
-	})
-	if o.MaxQueries > 0 {
-		qcs = spread(qcs, o.MaxQueries)
 	}
 	if len(qcs) == 0 {
 		return EvalResult{}, fmt.Errorf("no test queries with mined positives: widen the test window or import more tickets")
 	}
+	// The fusion is chosen on the validation lists training validated on
+	// (its queries and depth), whose scores training already cached.
+	val, err := p.validationQueries(run.Options.withDefaults())
+	if err != nil {
+		return EvalResult{}, err
+	}
+	valDepth := run.Options.withDefaults().ValDepth
 	b, info, err := Backend(firstNonEmpty(o.Backend, p.Settings.Backend))
 	if err != nil {
 		return EvalResult{}, err
@@ -111,30 +173,65 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	if err != nil {
 		return EvalResult{}, err
 	}
-	score := func(name string, m *model.Model, tokPath string) ([][]eval.Scored, error) {
-		rr, err := newReranker(m, tokPath, b, format, run.Options.MaxLen)
+	// score ranks val then test lists with one model, through the cache.
+	score := func(name, key string, m *model.Model, tokPath string) (valLists, testLists [][]eval.Scored, rr *reranker, err error) {
+		rr, err = newReranker(m, tokPath, b, format, run.Options.MaxLen)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
-		defer rr.Close()
-		return rr.rank(ctx, a, qcs, o.Depth, func(done, total int) {
-			progress.emit(Event{Step: "evaluate", Phase: name, Done: int64(done), Total: int64(total)})
-		})
+		ck := p.scoreKey(key, rr)
+		phase := func(what string) func(done, total int) {
+			clock := newETAClock()
+			return func(done, total int) {
+				progress.emit(Event{Step: "evaluate", Phase: name + " " + what, Done: int64(done), Total: int64(total),
+					ETA: clock.left(int64(done), int64(total))})
+			}
+		}
+		if valLists, err = p.cachedRank(ctx, ck, rr, a, val, valDepth, phase("validation")); err == nil {
+			testLists, err = p.cachedRank(ctx, ck, rr, a, qcs, o.Depth, phase("test"))
+		}
+		if err != nil {
+			rr.Close()
+			return nil, nil, nil, err
+		}
+		return valLists, testLists, rr, nil
 	}
-	systems := map[string][][]eval.Scored{}
-	first := make([][]eval.Scored, len(qcs))
-	for i, qc := range qcs {
-		first[i] = firstStageScored(qc, o.Depth)
+	firstOf := func(lists []QueryCandidates) [][]eval.Scored {
+		out := make([][]eval.Scored, len(lists))
+		for i, qc := range lists {
+			out[i] = firstStageScored(qc, o.Depth)
+		}
+		return out
 	}
-	systems["first_stage"] = first
+	valFirst := make([][]eval.Scored, len(val))
+	valRel := make([]map[string]bool, len(val))
+	for i, qc := range val {
+		valRel[i] = toSet(qc.Relevant)
+		valFirst[i] = firstStageScored(qc, valDepth)
+	}
+	fuse := func(f eval.Fusion, first, model [][]eval.Scored) [][]eval.Scored {
+		out := make([][]eval.Scored, len(first))
+		for i := range first {
+			out[i] = f.Apply(first[i], model[i])
+		}
+		return out
+	}
+	res := EvalResult{Run: run.ID, Queries: len(qcs), ValQueries: len(val), Depth: o.Depth, TieBreak: TieBreak, Relevance: Relevance, Created: time.Now().UTC()}
+	systems := map[string][][]eval.Scored{SysFirstStage: firstOf(qcs)}
 	if !o.NoBaseline {
-		m, tokPath, _, err := p.startModel(run.Options)
+		m, tokPath, startDir, err := p.startModel(run.Options)
 		if err != nil {
 			return EvalResult{}, fmt.Errorf("baseline: %w", err)
 		}
-		if systems["baseline"], err = score("baseline", m, tokPath); err != nil {
+		bv, bt, rr, err := score(SysBaseline, startScoreModel(run.Options, startDir), m, tokPath)
+		if err != nil {
 			return EvalResult{}, err
 		}
+		rr.Close()
+		systems[SysBaseline] = bt
+		f, _ := eval.ChooseFusion(valFirst, bv, valRel, eval.FusionGrid())
+		res.BaselineFusionSetting = &f
+		systems[SysBaselineFusion] = fuse(f, systems[SysFirstStage], bt)
 	}
 	ck, err := hf.Load(run.ModelDir)
 	if err != nil {
@@ -144,17 +241,35 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	if err != nil {
 		return EvalResult{}, fmt.Errorf("fine-tuned model: %w", err)
 	}
-	if systems["finetuned"], err = score("finetuned", ft, ck.TokenizerPath); err != nil {
+	ftKey := runScoreModel(run)
+	fv, fte, rr, err := score(SysFinetuned, ftKey, ft, ck.TokenizerPath)
+	if err != nil {
 		return EvalResult{}, err
+	}
+	defer rr.Close()
+	systems[SysFinetuned] = fte
+	res.Fusion, res.FusionTrials = eval.ChooseFusion(valFirst, fv, valRel, eval.FusionGrid())
+	systems[SysFinal] = fuse(res.Fusion, systems[SysFirstStage], fte)
+	if !o.NoLeakProbe {
+		probe, n, err := p.leakProbe(ctx, rr, ftKey, a, qcs, fte, o.Depth, progress)
+		if err != nil {
+			return EvalResult{}, err
+		}
+		systems[SysLeakProbe], res.LeakPairs = probe, n
 	}
 
 	progress.emit(Event{Step: "evaluate", Phase: "statistics", Message: fmt.Sprintf("%d permutations, %d bootstrap resamples", o.Permutations, o.Resamples)})
-	res := EvalResult{Run: run.ID, Queries: len(qcs), Depth: o.Depth, TieBreak: TieBreak, Created: time.Now().UTC()}
-	names := []string{"first_stage", "baseline", "finetuned"}
+	names := []string{SysFirstStage, SysBaseline, SysBaselineFusion, SysFinetuned, SysFinal, SysLeakProbe}
 	labels := map[string]string{
-		"first_stage": "first stage (" + p.firstStageName() + ")",
-		"baseline":    "starting reranker (" + filepath.Base(run.StartModel) + ")",
-		"finetuned":   "fine-tuned (" + run.ID + ")",
+		SysFirstStage:     "first stage (" + p.firstStageName() + ")",
+		SysBaseline:       "starting reranker (" + filepath.Base(run.StartModel) + ")",
+		SysBaselineFusion: "first stage + starting reranker",
+		SysFinetuned:      "fine-tuned reranker alone (" + run.ID + ")",
+		SysFinal:          "final: first stage + fine-tuned (" + res.Fusion.String() + ")",
+		SysLeakProbe:      "leak probe: fine-tuned, shown future text (not honest)",
+	}
+	if res.BaselineFusionSetting != nil {
+		labels[SysBaselineFusion] += " (" + res.BaselineFusionSetting.String() + ")"
 	}
 	ranked := map[string][][]string{}
 	per := map[string][]eval.Metrics{}
@@ -172,12 +287,18 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 		}
 		se := SystemEval{Name: n, Label: labels[n], Metrics: eval.Mean(per[n])}
 		switch n {
-		case "first_stage":
+		case SysFirstStage:
 			res.FirstStage = se
-		case "baseline":
+		case SysBaseline:
 			res.Baseline = &se
-		case "finetuned":
+		case SysBaselineFusion:
+			res.BaselineFusion = &se
+		case SysFinetuned:
 			res.Finetuned = se
+		case SysFinal:
+			res.Final = se
+		case SysLeakProbe:
+			res.LeakProbe = &se
 		}
 		report.Systems = append(report.Systems, eval.SystemResult{Name: n, Label: labels[n], Mean: se.Metrics, PerQuery: per[n]})
 	}
@@ -188,14 +309,31 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 		}
 		return out
 	}
-	res.VsFirst = eval.Compare(mrr("first_stage"), mrr("finetuned"), o.Permutations, o.Resamples, 1)
-	res.UpliftPct, res.PValue, res.CI95 = res.VsFirst.UpliftPct, res.VsFirst.PValue, [2]float64{res.VsFirst.CILow, res.VsFirst.CIHigh}
-	report.Comparisons = append(report.Comparisons, eval.NamedComparison{Name: "fine-tuned vs first stage", A: "first_stage", B: "finetuned", Metric: "mrr@10", Comparison: res.VsFirst})
-	if _, ok := per["baseline"]; ok {
-		c := eval.Compare(mrr("baseline"), mrr("finetuned"), o.Permutations, o.Resamples, 2)
-		res.VsBaseline = &c
-		report.Comparisons = append(report.Comparisons, eval.NamedComparison{Name: "fine-tuned vs starting reranker", A: "baseline", B: "finetuned", Metric: "mrr@10", Comparison: c})
+	compare := func(a, b string, seed uint64) eval.Comparison {
+		c := eval.Compare(mrr(a), mrr(b), o.Permutations, o.Resamples, seed)
+		report.Comparisons = append(report.Comparisons, eval.NamedComparison{Name: labels[b] + " vs " + labels[a], A: a, B: b, Metric: "mrr@10", Comparison: c})
+		return c
 	}
+	res.BestBaseline = SysFirstStage
+	for _, n := range []string{SysBaseline, SysBaselineFusion} {
+		if _, ok := per[n]; ok && eval.Mean(per[n]).MRR10 > eval.Mean(per[res.BestBaseline]).MRR10 {
+			res.BestBaseline = n
+		}
+	}
+	res.VsBest = compare(res.BestBaseline, SysFinal, 1)
+	res.UpliftPct, res.PValue, res.CI95 = res.VsBest.UpliftPct, res.VsBest.PValue, [2]float64{res.VsBest.CILow, res.VsBest.CIHigh}
+	if res.BestBaseline == SysFirstStage {
+		res.VsFirst = res.VsBest
+	} else {
+		res.VsFirst = compare(SysFirstStage, SysFinal, 2)
+	}
+	res.PureVsFirst = compare(SysFirstStage, SysFinetuned, 3)
+	if _, ok := per[SysBaseline]; ok {
+		c := compare(SysBaseline, SysFinal, 4)
+		res.VsBaseline = &c
+	}
+	res.Verdict = verdict(res, labels, run)
+	report.Verdict = res.Verdict
 	res.PerRule = perRule(qcs, per)
 	report.PerRule = res.PerRule
 	report.Queries = p.queryDetails(a, qcs, ranked)
@@ -205,10 +343,17 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	report.TieBreak = TieBreak
 	report.Settings = map[string]string{
 		"run": run.ID, "start model": run.StartModel, "backend": info.Description,
-		"test queries": fmt.Sprint(len(qcs)), "candidates per query": fmt.Sprint(o.Depth),
-		"training examples": fmt.Sprintf("%d (%d positives, %d negatives)", run.Examples, run.Positives, run.Negatives),
-		"steps":             fmt.Sprintf("%d (best at %d, validation MRR@10 %.3f → %.3f)", run.Steps, run.BestStep, run.StartMRR, run.BestMRR),
-		"max length":        fmt.Sprint(run.Options.MaxLen), "layers kept": fmt.Sprint(run.Options.KeepLayers),
+		"test queries": fmt.Sprint(len(qcs)), "validation queries (fusion chosen on)": fmt.Sprint(len(val)),
+		"candidates per query": fmt.Sprint(o.Depth),
+		"training examples":    fmt.Sprintf("%d (%d positives, %d negatives)", run.Examples, run.Positives, run.Negatives),
+		"steps":                fmt.Sprintf("%d (best at %d, validation MRR@10 %.3f → %.3f)", run.Steps, run.BestStep, run.StartMRR, run.BestMRR),
+		"max length":           fmt.Sprint(run.Options.MaxLen), "layers kept": fmt.Sprint(run.Options.KeepLayers),
+		"fusion":    fusionLine(res),
+		"relevance": Relevance,
+	}
+	if res.LeakProbe != nil {
+		report.Settings["leak probe"] = fmt.Sprintf("%d of %d pairs show text written after the query opened; fine-tuned MRR@10 %.3f honest vs %.3f shown that text",
+			res.LeakPairs, len(qcs)*o.Depth, res.Finetuned.MRR10, res.LeakProbe.MRR10)
 	}
 	dir := filepath.Join(run.Dir, "eval")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -227,6 +372,93 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	}
 	progress.emit(Event{Step: "evaluate", Done: int64(len(qcs)), Total: int64(len(qcs)), Final: true})
 	return res, nil
+}
+
+// leakProbe re-scores the test lists with candidates' full text: only the
+// pairs whose text differs are scored again, the rest keep their honest
+// score.
+func (p *Project) leakProbe(ctx context.Context, honest *reranker, key string, a *archive, qcs []QueryCandidates, scores [][]eval.Scored, depth int, progress Progress) ([][]eval.Scored, int, error) {
+	leaky := *honest
+	leaky.format.FutureText = true
+	sub := futureOnly(a, qcs, depth)
+	n := 0
+	for _, qc := range sub {
+		n += len(qc.Candidates)
+	}
+	out := make([][]eval.Scored, len(qcs))
+	for i := range scores {
+		out[i] = slices.Clone(scores[i])
+	}
+	if n == 0 {
+		return out, 0, nil
+	}
+	lists, err := p.cachedRank(ctx, p.scoreKey(key, &leaky), &leaky, a, sub, depth, func(done, total int) {
+		progress.emit(Event{Step: "evaluate", Phase: "leak probe", Done: int64(done), Total: int64(total)})
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("leak probe: %w", err)
+	}
+	for i, l := range lists {
+		future := map[string]float64{}
+		for _, s := range l {
+			future[s.ID] = s.Score
+		}
+		for j, s := range out[i] {
+			if f, ok := future[s.ID]; ok {
+				out[i][j].Score = f
+			}
+		}
+	}
+	return out, n, nil
+}
+
+// fusionLine says how the final system was chosen.
+func fusionLine(r EvalResult) string {
+	best := 0.0
+	for _, t := range r.FusionTrials {
+		if t.Fusion == r.Fusion {
+			best = t.MRR10
+		}
+	}
+	s := fmt.Sprintf("%s, chosen on %d validation queries (validation MRR@10 %.3f; %d settings tried)", r.Fusion, r.ValQueries, best, len(r.FusionTrials))
+	if r.Fusion.Weight == 0 {
+		s += "; weight 0: the fine-tuned model did not help on validation, so the final ranking is the first stage's"
+	}
+	return s
+}
+
+// verdict says in words how the final system compares with the best
+// baseline, and when it does not win, the likely reason and what to try.
+func verdict(r EvalResult, labels map[string]string, run RunRecord) string {
+	c := r.VsBest
+	head := fmt.Sprintf("Final system vs the best baseline, %s: MRR@10 %.3f → %.3f (%+.1f%%, Δ %+.3f, 95%% CI [%+.3f, %+.3f], p = %.3g, %d test queries).",
+		labels[r.BestBaseline], c.MeanA, c.MeanB, c.UpliftPct, c.Delta, c.CILow, c.CIHigh, c.PValue, r.Queries)
+	significant := c.PValue < 0.05
+	var why []string
+	if run.Positives < 1000 {
+		why = append(why, fmt.Sprintf("only %d labelled training pairs", run.Positives))
+	}
+	if r.ValQueries < 100 {
+		why = append(why, fmt.Sprintf("only %d validation queries to choose the fusion on", r.ValQueries))
+	}
+	if r.Finetuned.MRR10 < r.FirstStage.MRR10 {
+		why = append(why, fmt.Sprintf("the fine-tuned reranker alone is below the first stage (%.3f vs %.3f)", r.Finetuned.MRR10, r.FirstStage.MRR10))
+	}
+	reason := ""
+	if len(why) > 0 {
+		reason = " Likely reason: " + strings.Join(why, "; ") + "."
+	}
+	try := " What to try: mine more labels (comments, explicit link fields, more ID patterns), review hard negatives, or start from a stronger checkpoint (a downloaded cross-encoder, or a fine-tuned bi-encoder)."
+	switch {
+	case significant && c.Delta > 0:
+		return "Better than the best baseline. " + head
+	case significant && c.Delta < 0:
+		return "WORSE than the best baseline: do not ship this model. " + head + reason + try
+	case r.Fusion.Weight == 0:
+		return "Not better than the first stage: the fine-tuned model did not help on the validation window, so the final ranking is the first stage's own. " + head + reason + try
+	default:
+		return "Not significantly different from the best baseline. " + head + reason + try
+	}
 }
 
 // LastEval returns the last evaluation, if any.

@@ -51,29 +51,66 @@ type FirstStageResult struct {
 	HitRate map[string]float64 `json:"hit_rate@k"` // per window: share of queries with a relevant ticket in the top k (the MRR ceiling)
 	MRR10   map[string]float64 `json:"mrr@10"`     // per window, first-stage order
 	Seconds float64            `json:"seconds"`
-	Docs    int                `json:"docs"`
+	Docs    int                `json:"docs"` // indexed documents: one per version of each ticket (see data.Ticket.Versions)
+	// TrivialDropped counts trivial duplicates of a query removed from its list.
+	TrivialDropped int `json:"trivial_dropped"`
 }
 
-// relevance returns, per query, its non-trivial mined positives opened
-// before it, and the window of each query that has training positives.
-func relevance(pairs []StoredPair, a *archive) (map[string][]string, map[string]string) {
-	rel := map[string][]string{}
-	win := map[string]string{}
+// evalRelevant reports whether a mined pair is a label for evaluation: a
+// non-trivial link of a positive class (never a negated mention), whether or
+// not the training caps and sampling kept it as a training positive.
+func evalRelevant(p StoredPair) bool { return p.Relevant() }
+
+// relevance returns, per query, its relevant earlier tickets (evalRelevant)
+// and its window, and per query the trivial duplicates to leave out of its
+// list. Validation and test queries are every query of their window with a
+// relevant link — what an analyst would search for — independent of the
+// training caps; train-window queries are those with training positives,
+// the ones negatives are mined for.
+func relevance(pairs []StoredPair, a *archive, w split.Windows) (rel map[string][]string, win map[string]string, trivial map[string][]string) {
+	rel, win, trivial = map[string][]string{}, map[string]string{}, map[string][]string{}
 	for _, p := range pairs {
-		if p.Trivial || slices.Contains(p.Filters, mining.FilterTrivial) {
-			continue
-		}
 		q, ok1 := a.get(p.Query)
 		d, ok2 := a.get(p.Positive)
 		if !ok1 || !ok2 || !split.Allowed(q, d) {
 			continue
 		}
+		if !evalRelevant(p) {
+			if p.Trivial || slices.Contains(p.Filters, mining.FilterTrivial) {
+				trivial[p.Query] = append(trivial[p.Query], p.Positive)
+			}
+			continue
+		}
 		rel[p.Query] = append(rel[p.Query], p.Positive)
-		if p.Window != "" {
+		switch qw := w.Of(q.Opened); {
+		case p.Window != "":
 			win[p.Query] = p.Window
+		case qw != split.Train && win[p.Query] == "":
+			win[p.Query] = qw.String()
 		}
 	}
-	return rel, win
+	return rel, win, trivial
+}
+
+// dropTrivial removes a query's trivial duplicates (the same alert again,
+// minutes later) from its candidate list and renumbers the ranks. They are
+// neither a hit nor a miss: not what a reranker is for, and counted either
+// way they would distort the figures.
+func dropTrivial(list []negatives.Candidate, trivial []string) ([]negatives.Candidate, int) {
+	if len(trivial) == 0 {
+		return list, 0
+	}
+	out := list[:0]
+	dropped := 0
+	for _, c := range list {
+		if slices.Contains(trivial, c.ID) {
+			dropped++
+			continue
+		}
+		c.Rank = len(out) + 1
+		out = append(out, c)
+	}
+	return out, dropped
 }
 
 // queryText is what the first stage and the reranker see of a query: what
@@ -101,10 +138,24 @@ func firstStageQuery(t data.Ticket, m *mining.Matcher) string {
 	return split.MaskIDs(split.QueryText(t, split.QueryFields{Host: true, User: true}), m) + "\n" + entityKeys(t)
 }
 
-// docText is what the first stage indexes of a closed ticket: its text and
-// the canonical keys of its entities.
+// docText is what the first stage indexes of a ticket as a query may see it
+// (one version, see data.Ticket.Versions): its text, its analysts' notes
+// when visible, and the canonical keys of its entities.
 func docText(t data.Ticket) string {
-	return strings.Join([]string{t.Title, t.Description, t.Host, t.User, t.CloseNotes, entityKeys(t)}, "\n")
+	return strings.Join([]string{t.Title, t.Description, t.Host, t.User, t.NotesText(), entityKeys(t)}, "\n")
+}
+
+// bm25Docs indexes every version of every ticket, so each query sees each
+// candidate's text as of the query's own time — close-notes and comments only
+// once written — without re-indexing per query.
+func bm25Docs(tickets []data.Ticket) []retrieve.Doc {
+	docs := make([]retrieve.Doc, 0, len(tickets)+len(tickets)/2)
+	for _, t := range tickets {
+		for i, v := range t.Versions() {
+			docs = append(docs, retrieve.Doc{ID: t.ID, Text: docText(v.Ticket), Opened: v.From, Until: v.Until, Strict: i > 0})
+		}
+	}
+	return docs
 }
 
 // entityKeys writes a ticket's entity match keys as single tokens
@@ -132,7 +183,7 @@ func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress 
 	if o.K <= 0 {
 		o.K = 50
 	}
-	a, queries, rel, win, err := p.firstStageQueries()
+	a, queries, rel, win, trivial, err := p.firstStageQueries()
 	if err != nil {
 		return FirstStageResult{}, err
 	}
@@ -141,11 +192,7 @@ func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress 
 	switch o.Source {
 	case "bm25":
 		progress.emit(Event{Step: "first-stage", Phase: "index", Message: fmt.Sprintf("BM25 over %d tickets", len(a.Tickets))})
-		docs := make([]retrieve.Doc, len(a.Tickets))
-		for i, t := range a.Tickets {
-			docs[i] = retrieve.Doc{ID: t.ID, Text: docText(t), Opened: t.Opened}
-		}
-		ix, err = retrieve.NewBM25(docs, retrieve.BM25Params{})
+		ix, err = retrieve.NewBM25(bm25Docs(a.Tickets), retrieve.BM25Params{})
 	case "bi-encoder", "vectors":
 		ix, queries, err = p.denseIndex(ctx, a, queries, o, progress)
 	default:
@@ -169,7 +216,9 @@ func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress 
 	hits := map[string]float64{}
 	for i, q := range queries {
 		t, _ := a.get(q.ID)
-		qc := QueryCandidates{Query: q.ID, Window: win[q.ID], Rule: t.Rule, Candidates: cands[i], Relevant: rel[q.ID]}
+		list, dropped := dropTrivial(cands[i], trivial[q.ID])
+		res.TrivialDropped += dropped
+		qc := QueryCandidates{Query: q.ID, Window: win[q.ID], Rule: t.Rule, Candidates: list, Relevant: rel[q.ID]}
 		recs[i] = store.Record{Key: q.ID, Value: qc}
 		w := qc.Window
 		res.Queries[w]++
@@ -211,23 +260,27 @@ func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress 
 // firstStageQueries loads the archive and builds, sorted by ID, the query of
 // every ticket with mined positives in a window, with each query's relevant
 // tickets and window.
-func (p *Project) firstStageQueries() (*archive, []retrieve.Query, map[string][]string, map[string]string, error) {
+func (p *Project) firstStageQueries() (*archive, []retrieve.Query, map[string][]string, map[string]string, map[string][]string, error) {
 	a, err := p.loadArchive()
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, err
 	}
 	pairs, err := p.Pairs()
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, err
 	}
-	if len(pairs) == 0 {
-		return nil, nil, nil, nil, fmt.Errorf("first stage: no mined pairs: run mining first (precedent mine)")
+	mined, ok, err := p.LastMine()
+	if err != nil {
+		return nil, nil, nil, nil, nil, err
+	}
+	if len(pairs) == 0 || !ok {
+		return nil, nil, nil, nil, nil, fmt.Errorf("first stage: no mined pairs: run mining first (precedent mine)")
 	}
 	m, err := p.matcher()
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, err
 	}
-	rel, win := relevance(pairs, a)
+	rel, win, trivial := relevance(pairs, a, mined.Split)
 	var queries []retrieve.Query
 	for qid, w := range win {
 		if w == "" {
@@ -237,7 +290,7 @@ func (p *Project) firstStageQueries() (*archive, []retrieve.Query, map[string][]
 		queries = append(queries, retrieve.Query{ID: qid, Text: firstStageQuery(t, m), Before: t.Opened})
 	}
 	slices.SortFunc(queries, func(x, y retrieve.Query) int { return strings.Compare(x.ID, y.ID) })
-	return a, queries, rel, win, nil
+	return a, queries, rel, win, trivial, nil
 }
 
 // Candidates returns the stored candidate lists of one window ("" = all).

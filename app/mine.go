@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -18,13 +20,20 @@ const (
 	collGroups = "groups"
 	metaMining = "mining"
 	metaTruth  = "truth_path"
+	metaLabels = "labels" // LabelsState: the labels' fingerprint and what their last change invalidated
 )
+
+// MsgLabelsChanged is what a user is told when re-mining changed the labels.
+const MsgLabelsChanged = "labels changed: re-run firststage and negatives"
 
 // MineOptions configure mining and the time split; zero values take defaults.
 type MineOptions struct {
-	Presets        []string  `json:"presets,omitempty"`  // ID pattern presets (default: project settings)
-	Patterns       []string  `json:"patterns,omitempty"` // custom ID regular expressions
-	Fields         []string  `json:"fields,omitempty"`   // text fields to read (default close_notes)
+	Presets        []string  `json:"presets,omitempty"`      // ID pattern presets (default: project settings)
+	Patterns       []string  `json:"patterns,omitempty"`     // custom ID regular expressions
+	Fields         []string  `json:"fields,omitempty"`       // text fields to read (default close_notes, comments)
+	NegatedCues    []string  `json:"negated_cues,omitempty"` // extra negated cue phrases (RE2), added to the built-in ones
+	LinkKinds      []string  `json:"link_kinds,omitempty"`   // explicit link kinds that make positives (default mining.DefaultLinkKinds)
+	Ties           string    `json:"ties,omitempty"`         // same-instant links: order (default: by opened time, then ID) or drop
 	MaxPartners    int       `json:"max_partners,omitempty"`
 	MaxGroupPairs  int       `json:"max_group_pairs,omitempty"`
 	MaxPerRule     int       `json:"max_per_rule,omitempty"`
@@ -67,6 +76,32 @@ type MineResult struct {
 	Classes  map[string]int      `json:"classes"`
 	Filtered map[string]int      `json:"filtered"`
 	Caps     [2]int              `json:"sampling_caps"` // applied sampling caps: per query rule, per (query rule, positive rule)
+
+	Ties        mining.Ties    `json:"ties"`                  // the tie rule applied
+	DateOnly    bool           `json:"date_only"`             // every opened time is midnight: same-instant means same-day
+	CoarseTimes bool           `json:"coarse_times"`          // dates only, or most tickets share an opened instant: no time-gap test for trivial duplicates
+	Shared      float64        `json:"shared_instants"`       // share of tickets opened at the same instant as another
+	NegatedCues map[string]int `json:"negated_cues"`          // negated references by cue phrase
+	Labels      string         `json:"labels"`                // fingerprint of the labels (pairs, classes, filters, windows)
+	Invalidated *Invalidation  `json:"invalidated,omitempty"` // set when these labels differ from the previous mining's
+}
+
+// Invalidation is what a change of labels cleared or marked stale. Analyst
+// reviews are kept: they outrank mined labels (see labelPrecedence).
+type Invalidation struct {
+	Message    string    `json:"message"`
+	At         time.Time `json:"at"`
+	Previous   string    `json:"previous_labels"`
+	Candidates int       `json:"candidates_cleared"` // stored first-stage lists removed
+	Negatives  int       `json:"negatives_cleared"`  // queries whose mined negatives were removed
+	StaleRuns  []string  `json:"stale_runs"`         // runs trained on the old labels, marked stale (kept)
+	Reviews    int       `json:"reviews_kept"`
+}
+
+// LabelsState is stored under metaLabels.
+type LabelsState struct {
+	Fingerprint string        `json:"fingerprint"`
+	Invalidated *Invalidation `json:"invalidated,omitempty"` // what the last change of labels invalidated
 }
 
 // Mine extracts cross-references from the archive's notes, turns them into
@@ -92,6 +127,18 @@ func (p *Project) Mine(ctx context.Context, o MineOptions, progress Progress) (M
 	opts.Matcher = m
 	if len(o.Fields) > 0 {
 		opts.Fields = o.Fields
+	}
+	if len(o.NegatedCues) > 0 {
+		opts.Cues = append([]mining.CuePattern(nil), mining.DefaultCues...)
+		for _, c := range o.NegatedCues {
+			opts.Cues = append(opts.Cues, mining.CuePattern{Class: mining.ClassNegated, Expr: c})
+		}
+	}
+	if o.LinkKinds != nil {
+		opts.LinkKinds = o.LinkKinds
+	}
+	if opts.Ties, err = mining.ParseTies(o.Ties); err != nil {
+		return MineResult{}, fmt.Errorf("mine: %w", err)
 	}
 	setIf(&opts.MaxPartners, o.MaxPartners)
 	setIf(&opts.MaxGroupPairs, o.MaxGroupPairs)
@@ -121,6 +168,7 @@ func (p *Project) Mine(ctx context.Context, o MineOptions, progress Progress) (M
 	out := MineResult{
 		Options: o, Tickets: len(a.Tickets), Funnel: res.Funnel, Missing: res.Missing, PerRule: res.PerRule,
 		Leakage: rep, Split: w, Groups: len(res.Groups), Classes: map[string]int{}, Filtered: map[string]int{}, Caps: res.Caps,
+		Ties: res.Ties, DateOnly: res.DateOnly, CoarseTimes: res.CoarseTimes, Shared: res.SharedInstants, NegatedCues: res.NegatedCues,
 	}
 	for _, ws := range rep.Windows {
 		out.Windows = append(out.Windows, WindowCount{Name: ws.Window.String(), Start: ws.Start, End: ws.End, Tickets: ws.Tickets, Queries: ws.Queries, Pairs: ws.Pairs})
@@ -136,6 +184,7 @@ func (p *Project) Mine(ctx context.Context, o MineOptions, progress Progress) (M
 	if err := ctx.Err(); err != nil {
 		return MineResult{}, err
 	}
+	out.Labels = labelsFingerprint(recs)
 	progress.emit(Event{Step: "mine", Phase: "save", Message: fmt.Sprintf("%d pairs", len(recs))})
 	if err := p.Store.ReplaceCollection(collPairs, recs); err != nil {
 		return MineResult{}, fmt.Errorf("mine: save pairs: %w", err)
@@ -152,6 +201,12 @@ func (p *Project) Mine(ctx context.Context, o MineOptions, progress Progress) (M
 	} else if tr != nil {
 		r := mining.EvaluateAgainstTruth(res, a.Tickets, tr)
 		out.Truth = &r
+	}
+	if out.Invalidated, err = p.invalidateLabels(out.Labels); err != nil {
+		return MineResult{}, fmt.Errorf("mine: %w", err)
+	}
+	if out.Invalidated != nil {
+		progress.emit(Event{Step: "mine", Phase: "invalidate", Message: out.Invalidated.Message})
 	}
 	out.Seconds = time.Since(start).Seconds()
 	if err := p.Store.SetMeta(metaMining, out); err != nil {
@@ -224,4 +279,75 @@ func setIf(dst *int, v int) {
 	if v != 0 {
 		*dst = v
 	}
+}
+
+// labelsFingerprint identifies the labels mining stored: every pair with its
+// class, filters and window, in their stored (deterministic) order.
+func labelsFingerprint(recs []store.Record) string {
+	h := sha256.New()
+	for _, r := range recs {
+		sp := r.Value.(StoredPair)
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%v\x00%s\n", sp.Query, sp.Positive, sp.Class, sp.Filters, sp.Window)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// invalidateLabels compares the new labels with the previous mining's. When
+// they differ, what was derived from the old labels is cleared (stored
+// candidate lists and mined negatives) and every run trained before is marked
+// stale in its record; analyst reviews are kept. The first mining of a
+// project, a re-mining that changes nothing, and one before any later step
+// ran invalidate nothing (nil).
+func (p *Project) invalidateLabels(labels string) (*Invalidation, error) {
+	var prev LabelsState
+	okLabels, err := p.Store.GetMeta(metaLabels, &prev)
+	if err != nil {
+		return nil, err
+	}
+	if !okLabels {
+		// Projects mined before labels were fingerprinted: any derived data
+		// there was made from labels of unknown fingerprint.
+		var last MineResult
+		if ok, err := p.Store.GetMeta(metaMining, &last); err != nil {
+			return nil, err
+		} else if ok {
+			prev.Fingerprint = "unknown"
+		}
+	}
+	if prev.Fingerprint == "" || prev.Fingerprint == labels {
+		return nil, p.Store.SetMeta(metaLabels, LabelsState{Fingerprint: labels, Invalidated: prev.Invalidated})
+	}
+	inv := &Invalidation{Message: MsgLabelsChanged, At: time.Now().UTC(), Previous: prev.Fingerprint}
+	if inv.Candidates, err = p.Store.CountRecords(collCandidates); err != nil {
+		return nil, err
+	}
+	if inv.Negatives, err = p.Store.CountRecords(collNegatives); err != nil {
+		return nil, err
+	}
+	if inv.Reviews, err = p.Store.CountRecords(collReviews); err != nil {
+		return nil, err
+	}
+	for _, c := range []string{collCandidates, collNegatives} {
+		if err := p.Store.ReplaceCollection(c, nil); err != nil {
+			return nil, fmt.Errorf("clear %s: %w", c, err)
+		}
+	}
+	runs, err := p.Runs()
+	if err != nil {
+		return nil, err
+	}
+	if inv.Candidates == 0 && inv.Negatives == 0 && len(runs) == 0 {
+		return nil, p.Store.SetMeta(metaLabels, LabelsState{Fingerprint: labels, Invalidated: prev.Invalidated}) // nothing was derived yet
+	}
+	for _, r := range runs {
+		if r.Stale != "" {
+			continue
+		}
+		r.Stale = fmt.Sprintf("%s (%s): trained on labels %s, now %s", MsgLabelsChanged, inv.At.Format(time.RFC3339), prev.Fingerprint, labels)
+		if err := p.saveRun(r); err != nil {
+			return nil, err
+		}
+		inv.StaleRuns = append(inv.StaleRuns, r.ID)
+	}
+	return inv, p.Store.SetMeta(metaLabels, LabelsState{Fingerprint: labels, Invalidated: inv})
 }

@@ -49,7 +49,7 @@ func entityPivot(a *archive, qs []retrieve.Query, cands [][]negatives.Candidate,
 		for _, key := range pivotKeys(t) {
 			pos := index[key]
 			// pos is in opened order: walk back from the query's time.
-			j := sort.Search(len(pos), func(n int) bool { return !a.Tickets[pos[n]].Opened.Before(t.Opened) })
+			j := sort.Search(len(pos), func(n int) bool { return !data.Earlier(a.Tickets[pos[n]], t) })
 			for taken := 0; j > 0 && taken < maxAdd; j-- {
 				d := a.Tickets[pos[j-1]]
 				if t.Opened.Sub(d.Opened) > window {

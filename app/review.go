@@ -1,8 +1,10 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/precedent/precedent/data"
@@ -192,4 +194,67 @@ func (p *Project) ReviewStatus() (ReviewProgress, error) {
 		return nil
 	})
 	return rp, err
+}
+
+// Sources of a training label, by precedence (see labelPrecedence).
+const (
+	sourcePromoted = "promoted"  // review: a mined negative is actually related
+	sourceConfirm  = "confirmed" // review: a (held) mined negative is a negative
+	sourceMined    = "mined"     // a mined positive; an explicit link field outranks a text cue inside mining
+	sourceNegated  = "negated"   // an analyst's note said the two are NOT related
+	sourceNegative = "negative"  // a hard negative from the first stage
+)
+
+// labelPrecedence ranks label sources: analyst review > mined positive
+// (explicit link field > text cue, decided in mining) > negated mention >
+// mined negative. The highest-ranked label of a (query, document) wins.
+func labelPrecedence(source string) int {
+	switch source {
+	case sourcePromoted, sourceConfirm:
+		return 4
+	case sourceMined:
+		return 3
+	case sourceNegated:
+		return 2
+	case sourceNegative:
+		return 1
+	}
+	return 0
+}
+
+// resolveLabels gives every (query, document) exactly one label, the same
+// whatever order the examples came in. An analyst's review of the pair
+// decides first (promoted: positive; confirmed: negative; excluded: no
+// example); otherwise the source of highest precedence wins, and between
+// equal sources a positive label beats a negative one. The result is sorted
+// by query, then document.
+func resolveLabels(exs []example, reviews map[negatives.ReviewKey]negatives.ReviewState) []example {
+	out := make([]example, 0, len(exs))
+	for _, e := range exs {
+		switch reviews[negatives.ReviewKey{e.Query, e.Doc}] {
+		case negatives.PromotedPositive:
+			e.Label, e.Source = 1, sourcePromoted
+		case negatives.ConfirmedNegative:
+			e.Label, e.Source = 0, sourceConfirm
+		case negatives.Excluded:
+			continue
+		}
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(x, y example) int {
+		if c := strings.Compare(x.Query, y.Query); c != 0 {
+			return c
+		}
+		if c := strings.Compare(x.Doc, y.Doc); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(labelPrecedence(y.Source), labelPrecedence(x.Source)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(y.Label, x.Label); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Source, y.Source)
+	})
+	return slices.CompactFunc(out, func(x, y example) bool { return x.Query == y.Query && x.Doc == y.Doc })
 }

@@ -12,7 +12,11 @@ type Settings struct {
 	StartModel    string   `json:"start_model"`     // folder of the checkpoint training starts from
 	Backend       string   `json:"backend"`         // "" = auto; "xla:cpu", "go"...
 	CABundle      string   `json:"ca_bundle"`       // extra PEM roots for the corporate proxy
-	MemoryLimitMB int      `json:"memory_limit_mb"` // soft limit for the Go runtime; 0 = none
+	MemoryLimitMB int      `json:"memory_limit_mb"` // soft limit for the Go runtime, and the budget training fits batch × max length into; 0 = no Go limit, training plans for 3/4 of RAM
+	// Visibility remembers the user's choices of which imported columns
+	// were known when a ticket opened ("open") or only once it was worked
+	// on or closed ("close"); later imports reuse them.
+	Visibility map[string]string `json:"visibility,omitempty"`
 }
 
 // DefaultSettings are what a new project starts with.

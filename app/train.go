@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/precedent/precedent/data/store"
+	"github.com/precedent/precedent/ml/backend"
+	"github.com/precedent/precedent/ml/eval"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/train"
@@ -40,6 +42,7 @@ type TrainOptions struct {
 	Backend         string  `json:"backend,omitempty"`     // "" = project setting / automatic
 	Resume          string  `json:"resume,omitempty"`      // run ID to resume ("last" = the latest unfinished)
 	PairFormat      string  `json:"pair_format,omitempty"` // "" = project setting
+	MaxMemoryMB     int     `json:"max_memory_mb"`         // memory budget; batch, then max length, are lowered to fit (0 = Settings.MemoryLimitMB, else 3/4 of RAM)
 }
 
 // RunRecord is one training run in the project's model registry.
@@ -64,6 +67,7 @@ type RunRecord struct {
 	Dir         string       `json:"dir"`
 	ModelDir    string       `json:"model_dir,omitempty"` // the best model in Hugging Face layout
 	Seconds     float64      `json:"seconds"`
+	Stale       string       `json:"stale,omitempty"` // set when re-mining changed the labels it was trained on (the run is kept)
 }
 
 // TrainResult is a finished (or stopped) run.
@@ -157,6 +161,16 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	if err != nil {
 		return TrainResult{}, err
 	}
+	if !resume { // a resumed run keeps the batch and length it started with
+		fit, err := p.fitMemory(&o, m)
+		if err != nil {
+			return TrainResult{}, fmt.Errorf("train: %w", err)
+		}
+		rec.Options = o
+		if fit.Lowered {
+			progress.emit(Event{Step: "train", Phase: "prepare", Message: "memory: lowered to " + fit.String()})
+		}
+	}
 	b, info, err := Backend(firstNonEmpty(o.Backend, p.Settings.Backend))
 	if err != nil {
 		return TrainResult{}, err
@@ -201,19 +215,33 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	if err != nil {
 		return TrainResult{}, err
 	}
+	// Every validation's scores are kept, so the starting model's and the
+	// best checkpoint's go to the score cache and evaluation, which chooses
+	// its fusion on these same lists, does not score them again.
+	type validation struct {
+		mrr   float64
+		lists [][]eval.Scored
+	}
+	var validations []validation
 	validate := func(ctx context.Context) (float64, error) {
+		clock := newETAClock()
 		lists, err := rr.rank(ctx, a, val, o.ValDepth, func(done, total int) {
-			progress.emit(Event{Step: "train", Phase: "validate", Done: int64(done), Total: int64(total)})
+			progress.emit(Event{Step: "train", Phase: "validate", Done: int64(done), Total: int64(total), ETA: clock.left(int64(done), int64(total))})
 		})
 		if err != nil {
 			return 0, err
 		}
-		return mrrAt10(val, lists), nil
+		mrr := mrrAt10(val, lists)
+		validations = append(validations, validation{mrr, lists})
+		return mrr, nil
 	}
 	if !resume {
 		progress.emit(Event{Step: "train", Phase: "validate", Message: "validation MRR@10 of the starting model"})
 		if rec.StartMRR, err = validate(ctx); err != nil {
 			return TrainResult{}, err
+		}
+		if !o.FromScratch {
+			_ = p.cacheLists(p.scoreKey(startScoreModel(o, startModel), rr), val, validations[0].lists) // a cache: a failure only costs time later
 		}
 	}
 	cfg := train.DefaultConfig()
@@ -254,6 +282,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 		if errors.Is(err, context.Canceled) || res.Stopped == train.StoppedCancelled {
 			rec.Status = "cancelled"
 		}
+		err = backend.ExplainOutOfMemory(err, backend.ShapeOf(m.Config()), o.BatchSize, o.MaxLen)
 		rec.Error = err.Error()
 		_ = p.saveRun(rec)
 		return TrainResult{Run: rec, Curve: res.Curve}, fmt.Errorf("train %s: %w", rec.ID, err)
@@ -270,6 +299,14 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	}
 	if err := writeServingConfig(rec.ModelDir, ServingConfig{PairFormat: format.Name, MaxLen: o.MaxLen, Run: rec.ID}); err != nil {
 		return TrainResult{}, err
+	}
+	// The saved model is the checkpoint whose validation scored best (the
+	// last one with that score): cache its validation scores.
+	for i := len(validations) - 1; i >= 0; i-- {
+		if validations[i].mrr == rec.BestMRR {
+			_ = p.cacheLists(p.scoreKey(runScoreModel(rec), rr), val, validations[i].lists)
+			break
+		}
 	}
 	if err := p.saveRun(rec); err != nil {
 		return TrainResult{}, err

@@ -4,10 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/data/mining"
 	"github.com/precedent/precedent/data/negatives"
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/tokenizer"
@@ -17,7 +16,7 @@ import (
 type example struct {
 	Query, Doc string
 	Label      float32
-	Source     string // "mined", "promoted", "negative"
+	Source     string // "mined", "promoted", "confirmed", "negated", "negative": see labelPrecedence
 }
 
 // pairSet is the training set; it implements train.TrainSet, train.Lengths
@@ -138,7 +137,8 @@ func (p *Project) trainingExamples(a *archive) ([]example, error) {
 		return nil, err
 	}
 	for _, sp := range pairs {
-		if sp.Window != "train" || !sp.Training() || !hasNeg[sp.Query] {
+		negated := sp.Class == mining.ClassNegated && hasNeg[sp.Query] // an analyst's "not related": a negative of a train query
+		if !negated && (sp.Window != "train" || !sp.Training() || !hasNeg[sp.Query]) {
 			continue
 		}
 		if _, ok := a.get(sp.Query); !ok {
@@ -147,15 +147,13 @@ func (p *Project) trainingExamples(a *archive) ([]example, error) {
 		if _, ok := a.get(sp.Positive); !ok {
 			continue
 		}
+		if negated {
+			out = append(out, example{Query: sp.Query, Doc: sp.Positive, Label: 0, Source: sourceNegated})
+			continue
+		}
 		out = append(out, example{Query: sp.Query, Doc: sp.Positive, Label: 1, Source: "mined"})
 	}
-	slices.SortFunc(out, func(x, y example) int {
-		if c := strings.Compare(x.Query, y.Query); c != 0 {
-			return c
-		}
-		return strings.Compare(x.Doc, y.Doc)
-	})
-	out = slices.CompactFunc(out, func(x, y example) bool { return x.Query == y.Query && x.Doc == y.Doc })
+	out = resolveLabels(out, rv)
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no training examples: run mining, the first stage and negatives first")
 	}

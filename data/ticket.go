@@ -85,7 +85,7 @@ func (t Ticket) Opening() Ticket {
 }
 
 // NotesText is the analysts' text of the ticket: close-notes, then comments
-// in the order written, one per line.
+// in stored order (importers store them oldest first), one per line.
 func (t Ticket) NotesText() string {
 	parts := make([]string, 0, 1+len(t.Comments))
 	if s := strings.TrimSpace(t.CloseNotes); s != "" {
@@ -122,4 +122,49 @@ func (t Ticket) DocumentText() string {
 		s += n
 	}
 	return s
+}
+
+// Version is what a query sees of a ticket while the query's opened time
+// lies in (From, Until]: Ticket is t.AsOf any time in that range. Until is
+// zero for the last version (visible ever after).
+type Version struct {
+	From, Until time.Time
+	Ticket      Ticket
+}
+
+// Versions are the successive views of t that queries opened at different
+// times see: at its opening, after each dated comment written before it
+// closed, and once closed. An index holds one document per version, so a
+// query picks the view of its own time without re-indexing (see AsOf).
+func (t Ticket) Versions() []Version {
+	changes := []time.Time{t.Opened}
+	for _, c := range t.Comments {
+		if c.Time.After(t.Opened) && (t.Closed.IsZero() || c.Time.Before(t.Closed)) {
+			changes = append(changes, c.Time)
+		}
+	}
+	if t.Closed.After(t.Opened) {
+		changes = append(changes, t.Closed)
+	}
+	sortTimes(changes)
+	out := make([]Version, 0, len(changes))
+	for i, from := range changes {
+		if i > 0 && from.Equal(changes[i-1]) {
+			continue
+		}
+		v := Version{From: from, Ticket: t.AsOf(from.Add(time.Nanosecond))}
+		if len(out) > 0 {
+			out[len(out)-1].Until = from
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func sortTimes(ts []time.Time) {
+	for i := 1; i < len(ts); i++ {
+		for j := i; j > 0 && ts[j].Before(ts[j-1]); j-- {
+			ts[j], ts[j-1] = ts[j-1], ts[j]
+		}
+	}
 }

@@ -58,3 +58,31 @@ func TestEarlier(t *testing.T) {
 		assert.Equal(t, tc.want, Earlier(tc.a, tc.b), "%s@%s vs %s@%s", tc.a.ID, tc.a.Opened, tc.b.ID, tc.b.Opened)
 	}
 }
+
+func TestVersions(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2025, 1, d, 9, 0, 0, 0, time.UTC) }
+	tk := Ticket{ID: "A", Opened: day(1), Closed: day(5), CloseNotes: "see B",
+		Comments: []Comment{{Time: day(4), Body: "late"}, {Time: day(2), Body: "early"}, {Time: day(9), Body: "after close"}}}
+	vs := tk.Versions()
+	if assert.Len(t, vs, 4) {
+		assert.Equal(t, []time.Time{day(1), day(2), day(4), day(5)}, []time.Time{vs[0].From, vs[1].From, vs[2].From, vs[3].From})
+		assert.Equal(t, []time.Time{day(2), day(4), day(5), {}}, []time.Time{vs[0].Until, vs[1].Until, vs[2].Until, vs[3].Until})
+		assert.Equal(t, "", vs[0].Ticket.NotesText())
+		assert.Equal(t, "early", vs[1].Ticket.NotesText())
+		assert.Equal(t, "see B\nlate\nearly\nafter close", vs[3].Ticket.NotesText(), "comments in stored order")
+	}
+	// Every query time sees exactly the version AsOf gives.
+	for _, at := range []time.Time{day(1).Add(time.Hour), day(2), day(3), day(5), day(6)} {
+		n := 0
+		for _, v := range vs {
+			if v.From.Before(at) && (v.Until.IsZero() || !at.After(v.Until)) {
+				n++
+				assert.Equal(t, tk.AsOf(at).NotesText(), v.Ticket.NotesText(), "at %s", at)
+			}
+		}
+		assert.Equal(t, 1, n, "at %s exactly one version is visible", at)
+	}
+	open := Ticket{ID: "B", Opened: day(1), CloseNotes: "x"}
+	assert.Len(t, open.Versions(), 1, "no close time: one version, never showing close-notes")
+	assert.Empty(t, open.Versions()[0].Ticket.CloseNotes)
+}

@@ -17,9 +17,10 @@ type Plugin struct {
 }
 
 // PJRTPlugins lists the PJRT plugins found, searching in order:
-// $PRECEDENT_PJRT_DIR, $PJRT_PLUGIN_LIBRARY_PATH, third_party/pjrt beside
-// the executable or above the working directory (a source checkout), and
-// <data dir>/pjrt. The first plugin of each name wins.
+// $PRECEDENT_PJRT_DIR, $PJRT_PLUGIN_LIBRARY_PATH, the folders beside the
+// executable (see besideExecutable; inside a macOS .app bundle, its
+// Contents/Frameworks), third_party/pjrt above the working directory (a
+// source checkout), and <data dir>/pjrt. The first plugin of each name wins.
 func PJRTPlugins() []Plugin {
 	var dirs []string
 	for _, env := range []string{PJRTDirEnv, "PJRT_PLUGIN_LIBRARY_PATH"} {
@@ -28,8 +29,7 @@ func PJRTPlugins() []Plugin {
 		}
 	}
 	if exe, err := os.Executable(); err == nil {
-		d := filepath.Dir(exe)
-		dirs = append(dirs, filepath.Join(d, "pjrt"), filepath.Join(d, "..", "third_party", "pjrt"))
+		dirs = append(dirs, besideExecutable(exe)...)
 	}
 	if wd, err := os.Getwd(); err == nil {
 		for d := wd; ; d = filepath.Dir(d) {
@@ -42,10 +42,38 @@ func PJRTPlugins() []Plugin {
 	if d, err := DataDir(); err == nil {
 		dirs = append(dirs, filepath.Join(d, "pjrt"))
 	}
-	ext := ".so"
+	return pluginsIn(dirs, pluginExt())
+}
+
+// PluginFile is the file name PJRTPlugins looks for to find the plugin
+// name on this OS: pjrt_c_api_<name>_plugin.so, .dylib on macOS.
+func PluginFile(name string) string { return "pjrt_c_api_" + name + "_plugin" + pluginExt() }
+
+func pluginExt() string {
 	if runtime.GOOS == "darwin" {
-		ext = ".dylib"
+		return ".dylib"
 	}
+	return ".so"
+}
+
+// besideExecutable are the plugin folders that travel with the program:
+// pjrt/ beside it and ../third_party/pjrt (bin/ of a source checkout), and,
+// when it runs from a macOS bundle (X.app/Contents/MacOS/exe), the bundle's
+// Contents/Frameworks and Contents/Resources/pjrt, where `make app` puts
+// the Metal plugin.
+func besideExecutable(exe string) []string {
+	d := filepath.Dir(exe)
+	dirs := []string{filepath.Join(d, "pjrt"), filepath.Join(d, "..", "third_party", "pjrt")}
+	if filepath.Base(d) == "MacOS" && filepath.Base(filepath.Dir(d)) == "Contents" {
+		contents := filepath.Dir(d)
+		dirs = append([]string{filepath.Join(contents, "Frameworks"), filepath.Join(contents, "Resources", "pjrt")}, dirs...)
+	}
+	return dirs
+}
+
+// pluginsIn lists the non-empty pjrt_c_api_<name>_plugin<ext> files of
+// dirs, the first of each name winning.
+func pluginsIn(dirs []string, ext string) []Plugin {
 	seen := map[string]bool{}
 	var out []Plugin
 	for _, d := range dirs {

@@ -2,14 +2,28 @@
 # Installs the Debian packages a fresh machine lacks: a C toolchain and the
 # GL/X11 headers Fyne needs, Xvfb for headless window checks, and Rust (cargo)
 # check for the tokenizers library. Skips what is already there.
+# On macOS it installs nothing (Fyne needs only the system frameworks): it
+# checks the Xcode command line tools, Go, cargo and python3 and names each
+# one missing with how to get it.
+# Usage: scripts/install-deps.sh [--dry-run]
+#   --dry-run: report what is missing, install nothing.
+#   PRECEDENT_OS=darwin: take the macOS branch on any machine (CI runs it on Linux).
 set -euo pipefail
+dry=0
+if [ "${1:-}" = "--dry-run" ]; then dry=1; fi
+os=${PRECEDENT_OS:-$(uname -s | tr '[:upper:]' '[:lower:]')}
+if [ "$os" = darwin ]; then
+  exec bash "$(dirname "$0")/install-deps-macos.sh"
+fi
 pkgs=(gcc g++ make pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
       libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev xvfb xdotool imagemagick python3-pip)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
+if [ ${#missing[@]} -gt 0 ] && [ "$dry" = 1 ]; then
+  echo "deps (dry run): would install ${missing[*]}"
+elif [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}"
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

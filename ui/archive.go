@@ -48,13 +48,16 @@ type archivePanel struct {
 	months     *barChart
 	rules      *barChart
 	lastReport *importer.Report
+	sidesInfo  *widget.Label
+	sheet      *widget.Select
+	visibility *widget.Entry
 
 	root fyne.CanvasObject
 }
 
 func newArchivePanel(d *desktop) *archivePanel {
 	p := &archivePanel{d: d, fieldSel: map[string]*widget.Select{}}
-	p.fileLabel = widget.NewLabel("No file chosen: open a CSV, TSV, JSON or JSONL export of closed tickets.")
+	p.fileLabel = widget.NewLabel("No file chosen: open a CSV, TSV, .xlsx, JSON or JSONL export of closed tickets.")
 	p.fileLabel.Wrapping = fyne.TextWrapWord
 	p.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(p.pv.rows), len(p.pv.columns) },
@@ -90,6 +93,19 @@ func newArchivePanel(d *desktop) *archivePanel {
 		grid.Add(lbl)
 		grid.Add(s)
 	}
+	p.sheet = widget.NewSelect(nil, func(name string) {
+		if p.pv.path != "" && p.pv.format == "xlsx" && name != p.pv.sheet {
+			p.loadPreview(p.pv.path)
+		}
+	})
+	p.sheet.PlaceHolder = "Sheet"
+	p.sheet.Hide()
+	p.sidesInfo = widget.NewLabel("")
+	p.sidesInfo.Wrapping = fyne.TextWrapWord
+	p.visibility = widget.NewMultiLineEntry()
+	p.visibility.SetPlaceHolder("Visibility overrides, one per line: COLUMN=open or COLUMN=close")
+	p.visibility.SetMinRowsVisible(2)
+	p.visibility.OnChanged = func(string) { p.reloadSides() }
 	p.importBtn = widget.NewButtonWithIcon("Import", theme.DownloadIcon(), p.startImport)
 	p.importBtn.Importance = widget.HighImportance
 	p.importBtn.Disable()
@@ -114,8 +130,11 @@ func newArchivePanel(d *desktop) *archivePanel {
 
 	previewBox := container.NewBorder(p.fileLabel, nil, nil, nil, p.table)
 	mapping := container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewLabelWithStyle("Column mapping", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, p.preset),
+		container.NewBorder(nil, nil, widget.NewLabelWithStyle("Column mapping", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil,
+			container.NewHBox(p.sheet, p.preset)),
 		grid,
+		p.sidesInfo,
+		p.visibility,
 		container.NewBorder(nil, nil, nil, p.importBtn, p.progress),
 		p.result,
 	)
@@ -214,24 +233,41 @@ func (p *archivePanel) chooseFile() {
 		_ = rc.Close()
 		p.loadPreview(path)
 	}, p.d.win)
-	fd.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".tsv", ".json", ".jsonl", ".ndjson"}))
+	fd.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".ndjson"}))
 	fd.Resize(fyne.NewSize(900, 600))
 	fd.Show()
 }
 
 // loadPreview reads the first rows of path, refusing files it cannot read.
 func (p *archivePanel) loadPreview(path string) {
-	pv, err := readPreview(path, previewN)
+	if path != p.pv.path {
+		p.sheet.Selected = "" // a new file starts on its default sheet
+	}
+	o := p.importOptions("")
+	o.Sheet = p.sheet.Selected
+	pv, err := readPreview(path, o, p.savedVisibility(), previewN)
 	if err != nil {
-		p.d.showError("Preview", fmt.Errorf("%w\nChoose a CSV/TSV with a header row, or JSON lines of ticket objects", err))
+		p.d.showError("Preview", fmt.Errorf("%w\nChoose a CSV/TSV/.xlsx with a header row, JSON lines of ticket objects, or a JSON export", err))
 		return
 	}
 	p.pv = pv
+	if pv.format == "xlsx" {
+		p.sheet.Options = pv.sheets
+		p.sheet.Selected = pv.sheet
+		p.sheet.Refresh()
+		p.sheet.Show()
+	} else {
+		p.sheet.Hide()
+	}
 	info := ""
 	if fi, err := os.Stat(path); err == nil {
 		info = fmt.Sprintf(" · %s", humanBytes(fi.Size()))
 	}
-	p.fileLabel.SetText(fmt.Sprintf("%s (%s%s) · %d columns · first %d rows shown", filepath.Base(path), pv.format, info, len(pv.columns), len(pv.rows)))
+	label := fmt.Sprintf("%s (%s%s) · %d columns · first %d rows shown", filepath.Base(path), pv.format, info, len(pv.columns), len(pv.rows))
+	if len(pv.problems) > 0 {
+		label += fmt.Sprintf(" · %d unreadable: %s", len(pv.problems), pv.problems[0])
+	}
+	p.fileLabel.SetText(label)
 	for c := range pv.columns {
 		p.table.SetColumnWidth(c, 150)
 	}
@@ -241,23 +277,82 @@ func (p *archivePanel) loadPreview(path string) {
 		s.SetOptions(opts)
 	}
 	p.applyPreset()
+	p.showSides()
 	p.importBtn.Enable()
 }
 
-// applyPreset fills the field selects from the preset or auto-detection.
+// importOptions are the panel's choices, for preview and import.
+func (p *archivePanel) importOptions(mapping string) app.ImportOptions {
+	o := app.ImportOptions{Mapping: mapping}
+	if p.pv.format == "xlsx" {
+		o.Sheet = p.sheet.Selected
+	}
+	if name := p.preset.Selected; name != autoDetect && name != "" {
+		o.Preset = name
+	}
+	for _, line := range strings.Split(p.visibility.Text, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			o.Visibility = append(o.Visibility, line)
+		}
+	}
+	return o
+}
+
+// savedVisibility is the open project's remembered choices, if any.
+func (p *archivePanel) savedVisibility() map[string]string {
+	if p.d.proj == nil {
+		return nil
+	}
+	return p.d.proj.Settings.Visibility
+}
+
+// reloadSides re-reads the preview after a visibility edit, so the lists
+// show where each column will go.
+func (p *archivePanel) reloadSides() {
+	if p.pv.path == "" {
+		return
+	}
+	if _, err := app.ParseVisibility(p.importOptions("").Visibility); err != nil {
+		p.sidesInfo.SetText(err.Error())
+		return
+	}
+	pv, err := readPreview(p.pv.path, p.importOptions(""), p.savedVisibility(), previewN)
+	if err != nil {
+		p.sidesInfo.SetText(err.Error())
+		return
+	}
+	p.pv.sides = pv.sides
+	p.showSides()
+}
+
+func (p *archivePanel) showSides() {
+	text := p.pv.sidesText()
+	if p.pv.dateNote != "" {
+		text += "\n" + p.pv.dateNote
+	}
+	if p.pv.mappingErr != "" {
+		text += "\n" + p.pv.mappingErr
+	}
+	p.sidesInfo.SetText(strings.TrimSpace(text))
+}
+
+// applyPreset fills the field selects from the importer's detection (or
+// the chosen preset), as the importer resolved it against the file.
 func (p *archivePanel) applyPreset() {
 	if len(p.pv.columns) == 0 {
 		return
 	}
-	var m importer.Mapping
-	if name := p.preset.Selected; name == autoDetect || name == "" {
-		m = importer.DetectMapping(p.pv.columns)
-	} else {
-		var err error
-		if m, err = importer.Preset(name); err != nil {
+	m := p.pv.mapping
+	p.pv.mappingErr = p.pv.detectErr
+	if name := p.preset.Selected; name != autoDetect && name != "" {
+		pv, err := readPreview(p.pv.path, p.importOptions(""), p.savedVisibility(), 1)
+		if err != nil {
 			p.d.showError("Mapping preset", err)
 			return
 		}
+		m = pv.mapping // nil when the preset's columns are absent: all unmapped
+		p.pv.mappingErr = pv.mappingErr
+		p.showSides()
 	}
 	for _, f := range importer.Fields {
 		p.fieldSel[f].SetSelected(firstColumn(m[f], p.pv.columns))
@@ -302,7 +397,13 @@ func (p *archivePanel) startImport() {
 			return
 		}
 	}
-	p.importFile(p.pv.path, app.ImportOptions{Mapping: m.String()})
+	o := p.importOptions(m.String())
+	o.Preset = "" // the selects already hold the preset's choice
+	if _, err := app.ParseVisibility(o.Visibility); err != nil {
+		p.d.showError("Import", err)
+		return
+	}
+	p.importFile(p.pv.path, o)
 }
 
 // importFile runs one import job and shows its report.
@@ -340,8 +441,16 @@ func (p *archivePanel) onEvent(e app.Event) {
 // showReport writes what the import did and the first rejects.
 func (p *archivePanel) showReport(rep importer.Report) {
 	p.lastReport = &rep
-	p.result.SetText(fmt.Sprintf("%s: %d rows read · %d imported (%d new, %d updated, %d unchanged) · %d rejected · %d duplicate IDs · %d re-encoded",
-		filepath.Base(rep.File), rep.Rows, rep.Imported, rep.Added, rep.Updated, rep.Unchanged, rep.Rejected, rep.DuplicateIDs, rep.Recoded))
+	p.result.SetText(fmt.Sprintf("%s: %d rows read · %d imported (%d new, %d updated, %d unchanged) · %d rejected · %d duplicate IDs · %d re-encoded · %d comments · %d links",
+		filepath.Base(rep.File), rep.Rows, rep.Imported, rep.Added, rep.Updated, rep.Unchanged, rep.Rejected, rep.DuplicateIDs, rep.Recoded, rep.Comments, rep.Links))
+	sides := preview{sides: map[string]string{}}
+	for col, side := range rep.Visibility {
+		sides.sides[col] = side
+	}
+	for col, kind := range rep.LinkColumns {
+		sides.sides[col] = "link:" + kind
+	}
+	p.sidesInfo.SetText(sides.sidesText())
 	if rep.Rejected == 0 {
 		p.rejects.SetText("")
 		return
@@ -353,7 +462,11 @@ func (p *archivePanel) showReport(rep importer.Report) {
 	}
 	b.WriteString("):\n")
 	for _, r := range rep.Rejects[:min(len(rep.Rejects), 10)] {
-		fmt.Fprintf(&b, "line %d", r.Line)
+		if r.Record > 0 {
+			fmt.Fprintf(&b, "record %d", r.Record)
+		} else {
+			fmt.Fprintf(&b, "line %d", r.Line)
+		}
 		if r.ID != "" {
 			fmt.Fprintf(&b, " (%s)", r.ID)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/data/negatives"
+	"github.com/precedent/precedent/data/synth"
 )
 
 // newTestDesktop opens a fresh project in a temporary folder in a headless window.
@@ -80,7 +81,7 @@ func TestFlow(t *testing.T) {
 	ar.loadPreview(csv)
 	rows, cols := ar.table.Length()
 	assert.Equal(t, previewN, rows)
-	assert.Equal(t, 10, cols)
+	assert.Equal(t, len(synth.CSVHeader), cols)
 	assert.Equal(t, "Number", ar.fieldSel["id"].Selected)
 	assert.Equal(t, "Close notes", ar.fieldSel["close_notes"].Selected)
 	ar.preset.SetSelected("jira") // Jira columns are absent: every field unmapped

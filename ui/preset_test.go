@@ -12,10 +12,10 @@ import (
 
 // jiraCSV is a Jira export with the columns of the jira preset and two
 // columns no preset reads.
-const jiraCSV = `Issue key,Summary,Description,Created,Resolved,Component/s,Priority,Reporter,Custom field (Host),Custom field (Resolution notes),Sprint,Votes
-SEC-1,Impossible travel j.smith,Sign-in from two countries,2024-01-02T10:00:00Z,2024-01-02T12:00:00Z,Identity,High,j.smith,WS-FIN-0231,Benign: VPN egress,S1,0
-SEC-2,Impossible travel j.smith,Sign-in from two countries again,2024-01-09T10:00:00Z,2024-01-09T11:00:00Z,Identity,High,j.smith,WS-FIN-0231,Same as SEC-1,S2,0
-SEC-3,Malware on host,EDR alert,2024-01-10T08:00:00Z,2024-01-10T09:30:00Z,Endpoint,Critical,a.lee,WS-HR-0007,Reimaged,S2,1
+const jiraCSV = `Issue key,Summary,Description,Created,Resolved,Component/s,Priority,Reporter,Custom field (Host),Custom field (Resolution notes),Comment,Sprint,Votes
+SEC-1,Impossible travel j.smith,Sign-in from two countries,2024-01-02T10:00:00Z,2024-01-02T12:00:00Z,Identity,High,j.smith,WS-FIN-0231,Benign: VPN egress,checked VPN logs,S1,0
+SEC-2,Impossible travel j.smith,Sign-in from two countries again,2024-01-09T10:00:00Z,2024-01-09T11:00:00Z,Identity,High,j.smith,WS-FIN-0231,Same as SEC-1,,S2,0
+SEC-3,Malware on host,EDR alert,2024-01-10T08:00:00Z,2024-01-10T09:30:00Z,Endpoint,Critical,a.lee,WS-HR-0007,Reimaged,EDR isolated host,S2,1
 `
 
 // TestArchivePresetMapping checks the mapping each preset applies to a
@@ -40,15 +40,17 @@ func TestArchivePresetMapping(t *testing.T) {
 		"id": "Issue key", "opened": "Created", "closed": "Resolved", "rule": "Component/s",
 		"severity": "Priority", "host": "Custom field (Host)", "user": "Reporter",
 		"title": "Summary", "description": "Description", "close_notes": "Custom field (Resolution notes)",
+		"comments": "Comment",
 	}, selected())
 
-	// ServiceNow's preset finds only the two column names the formats share.
+	// ServiceNow's preset lacks this file's ID and opened columns: it maps
+	// nothing, rather than the two column names the formats share.
 	ar.preset.SetSelected("servicenow")
-	assert.Equal(t, map[string]string{
-		"id": unmapped, "opened": unmapped, "closed": unmapped, "rule": unmapped,
-		"severity": "Priority", "host": unmapped, "user": unmapped,
-		"title": unmapped, "description": "Description", "close_notes": unmapped,
-	}, selected())
+	none := map[string]string{}
+	for f := range ar.fieldSel {
+		none[f] = unmapped
+	}
+	assert.Equal(t, none, selected())
 
 	ar.preset.SetSelected("jira")
 	test.Tap(ar.importBtn)

@@ -30,13 +30,17 @@ func (l *listFlag) Set(v string) error {
 }
 
 func cmdMine(ctx context.Context, args []string) error {
-	f := newFlags("mine", "[flags]", "Extracts ticket IDs cited in close-notes, keeps links between existing tickets, drops trivial\n"+
-		"duplicates, expands master-case groups with caps, samples across rules, and splits by time.", 0, 0)
-	var presets, patterns, fields listFlag
+	f := newFlags("mine", "[flags]", "Extracts ticket IDs cited in close-notes and comments and explicit link fields, keeps links between\n"+
+		"existing tickets, sets negated mentions (\"not related to\", \"ruled out\") apart, drops trivial duplicates,\n"+
+		"expands master-case groups with caps, samples across rules, and splits by time.", 0, 0)
+	var presets, patterns, fields, negated, linkKinds listFlag
 	f.Var(&presets, "preset", "ID pattern preset(s): servicenow, servicenow-any, jira, generic, cve (repeatable)")
 	f.Var(&patterns, "pattern", "custom ID regular expression (repeatable)")
-	f.Var(&fields, "fields", "text fields to read: close_notes,description,title (default close_notes)")
+	f.Var(&fields, "fields", "text fields to read: close_notes,comments,description,title (default close_notes,comments)")
+	f.Var(&negated, "negated", "extra negated cue phrase (RE2, case-insensitive), added to the built-in ones (repeatable)")
+	f.Var(&linkKinds, "link-kinds", "explicit link kinds that make positives (default: duplicate, parent, child, merged, relates, clones, ...; not blocks)")
 	var o app.MineOptions
+	f.StringVar(&o.Ties, "ties", "order", "links between tickets opened at the same instant (same day for date-only exports): order (by ID) or drop")
 	f.IntVar(&o.MaxPartners, "max-partners", 0, "positives per query within a group (default 5)")
 	f.IntVar(&o.MaxGroupPairs, "max-group-pairs", 0, "pairs per group (default 200)")
 	f.IntVar(&o.MaxPerRule, "max-per-rule", 0, "training positives per query rule (default: 3× the mean per rule, at least 300; -1 no cap)")
@@ -48,7 +52,10 @@ func cmdMine(ctx context.Context, args []string) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	o.Presets, o.Patterns, o.Fields = presets, patterns, fields
+	o.Presets, o.Patterns, o.Fields, o.NegatedCues = presets, patterns, fields, negated
+	if len(linkKinds) > 0 {
+		o.LinkKinds = linkKinds
+	}
 	for _, d := range []struct {
 		s   string
 		dst *time.Time
@@ -80,6 +87,16 @@ func cmdMine(ctx context.Context, args []string) error {
 			out["precision"] = res.Truth.Final.Precision
 			out["recall"] = res.Truth.Final.QueryRecall
 			out["pair_recall"] = res.Truth.Final.Recall
+			stages := map[string]float64{}
+			for _, s := range res.Truth.Stages {
+				stages[s.Name] = s.Precision
+			}
+			out["precision_by_stage"] = stages
+			out["precision_by_class"] = res.Truth.Classes
+		}
+		out["negated_cues"] = res.NegatedCues
+		if res.Invalidated != nil {
+			out["invalidated"] = res.Invalidated
 		}
 		return printJSON(out)
 	}
@@ -94,12 +111,34 @@ func printMine(r app.MineResult) {
 		{"  ID mentions in notes", fmt.Sprint(fu.Mentions)},
 		{"  → of existing tickets", fmt.Sprint(fu.Existing)},
 		{"  → not self-references", fmt.Sprint(fu.NonSelf)},
-		{"  → distinct links", fmt.Sprint(fu.Links)},
-		{"  → non-trivial links", fmt.Sprint(fu.NonTrivial)},
+		{"  → distinct links", fmt.Sprintf("%d   (%d with an explicit link field)", fu.Links, fu.FieldLinks)},
+		{"  → non-trivial positive links", fmt.Sprint(fu.NonTrivial)},
 		{"  → after group expansion", fmt.Sprintf("%d   (unbounded: %d)", fu.Expanded, fu.GroupPairs)},
 		{"  → after stratified sampling", fmt.Sprint(fu.Sampled)},
 	})
-	fmt.Printf("  trivial duplicates: %d   links turned around: %d   same-instant dropped: %d\n", fu.Trivial, fu.Reversed, fu.SameInstant)
+	fmt.Printf("  trivial duplicates: %d   links turned around: %d\n", fu.Trivial, fu.Reversed)
+	fmt.Printf("  negated (never positives): %d links from %d mentions; %d expanded pairs blocked by one\n", fu.Negated, fu.NegatedRefs, fu.Blocked)
+	tie := "kept, ordered by ID"
+	if r.Ties == mining.TiesDrop {
+		tie = "dropped"
+	}
+	same := "same instant"
+	if r.DateOnly {
+		same = "same day (dates only)"
+	}
+	fmt.Printf("  links between tickets opened the %s: %d, %d dropped (--ties %s: %s)\n", same, fu.SameInstant, fu.SameDropped, r.Ties, tie)
+	if r.CoarseTimes {
+		fmt.Printf("  coarse times (%.0f%% of tickets share an opened instant): the trivial rule's time-gap test is off\n", 100*r.Shared)
+	}
+	fmt.Printf("  explicit link fields read: %d (%d naming no other ticket)\n", fu.LinkFields, fu.LinkMissing)
+	if len(r.NegatedCues) > 0 {
+		var ks []string
+		for k, v := range r.NegatedCues {
+			ks = append(ks, fmt.Sprintf("%q %d", k, v))
+		}
+		sort.Strings(ks)
+		fmt.Printf("  negated cues: %s\n", strings.Join(ks, ", "))
+	}
 	if len(r.Missing) > 0 {
 		var ks []string
 		for k, v := range r.Missing {
@@ -145,5 +184,22 @@ func printMine(r app.MineResult) {
 			rows = append(rows, []string{"  " + s.Name, fmt.Sprint(s.Pairs), fmt.Sprintf("%.3f", s.Precision), fmt.Sprintf("%.3f", s.QueryRecall), fmt.Sprintf("%.3f", s.Recall)})
 		}
 		table(os.Stdout, rows)
+		rows = [][]string{{"  STAGE / CLASS", "PAIRS", "PRECISION"}}
+		for _, s := range r.Truth.Stages {
+			rows = append(rows, []string{"  " + s.Name, fmt.Sprint(s.Pairs), fmt.Sprintf("%.3f", s.Precision)})
+		}
+		for _, c := range r.Truth.Classes {
+			name := "  class " + c.Class
+			if !c.Positive {
+				name += " (never positive; share related)"
+			}
+			rows = append(rows, []string{name, fmt.Sprint(c.Pairs), fmt.Sprintf("%.3f", c.Precision)})
+		}
+		table(os.Stdout, rows)
+	}
+	if r.Invalidated != nil {
+		inv := r.Invalidated
+		fmt.Printf("\n%s: cleared %d candidate lists and the negatives of %d queries; %d runs marked stale; %d reviews kept\n",
+			inv.Message, inv.Candidates, inv.Negatives, len(inv.StaleRuns), inv.Reviews)
 	}
 }

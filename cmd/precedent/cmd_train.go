@@ -29,6 +29,7 @@ func trainFlags(f *flags, o *app.TrainOptions, def app.TrainOptions) {
 	f.Float64Var(&o.LR, "lr", def.LR, fmt.Sprintf("peak learning rate (with --scratch and no --lr: %g)", app.ScratchLR))
 	f.IntVar(&o.Epochs, "epochs", def.Epochs, "passes over the training pairs")
 	f.IntVar(&o.BatchSize, "batch", def.BatchSize, "pairs per step")
+	f.IntVar(&o.MaxMemoryMB, "max-memory", def.MaxMemoryMB, "memory budget in MB: the batch, then the max length, are lowered to fit (default: the project's memory limit, else 3/4 of RAM)")
 	f.IntVar(&o.MaxSteps, "steps", def.MaxSteps, "stop after this many steps (0 = all epochs)")
 	f.IntVar(&o.EvalEvery, "eval-every", def.EvalEvery, "steps between validations (0 = 4 per run)")
 	f.IntVar(&o.Patience, "patience", def.Patience, "validations without improvement before stopping early")
@@ -120,6 +121,7 @@ func cmdEval(ctx context.Context, args []string) error {
 	f.IntVar(&o.Resamples, "bootstrap", 2000, "bootstrap resamples for the 95% CI")
 	f.StringVar(&o.Backend, "backend", "", "compute backend (default: the fastest available)")
 	f.BoolVar(&o.NoBaseline, "no-baseline", false, "skip scoring the starting checkpoint")
+	f.BoolVar(&o.NoLeakProbe, "no-leak-probe", false, "skip re-scoring with candidates' future text (the leak probe)")
 	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
@@ -137,23 +139,28 @@ func cmdEval(ctx context.Context, args []string) error {
 }
 
 func printEval(r app.EvalResult) {
-	fmt.Printf("\ntest window: %d queries, top %d candidates each (run %s)\n\n", r.Queries, r.Depth, r.Run)
+	fmt.Printf("\ntest window: %d queries, top %d candidates each (run %s); fusion chosen on %d validation queries\n\n", r.Queries, r.Depth, r.Run, r.ValQueries)
 	rows := [][]string{{"SYSTEM", "MRR@10", "nDCG@10", "R@1", "R@5", "R@10", "MAP"}}
 	sys := []app.SystemEval{r.FirstStage}
-	if r.Baseline != nil {
-		sys = append(sys, *r.Baseline)
+	for _, s := range []*app.SystemEval{r.Baseline, r.BaselineFusion} {
+		if s != nil {
+			sys = append(sys, *s)
+		}
 	}
-	sys = append(sys, r.Finetuned)
+	sys = append(sys, r.Finetuned, r.Final)
 	for _, s := range sys {
 		rows = append(rows, []string{s.Label, f3(s.MRR10), f3(s.NDCG10), f3(s.R1), f3(s.R5), f3(s.R10), f3(s.MAP)})
 	}
 	table(os.Stdout, rows)
-	fmt.Printf("\nfine-tuned vs first stage: MRR@10 %+.1f%% (Δ %+.3f, 95%% CI [%+.3f, %+.3f]), p = %.4g (paired randomization, %d permutations)\n",
-		r.UpliftPct, r.VsFirst.Delta, r.CI95[0], r.CI95[1], r.PValue, r.VsFirst.Permutations)
-	if r.VsBaseline != nil {
-		fmt.Printf("fine-tuned vs starting reranker: MRR@10 %+.1f%% (Δ %+.3f), p = %.4g\n", r.VsBaseline.UpliftPct, r.VsBaseline.Delta, r.VsBaseline.PValue)
+	fmt.Printf("\n%s\n", r.Verdict)
+	fmt.Printf("final vs first stage: MRR@10 %+.1f%% (Δ %+.3f, 95%% CI [%+.3f, %+.3f]), p = %.4g (paired randomization, %d permutations)\n",
+		r.VsFirst.UpliftPct, r.VsFirst.Delta, r.VsFirst.CILow, r.VsFirst.CIHigh, r.VsFirst.PValue, r.VsFirst.Permutations)
+	fmt.Printf("fine-tuned reranker alone vs first stage: MRR@10 %+.1f%% (Δ %+.3f), p = %.4g\n", r.PureVsFirst.UpliftPct, r.PureVsFirst.Delta, r.PureVsFirst.PValue)
+	if r.LeakProbe != nil {
+		fmt.Printf("leak probe: %d pairs show text written after their query opened; shown it, the fine-tuned reranker would score MRR@10 %.3f (honest: %.3f)\n",
+			r.LeakPairs, r.LeakProbe.MRR10, r.Finetuned.MRR10)
 	}
-	fmt.Printf("ties: %s\nreport: %s\n        %s\nTREC files: %s\n", r.TieBreak, r.ReportMD, r.ReportHTML, r.TRECDir)
+	fmt.Printf("relevance: %s\nties: %s\nreport: %s\n        %s\nTREC files: %s\n", r.Relevance, r.TieBreak, r.ReportMD, r.ReportHTML, r.TRECDir)
 }
 
 func f3(x float64) string { return fmt.Sprintf("%.3f", x) }

@@ -19,15 +19,21 @@ type bar struct {
 	tty      bool
 	last     time.Time
 	lastPct  map[string]int
-	start    map[string]time.Time
+	first    map[string]firstReport
 	drawn    bool
 	disabled bool
+}
+
+// firstReport is when a phase first reported work done, and how much.
+type firstReport struct {
+	at   time.Time
+	done int64
 }
 
 func newBar() *bar {
 	st, err := os.Stderr.Stat()
 	tty := err == nil && st.Mode()&os.ModeCharDevice != 0
-	return &bar{w: os.Stderr, tty: tty, lastPct: map[string]int{}, start: map[string]time.Time{}}
+	return &bar{w: os.Stderr, tty: tty, lastPct: map[string]int{}, first: map[string]firstReport{}}
 }
 
 func (b *bar) progress() app.Progress { return b.event }
@@ -36,9 +42,6 @@ func (b *bar) event(e app.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	key := e.Step + "/" + e.Phase
-	if _, ok := b.start[key]; !ok {
-		b.start[key] = time.Now()
-	}
 	label := e.Step
 	if e.Phase != "" {
 		label += " " + e.Phase
@@ -52,8 +55,16 @@ func (b *bar) event(e app.Event) {
 		line = fmt.Sprintf("%-22s [%s%s] %3d%% %d/%d", label, strings.Repeat("#", fill), strings.Repeat("-", width-fill), pct, e.Done, e.Total)
 		eta := e.ETA
 		if eta == 0 && e.Done > 0 && e.Done < e.Total {
-			el := time.Since(b.start[key])
-			eta = time.Duration(float64(el) * float64(e.Total-e.Done) / float64(e.Done))
+			// Count from the first report of work done: the first batch
+			// often includes compiling the model's graph.
+			f, ok := b.first[key]
+			if !ok {
+				f = firstReport{time.Now(), e.Done}
+				b.first[key] = f
+			}
+			if e.Done > f.done {
+				eta = time.Duration(float64(time.Since(f.at)) * float64(e.Total-e.Done) / float64(e.Done-f.done))
+			}
 		}
 		if eta > 0 && e.Done < e.Total {
 			line += " ETA " + eta.Round(time.Second).String()

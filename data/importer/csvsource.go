@@ -29,7 +29,16 @@ func newCSVSource(in io.Reader, comma rune, lazyQuotes bool) (*csvSource, error)
 	if err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}
-	s := &csvSource{r: r, header: make([]string, len(head))}
+	s := &csvSource{r: r, header: headerNames(head)}
+	r.FieldsPerRecord = len(head)
+	return s, nil
+}
+
+// headerNames cleans a header row: recoded, trimmed, empty names as
+// "column N", repeated names as "Name #2", "Name #3" (Jira repeats
+// Comment, Labels and link columns).
+func headerNames(head []string) []string {
+	out := make([]string, len(head))
 	seen := map[string]int{}
 	for i, h := range head {
 		h, _ = recode(strings.TrimSpace(strings.ReplaceAll(h, "\x00", "")))
@@ -39,10 +48,9 @@ func newCSVSource(in io.Reader, comma rune, lazyQuotes bool) (*csvSource, error)
 		if seen[h]++; seen[h] > 1 {
 			h = fmt.Sprintf("%s #%d", h, seen[h])
 		}
-		s.header[i] = h
+		out[i] = h
 	}
-	r.FieldsPerRecord = len(head)
-	return s, nil
+	return out
 }
 
 func (s *csvSource) next() (row, error) {

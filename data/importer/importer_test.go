@@ -220,7 +220,7 @@ func TestReadBadInput(t *testing.T) {
 			name: "unknown preset", file: "a.csv",
 			text: "Number,Opened\n",
 			opts: Options{Preset: "remedy"},
-			err:  `unknown mapping preset "remedy" (known: servicenow, jira, thehive, splunk)`,
+			err:  `unknown mapping preset "remedy" (known: servicenow, servicenow-json, jira, jira-json, thehive, splunk, elastic, sentinel)`,
 		},
 		{
 			name: "wrong field count and bare quote rejected, rest kept", file: "a.csv",
@@ -265,7 +265,7 @@ func TestReadBadInput(t *testing.T) {
 				assert.Equal(t, "phish, mail", got[0].Rule)
 				assert.Equal(t, "Café", got[0].Title)
 				assert.Equal(t, "done", got[0].CloseNotes)
-				assert.Equal(t, map[string]string{"caseId": "7", "customFields": `{"x":{"string":"y"}}`}, got[0].Extra)
+				assert.Equal(t, map[string]string{"caseId": "7", "customFields.x.string": "y"}, got[0].Extra)
 				assert.Equal(t, 1, rep.Recoded)
 			},
 		},
@@ -300,7 +300,8 @@ func TestReadBadInput(t *testing.T) {
 			text: "id\topened\tstatus\tempty\nA\t2024-01-01 00:00:00\tClosed\t\n",
 			ids:  []string{"A"},
 			check: func(t *testing.T, got []data.Ticket, rep Report) {
-				assert.Equal(t, map[string]string{"status": "Closed"}, got[0].Extra)
+				assert.Nil(t, got[0].Extra)
+				assert.Equal(t, map[string]string{"status": "Closed"}, got[0].Closing, "a status is known only once worked on")
 			},
 		},
 	}
@@ -333,6 +334,7 @@ func TestReadHugeField(t *testing.T) {
 		{"big.csv", "id,opened,close_notes\nA,2024-01-01 00:00:00,\"" + notes + "\"\nB,2024-01-01 00:00:00,x\n"},
 		{"big.jsonl", `{"id":"A","opened":"2024-01-01T00:00:00Z","close_notes":"` + notes + `"}` + "\n" + `{"id":"B","opened":"2024-01-01T00:00:00Z"}` + "\n"},
 		{"big.json", `[{"id":"A","opened":"2024-01-01T00:00:00Z","close_notes":"` + notes + `"},{"id":"B","opened":"2024-01-01T00:00:00Z"}]`},
+		{"bigdoc.json", `{"preview":false,"results":[{"id":"A","opened":"2024-01-01T00:00:00Z","close_notes":"` + notes + `"},{"id":"B","opened":"2024-01-01T00:00:00Z"}]}`},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			got, rep, err := readAll(t, tc.file, tc.text, Options{})

@@ -6,12 +6,16 @@ import (
 	"strings"
 )
 
-// Fields are the canonical ticket fields a Mapping can fill, in display order.
-var Fields = []string{"id", "opened", "closed", "rule", "severity", "host", "user", "title", "description", "close_notes"}
+// Fields are the canonical ticket fields a Mapping can fill, in display
+// order. comments takes every column it lists (a list of timestamped
+// comments or work notes, or repeated comment columns); the others take
+// the first non-empty one.
+var Fields = []string{"id", "opened", "closed", "rule", "severity", "host", "user", "title", "description", "close_notes", "comments"}
 
 // Mapping maps a canonical field to the source columns that may hold it, in
 // order of preference: per row, the first one with a non-empty value wins.
-// A field present with no columns is deliberately left unmapped.
+// A field present with no columns is deliberately left unmapped. For JSON
+// records a column is a dotted path (see flatten).
 type Mapping map[string][]string
 
 var presets = map[string]Mapping{
@@ -19,15 +23,35 @@ var presets = map[string]Mapping{
 		"id": {"Number"}, "opened": {"Opened"}, "closed": {"Closed"}, "rule": {"Category"},
 		"severity": {"Priority"}, "host": {"Configuration item"}, "user": {"Caller"},
 		"title": {"Short description"}, "description": {"Description"}, "close_notes": {"Close notes"},
+		"comments": {"Comments and Work notes", "Work notes", "Additional comments"},
+	},
+	// ServiceNow's internal names, as its JSON export (records / result)
+	// and some CSV exports write them; reference fields may arrive as
+	// {"display_value": .., "value": ..} objects.
+	"servicenow-json": {
+		"id": {"number"}, "opened": {"opened_at", "sys_created_on"}, "closed": {"closed_at", "resolved_at"},
+		"rule": {"category", "category.display_value"}, "severity": {"priority", "priority.display_value"},
+		"host": {"cmdb_ci.display_value", "cmdb_ci"}, "user": {"caller_id.display_value", "caller_id"},
+		"title": {"short_description"}, "description": {"description"}, "close_notes": {"close_notes"},
+		"comments": {"comments_and_work_notes", "work_notes", "comments"},
 	},
 	"jira": {
 		"id": {"Issue key"}, "opened": {"Created"}, "closed": {"Resolved"}, "rule": {"Component/s"},
 		"severity": {"Priority"}, "host": {"Custom field (Host)"}, "user": {"Reporter"},
 		"title": {"Summary"}, "description": {"Description"}, "close_notes": {"Custom field (Resolution notes)"},
+		"comments": {"Comment"},
+	},
+	// Jira's REST API and JSON export plugins: one issue per record.
+	"jira-json": {
+		"id": {"key"}, "opened": {"fields.created"}, "closed": {"fields.resolutiondate"},
+		"rule": {"fields.components[].name", "fields.issuetype.name"}, "severity": {"fields.priority.name"},
+		"user": {"fields.reporter.displayName", "fields.reporter.name"}, "title": {"fields.summary"},
+		"description": {"fields.description"}, "close_notes": {"fields.resolution_comment"},
+		"comments": {"fields.comment.comments[]"},
 	},
 	"thehive": {
-		"id": {"_id", "caseId", "id"}, "opened": {"createdAt", "startDate"}, "closed": {"endDate"},
-		"rule": {"tags"}, "severity": {"severity"}, "user": {"owner"},
+		"id": {"_id", "caseId", "id"}, "opened": {"createdAt", "_createdAt", "startDate", "date"}, "closed": {"endDate"},
+		"rule": {"tags"}, "severity": {"severity"}, "user": {"owner", "assignee"},
 		"title": {"title"}, "description": {"description"}, "close_notes": {"summary"},
 	},
 	"splunk": {
@@ -35,21 +59,44 @@ var presets = map[string]Mapping{
 		"host": {"dest"}, "user": {"user"}, "title": {"rule_title"}, "description": {"rule_description"},
 		"close_notes": {"comment"},
 	},
+	// Elastic / OpenSearch search hits (ECS fields under _source; Elastic
+	// Security alerts keep theirs under kibana.alert).
+	"elastic": {
+		"id": {"_id"}, "opened": {"_source.@timestamp", "_source.event.created"}, "closed": {"_source.kibana.alert.workflow_status_updated_at", "_source.event.end"},
+		"rule": {"_source.kibana.alert.rule.name", "_source.rule.name"}, "severity": {"_source.kibana.alert.severity", "_source.event.severity"},
+		"host": {"_source.host.name", "_source.host.hostname"}, "user": {"_source.user.name"},
+		"title":       {"_source.kibana.alert.rule.name", "_source.rule.name", "_source.message"},
+		"description": {"_source.kibana.alert.reason", "_source.message", "_source.rule.description"},
+		"close_notes": {"_source.kibana.alert.workflow_reason"},
+	},
+	// Microsoft Sentinel incidents as the REST API lists them. Sentinel
+	// has no close time; the last modification of a closed incident is
+	// the nearest it records.
+	"sentinel": {
+		"id": {"properties.incidentNumber"}, "opened": {"properties.createdTimeUtc"},
+		"closed": {"properties.closedTimeUtc", "properties.lastModifiedTimeUtc"},
+		"rule":   {"properties.relatedAnalyticRuleIds"}, "severity": {"properties.severity"},
+		"title": {"properties.title"}, "description": {"properties.description"},
+		"close_notes": {"properties.classificationComment"},
+	},
 }
 
 // presetOrder breaks ties when auto-detection scores presets equally.
-var presetOrder = []string{"servicenow", "jira", "thehive", "splunk"}
+var presetOrder = []string{"servicenow", "servicenow-json", "jira", "jira-json", "thehive", "splunk", "elastic", "sentinel"}
 
 // synonyms are normalised column names (see norm) that auto-detection
-// accepts for each field, most specific first.
+// accepts for each field, most specific first. A nested column also
+// answers to its path without container prefixes and to its last key (or,
+// for a generic last key such as name or displayName, its parent's key);
+// see aliases.
 var synonyms = map[string][]string{
 	"id": {"id", "number", "issuekey", "key", "ticketid", "ticketnumber", "ticket", "incidentid",
-		"incidentnumber", "incident", "caseid", "casenumber", "eventid", "alertid", "sysid"},
+		"incidentnumber", "incident", "caseid", "casenumber", "eventid", "alertid", "sysid", "issueid"},
 	"opened": {"opened", "openedat", "openedon", "created", "createdat", "createdon", "createddate",
-		"creationdate", "syscreatedon", "time", "timestamp", "eventtime", "starttime", "startdate",
-		"firstseen", "reported", "reportedat", "date"},
+		"creationdate", "syscreatedon", "createdtimeutc", "createdtime", "timecreated", "time", "timestamp",
+		"eventtime", "starttime", "startdate", "firstseen", "reported", "reportedat", "date"},
 	"closed": {"closed", "closedat", "closedon", "resolved", "resolvedat", "resolvedon", "resolutiondate",
-		"closedate", "closetime", "enddate", "endtime"},
+		"closedate", "closetime", "closedtimeutc", "closeddate", "enddate", "endtime"},
 	"rule": {"rule", "rulename", "category", "detection", "detectionrule", "alertname", "alerttype",
 		"signature", "searchname", "usecase", "components", "component", "tags"},
 	"severity": {"severity", "priority", "urgency", "risk", "risklevel", "level", "impact"},
@@ -60,15 +107,17 @@ var synonyms = map[string][]string{
 	"title": {"title", "shortdescription", "summary", "subject", "ruletitle", "alerttitle", "name", "headline"},
 	"description": {"description", "details", "detail", "body", "ruledescription", "longdescription",
 		"message", "text"},
-	"close_notes": {"closenotes", "closenote", "closingnotes", "resolutionnotes", "customfieldresolutionnotes",
-		"resolution", "resolutionnote", "closecomment", "closecomments", "comments", "comment", "worknotes",
-		"notes", "summary"},
+	"close_notes": {"closenotes", "closenote", "closingnotes", "closurenotes", "resolutionnotes",
+		"customfieldresolutionnotes", "resolutioncomment", "resolutioncomments", "resolutionnote",
+		"closecomment", "closecomments", "classificationcomment", "notes", "summary"},
+	"comments": {"commentsandworknotes", "comments", "comment", "commentcomments", "worknotes",
+		"additionalcomments", "journal"},
 }
 
 // Presets lists the names Preset accepts.
 func Presets() []string { return append([]string(nil), presetOrder...) }
 
-// Preset returns a copy of a named mapping (servicenow, jira, thehive, splunk).
+// Preset returns a copy of a named mapping (see Presets).
 func Preset(name string) (Mapping, error) {
 	p, ok := presets[strings.ToLower(strings.TrimSpace(name))]
 	if !ok {
@@ -97,8 +146,41 @@ func norm(s string) string {
 	return b.String()
 }
 
-// DetectMapping guesses a mapping from a file's column names: the preset
-// that matches most columns, then synonyms for the fields still missing.
+// containers are the keys exports nest their records' fields under.
+var containers = map[string]bool{"fields": true, "_source": true, "properties": true, "result": true,
+	"data": true, "attributes": true, "extra": true, "closing": true}
+
+// genericLeaves are last keys that say less than their parent's key:
+// fields.priority.name is the priority.
+var genericLeaves = map[string]bool{"name": true, "displayname": true, "value": true, "displayvalue": true, "key": true}
+
+// aliases are the normalised names a column answers to in auto-detection,
+// most telling first: the whole path, the path without container
+// prefixes, then its last key (or its parent's, for a generic last key).
+func aliases(col string) []string {
+	out := []string{norm(col)}
+	segs := strings.Split(strings.ReplaceAll(col, "[]", ""), ".")
+	i := 0
+	for i < len(segs)-1 && containers[strings.ToLower(segs[i])] {
+		i++
+	}
+	if i > 0 {
+		out = append(out, norm(strings.Join(segs[i:], ".")))
+	}
+	if len(segs) > 1 {
+		last := norm(segs[len(segs)-1])
+		if genericLeaves[last] {
+			last = norm(segs[len(segs)-2])
+		}
+		out = append(out, last)
+	}
+	return out
+}
+
+// DetectMapping guesses a mapping from a file's column names (for JSON,
+// the dotted paths of its records): the preset that matches most columns,
+// then synonyms for the fields still missing. Columns inside arrays of
+// objects are only candidates for comments, and only as the whole array.
 func DetectMapping(columns []string) Mapping {
 	byNorm := map[string][]string{}
 	for _, c := range columns {
@@ -139,18 +221,66 @@ func DetectMapping(columns []string) Mapping {
 			}
 		}
 	}
-	for _, f := range Fields {
+	// Synonyms: for each field, the first synonym any free column answers
+	// to, preferring whole names over stripped paths over last keys, then
+	// shallow columns, then the file's order.
+	type cand struct {
+		col          string
+		level, depth int
+		order        int
+	}
+	bySyn := map[string][]cand{}
+	for i, c := range columns {
+		inArray := strings.Contains(c, "[]")
+		if inArray && !strings.HasSuffix(c, "[]") {
+			continue
+		}
+		for level, a := range aliases(c) {
+			bySyn[a] = append(bySyn[a], cand{c, level, strings.Count(c, "."), i})
+		}
+	}
+	for _, f := range detectOrder {
 		if len(m[f]) > 0 {
 			continue
 		}
 		for _, syn := range synonyms[f] {
-			if c, ok := take(syn); ok {
-				m[f] = []string{c}
+			var pick *cand
+			for k := range bySyn[syn] {
+				c := &bySyn[syn][k]
+				if used[c.col] || (strings.HasSuffix(c.col, "[]") != (f == "comments")) {
+					continue
+				}
+				if pick == nil || c.level < pick.level || c.level == pick.level && (c.depth < pick.depth || c.depth == pick.depth && c.order < pick.order) {
+					pick = c
+				}
+			}
+			if pick != nil {
+				used[pick.col] = true
+				m[f] = []string{pick.col}
 				break
 			}
 		}
 	}
 	return m
+}
+
+// detectOrder fills comments before close_notes, so that a list of
+// comments is not taken for one close-note.
+var detectOrder = []string{"id", "opened", "closed", "rule", "severity", "host", "user", "title", "description", "comments", "close_notes"}
+
+// repeatBase reads the "Name #2" names that headerNames gives repeated
+// columns.
+func repeatBase(col string) (string, bool) {
+	i := strings.LastIndex(col, " #")
+	if i <= 0 {
+		return "", false
+	}
+	for _, r := range col[i+2:] {
+		if r < '0' || r > '9' {
+			return "", false
+		}
+	}
+	return col[:i], i+2 < len(col)
 }
 
 // resolve turns the wanted mapping into actual column names of the file:
@@ -170,9 +300,12 @@ func resolve(want Mapping, explicit map[string]bool, columns []string) (Mapping,
 	for _, f := range Fields {
 		var found []string
 		for _, a := range want[f] {
-			if exact[a] {
+			switch c, ok := byNorm[norm(a)]; {
+			case exact[a]:
 				found = append(found, a)
-			} else if c, ok := byNorm[norm(a)]; ok {
+			case isIndexedPath(a) && hasPathPrefix(columns, a):
+				found = append(found, a) // answered per record by lookup
+			case ok:
 				found = append(found, c)
 			}
 		}
@@ -182,18 +315,45 @@ func resolve(want Mapping, explicit map[string]bool, columns []string) (Mapping,
 			return nil, fmt.Errorf("mapping %s=%s: no such column (columns: %s)", f, quoteCols(want[f]), listColumns(columns))
 		}
 	}
+	var missing, example []string
 	for _, f := range []string{"id", "opened"} {
 		if len(out[f]) == 0 {
-			return nil, fmt.Errorf("no column for required field %q (columns: %s); give a mapping such as %s=<column>",
-				f, listColumns(columns), f)
+			missing = append(missing, fmt.Sprintf("%q", f))
+			example = append(example, f+"=<column>")
 		}
+	}
+	switch len(missing) {
+	case 1:
+		return nil, fmt.Errorf("no column for required field %s (columns: %s); give a mapping such as %s",
+			missing[0], listColumns(columns), example[0])
+	case 2:
+		return nil, fmt.Errorf("no column for required fields %s (columns: %s); give a mapping such as %s",
+			strings.Join(missing, " and "), listColumns(columns), strings.Join(example, ","))
 	}
 	return out, nil
 }
 
+// hasPathPrefix reports whether some column lies under the part of an
+// indexed path before its first index.
+func hasPathPrefix(columns []string, path string) bool {
+	base := path[:strings.IndexByte(path, '[')]
+	for _, c := range columns {
+		if strings.HasPrefix(c, base+"[") || c == base {
+			return true
+		}
+	}
+	return false
+}
+
+// maxListedColumns caps the columns an error message lists.
+const maxListedColumns = 60
+
 func listColumns(columns []string) string {
 	if len(columns) == 0 {
 		return "none"
+	}
+	if len(columns) > maxListedColumns {
+		return quoteCols(columns[:maxListedColumns]) + fmt.Sprintf("|... (%d more)", len(columns)-maxListedColumns)
 	}
 	return quoteCols(columns)
 }

@@ -1,6 +1,9 @@
-// Package importer reads ticket exports (CSV, TSV, JSONL, JSON arrays) into
-// data.Ticket batches: it maps source columns to ticket fields, parses
-// times, repairs encodings, and reports every row it could not import.
+// Package importer reads ticket exports (CSV, TSV, .xlsx, JSONL, JSON
+// arrays and JSON documents wrapping an array of records) into data.Ticket
+// batches: it maps source columns (for nested JSON, dotted paths) to ticket
+// fields, comments and links, decides which other columns were known at
+// opening and which only at closing, parses times, repairs encodings, and
+// reports every row it could not import.
 package importer
 
 import (
@@ -27,10 +30,13 @@ const detectSample = 200
 
 // Options tune one import; the zero value auto-detects everything.
 type Options struct {
-	Format      string                            // csv, tsv, jsonl or json; "" = from the extension, then the content
+	Format      string                            // csv, tsv, xlsx, jsonl or json; "" = from the extension, then the content
+	Sheet       string                            // .xlsx: the worksheet to read; "" = the first with a header row
 	Mapping     Mapping                           // fields it names override the preset or auto-detection
-	Preset      string                            // servicenow, jira, thehive, splunk; "" = auto-detect
+	Preset      string                            // see Presets; "" = auto-detect
 	Location    *time.Location                    // zone for times written without one; nil = UTC
+	DateOrder   string                            // "dmy" or "mdy" for numeric dates; "" = detect from the data
+	Visibility  map[string]string                 // column → SideOpen or SideClose, overriding DefaultSide
 	BatchSize   int                               // tickets per batch; 0 = DefaultBatchSize
 	LazyQuotes  bool                              // tolerate stray quotes in CSV fields
 	RejectsPath string                            // JSONL file receiving every rejected row; "" = none
@@ -57,6 +63,8 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, emit func
 		rd.total = int64(l.Len())
 	}
 	err := rd.run(r, name)
+	rep.Visibility, rep.LinkColumns = rd.conv.visibility, rd.conv.linkCols
+	rep.CommentBadTimes = rd.conv.comments.badTime
 	if cerr := rd.rejects.close(); err == nil {
 		err = cerr
 	}
@@ -88,54 +96,15 @@ func (rd *reading) run(r io.Reader, name string) error {
 	if err := skipBOM(br); err != nil {
 		return err
 	}
-	format, err := detectFormat(rd.opts.Format, name, br)
+	smp, err := openSample(br, name, rd.opts, detectSample)
 	if err != nil {
 		return err
 	}
-	rd.rep.Format = format
-
-	var src source
-	var columns []string
-	var peeked []row
-	var peekErr error
-	switch format {
-	case "csv", "tsv":
-		comma := ','
-		if format == "tsv" {
-			comma = '\t'
-		}
-		cs, err := newCSVSource(br, comma, rd.opts.LazyQuotes)
-		if err != nil {
-			return err
-		}
-		src, columns = cs, cs.header
-	case "jsonl":
-		src = &jsonlSource{r: br}
-	case "json":
-		src = &jsonArraySource{r: br, line: 1}
-	}
-	if format == "jsonl" || format == "json" {
-		// JSON records carry their own keys: sample some to detect from.
-		seenCol := map[string]bool{}
-		for len(peeked) < detectSample {
-			rw, err := src.next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				peekErr = err // import what came before, then report it
-				break
-			}
-			peeked = append(peeked, rw)
-			for _, n := range rw.names {
-				if !seenCol[n] {
-					seenCol[n] = true
-					columns = append(columns, n)
-				}
-			}
-		}
-	}
-	if (format == "jsonl" || format == "json") && len(peeked) == 0 && peekErr == nil {
+	defer smp.close()
+	rd.rep.Format, rd.rep.Sheet = smp.format, smp.sheet
+	src, columns, peeked, peekErr := smp.src, smp.columns, smp.rows, smp.err
+	jsonRecords := smp.json()
+	if jsonRecords && len(peeked) == 0 && peekErr == nil {
 		return nil // no records: nothing to map or import
 	}
 	mapping, err := rd.mapping(columns)
@@ -143,13 +112,19 @@ func (rd *reading) run(r io.Reader, name string) error {
 		return peekErr
 	}
 	if err != nil {
+		if len(mapping["opened"]) == 0 {
+			if tc := timeColumns(peeked); len(tc) > 0 {
+				return fmt.Errorf("%w; columns holding times: %s", err, listColumns(tc))
+			}
+		}
 		return err
 	}
 	rd.rep.Mapping = mapping
-	rd.conv = newConverter(mapping, rd.opts.Location)
-	if format == "csv" || format == "tsv" {
+	rd.conv = newConverter(mapping, rd.opts.Location, "", rd.opts.Visibility)
+	if !jsonRecords {
 		rd.conv.indexColumns(columns)
 	}
+	rd.dateOrder(peeked)
 
 	for _, rw := range peeked {
 		if err := rd.row(rw); err != nil {
@@ -176,11 +151,93 @@ func (rd *reading) run(r io.Reader, name string) error {
 	return rd.flush()
 }
 
+// sample is an opened source and its first records.
+type sample struct {
+	format, sheet string
+	sheets        []string // .xlsx: every sheet of the workbook
+	src           source
+	columns       []string // header columns, or the JSON records' paths in first-seen order
+	rows          []row
+	err           error // a structural error met while sampling
+	close         func()
+}
+
+func (s *sample) json() bool { return s.format == "jsonl" || s.format == "json" }
+
+// openSample detects the format, opens the source and reads up to n
+// records: JSON records carry their own keys to detect from, and the
+// sample's times tell the day/month order.
+func openSample(br *bufio.Reader, name string, opts Options, n int) (*sample, error) {
+	format, err := detectFormat(opts.Format, name, br)
+	if err != nil {
+		return nil, err
+	}
+	s := &sample{format: format, close: func() {}}
+	switch format {
+	case "csv", "tsv":
+		comma := ','
+		if format == "tsv" {
+			comma = '\t'
+		}
+		cs, err := newCSVSource(br, comma, opts.LazyQuotes)
+		if err != nil {
+			return nil, err
+		}
+		s.src, s.columns = cs, cs.header
+	case "xlsx":
+		xs, err := newXLSXSource(br, opts.Sheet)
+		if err != nil {
+			return nil, err
+		}
+		s.close, s.sheet, s.sheets = xs.close, xs.sheet, xs.sheets
+		s.src, s.columns = xs, xs.header
+	case "jsonl":
+		s.src = &jsonlSource{r: br}
+	case "json":
+		if firstByte(br) == '{' {
+			s.src = newJSONDocSource(br)
+		} else {
+			s.src = &jsonArraySource{r: br, line: 1}
+		}
+	}
+	seenCol := map[string]bool{}
+	for len(s.rows) < n {
+		rw, err := s.src.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			s.err = err // import what came before, then report it
+			break
+		}
+		s.rows = append(s.rows, rw)
+		if !s.json() {
+			continue
+		}
+		for _, list := range [][]string{rw.names, rw.arrays} {
+			for _, c := range list {
+				if !seenCol[c] {
+					seenCol[c] = true
+					s.columns = append(s.columns, c)
+				}
+			}
+		}
+	}
+	return s, nil
+}
+
 // mapping combines preset or auto-detection with the explicit mapping.
 func (rd *reading) mapping(columns []string) (Mapping, error) {
+	return chooseMapping(rd.opts, columns)
+}
+
+// chooseMapping is the mapping an import uses: the preset or
+// auto-detection, overridden field by field by the explicit mapping, and
+// resolved against the file's columns.
+func chooseMapping(opts Options, columns []string) (Mapping, error) {
 	var want Mapping
-	if rd.opts.Preset != "" {
-		p, err := Preset(rd.opts.Preset)
+	if opts.Preset != "" {
+		p, err := Preset(opts.Preset)
 		if err != nil {
 			return nil, err
 		}
@@ -189,7 +246,7 @@ func (rd *reading) mapping(columns []string) (Mapping, error) {
 		want = DetectMapping(columns)
 	}
 	explicit := map[string]bool{}
-	for f, cols := range rd.opts.Mapping {
+	for f, cols := range opts.Mapping {
 		if !contains(Fields, f) {
 			return nil, fmt.Errorf("mapping: unknown field %q (fields: %s)", f, strings.Join(Fields, ", "))
 		}
@@ -209,11 +266,16 @@ func (rd *reading) row(rw row) error {
 		field, reason = "", rw.bad
 	}
 	if reason != "" {
-		return rd.rejects.add(Reject{File: rd.rep.File, Line: rw.line, ID: t.ID, Field: field, Reason: reason}, rawText(&rw))
+		return rd.rejects.add(Reject{File: rd.rep.File, Line: rw.line, Record: rw.record, ID: t.ID, Field: field, Reason: reason}, rawText(&rw))
 	}
 	if rd.conv.badClosed {
 		rd.rep.BadClosed++
+		if len(rd.rep.BadClosedEx) < 5 && rd.conv.closedText != "" && !contains(rd.rep.BadClosedEx, rd.conv.closedText) {
+			rd.rep.BadClosedEx = append(rd.rep.BadClosedEx, rd.conv.closedText)
+		}
 	}
+	rd.rep.Comments += len(t.Comments)
+	rd.rep.Links += len(t.Links)
 	rd.rep.Imported++
 	if _, dup := rd.seen[t.ID]; dup {
 		rd.rep.DuplicateIDs++
@@ -254,6 +316,56 @@ func (rd *reading) flush() error {
 	return nil
 }
 
+// timeColumns are the sampled columns whose values read as times, a hint
+// for mapping opened when detection found no column for it.
+func timeColumns(sample []row) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, rw := range sample[:min(len(sample), 20)] {
+		for i, n := range rw.names {
+			if seen[n] || i >= len(rw.values) || rw.values[i] == "" {
+				continue
+			}
+			seen[n] = true
+			if isNumber(rw.values[i]) {
+				continue // counts and IDs read as epochs
+			}
+			if _, err := ParseTime(rw.values[i], nil); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// dateOrder sets the day/month order of numeric dates: the user's, else
+// what the sample's opened and closed times show, else the conventions
+// of ParseTime; the report says which and why.
+func (rd *reading) dateOrder(sample []row) {
+	if o := rd.opts.DateOrder; o != "" {
+		rd.conv.setDateOrder(o)
+		rd.rep.DateOrder, rd.rep.DateOrderNote = o, "given"
+		return
+	}
+	var times []string
+	for i := range sample {
+		used := make([]bool, len(sample[i].values))
+		times = append(times, rd.conv.value(&sample[i], fOpened, used), rd.conv.value(&sample[i], fClosed, used))
+	}
+	order, example := DetectDateOrder(times)
+	if order != "" {
+		rd.conv.setDateOrder(order)
+		rd.rep.DateOrder, rd.rep.DateOrderNote = order, fmt.Sprintf("detected from %q", example)
+		return
+	}
+	for _, s := range times {
+		if _, _, ok := dayMonth(strings.TrimSpace(s)); ok {
+			rd.rep.DateOrderNote = fmt.Sprintf("ambiguous (e.g. %q): read slashes as month/day, dashes and dots as day.month; use --date-order dmy|mdy", s)
+			return
+		}
+	}
+}
+
 // rawText is the rejected record as text for the rejects file.
 func rawText(rw *row) string {
 	if rw.raw != nil {
@@ -292,29 +404,34 @@ func detectFormat(explicit, name string, br *bufio.Reader) (string, error) {
 			format = "jsonl"
 		case ".json":
 			format = "json"
+		case ".xlsx", ".xlsm":
+			format = "xlsx"
 		}
+	}
+	if head, _ := br.Peek(4); format == "" && bytes.Equal(head, []byte("PK\x03\x04")) {
+		return "xlsx", nil // a zip: the only zipped export we read
 	}
 	first := firstByte(br)
 	switch format {
-	case "csv", "tsv", "jsonl":
+	case "csv", "tsv", "xlsx":
 		return format, nil
-	case "ndjson":
-		return "jsonl", nil
-	case "json":
-		if first == '{' {
-			return "jsonl", nil
-		}
-		return "json", nil
-	case "":
+	case "jsonl", "ndjson", "json", "":
 		switch first {
 		case '[':
 			return "json", nil
 		case '{':
+			// One record per line, or one document wrapping the records.
+			if sniffObjectFile(br) == "jsondoc" {
+				return "json", nil
+			}
 			return "jsonl", nil
 		}
-		return "csv", nil
+		if format == "" {
+			return "csv", nil
+		}
+		return strings.Replace(format, "ndjson", "jsonl", 1), nil
 	}
-	return "", fmt.Errorf("unknown format %q (csv, tsv, jsonl, json)", explicit)
+	return "", fmt.Errorf("unknown format %q (csv, tsv, xlsx, jsonl, json)", explicit)
 }
 
 func firstByte(br *bufio.Reader) byte {

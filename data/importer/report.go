@@ -15,27 +15,39 @@ const maxRejectRaw = 1 << 20
 
 // Report says what an import read, kept, rejected and repaired.
 type Report struct {
-	File          string   `json:"file"`
-	Format        string   `json:"format"`
-	Mapping       Mapping  `json:"mapping"`                         // as resolved against the file's columns
-	Rows          int      `json:"rows"`                            // data rows read (header excluded)
-	Imported      int      `json:"imported"`                        // rows accepted (duplicates included)
-	Added         int      `json:"added"`                           // tickets new to the store (ImportFile only)
-	Updated       int      `json:"updated"`                         // stored tickets that changed (ImportFile only)
-	Unchanged     int      `json:"unchanged"`                       // stored tickets already identical (ImportFile only)
-	Rejected      int      `json:"rejected"`                        // rows not imported; see Rejects
-	DuplicateIDs  int      `json:"duplicate_ids"`                   // rows whose ID appeared earlier in the file (last wins)
-	DuplicateIDEx []string `json:"duplicate_id_examples,omitempty"` // first few duplicated IDs
-	Recoded       int      `json:"recoded"`                         // rows with invalid UTF-8 read as Windows-1252
-	BadClosed     int      `json:"bad_closed"`                      // rows with a mapped but missing/unparsable closed time, kept as zero
-	Rejects       []Reject `json:"rejects,omitempty"`               // the first 1000 rejects
-	RejectsFile   string   `json:"rejects_file,omitempty"`          // where every reject was written, if anywhere
+	File            string   `json:"file"`
+	Format          string   `json:"format"`
+	Sheet           string   `json:"sheet,omitempty"`                 // .xlsx: the worksheet read
+	Mapping         Mapping  `json:"mapping"`                         // as resolved against the file's columns
+	Rows            int      `json:"rows"`                            // data rows read (header excluded)
+	Imported        int      `json:"imported"`                        // rows accepted (duplicates included)
+	Added           int      `json:"added"`                           // tickets new to the store (ImportFile only)
+	Updated         int      `json:"updated"`                         // stored tickets that changed (ImportFile only)
+	Unchanged       int      `json:"unchanged"`                       // stored tickets already identical (ImportFile only)
+	Rejected        int      `json:"rejected"`                        // rows not imported; see Rejects
+	DuplicateIDs    int      `json:"duplicate_ids"`                   // rows whose ID appeared earlier in the file (last wins)
+	DuplicateIDEx   []string `json:"duplicate_id_examples,omitempty"` // first few duplicated IDs
+	Recoded         int      `json:"recoded"`                         // rows with invalid UTF-8 read as Windows-1252
+	BadClosed       int      `json:"bad_closed"`                      // rows with a mapped but missing/unparsable closed time, kept as zero
+	BadClosedEx     []string `json:"bad_closed_examples,omitempty"`   // the first few unparsable closed times
+	DateOrder       string   `json:"date_order,omitempty"`            // dmy or mdy when given or detected; "" = conventions
+	DateOrderNote   string   `json:"date_order_note,omitempty"`       // why: "given", "detected from ...", or "ambiguous ..."
+	Comments        int      `json:"comments"`                        // comments imported, over all tickets
+	CommentBadTimes int      `json:"comment_bad_times,omitempty"`     // comments whose time could not be read (kept, visible once closed)
+	Links           int      `json:"links"`                           // explicit links imported, over all tickets
+	// Visibility is, for each column that went to Extra or Closing, its
+	// side: SideOpen (known when the ticket opened) or SideClose.
+	Visibility  map[string]string `json:"visibility,omitempty"`
+	LinkColumns map[string]string `json:"link_columns,omitempty"` // column → link kind, for columns read as links
+	Rejects     []Reject          `json:"rejects,omitempty"`      // the first 1000 rejects
+	RejectsFile string            `json:"rejects_file,omitempty"` // where every reject was written, if anywhere
 }
 
 // Reject is one row that was not imported, and why.
 type Reject struct {
 	File   string `json:"file"`
-	Line   int    `json:"line"` // line where the row starts
+	Line   int    `json:"line"`             // line where the row starts; 0 in a JSON document (see Record)
+	Record int    `json:"record,omitempty"` // record number in a JSON document that wraps its records
 	ID     string `json:"id,omitempty"`
 	Field  string `json:"field,omitempty"`
 	Reason string `json:"reason"`

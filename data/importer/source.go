@@ -4,18 +4,24 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 )
 
 // row is one record of a source file before mapping.
 type row struct {
 	line    int      // line where the record starts
+	record  int      // record number, where lines say little (JSON documents)
 	names   []string // column names, parallel to values
 	values  []string
 	bad     string // why the record cannot be read at all
 	raw     []byte // the record's JSON text; nil for CSV
 	recoded bool   // invalid UTF-8 was read as Windows-1252
+	// JSON records only: the decoded object (for indexed paths, comments
+	// and links), the paths of its arrays of objects, and the columns a
+	// data.Ticket record keeps in its "closing" object.
+	obj     map[string]any
+	arrays  []string
+	closing map[string]bool
 }
 
 // source yields rows; next returns io.EOF at the end and any other error
@@ -51,24 +57,28 @@ func objectRow(raw []byte, line int) row {
 		}
 	}
 	// A record written from data.Ticket keeps its extra columns in an
-	// "extra" object: spread them back out so they return to Ticket.Extra.
-	if extra, ok := obj["extra"].(map[string]any); ok {
-		delete(obj, "extra")
-		for k, v := range extra {
+	// "extra" object and its closing-time ones in "closing": spread them
+	// back out so they return to Ticket.Extra and Ticket.Closing.
+	for _, side := range []string{"extra", "closing"} {
+		inner, ok := obj[side].(map[string]any)
+		if !ok {
+			continue
+		}
+		delete(obj, side)
+		for k, v := range inner {
 			if _, clash := obj[k]; !clash {
 				obj[k] = v
+				if side == "closing" {
+					if r.closing == nil {
+						r.closing = map[string]bool{}
+					}
+					r.closing[k] = true
+				}
 			}
 		}
 	}
-	r.names = make([]string, 0, len(obj))
-	for k := range obj {
-		r.names = append(r.names, k)
-	}
-	sort.Strings(r.names)
-	r.values = make([]string, len(r.names))
-	for i, k := range r.names {
-		r.values[i] = jsonText(obj[k])
-	}
+	r.obj = obj
+	flatten("", obj, &r.names, &r.values, &r.arrays)
 	return r
 }
 

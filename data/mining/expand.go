@@ -46,7 +46,10 @@ type candidate struct {
 // direct citations first, then the nearest in time, at most MaxPartners per
 // query and MaxGroupPairs per group so campaigns do not grow quadratically.
 // Direct pairs beyond a cap are kept with a filter; expanded ones are dropped.
-func expand(tickets []data.Ticket, direct []*link, trivial map[[2]int]bool, opts Options, f *Funnel) ([]Pair, [][]string) {
+// Only positive links form groups, and a blocked (query, positive) pair — a
+// trivial duplicate, or two tickets an analyst said are not related — is
+// never made by expansion.
+func expand(tickets []data.Ticket, direct []*link, blocked map[[2]int]bool, opts Options, ties Ties, f *Funnel) ([]Pair, [][]string) {
 	var uf unionFind
 	byQuery := map[int][]*link{}
 	for _, l := range direct {
@@ -58,13 +61,7 @@ func expand(tickets []data.Ticket, direct []*link, trivial map[[2]int]bool, opts
 		r := uf.find(x)
 		members[r] = append(members[r], x)
 	}
-	before := func(i, j int) bool {
-		ti, tj := tickets[i].Opened, tickets[j].Opened
-		if !ti.Equal(tj) {
-			return ti.Before(tj)
-		}
-		return tickets[i].ID < tickets[j].ID
-	}
+	before := func(i, j int) bool { return data.Earlier(tickets[i], tickets[j]) }
 	groups := make([][]int, 0, len(members))
 	for _, ms := range members {
 		sort.Slice(ms, func(a, b int) bool { return before(ms[a], ms[b]) })
@@ -80,27 +77,24 @@ func expand(tickets []data.Ticket, direct []*link, trivial map[[2]int]bool, opts
 			ids[i] = tickets[x].ID
 		}
 		names = append(names, ids)
-		pairs = append(pairs, expandGroup(tickets, g, byQuery, trivial, opts, f)...)
+		pairs = append(pairs, expandGroup(tickets, g, byQuery, blocked, opts, ties, f)...)
 	}
 	return pairs, names
 }
 
-// expandGroup pairs the members of one group, ordered by opened time.
-func expandGroup(tickets []data.Ticket, g []int, byQuery map[int][]*link, trivial map[[2]int]bool, opts Options, f *Funnel) []Pair {
+// expandGroup pairs the members of one group, ordered by data.Earlier.
+// Under TiesDrop, members opened at the same instant are not paired.
+func expandGroup(tickets []data.Ticket, g []int, byQuery map[int][]*link, blocked map[[2]int]bool, opts Options, ties Ties, f *Funnel) []Pair {
 	var cands []candidate
-	firstSame := 0 // index of the first member opened at the same instant as g[i]
+	firstSame := 0 // members g[:firstSame] may be positives of g[i]
 	for i, q := range g {
-		if !tickets[g[firstSame]].Opened.Equal(tickets[q].Opened) {
+		if ties != TiesDrop || !tickets[g[firstSame]].Opened.Equal(tickets[q].Opened) {
 			firstSame = i
 		}
 		f.GroupPairs += firstSame
 		ds := append([]*link(nil), byQuery[q]...)
 		sort.Slice(ds, func(a, b int) bool { // nearest earlier positive first
-			pa, pb := tickets[ds[a].p], tickets[ds[b].p]
-			if !pa.Opened.Equal(pb.Opened) {
-				return pa.Opened.After(pb.Opened)
-			}
-			return pa.ID < pb.ID
+			return data.Earlier(tickets[ds[b].p], tickets[ds[a].p])
 		})
 		isDirect := make(map[int]bool, len(ds))
 		rank := 0
@@ -111,7 +105,13 @@ func expandGroup(tickets []data.Ticket, g []int, byQuery map[int][]*link, trivia
 			rank++
 		}
 		for j := firstSame - 1; j >= 0 && (opts.MaxPartners < 0 || rank < opts.MaxPartners); j-- {
-			if isDirect[g[j]] || trivial[[2]int{q, g[j]}] {
+			if isDirect[g[j]] {
+				continue
+			}
+			if negated, ok := blocked[[2]int{q, g[j]}]; ok {
+				if negated {
+					f.Blocked++
+				}
 				continue
 			}
 			cands = append(cands, candidate{q: q, p: g[j], rank: rank})

@@ -43,6 +43,7 @@ func TestMineReferences(t *testing.T) {
 		refs    []string // From>To:class:cue
 		pairs   []string // Query>Positive, all pairs
 		missing map[string]int
+		mod     func(*Options)
 		check   func(t *testing.T, res Result)
 	}{
 		{
@@ -90,15 +91,32 @@ func TestMineReferences(t *testing.T) {
 			},
 		},
 		{
-			name: "same instant dropped",
+			name: "same instant dropped (ties drop)",
 			tickets: []data.Ticket{
 				tk("INC0000001", 0, "A", "h1", "see INC0000002"),
 				tk("INC0000002", 0, "B", "h2", ""),
 			},
 			refs: []string{"INC0000001>INC0000002:procedural:see"},
+			mod:  func(o *Options) { o.Ties = TiesDrop },
 			check: func(t *testing.T, res Result) {
 				assert.Equal(t, 1, res.Funnel.SameInstant)
+				assert.Equal(t, 1, res.Funnel.SameDropped)
 				assert.Empty(t, res.Groups)
+			},
+		},
+		{
+			name: "same instant kept and oriented by ID (ties order, the default)",
+			tickets: []data.Ticket{
+				tk("INC0000001", 0, "A", "h1", "see INC0000002"),
+				tk("INC0000002", 0, "B", "h2", ""),
+			},
+			refs:  []string{"INC0000001>INC0000002:procedural:see"},
+			pairs: []string{"INC0000002>INC0000001"},
+			check: func(t *testing.T, res Result) {
+				assert.Equal(t, 1, res.Funnel.SameInstant)
+				assert.Zero(t, res.Funnel.SameDropped)
+				assert.Equal(t, 1, res.Funnel.Reversed, "the note of the smaller ID made the link")
+				assert.Equal(t, TiesOrder, res.Ties)
 			},
 		},
 		{
@@ -116,6 +134,9 @@ func TestMineReferences(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := DefaultOptions()
 			opts.Trivial = TrivialRule{} // reference tests do not filter duplicates
+			if tc.mod != nil {
+				tc.mod(&opts)
+			}
 			res := mustMine(t, tc.tickets, opts)
 			var refs []string
 			for _, r := range res.Refs {
@@ -145,6 +166,8 @@ func TestMineOptionsErrors(t *testing.T) {
 	}{
 		{"no matcher", good, func(o *Options) { o.Matcher = nil }, "no ID patterns"},
 		{"bad field", good, func(o *Options) { o.Fields = []string{"notes"} }, `field "notes": unknown`},
+		{"bad ties", good, func(o *Options) { o.Ties = "random" }, `ties "random": unknown (order, drop)`},
+		{"linked cue", good, func(o *Options) { o.Cues = []CuePattern{{ClassLinked, "link"}} }, `class linked cannot come from text`},
 		{"bad cue", good, func(o *Options) { o.Cues = []CuePattern{{ClassDuplicate, "dup(("}} }, `cue "dup(("`},
 		{"duplicate ID", []data.Ticket{good[0], good[0]}, func(*Options) {}, `ticket 1: ID "INC0000001" already used by ticket 0`},
 	}

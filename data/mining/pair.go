@@ -6,7 +6,7 @@ package mining
 type Pair struct {
 	Query      string   // the later ticket
 	Positive   string   // the earlier ticket
-	Class      Class    // strongest class of the links behind the pair (ClassMention for expanded pairs)
+	Class      Class    // class of the links behind the pair by label precedence (ClassMention for expanded pairs)
 	Cue        string   // the cue phrase of that link, as written
 	Source     string   // ticket whose note made the link; "" for expanded pairs
 	Direct     bool     // a note cites one from the other; false when only the group connects them
@@ -18,6 +18,7 @@ type Pair struct {
 // Filter names recorded in Pair.Filters.
 const (
 	FilterTrivial     = "trivial"            // a trivial duplicate
+	FilterNegated     = "negated"            // an analyst said the two are NOT related: never a positive
 	FilterTicketCap   = "cap:ticket"         // beyond the partners-per-query cap of its group
 	FilterGroupCap    = "cap:group"          // beyond the pairs-per-group cap
 	FilterRuleCap     = "sampling:rule"      // beyond the per-query-rule sampling cap
@@ -26,3 +27,19 @@ const (
 
 // Training reports whether the pair is a training positive.
 func (p Pair) Training() bool { return len(p.Filters) == 0 }
+
+// Relevant reports whether the pair is a correct precedent for evaluation: a
+// non-trivial link of a positive class, whether or not the per-ticket,
+// per-group or sampling caps kept it for training. Evaluation relevance must
+// not depend on training choices.
+func (p Pair) Relevant() bool {
+	if p.Trivial || !p.Class.Positive() {
+		return false
+	}
+	for _, f := range p.Filters {
+		if f == FilterTrivial || f == FilterNegated {
+			return false
+		}
+	}
+	return true
+}

@@ -2,6 +2,7 @@ package mining
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/precedent/precedent/data"
@@ -23,10 +24,21 @@ type Score struct {
 
 // TruthReport measures mining against what the synthetic generator knows.
 type TruthReport struct {
-	Revealable int     // (later, earlier) same-cause pairs connected by correct citations, trivial duplicates excluded
-	Queries    int     // tickets that are the later side of at least one revealable pair
-	Final      Score   // the training positives
-	Variants   []Score // the same with one filter disabled, direct pairs only, or whole groups
+	Revealable int          // (later, earlier) same-cause pairs connected by correct citations, trivial duplicates excluded
+	Queries    int          // tickets that are the later side of at least one revealable pair
+	Final      Score        // the training positives
+	Variants   []Score      // the same with one filter disabled, direct pairs only, or whole groups
+	Stages     []Score      // training positives by stage: direct, expanded; and every relevant pair (Pair.Relevant, caps ignored)
+	Classes    []ClassScore // direct pairs by class, trivial duplicates excluded; negated pairs too
+}
+
+// ClassScore is the precision of the direct pairs of one class.
+type ClassScore struct {
+	Class     string  `json:"class"`
+	Pairs     int     `json:"pairs"`
+	Related   int     `json:"related"`   // pairs whose tickets share a hidden cause
+	Precision float64 `json:"precision"` // Related / Pairs: as positives; for the negated class this should be near 0
+	Positive  bool    `json:"positive"`  // whether the class makes positives (all but negated)
 }
 
 // EvaluateAgainstTruth scores res. A pair is revealable when its tickets share
@@ -57,16 +69,17 @@ func EvaluateAgainstTruth(res Result, tickets []data.Ticket, truth []data.TruthR
 		return (rec[a].TrivialDupOf != "" && rec[a].TrivialDupOf == tickets[b].ID) ||
 			(rec[b].TrivialDupOf != "" && rec[b].TrivialDupOf == tickets[a].ID)
 	}
+	dropSame := res.Ties == TiesDrop
 	revealable := func(a, b int) bool {
 		return data.Related(rec[a], rec[b]) && cites.find(a) == cites.find(b) &&
-			!tickets[a].Opened.Equal(tickets[b].Opened) && !trivialPair(a, b)
+			(!dropSame || !tickets[a].Opened.Equal(tickets[b].Opened)) && !trivialPair(a, b)
 	}
 	// Count revealable pairs per (citation component, cause) without listing them.
 	type bucket struct {
 		root  int
 		cause string
 	}
-	rep := TruthReport{Revealable: countPairs(tickets, rec, true, func(i int) (bucket, bool) {
+	rep := TruthReport{Revealable: countPairs(tickets, rec, true, dropSame, func(i int) (bucket, bool) {
 		return bucket{cites.find(i), rec[i].Cause}, rec[i].Cause != ""
 	})}
 
@@ -122,6 +135,32 @@ func EvaluateAgainstTruth(res Result, tickets []data.Ticket, truth []data.TruthR
 	if g := &rep.Variants[len(rep.Variants)-1]; rep.Queries > 0 {
 		g.QueryRecall = float64(g.QueriesFound) / float64(rep.Queries)
 	}
+	rep.Stages = []Score{
+		score("direct", func(p Pair) bool { return p.Training() && p.Direct }),
+		score("expanded", func(p Pair) bool { return p.Training() && !p.Direct }),
+		score("relevant (caps ignored)", Pair.Relevant),
+	}
+	for _, c := range Classes() {
+		cs := ClassScore{Class: c.String(), Positive: c.Positive()}
+		for _, p := range res.Pairs {
+			if p.Class != c || !p.Direct || p.Trivial {
+				continue
+			}
+			q, okq := idx[p.Query]
+			pos, okp := idx[p.Positive]
+			if !okq || !okp {
+				continue
+			}
+			cs.Pairs++
+			if data.Related(rec[q], rec[pos]) {
+				cs.Related++
+			}
+		}
+		if cs.Pairs > 0 {
+			cs.Precision = float64(cs.Related) / float64(cs.Pairs)
+		}
+		rep.Classes = append(rep.Classes, cs)
+	}
 	return rep
 }
 
@@ -139,12 +178,13 @@ func groupScore(res Result, tickets []data.Ticket, rec []data.TruthRecord, idx m
 		}
 	}
 	type gkey struct{ g int }
-	s.Pairs = countPairs(tickets, rec, false, func(i int) (gkey, bool) { g, ok := group[i]; return gkey{g}, ok })
+	dropSame := res.Ties == TiesDrop
+	s.Pairs = countPairs(tickets, rec, false, dropSame, func(i int) (gkey, bool) { g, ok := group[i]; return gkey{g}, ok })
 	type ckey struct {
 		g     int
 		cause string
 	}
-	s.Correct = countPairs(tickets, rec, false, func(i int) (ckey, bool) {
+	s.Correct = countPairs(tickets, rec, false, dropSame, func(i int) (ckey, bool) {
 		g, ok := group[i]
 		return ckey{g, rec[i].Cause}, ok && rec[i].Cause != ""
 	})
@@ -161,7 +201,7 @@ func groupScore(res Result, tickets []data.Ticket, rec []data.TruthRecord, idx m
 			for b := a + 1; b < len(ms); b++ {
 				if revealable(ms[a], ms[b]) {
 					s.Found++
-					if tickets[ms[a]].Opened.After(tickets[ms[b]].Opened) {
+					if data.Earlier(tickets[ms[b]], tickets[ms[a]]) {
 						queries[ms[a]] = true
 					} else {
 						queries[ms[b]] = true
@@ -175,9 +215,10 @@ func groupScore(res Result, tickets []data.Ticket, rec []data.TruthRecord, idx m
 	return s
 }
 
-// countPairs counts, within each bucket, the pairs of tickets opened at
-// different instants, less the pairs where one is a trivial duplicate of the other.
-func countPairs[K comparable](tickets []data.Ticket, rec []data.TruthRecord, dropTrivial bool, key func(int) (K, bool)) int {
+// countPairs counts, within each bucket, the pairs of tickets (opened at
+// different instants when dropSame), less the pairs where one is a trivial
+// duplicate of the other.
+func countPairs[K comparable](tickets []data.Ticket, rec []data.TruthRecord, dropTrivial, dropSame bool, key func(int) (K, bool)) int {
 	type tally struct {
 		n     int
 		times map[time.Time]int
@@ -201,6 +242,9 @@ func countPairs[K comparable](tickets []data.Ticket, rec []data.TruthRecord, dro
 	total := 0
 	for _, t := range buckets {
 		total += t.n * (t.n - 1) / 2
+		if !dropSame {
+			continue
+		}
 		for _, c := range t.times {
 			total -= c * (c - 1) / 2
 		}
@@ -211,7 +255,7 @@ func countPairs[K comparable](tickets []data.Ticket, rec []data.TruthRecord, dro
 		}
 		_, oki := where[tickets[i].ID]
 		j, okj := where[rec[i].TrivialDupOf]
-		if !oki || !okj || tickets[i].Opened.Equal(tickets[j].Opened) {
+		if !oki || !okj || dropSame && tickets[i].Opened.Equal(tickets[j].Opened) {
 			continue
 		}
 		if ki, _ := key(i); ki == mustKey(key, j) {
@@ -232,11 +276,16 @@ func countQueries[K comparable](tickets []data.Ticket, rec []data.TruthRecord, r
 	}
 	n := 0
 	for _, ms := range buckets {
-		slices.SortFunc(ms, func(a, b int) int { return tickets[a].Opened.Compare(tickets[b].Opened) })
+		slices.SortFunc(ms, func(a, b int) int {
+			if c := tickets[a].Opened.Compare(tickets[b].Opened); c != 0 {
+				return c
+			}
+			return strings.Compare(tickets[a].ID, tickets[b].ID)
+		})
 		for x := 1; x < len(ms); x++ {
 			// The nearest earlier members decide fast; a trivial original is the only exception.
 			for y := x - 1; y >= 0; y-- {
-				if tickets[ms[y]].Opened.Before(tickets[ms[x]].Opened) && revealable(ms[x], ms[y]) {
+				if data.Earlier(tickets[ms[y]], tickets[ms[x]]) && revealable(ms[x], ms[y]) {
 					n++
 					break
 				}

@@ -27,14 +27,14 @@ type Report struct {
 	Windows     [3]WindowStats
 	Filtered    int // pairs that are not training positives (mining filters), skipped
 	Unknown     int // pairs naming a ticket missing from the archive, dropped
-	NotEarlier  int // positives not opened strictly before their query, dropped
+	NotEarlier  int // positives not before their query in the archive's order (data.Earlier), dropped
 	LaterWindow int // positives in a later window than their query, dropped
 	TextLeaks   int // kept pairs whose query title/description holds the positive's ID: mask with MaskIDs
 }
 
 // Assign puts each training positive in its query's window and enforces the
 // leakage guard. The rule: a pair belongs to the window its QUERY opened in,
-// and a positive must be opened strictly before its query; so a training
+// and a positive must come before its query (Allowed); so a training
 // pair only uses tickets opened before the train window ends, a validation
 // query may use train and validation tickets opened before it, and a test
 // query only earlier tickets. Anything else is dropped and counted.

@@ -92,12 +92,13 @@ func TestAssignLeakageGuard(t *testing.T) {
 		{Query: "T008", Positive: "T007"},                               // test
 		{Query: "T009", Positive: "T001"},                               // test, text leak
 		{Query: "T002", Positive: "T004"},                               // positive opened later
-		{Query: "T005", Positive: "SAME"},                               // same instant
+		{Query: "T005", Positive: "SAME"},                               // same instant, smaller ID: earlier in the archive's order
+		{Query: "SAME", Positive: "T005"},                               // same instant, larger ID: after its query
 		{Query: "T004", Positive: "NOPE"},                               // unknown
 		{Query: "T004", Positive: "T003", Filters: []string{"trivial"}}, // not a positive
 	}
 	s, rep := Assign(pairs, ts, w)
-	assert.Len(t, s.Train, 2)
+	assert.Len(t, s.Train, 3)
 	assert.Len(t, s.Validation, 2)
 	assert.Len(t, s.Test, 2)
 	assert.Equal(t, 2, rep.NotEarlier)
@@ -111,7 +112,8 @@ func TestAssignLeakageGuard(t *testing.T) {
 	for _, sp := range [][]mining.Pair{s.Train, s.Validation, s.Test} {
 		for _, p := range sp {
 			q, pos := find(ts, p.Query), find(ts, p.Positive)
-			assert.True(t, pos.Opened.Before(q.Opened), "%s > %s", p.Query, p.Positive)
+			assert.True(t, data.Earlier(pos, q), "%s > %s", p.Query, p.Positive)
+			assert.False(t, q.Opened.Before(pos.Opened), "%s > %s", p.Query, p.Positive)
 		}
 	}
 	for _, p := range s.Train {
@@ -151,4 +153,40 @@ func TestQueryTextAndMask(t *testing.T) {
 	}
 	assert.Equal(t, "see [ID] and https://x/browse/[ID]; not INC00000011", MaskIDs("see inc0000001 and https://x/browse/SEC-12; not INC00000011", m))
 	assert.Equal(t, "as is", MaskIDs("as is", nil))
+}
+
+func TestAllowedFollowsArchiveOrder(t *testing.T) {
+	// A date-only export: every ticket of a day opens at midnight.
+	d := day0.AddDate(0, 0, 3)
+	tests := []struct {
+		name       string
+		query, doc data.Ticket
+		want       bool
+	}{
+		{"earlier day", data.Ticket{ID: "INC0000009", Opened: d}, data.Ticket{ID: "INC0000010", Opened: d.AddDate(0, 0, -1)}, true},
+		{"later day", data.Ticket{ID: "INC0000009", Opened: d}, data.Ticket{ID: "INC0000001", Opened: d.AddDate(0, 0, 1)}, false},
+		{"same day, smaller ID", data.Ticket{ID: "INC0000009", Opened: d}, data.Ticket{ID: "INC0000008", Opened: d}, true},
+		{"same day, larger ID", data.Ticket{ID: "INC0000008", Opened: d}, data.Ticket{ID: "INC0000009", Opened: d}, false},
+		{"itself", data.Ticket{ID: "INC0000008", Opened: d}, data.Ticket{ID: "INC0000008", Opened: d}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, Allowed(tc.query, tc.doc))
+			if tc.want {
+				assert.False(t, Allowed(tc.doc, tc.query), "never both ways")
+			}
+		})
+	}
+}
+
+func TestAssignKeepsSameDayLinksOfDateOnlyExport(t *testing.T) {
+	ts := daily(10)
+	ts = append(ts, data.Ticket{ID: "T004b", Opened: ts[4].Opened})
+	w, err := ByFraction(ts, 0.5, 0.3)
+	require.NoError(t, err)
+	s, rep := Assign([]mining.Pair{{Query: "T004b", Positive: "T004"}, {Query: "T004", Positive: "T004b"}}, ts, w)
+	kept := append(append(append([]mining.Pair(nil), s.Train...), s.Validation...), s.Test...)
+	require.Len(t, kept, 1)
+	assert.Equal(t, "T004b", kept[0].Query)
+	assert.Equal(t, 1, rep.NotEarlier)
 }

@@ -97,8 +97,12 @@ func (w Windows) Of(t time.Time) Window {
 }
 
 // Allowed reports whether doc may serve as a positive or candidate of query:
-// only tickets opened strictly before the query are precedents.
-func Allowed(query, doc data.Ticket) bool { return doc.Opened.Before(query.Opened) }
+// only tickets that come before the query in the archive's order
+// (data.Earlier: opened time, then ID) are precedents. It is the order mining
+// orients links by (mining.TiesOrder), so a link between two tickets opened
+// at the same instant — or on the same day in a date-only export — is kept
+// with the smaller ID as the precedent, and the other never sees it.
+func Allowed(query, doc data.Ticket) bool { return data.Earlier(doc, query) }
 
 // Default fractions of the time-ordered tickets: 80% train, 10% validation, 10% test.
 const (

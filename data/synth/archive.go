@@ -13,7 +13,7 @@ import (
 
 // Version identifies the generator; it changes whenever the same seed would
 // produce a different archive.
-const Version = "synth/1"
+const Version = "synth/2"
 
 // relatedShare is the share of tickets that belong to a hidden cause; the
 // rest are unrelated singletons.
@@ -353,5 +353,9 @@ func (g *generator) finish() *Archive {
 		}
 	}
 	nw.write(a)
+	nw.afterwards(a)
+	if g.cfg.DateOnly {
+		a.toDates()
+	}
 	return a
 }

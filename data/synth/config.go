@@ -32,6 +32,9 @@ type Config struct {
 	Seed    int64         // random seed; 0 means DefaultSeed
 	Start   time.Time     // first possible opened time; zero means DefaultStart
 	Span    time.Duration // time covered by the archive; 0 means DefaultSpan
+	// DateOnly writes every time as a date (midnight UTC), as many exports
+	// do; tickets of one day then share their opened instant.
+	DateOnly bool
 }
 
 // withDefaults fills zero fields and checks the result.

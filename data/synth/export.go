@@ -19,11 +19,18 @@ const (
 )
 
 // CSVHeader is the ServiceNow export header of tickets.csv.
+// The last five columns are known only once a ticket was worked on: the
+// assignee, the resolution code, the work notes journal (ServiceNow style,
+// see workNotesCell) and the explicit link fields.
 var CSVHeader = []string{"Number", "Opened", "Closed", "Category", "Priority", "Configuration item", "Caller",
-	"Short description", "Description", "Close notes"}
+	"Short description", "Description", "Close notes", ColAssignedTo, ColResolution, ColWorkNotes, ColDuplicate, ColParent}
 
-// csvTime is ServiceNow's export time layout (UTC).
-const csvTime = "2006-01-02 15:04:05"
+// csvTime is ServiceNow's export time layout (UTC); csvDate is the layout of
+// a date-only export (Config.DateOnly).
+const (
+	csvTime = "2006-01-02 15:04:05"
+	csvDate = "2006-01-02"
+)
 
 // Files are the paths WriteExport wrote.
 type Files struct {
@@ -43,10 +50,11 @@ type Manifest struct {
 }
 
 type manifestConfig struct {
-	Tickets int    `json:"tickets"`
-	Seed    int64  `json:"seed"`
-	Start   string `json:"start"`
-	Span    string `json:"span"`
+	Tickets  int    `json:"tickets"`
+	Seed     int64  `json:"seed"`
+	Start    string `json:"start"`
+	Span     string `json:"span"`
+	DateOnly bool   `json:"date_only,omitempty"`
 }
 
 // Counts summarises an archive's shape.
@@ -61,6 +69,9 @@ type Counts struct {
 	Citing       int `json:"citing"`        // tickets whose notes truly cite another
 	Citations    int `json:"citations"`     // true citations in all
 	ForwardCites int `json:"forward_cites"` // true citations of a later ticket
+	NotCites     int `json:"not_cites"`     // dismissive citations of an unrelated ticket ("ruled out INC…")
+	Links        int `json:"links"`         // explicit link fields (Duplicate of, Parent)
+	WorkNotes    int `json:"work_notes"`    // timestamped work notes
 }
 
 var priorities = map[string]string{"Critical": "1 - Critical", "High": "2 - High", "Moderate": "3 - Moderate", "Low": "4 - Low"}
@@ -74,6 +85,8 @@ func (a *Archive) Counts() Counts {
 	for _, t := range a.Tickets {
 		rules[t.Rule] = true
 		opened[t.ID] = t.Opened
+		c.Links += len(t.Links)
+		c.WorkNotes += len(t.Comments)
 	}
 	for i, tr := range a.Truth {
 		if tr.Cause != "" {
@@ -90,6 +103,7 @@ func (a *Archive) Counts() Counts {
 			c.Citing++
 		}
 		c.Citations += len(tr.Cites)
+		c.NotCites += len(tr.NotCites)
 		for _, id := range tr.Cites {
 			if opened[id].After(a.Tickets[i].Opened) {
 				c.ForwardCites++
@@ -156,13 +170,19 @@ func (a *Archive) writeCSV(w *bufio.Writer) error {
 		return err
 	}
 	row := make([]string, len(CSVHeader))
+	layout := csvTime
+	if a.Config.DateOnly {
+		layout = csvDate
+	}
 	for _, t := range a.Tickets {
 		closed := ""
 		if !t.Closed.IsZero() {
-			closed = t.Closed.UTC().Format(csvTime)
+			closed = t.Closed.UTC().Format(layout)
 		}
-		row[0], row[1], row[2], row[3], row[4] = t.ID, t.Opened.UTC().Format(csvTime), closed, t.Rule, priorities[t.Severity]
+		row[0], row[1], row[2], row[3], row[4] = t.ID, t.Opened.UTC().Format(layout), closed, t.Rule, priorities[t.Severity]
 		row[5], row[6], row[7], row[8], row[9] = t.Host, t.User, t.Title, t.Description, t.CloseNotes
+		row[10], row[11], row[12] = t.Closing[ColAssignedTo], t.Closing[ColResolution], workNotesCell(t.Comments, layout)
+		row[13], row[14] = linkTo(t, "duplicate"), linkTo(t, "parent")
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("ticket %s: %w", t.ID, err)
 		}
@@ -198,7 +218,7 @@ func (a *Archive) writeManifest(w *bufio.Writer) error {
 		Generator: Version,
 		Seed:      a.Config.Seed,
 		Config: manifestConfig{Tickets: a.Config.Tickets, Seed: a.Config.Seed,
-			Start: a.Config.Start.UTC().Format(time.RFC3339), Span: a.Config.Span.String()},
+			Start: a.Config.Start.UTC().Format(time.RFC3339), Span: a.Config.Span.String(), DateOnly: a.Config.DateOnly},
 		Counts: a.Counts(),
 		Files:  []string{TicketsCSVName, TicketsJSONLName, TruthName},
 	}

@@ -11,6 +11,7 @@ package backend
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -31,7 +32,7 @@ type Info struct {
 	Name        string // configuration that built it, e.g. "xla:cpu" or "go"
 	Description string // human-readable, e.g. "XLA CPU (PJRT plugin …)"
 	Accelerated bool   // XLA rather than the portable pure-Go backend
-	Note        string // why auto chose it, e.g. "no PJRT plugin found"
+	Note        string // why auto chose it (set on every automatic choice), e.g. "no PJRT plugin found"
 }
 
 // newXLA builds an XLA backend from a PJRT plugin file; nil when XLA is not
@@ -116,8 +117,15 @@ func openXLA(name, plugin, options string) (entry, error) {
 			}
 		}
 		if path == "" {
-			return entry{}, fmt.Errorf("backend %q: no PJRT %s plugin found (run `make pjrt`, or set %s to a folder holding pjrt_c_api_%s_plugin.so)",
-				name, plugin, platform.PJRTDirEnv, plugin)
+			return entry{}, fmt.Errorf("backend %q: no PJRT %s plugin found (run `make pjrt`, or set %s to a folder holding %s)",
+				name, plugin, platform.PJRTDirEnv, platform.PluginFile(plugin))
+		}
+	}
+	// dlopen of a wrong-arch or truncated dylib fails with dyld's terse
+	// message, or worse; the Mach-O check names what is wrong with the file.
+	if strings.HasSuffix(path, ".dylib") {
+		if err := platform.CheckMachOPlugin(path); err != nil {
+			return entry{}, fmt.Errorf("backend %q: %w", name, err)
 		}
 	}
 	b, err := newXLA(path, options)
@@ -144,12 +152,18 @@ func openAuto() (entry, error) {
 			e, err := openXLA("xla:"+plugin, plugin, "")
 			if err == nil {
 				e.info.Name = "auto → xla:" + plugin
+				e.info.Note = autoReason(plugin, notes)
+				e.info.Description += " (" + e.info.Note + ")"
 				return e, nil
 			}
 			notes = append(notes, err.Error())
 		}
 		if len(found) == 0 {
-			notes = append(notes, "no PJRT plugin found (run `make pjrt` for the XLA CPU plugin)")
+			setUp := "CPU" // what `make pjrt` installs here
+			if runtime.GOOS == "darwin" {
+				setUp = "Metal"
+			}
+			notes = append(notes, "no PJRT plugin found (run `make pjrt` for the XLA "+setUp+" plugin)")
 		}
 	}
 	e, err := openGo(gobackend.BackendName, "")
@@ -160,6 +174,20 @@ func openAuto() (entry, error) {
 	e.info.Note = strings.Join(notes, "; ")
 	e.info.Description += " (portable fallback: " + e.info.Note + ")"
 	return e, nil
+}
+
+// autoReason says why auto chose the XLA plugin named: the fastest found,
+// after the faster ones that failed (skipped holds their errors).
+func autoReason(plugin string, skipped []string) string {
+	why := map[string]string{"cuda": "an NVIDIA GPU through the XLA CUDA plugin",
+		"metal": "the Apple GPU through the XLA Metal plugin (jax-metal)", "cpu": "the XLA CPU plugin, faster than pure Go"}[plugin]
+	if why == "" {
+		why = "the XLA " + plugin + " plugin"
+	}
+	if len(skipped) > 0 {
+		return "auto: " + why + "; skipped: " + strings.Join(skipped, "; ")
+	}
+	return "auto: " + why
 }
 
 // Available lists the backend kinds linked into this build.

@@ -1,6 +1,8 @@
 package backend
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -55,4 +57,52 @@ func TestAutoFallsBackToGo(t *testing.T) {
 	} else {
 		assert.ErrorContains(t, err, "not linked")
 	}
+}
+
+// A .dylib plugin is checked as Mach-O before it is loaded, so a corrupt
+// or wrong-arch Metal plugin is refused with what is wrong with the file.
+func TestXLAChecksDylibBeforeLoading(t *testing.T) {
+	if newXLA == nil {
+		t.Skip("XLA not linked into this build")
+	}
+	bad := filepath.Join(t.TempDir(), "pjrt_c_api_metal_plugin.dylib")
+	require.NoError(t, os.WriteFile(bad, []byte("<html>404</html>"), 0o644))
+	_, err := open("xla:" + bad)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, platform.ErrBadPlugin)
+	assert.ErrorContains(t, err, bad)
+	assert.ErrorContains(t, err, "not a Mach-O library")
+}
+
+func TestAutoReason(t *testing.T) {
+	for _, tc := range []struct {
+		plugin  string
+		skipped []string
+		want    string
+	}{
+		{"metal", nil, "auto: the Apple GPU through the XLA Metal plugin (jax-metal)"},
+		{"cpu", []string{`backend "xla:cuda": no GPU`}, `auto: the XLA CPU plugin, faster than pure Go; skipped: backend "xla:cuda": no GPU`},
+		{"rocm", nil, "auto: the XLA rocm plugin"},
+	} {
+		assert.Equal(t, tc.want, autoReason(tc.plugin, tc.skipped), tc.plugin)
+	}
+}
+
+// With the XLA CPU plugin installed, auto takes it and says why.
+func TestAutoSaysWhyXLA(t *testing.T) {
+	if newXLA == nil {
+		t.Skip("XLA not linked into this build")
+	}
+	found := false
+	for _, p := range platform.PJRTPlugins() {
+		found = found || p.Name == "cpu"
+	}
+	if !found {
+		t.Skip("no XLA CPU plugin installed (make pjrt)")
+	}
+	e, err := openAuto()
+	require.NoError(t, err)
+	assert.Equal(t, "auto → xla:cpu", e.info.Name)
+	assert.Equal(t, "auto: the XLA CPU plugin, faster than pure Go", e.info.Note)
+	assert.Contains(t, e.info.Description, "(auto: the XLA CPU plugin")
 }

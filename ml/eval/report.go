@@ -52,6 +52,7 @@ type Report struct {
 	Comparisons []NamedComparison
 	PerRule     []RuleRow
 	Queries     []QueryDetail
+	Verdict     string            // the headline in words: better than the best baseline, or why not
 	TieBreak    string            // the tie-breaking rule, stated
 	Settings    map[string]string // model, backend, archive size, steps…
 	Notes       []string

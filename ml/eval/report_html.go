@@ -125,6 +125,7 @@ ul{margin:0;padding-left:20px}
 <header>
 <h1>{{.Title}}</h1>
 <p class="muted">{{if .Created}}Created {{.Created}} · {{end}}{{.Queries}} queries with at least one relevant ticket</p>
+{{if .Verdict}}<p><strong>Verdict.</strong> {{.Verdict}}</p>{{end}}
 </header>
 {{with .HeadComparison}}
 <section>

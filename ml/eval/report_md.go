@@ -19,6 +19,9 @@ func writeMarkdown(w *bytes.Buffer, v view) {
 	} else {
 		p("%d queries with at least one relevant ticket.\n\n", v.Queries)
 	}
+	if v.Verdict != "" {
+		p("**Verdict.** %s\n\n", mdText(v.Verdict))
+	}
 
 	if len(v.Settings) > 0 {
 		p("## Settings\n\n| Setting | Value |\n|---|---|\n")

@@ -20,6 +20,7 @@ type view struct {
 	Queries        int
 	Comparisons    []comparisonView
 	TieBreak       string
+	Verdict        string
 	Settings       [][2]string // sorted by key
 	Notes          []string
 
@@ -117,6 +118,7 @@ func newView(r Report) view {
 		Title:    cmp.Or(strings.TrimSpace(r.Title), "Evaluation report"),
 		Queries:  len(r.Queries),
 		TieBreak: strings.TrimSpace(r.TieBreak),
+		Verdict:  strings.TrimSpace(r.Verdict),
 		Notes:    r.Notes,
 	}
 	if !r.Created.IsZero() {

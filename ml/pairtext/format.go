@@ -14,8 +14,8 @@ const (
 	FieldHost        = "host"
 	FieldTitle       = "title"
 	FieldDescription = "description"
-	FieldNotes       = "notes"  // close notes: document side only, never the query
-	FieldExtraPrefix = "extra." // "extra.<column>" reads Ticket.Extra[column]
+	FieldNotes       = "notes"  // close-notes and comments: document side only, never the query
+	FieldExtraPrefix = "extra." // "extra.<column>" reads Ticket.Extra[column], or Ticket.Closing[column] where visible
 )
 
 // Format says what goes into each side of the pair text.
@@ -26,6 +26,12 @@ type Format struct {
 	TimeGap  bool     `json:"time_gap"`            // document side says how long before the query it opened
 	Labels   bool     `json:"labels"`              // "rule: x | user: y" segments; false joins bare values with spaces
 	MaxChars int      `json:"max_chars,omitempty"` // per side, in characters; 0 = no limit; description is cut first
+
+	// FutureText shows each document's full text, close-notes and closing
+	// fields written after the query opened included. Only the evaluation's
+	// leak probe sets it, to show how much a leaky yardstick would flatter a
+	// model; training, evaluation and serving never do.
+	FutureText bool `json:"-"`
 
 	// Mask rewrites free text (title, description, notes, extra values) on
 	// both sides before rendering and entity extraction, e.g. to hide ticket

@@ -20,7 +20,7 @@ const hashShown = 12
 // QuerySide renders the new ticket: what was known when it opened. It never
 // includes q.CloseNotes, whatever f.Fields says.
 func QuerySide(q data.Ticket, f Format) string {
-	q = masked(q, f.Mask)
+	q = masked(q.Opening(), f.Mask)
 	var r renderer
 	r.fields(q, f, false, func() {
 		if f.Entities {
@@ -32,9 +32,15 @@ func QuerySide(q data.Ticket, f Format) string {
 
 // DocSide renders an archived ticket d as a precedent for query q: its
 // fields, how long before q it opened, the entities it shares with q (first),
-// its other entities, its text and its close notes.
+// its other entities, its text and its analysts' notes — as of q's opened
+// time (data.Ticket.AsOf): notes, comments and closing-time fields written
+// after q opened are never shown (unless f.FutureText, the leak probe). A
+// query with a zero opened time (serving "now") sees everything.
 func DocSide(q, d data.Ticket, f Format) string {
-	q, d = masked(q, f.Mask), masked(d, f.Mask)
+	if !f.FutureText {
+		d = d.AsOf(q.Opened)
+	}
+	q, d = masked(q.Opening(), f.Mask), masked(d, f.Mask)
 	var r renderer
 	r.fields(d, f, true, func() {
 		if f.TimeGap {
@@ -108,11 +114,15 @@ func (r *renderer) fields(t data.Ticket, f Format, doc bool, extras func()) {
 		case FieldNotes:
 			if doc {
 				flush()
-				r.add("notes", t.CloseNotes, f)
+				r.add("notes", t.NotesText(), f)
 			}
 		default:
 			if key, ok := strings.CutPrefix(name, FieldExtraPrefix); ok {
-				r.add(key, t.Extra[key], f)
+				v, ok := t.Extra[key]
+				if !ok && doc {
+					v = t.Closing[key] // empty unless visible (AsOf)
+				}
+				r.add(key, v, f)
 			}
 		}
 	}
@@ -197,12 +207,24 @@ func masked(t data.Ticket, mask func(string) string) data.Ticket {
 		return t
 	}
 	t.Title, t.Description, t.CloseNotes = mask(t.Title), mask(t.Description), mask(t.CloseNotes)
-	if len(t.Extra) > 0 {
-		extra := make(map[string]string, len(t.Extra))
-		for k, v := range t.Extra {
-			extra[k] = mask(v)
+	maskMap := func(m map[string]string) map[string]string {
+		if len(m) == 0 {
+			return m
 		}
-		t.Extra = extra
+		out := make(map[string]string, len(m))
+		for k, v := range m {
+			out[k] = mask(v)
+		}
+		return out
+	}
+	t.Extra, t.Closing = maskMap(t.Extra), maskMap(t.Closing)
+	if len(t.Comments) > 0 {
+		cs := make([]data.Comment, len(t.Comments))
+		for i, c := range t.Comments {
+			c.Body = mask(c.Body)
+			cs[i] = c
+		}
+		t.Comments = cs
 	}
 	return t
 }

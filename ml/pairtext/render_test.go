@@ -24,7 +24,7 @@ var (
 		Extra:       map[string]string{"source": "Entra ID"},
 	}
 	precedent = data.Ticket{
-		ID: "INC0012301", Opened: opened.AddDate(0, 0, -3), Rule: "Impossible travel",
+		ID: "INC0012301", Opened: opened.AddDate(0, 0, -3), Closed: opened.AddDate(0, 0, -2), Rule: "Impossible travel",
 		User: `CORP\j.smith`, Host: "ws-fin-0231.corp.local",
 		Title:       "Atypical travel detected: j.smith",
 		Description: "Logons for j.smith from 203.0.113.7 and 198.51.100.4 (Spain).",
@@ -159,4 +159,30 @@ func TestByNameAndValidate(t *testing.T) {
 			assert.ErrorContains(t, tc.f.Validate(), tc.want)
 		})
 	}
+}
+
+// The document side shows a candidate as of the query's time: notes,
+// comments and closing fields written after the query opened never appear
+// (they often name the answer), unless FutureText (the leak probe) asks.
+func TestDocSideHidesFutureText(t *testing.T) {
+	q, d := query, precedent
+	d.Closed = q.Opened.Add(time.Hour) // closed after the query opened
+	d.CloseNotes = "incomplete fix, see the follow-up"
+	d.Comments = []data.Comment{{Time: q.Opened.Add(-time.Hour), Body: "triaged: benign scanner"}, {Time: q.Opened.Add(time.Minute), Body: "same as the new one"}}
+	d.Closing = map[string]string{"resolution": "duplicate"}
+	f := Structured()
+	f.Fields = append(f.Fields, "extra.resolution")
+	got := DocSide(q, d, f)
+	assert.Contains(t, got, "triaged: benign scanner", "a comment written before the query is visible")
+	assert.NotContains(t, got, "incomplete fix")
+	assert.NotContains(t, got, "same as the new one")
+	assert.NotContains(t, got, "resolution: duplicate")
+	f.FutureText = true
+	leaky := DocSide(q, d, f)
+	assert.Contains(t, leaky, "incomplete fix")
+	assert.Contains(t, leaky, "resolution: duplicate")
+	q.CloseNotes = "the query's own notes"
+	q.Comments = []data.Comment{{Body: "query comment"}}
+	assert.NotContains(t, QuerySide(q, f), "query comment")
+	assert.NotContains(t, QuerySide(q, f), "own notes")
 }

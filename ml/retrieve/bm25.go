@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -52,7 +53,10 @@ type BM25 struct {
 	p      BM25Params
 	ids    []string // by opened time
 	opened []int64  // unix nanoseconds, ascending
-	pos    map[string]int32
+	pos    map[string][]int32
+	// Versions (Doc.Until, Doc.Strict): nil when no document has any.
+	until  []int64 // last query time a document is visible to; MaxInt64 = no end
+	strict []bool
 	tie    []int32
 	terms  map[string]int32
 	idf    []float32
@@ -85,7 +89,8 @@ type termFreq struct {
 	tf   int32
 }
 
-// NewBM25 indexes docs. IDs must be non-empty and unique.
+// NewBM25 indexes docs. IDs must be non-empty and unique, except across
+// versions of one ticket (Doc.Until, Doc.Strict).
 func NewBM25(docs []Doc, p BM25Params) (*BM25, error) {
 	p = p.withDefaults()
 	order := make([]int, len(docs))
@@ -100,18 +105,36 @@ func NewBM25(docs []Doc, p BM25Params) (*BM25, error) {
 		return da.ID < db.ID
 	})
 	ix := &BM25{p: p, ids: make([]string, len(docs)), opened: make([]int64, len(docs)),
-		pos: make(map[string]int32, len(docs)), terms: map[string]int32{}, sparseRatio: 8}
+		pos: make(map[string][]int32, len(docs)), terms: map[string]int32{}, sparseRatio: 8}
+	versioned := false
+	for i := range docs {
+		versioned = versioned || !docs[i].Until.IsZero() || docs[i].Strict
+	}
+	if versioned {
+		ix.until, ix.strict = make([]int64, len(docs)), make([]bool, len(docs))
+	}
 	for d, i := range order {
 		id := docs[i].ID
 		if id == "" {
 			return nil, fmt.Errorf("bm25: document %d: empty ID", i)
 		}
-		if _, dup := ix.pos[id]; dup {
+		if prev, dup := ix.pos[id]; dup && !versioned {
 			return nil, fmt.Errorf("bm25: document %d: duplicate ID %q", i, id)
+		} else if dup && len(prev) > 0 {
+			last := order[prev[len(prev)-1]]
+			if u := docs[last].Until; u.IsZero() || u.After(docs[i].Opened) {
+				return nil, fmt.Errorf("bm25: document %d: versions of %q overlap in time", i, id)
+			}
 		}
-		ix.pos[id] = int32(d)
+		ix.pos[id] = append(ix.pos[id], int32(d))
 		ix.ids[d] = id
 		ix.opened[d] = timeKey(docs[i].Opened)
+		if versioned {
+			ix.until[d], ix.strict[d] = math.MaxInt64, docs[i].Strict
+			if !docs[i].Until.IsZero() {
+				ix.until[d] = timeKey(docs[i].Until)
+			}
+		}
 	}
 	ix.tie = idOrder(ix.ids)
 
@@ -207,24 +230,35 @@ func (ix *BM25) SearchBatch(ctx context.Context, qs []Query, k int, progress fun
 	return out, err
 }
 
-// cutoff is the number of documents opened strictly before t.
-func cutoff(opened []int64, t time.Time) int {
+// cutoff is the number of documents (in opened, ID order) that come before a
+// query opened at t with ID id: opened strictly before t, or at t with a
+// smaller ID (data.Earlier).
+func cutoff(opened []int64, ids []string, t time.Time, id string) int {
 	if t.IsZero() {
 		return len(opened)
 	}
 	key := timeKey(t)
-	return sort.Search(len(opened), func(i int) bool { return opened[i] >= key })
+	return sort.Search(len(opened), func(i int) bool {
+		return opened[i] > key || opened[i] == key && ids[i] >= id
+	})
+}
+
+// visible reports whether version d may be shown to a query at key (only
+// meaningful within the query's cutoff).
+func (ix *BM25) visible(d int32, key int64) bool {
+	return ix.until == nil || key <= ix.until[d] && !(ix.strict[d] && ix.opened[d] >= key)
 }
 
 func (ix *BM25) search(s *bm25Scratch, q Query, k int) []Candidate {
 	if k <= 0 {
 		return nil
 	}
-	limit := int32(cutoff(ix.opened, q.Before))
-	self := int32(-1)
-	if d, ok := ix.pos[q.ID]; ok {
-		self = d
+	limit := int32(cutoff(ix.opened, ix.ids, q.Before, q.ID))
+	key := timeKey(q.Before)
+	if q.Before.IsZero() {
+		key = math.MaxInt64
 	}
+	self := ix.pos[q.ID]
 	s.toks = appendTokens(s.toks[:0], q.Text)
 	sort.Strings(s.toks)
 	// Find each distinct term's visible postings (a prefix, as postings are
@@ -263,7 +297,7 @@ func (ix *BM25) search(s *bm25Scratch, q Query, k int) []Candidate {
 			}
 		}
 		for _, d := range s.touched {
-			if d != self {
+			if !slices.Contains(self, d) && ix.visible(d, key) {
 				s.top.push(acc[d], d)
 			}
 			acc[d] = 0
@@ -277,12 +311,14 @@ func (ix *BM25) search(s *bm25Scratch, q Query, k int) []Candidate {
 			acc[d] += sp.idf * ws[j]
 		}
 	}
-	if self >= 0 && self < limit {
-		acc[self] = 0
+	for _, d := range self {
+		if d < limit {
+			acc[d] = 0
+		}
 	}
 	var thr float32 // documents scoring 0 matched no term
 	for d, v := range acc {
-		if v > thr || (v == thr && v > 0) {
+		if (v > thr || (v == thr && v > 0)) && ix.visible(int32(d), key) {
 			s.top.push(v, int32(d))
 			if s.top.full() {
 				thr = s.top.hs[0]

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/precedent/precedent/data"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -136,7 +137,7 @@ func checkTimeAware(t *testing.T, rng *rand.Rand, ix *BM25, docs []Doc) {
 		require.NoError(t, err)
 		var want []string
 		for _, c := range all {
-			if c.ID != q.ID && (q.Before.IsZero() || opened[c.ID].Before(q.Before)) && len(want) < 10 {
+			if c.ID != q.ID && (q.Before.IsZero() || data.EarlierAt(opened[c.ID], c.ID, q.Before, q.ID)) && len(want) < 10 {
 				want = append(want, c.ID)
 			}
 		}
@@ -145,7 +146,7 @@ func checkTimeAware(t *testing.T, rng *rand.Rand, ix *BM25, docs []Doc) {
 			ids = append(ids, c.ID)
 			assert.NotEqual(t, q.ID, c.ID)
 			if !q.Before.IsZero() {
-				assert.True(t, opened[c.ID].Before(q.Before), "query %s got later doc %s", q.ID, c.ID)
+				assert.True(t, data.EarlierAt(opened[c.ID], c.ID, q.Before, q.ID), "query %s got later doc %s", q.ID, c.ID)
 			}
 		}
 		assert.Equal(t, want, ids, "query %d", i)

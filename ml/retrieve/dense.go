@@ -173,7 +173,7 @@ func (ix *Dense) SearchBatch(ctx context.Context, qs []Query, k int, progress fu
 		if len(q.Vector) != ix.dim {
 			return nil, fmt.Errorf("dense: query %d (%s): vector has %d dimensions, index has %d", i, q.ID, len(q.Vector), ix.dim)
 		}
-		prep[i] = denseQuery{at: i, cut: cutoff(ix.opened, q.Before), self: -1}
+		prep[i] = denseQuery{at: i, cut: cutoff(ix.opened, ix.ids, q.Before, q.ID), self: -1}
 		if d, ok := ix.pos[q.ID]; ok {
 			prep[i].self = d
 		}

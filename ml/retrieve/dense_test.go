@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/precedent/precedent/data"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -59,7 +60,7 @@ func naiveTopK(f denseFixture, q Query, k int) []string {
 	qv := norm(q.Vector)
 	var all []sc
 	for i, id := range f.ids {
-		if id == q.ID || (!q.Before.IsZero() && !f.opened[i].Before(q.Before)) {
+		if id == q.ID || (!q.Before.IsZero() && !data.EarlierAt(f.opened[i], id, q.Before, q.ID)) {
 			continue
 		}
 		dv := norm(f.vecs.Row(i))

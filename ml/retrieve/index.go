@@ -15,9 +15,10 @@ import (
 // 1-based rank. It is the same type data/negatives consumes.
 type Candidate = negatives.Candidate
 
-// Query is one search. Only documents opened strictly before Before are
-// returned (no limit when Before is zero), and never the document whose ID
-// equals the query's ID.
+// Query is one search. Only documents that come before the query are
+// returned — opened strictly before Before, or at the same instant with a
+// smaller ID (the archive's order, data.Earlier) — with no limit when Before
+// is zero, and never a document whose ID equals the query's ID.
 type Query struct {
 	ID     string
 	Text   string    // used by text indexes (BM25)
@@ -25,11 +26,19 @@ type Query struct {
 	Before time.Time
 }
 
-// Doc is one archive ticket as a text index sees it.
+// Doc is one archive ticket, or one version of it, as a text index sees it.
+//
+// A ticket whose visible text changes over time (close-notes, comments: see
+// data.Ticket.Versions) is indexed as one Doc per version with the same ID
+// and disjoint visibility: a version is returned only to queries that come
+// after Opened (strictly after, whatever the IDs, when Strict) and are opened
+// no later than Until (zero: no end).
 type Doc struct {
 	ID     string
 	Text   string
 	Opened time.Time
+	Until  time.Time
+	Strict bool
 }
 
 // Index finds the top-k candidates of queries.

@@ -1,0 +1,104 @@
+package app
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+	_ "time/tzdata" // --tz must work on machines without a zone database
+
+	"github.com/precedent/precedent/data/importer"
+)
+
+// ImportOptions choose how a file is read; the zero value auto-detects
+// everything.
+type ImportOptions struct {
+	Format     string   // csv, tsv, xlsx, jsonl, json; "" = from the extension, then the content
+	Mapping    string   // "id=Number,opened=fields.created,..."; "" = preset or auto-detect
+	Preset     string   // see importer.Presets
+	Sheet      string   // .xlsx worksheet; "" = the first with a header row
+	TZ         string   // IANA zone of times written without one, e.g. Europe/Paris; "" = UTC
+	DateOrder  string   // dmy or mdy for numeric dates; "" = detect from the data
+	Visibility []string // "COLUMN=open|close" overrides, remembered by the project
+}
+
+// options turns o into the importer's options. saved are the project's
+// remembered visibility choices, which o's override column by column;
+// the result's Visibility is the merge.
+func (o ImportOptions) options(saved map[string]string) (importer.Options, error) {
+	opts := importer.Options{Format: o.Format, Preset: o.Preset, Sheet: o.Sheet}
+	if o.Mapping != "" {
+		m, err := importer.ParseMapping(o.Mapping)
+		if err != nil {
+			return opts, fmt.Errorf("--map: %w", err)
+		}
+		opts.Mapping = m
+	}
+	if o.TZ != "" {
+		loc, err := time.LoadLocation(o.TZ)
+		if err != nil {
+			return opts, fmt.Errorf("--tz %q: %w (use an IANA zone such as Europe/Paris)", o.TZ, err)
+		}
+		opts.Location = loc
+	}
+	switch d := strings.ToLower(strings.TrimSpace(o.DateOrder)); d {
+	case "", "auto":
+	case "dmy", "mdy":
+		opts.DateOrder = d
+	default:
+		return opts, fmt.Errorf("--date-order %q: want dmy or mdy", o.DateOrder)
+	}
+	vis, err := ParseVisibility(o.Visibility)
+	if err != nil {
+		return opts, err
+	}
+	if len(saved)+len(vis) > 0 {
+		opts.Visibility = make(map[string]string, len(saved)+len(vis))
+		for k, v := range saved {
+			opts.Visibility[k] = v
+		}
+		for k, v := range vis {
+			opts.Visibility[k] = v
+		}
+	}
+	return opts, nil
+}
+
+// ParseVisibility reads "COLUMN=open|close" choices (the column may hold
+// spaces and dots; the last '=' separates the side).
+func ParseVisibility(specs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, spec := range specs {
+		i := strings.LastIndexByte(spec, '=')
+		if i <= 0 {
+			return nil, fmt.Errorf("--visible %q: want COLUMN=open or COLUMN=close", spec)
+		}
+		side, err := importer.ParseSide(spec[i+1:])
+		if err != nil {
+			return nil, fmt.Errorf("--visible %q: %w", spec, err)
+		}
+		out[strings.TrimSpace(spec[:i])] = side
+	}
+	return out, nil
+}
+
+// PreviewFile shows what importing path would do, from its first n
+// records, with the same reader, detection and conversion as Import.
+// saved are remembered visibility choices (Settings.Visibility).
+func PreviewFile(path string, o ImportOptions, saved map[string]string, n int) (importer.Preview, error) {
+	opts, err := o.options(saved)
+	if err != nil {
+		return importer.Preview{File: path}, fmt.Errorf("preview %s: %w", path, err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return importer.Preview{File: path}, fmt.Errorf("preview %s: %w", path, err)
+	}
+	defer f.Close()
+	return importer.PreviewReader(f, path, opts, n)
+}
+
+// Preview is PreviewFile with the project's remembered choices.
+func (p *Project) Preview(path string, o ImportOptions, n int) (importer.Preview, error) {
+	return PreviewFile(path, o, p.Settings.Visibility, n)
+}
