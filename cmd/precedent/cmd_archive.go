@@ -12,6 +12,7 @@ import (
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/data/importer"
 	"github.com/precedent/precedent/data/synth"
+	"github.com/precedent/precedent/internal/tally"
 )
 
 func init() {
@@ -228,24 +229,14 @@ func cmdStats(ctx context.Context, args []string) error {
 		return nil
 	}
 	fmt.Printf("opened: %s … %s\n\n", s.Earliest.Format("2006-01-02"), s.Latest.Format("2006-01-02"))
-	type kv struct {
-		k string
-		v int
-	}
-	var rules []kv
-	for k, v := range s.ByRule {
-		rules = append(rules, kv{k, v})
-	}
-	sort.Slice(rules, func(i, j int) bool {
-		return rules[i].v > rules[j].v || rules[i].v == rules[j].v && rules[i].k < rules[j].k
-	})
+	rules := tally.Ranked(s.ByRule)
 	rows := [][]string{{"RULE", "TICKETS"}}
 	for i, r := range rules {
 		if i == *top {
 			rows = append(rows, []string{fmt.Sprintf("(%d more rules)", len(rules)-*top), ""})
 			break
 		}
-		rows = append(rows, []string{r.k, fmt.Sprint(r.v)})
+		rows = append(rows, []string{r.Name, fmt.Sprint(r.Count)})
 	}
 	table(os.Stdout, rows)
 	fmt.Println()

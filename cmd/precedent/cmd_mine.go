@@ -10,6 +10,7 @@ import (
 
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/data/mining"
+	"github.com/precedent/precedent/internal/tally"
 )
 
 func init() {
@@ -160,21 +161,13 @@ func printMine(r app.MineResult) {
 		for _, s := range r.PerRule {
 			per[s.QueryRule] += s.Kept
 		}
-		type kv struct {
-			k string
-			v int
-		}
-		var top []kv
-		for k, v := range per {
-			top = append(top, kv{k, v})
-		}
-		sort.Slice(top, func(i, j int) bool { return top[i].v > top[j].v || top[i].v == top[j].v && top[i].k < top[j].k })
+		top := tally.Ranked(per)
 		fmt.Printf("\npositives per query rule (%d rules, top 10; caps: %d per rule, %d per rule pair)\n", len(top), r.Caps[0], r.Caps[1])
 		for i, t := range top {
 			if i == 10 {
 				break
 			}
-			fmt.Printf("  %-50s %d\n", t.k, t.v)
+			fmt.Printf("  %-50s %d\n", t.Name, t.Count)
 		}
 	}
 	if r.Truth != nil {
