@@ -32,3 +32,20 @@ func TestTrainOptionsDefaults(t *testing.T) {
 	assert.Equal(t, 128, demo.MaxLen)
 	assert.Equal(t, def.BatchSize, demo.BatchSize, "the demo changes sizes, not the batch")
 }
+
+func TestCheckMemoryLimit(t *testing.T) {
+	for _, tc := range []struct {
+		mb      int
+		wantErr string
+	}{
+		{0, ""}, {MinMemoryLimitMB, ""}, {16384, ""},
+		{-1, "whole number"}, {MinMemoryLimitMB - 1, "at least 256 MiB"},
+	} {
+		err := CheckMemoryLimit(tc.mb)
+		if tc.wantErr == "" {
+			assert.NoError(t, err, tc.mb)
+			continue
+		}
+		assert.ErrorContains(t, err, tc.wantErr, tc.mb)
+	}
+}
