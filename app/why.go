@@ -56,6 +56,10 @@ func (p *Project) WhyMatch(queryID string) (MatchEvidence, error) {
 	if !ok {
 		return ev, nil
 	}
+	// Both as the analyst saw them when the query opened: the query's own
+	// notes came later, and so may the precedent's (data.Ticket.AsOf).
+	q, pos = q.Opening(), pos.AsOf(q.Opened)
+	ev.Query = q
 	ev.Precedent = &pos
 	for _, e := range pairtext.Entities(q).Shared(pairtext.Entities(pos)) {
 		ev.SharedEntities = append(ev.SharedEntities, e.Value)

@@ -61,6 +61,12 @@ func TestWhyMatchAndPairTickets(t *testing.T) {
 	}
 	assert.Equal(t, entities, ev.SharedEntities)
 	assert.Equal(t, sharedTerms(ev.Query.QueryText(), ev.Precedent.DocumentText(), maxSharedTerms), ev.SharedTerms)
+	assert.Empty(t, ev.Query.NotesText(), "the query's own notes were written after it opened")
+	q, _, err := p.Store.Ticket(qc.Query)
+	require.NoError(t, err)
+	full, _, err := p.Store.Ticket(qc.Relevant[0])
+	require.NoError(t, err)
+	assert.Equal(t, full.AsOf(q.Opened).NotesText(), ev.Precedent.NotesText(), "the precedent as of the query's opening")
 
 	_, err = p.WhyMatch("NOPE-1")
 	assert.ErrorContains(t, err, "NOPE-1")

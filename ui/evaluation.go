@@ -255,9 +255,9 @@ func (p *evaluationPanel) showQuery(i int) {
 			add("Shared terms: ", true)
 			add(strings.Join(ev.SharedTerms, ", ")+"\n", false)
 		}
-		if pos.CloseNotes != "" {
-			add("Its close-note: ", true)
-			add(truncate(pos.CloseNotes, 700), false)
+		if notes := pos.NotesText(); notes != "" {
+			add("Its notes (as of the query's opening): ", true)
+			add(truncate(notes, 700), false)
 		}
 	}
 	p.why.Segments = segs
