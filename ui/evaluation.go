@@ -84,7 +84,7 @@ func newEvaluationPanel(d *desktop) *evaluationPanel {
 	p.why.Wrapping = fyne.TextWrapWord
 
 	top := container.NewVBox(container.NewBorder(nil, nil, p.runBtn, nil, p.progress), p.status,
-		container.NewGridWrap(fyne.NewSize(760, 150), p.table), p.uplift)
+		container.NewGridWrap(fyne.NewSize(760, 200), p.table), p.uplift)
 	bottom := container.NewHSplit(
 		container.NewBorder(heading("Uplift per rule (MRR@10, fine-tuned − first stage)"), nil, nil, nil, container.NewVScroll(p.perRule)),
 		container.NewHSplit(
@@ -157,7 +157,7 @@ func (p *evaluationPanel) evaluate() *app.Job {
 // show renders one evaluation result (the zero result clears the panel).
 func (p *evaluationPanel) show(r app.EvalResult) {
 	p.rows = nil
-	systems := []*app.SystemEval{&r.FirstStage, r.Baseline, &r.Finetuned}
+	systems := []*app.SystemEval{&r.FirstStage, r.Baseline, r.BaselineFusion, &r.Finetuned, &r.Final, r.LeakProbe}
 	for _, s := range systems {
 		if s == nil || s.Name == "" {
 			continue
@@ -178,11 +178,10 @@ func (p *evaluationPanel) show(r app.EvalResult) {
 		return
 	}
 	_ = p.state.Set(fmt.Sprintf("Run %s · %d test queries · top %d candidates reranked · %.0f s", r.Run, r.Queries, r.Depth, r.Seconds))
-	txt := fmt.Sprintf("Fine-tuned vs first stage: MRR@10 %+.1f%% (Δ %+.3f, 95%% CI %+.3f … %+.3f), p = %.4f",
-		r.UpliftPct, r.VsFirst.Delta, r.CI95[0], r.CI95[1], r.PValue)
-	if r.VsBaseline != nil {
-		txt += fmt.Sprintf("\nFine-tuned vs starting model: MRR@10 %+.1f%%, p = %.4f", r.VsBaseline.UpliftPct, r.VsBaseline.PValue)
-	}
+	// The verdict compares what Precedent ships (the final system) with the
+	// best baseline, in words; the pure reranker's figure follows.
+	txt := r.Verdict + fmt.Sprintf("\nFine-tuned reranker alone vs first stage: MRR@10 %+.1f%% (Δ %+.3f), p = %.4f",
+		r.PureVsFirst.UpliftPct, r.PureVsFirst.Delta, r.PureVsFirst.PValue)
 	if r.ReportHTML != "" {
 		txt += "\nReport: " + r.ReportHTML
 	}
@@ -191,7 +190,7 @@ func (p *evaluationPanel) show(r app.EvalResult) {
 	rows := append(r.PerRule[:0:0], r.PerRule...)
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Queries > rows[j].Queries })
 	for _, rr := range rows[:min(len(rows), 12)] {
-		d := rr.MRR["finetuned"] - rr.MRR["first_stage"]
+		d := rr.MRR[app.SysFinal] - rr.MRR[app.SysFirstStage]
 		col := colGreen
 		if d < 0 {
 			col = colRed

@@ -65,8 +65,13 @@ func TestTrainEvaluateExport(t *testing.T) {
 	selectTab(d, ep)
 	assert.Contains(t, ep.status.Text, "Run evaluation")
 	require.NoError(t, ep.evaluate().Wait())
-	require.GreaterOrEqual(t, len(ep.rows), 2)
-	assert.Contains(t, ep.uplift.Text, "Fine-tuned vs first stage")
+	last, ok, err := d.proj.LastEval()
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.GreaterOrEqual(t, len(ep.rows), 4, "first stage, starting model, fine-tuned alone, final")
+	assert.Contains(t, ep.uplift.Text, last.Verdict, "the verdict in words, against the best baseline")
+	assert.Equal(t, last.Final.Label, ep.rows[len(ep.rows)-2][0], "the final system's row, before the leak probe")
+	assert.Contains(t, ep.rows[len(ep.rows)-1][0], "leak probe")
 
 	// "Why this match" renders app's evidence for the selected query.
 	require.NotEmpty(t, ep.qids)
