@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -192,4 +193,18 @@ func TestServingShape(t *testing.T) {
 		rows, length := servingShape(tc.n, tc.longest, tc.batch, tc.maxLen)
 		assert.Equal(t, [2]int{tc.rows, tc.length}, [2]int{rows, length}, "%+v", tc)
 	}
+}
+
+func TestExplain(t *testing.T) {
+	opened := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
+	q := data.Ticket{ID: "INC0000009", Opened: opened, Rule: "Phish", Host: "WS-042", Title: "phishing mailbox quarantine", CloseNotes: "not shown"}
+	d := data.Ticket{ID: "INC0000001", Opened: opened.AddDate(0, 0, -3), Closed: opened.AddDate(0, 0, -2), Rule: "Phish", Host: "WS-042",
+		Title: "phishing mailbox reported", CloseNotes: "quarantine done"}
+	e := (&Reranker{}).Explain(q, d)
+	assert.Equal(t, []string{"rule", "host"}, e.SameFields)
+	assert.Equal(t, "3 days earlier", e.TimeGap)
+	assert.Contains(t, e.Terms, "phishing")
+	assert.Contains(t, e.Terms, "quarantine", "the precedent's notes count: it closed before the query opened")
+	d.Closed = opened.AddDate(0, 0, 1)
+	assert.NotContains(t, (&Reranker{}).Explain(q, d).Terms, "quarantine", "notes written after the query opened are not evidence")
 }

@@ -259,6 +259,7 @@ func (r *Reranker) Info() RerankerInfo {
 // they opened.
 type Evidence struct {
 	Shared     []string `json:"shared_entities,omitempty"` // "host ws-042", "ip 10.0.0.7"
+	Terms      []string `json:"shared_terms,omitempty"`    // words both texts use, as the Evaluation panel's "why this match"
 	SameFields []string `json:"same_fields,omitempty"`     // rule, host, user when equal
 	TimeGap    string   `json:"time_gap,omitempty"`
 }
@@ -276,6 +277,7 @@ func (r *Reranker) Explain(q, d data.Ticket) Evidence {
 			e.SameFields = append(e.SameFields, f.name)
 		}
 	}
+	e.Terms = sharedTerms(q.QueryText(), d.DocumentText(), maxSharedTerms)
 	e.TimeGap = pairtext.TimeGap(q.Opened, d.Opened)
 	return e
 }

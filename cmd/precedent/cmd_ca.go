@@ -16,11 +16,16 @@ func init() {
 
 func cmdCA(ctx context.Context, args []string) error {
 	if len(args) == 0 || (args[0] != "check" && args[0] != "export") {
-		fmt.Fprintln(os.Stderr, "Usage: precedent ca check --bundle PEM|DIR\n       precedent ca export --bundle PEM|DIR --out FILE")
-		return errUsage
+		fmt.Fprintln(os.Stderr, "Usage: precedent ca check --bundle PEM|DIR [flags]\n       precedent ca export --bundle PEM|DIR --out FILE [flags]\n\n"+
+			"Checks a corporate CA bundle, or exports it combined with the system roots; precedent ca SUBCOMMAND --help for its flags.")
+		return groupUsage(args)
 	}
 	sub := args[0]
-	f := newFlags("ca "+sub, "--bundle PEM|DIR [--out FILE]",
+	synopsis := "--bundle PEM|DIR [flags]"
+	if sub == "export" {
+		synopsis = "--bundle PEM|DIR --out FILE [flags]"
+	}
+	f := newFlags("ca "+sub, synopsis,
 		"check: lists the certificates a bundle adds to the system roots, with warnings (expired, not yet valid,\n"+
 			"not a CA, duplicate, empty file). export: also writes system roots + bundle to FILE and prints the\n"+
 			"lines that make Python, curl, Node and OpenSSL tools trust it.", 0, 0)

@@ -13,7 +13,7 @@ func init() {
 }
 
 func cmdExport(ctx context.Context, args []string) error {
-	f := newFlags("export", "--out DIR [--run best|last|ID]", "Copies the run's best model into DIR, loadable by transformers / sentence-transformers'\n"+
+	f := newFlags("export", "--out DIR [flags]", "Copies the run's best model into DIR, loadable by transformers / sentence-transformers'\n"+
 		"CrossEncoder / Text Embeddings Inference and by `precedent serve`: config.json, model.safetensors,\n"+
 		"tokenizer.json, precedent.json (pair format, ID patterns, visibility, max length), model_card.json\n"+
 		"and README.md (counts, date windows, metrics; never ticket text), the report, manifest.sha256.", 0, 0)

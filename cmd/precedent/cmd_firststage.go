@@ -13,7 +13,7 @@ func init() {
 }
 
 func cmdFirstStage(ctx context.Context, args []string) error {
-	f := newFlags("firststage", "[--source bm25|bi-encoder|vectors] [--k 50]",
+	f := newFlags("firststage", "[flags]",
 		"Retrieves, for every query with mined positives, the k most similar tickets opened before it,\n"+
 			"and stores the lists: negatives are mined from them and every reranker is compared on them.", 0, 0)
 	var o app.FirstStageOptions

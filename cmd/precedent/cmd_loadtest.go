@@ -20,7 +20,7 @@ func init() {
 }
 
 func cmdLoadtest(ctx context.Context, args []string) error {
-	f := newFlags("loadtest", "--model DIR [--clients 8] [--duration 20s] [--requests N] [--candidates 20] [--api tickets|tei|cohere]",
+	f := newFlags("loadtest", "--model DIR [flags]",
 		"Starts `precedent serve` in this process on 127.0.0.1 (a free port), sends requests built from the\n"+
 			"synthetic archive's tickets with N concurrent clients until the duration or the request count is\n"+
 			"reached, and prints throughput, latency percentiles, errors by class and the process's RSS before\n"+

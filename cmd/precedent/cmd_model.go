@@ -14,10 +14,11 @@ func init() {
 
 func cmdModel(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "pull" {
-		fmt.Fprintln(os.Stderr, "Usage: precedent model pull ORG/NAME[@REVISION] [--endpoint URL] [--ca-bundle PEM|DIR]")
-		return errUsage
+		fmt.Fprintln(os.Stderr, "Usage: precedent model pull ORG/NAME[@REVISION] [flags]\n\n"+
+			"Downloads a starting checkpoint from the Hugging Face hub or a mirror; precedent model pull --help for its flags.")
+		return groupUsage(args)
 	}
-	f := newFlags("model pull", "ORG/NAME[@REVISION]",
+	f := newFlags("model pull", "ORG/NAME[@REVISION] [flags]",
 		"Downloads a checkpoint (e.g. BAAI/bge-reranker-base, cross-encoder/ms-marco-MiniLM-L6-v2) into the project's\n"+
 			"models/ folder: config, safetensors weights and tokenizer files, each verified against the hub's checksum.\n"+
 			"Goes through $HTTPS_PROXY and trusts the system roots plus --ca-bundle; resumes where a broken pull stopped.\n"+
@@ -34,7 +35,7 @@ func cmdModel(ctx context.Context, args []string) error {
 	if !f.json() {
 		progress = newBar().progress()
 	}
-	res, err := p.PullModel(ctx, f.positive[0], o, progress)
+	res, err := p.PullModel(ctx, f.positional[0], o, progress)
 	for _, w := range res.Warnings {
 		fmt.Fprintln(os.Stderr, "warning: CA bundle:", w)
 	}

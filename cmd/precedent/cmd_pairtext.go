@@ -15,7 +15,7 @@ func init() {
 }
 
 func cmdPairtext(ctx context.Context, args []string) error {
-	f := newFlags("pairtext", "--model DIR (QUERY_ID CANDIDATE_ID... | --tickets FILE.json) [--score]",
+	f := newFlags("pairtext", "--model DIR (QUERY_ID CANDIDATE_ID... | --tickets FILE.json) [flags]",
 		"Renders each (query, candidate) pair exactly as `precedent serve` (and training) does for the model\n"+
 			"in DIR — its precedent.json pair format and ID mask — and prints both text sides and the token IDs\n"+
 			"after the tokenizer's pair template. Tickets come from the project's archive by ID, or from FILE.json\n"+
@@ -27,7 +27,7 @@ func cmdPairtext(ctx context.Context, args []string) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	if *dir == "" || (*ticketsFile == "") == (len(f.positive) < 2) {
+	if *dir == "" || (*ticketsFile == "") == (len(f.positional) < 2) {
 		fmt.Fprintln(os.Stderr, "precedent pairtext: give --model and either QUERY_ID CANDIDATE_ID... or --tickets FILE.json")
 		f.Usage()
 		return errUsage
@@ -55,7 +55,7 @@ func cmdPairtext(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		ts, err := p.Tickets(f.positive)
+		ts, err := p.Tickets(f.positional)
 		p.Close()
 		if err != nil {
 			return err

@@ -17,7 +17,7 @@ func init() {
 }
 
 func cmdServe(ctx context.Context, args []string) error {
-	f := newFlags("serve", "--model DIR [--addr 127.0.0.1:8088] [--token-file FILE --tls-cert FILE --tls-key FILE]",
+	f := newFlags("serve", "--model DIR [flags]",
 		"Serves an exported model: POST /tickets/rerank (tickets, with evidence), POST /rerank (Text Embeddings\n"+
 			"Inference), POST /v1/rerank (Cohere), GET /health, GET /info, GET /metrics. Binds loopback by default;\n"+
 			"any other address needs a bearer token (--token-file, or $"+serve.TokenEnv+") and TLS.", 0, 0)

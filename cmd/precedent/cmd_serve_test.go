@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/internal/testenv"
 	"github.com/precedent/precedent/ml/tokenizer"
 )
 
@@ -173,10 +173,10 @@ func TestPipelineOfflineAndServe(t *testing.T) {
 	modelDir, err := p.ResolveModel("")
 	p.Close()
 	if err != nil {
-		skipOrFailCLI(t, "no starting model: %v", err)
+		testenv.SkipOrFail(t, "no starting model: %v", err)
 	}
 	if _, err := tokenizer.Load(filepath.Join(modelDir, "tokenizer.json")); err != nil {
-		skipOrFailCLI(t, "tokenizer library not available: %v", err)
+		testenv.SkipOrFail(t, "tokenizer library not available: %v", err)
 	}
 	r := newOfflineRunner(t, home)
 	synth := filepath.Join(t.TempDir(), "synth")
@@ -368,16 +368,4 @@ func freePort(t *testing.T) string {
 	require.NoError(t, err)
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-var skipMu sync.Mutex
-
-// skipOrFailCLI skips, or fails under PRECEDENT_REQUIRE_ASSETS.
-func skipOrFailCLI(t *testing.T, format string, args ...any) {
-	skipMu.Lock()
-	defer skipMu.Unlock()
-	if os.Getenv("PRECEDENT_REQUIRE_ASSETS") != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
 }

@@ -17,11 +17,16 @@ func init() {
 
 func cmdService(ctx context.Context, args []string) error {
 	if len(args) == 0 || (args[0] != "install" && args[0] != "status" && args[0] != "uninstall") {
-		fmt.Fprintln(os.Stderr, "Usage: precedent service install --model DIR [serve flags]\n       precedent service status|uninstall [--name NAME]")
-		return errUsage
+		fmt.Fprintln(os.Stderr, "Usage: precedent service install --model DIR [flags]\n       precedent service status|uninstall [flags]\n\n"+
+			"Runs `precedent serve` as a systemd user unit or launchd agent; precedent service SUBCOMMAND --help for its flags.")
+		return groupUsage(args)
 	}
 	sub := args[0]
-	f := newFlags("service "+sub, "[--name precedent-serve] [--model DIR --addr ADDR --token-file F --tls-cert F --tls-key F]",
+	synopsis := "[flags]"
+	if sub == "install" {
+		synopsis = "--model DIR [flags]"
+	}
+	f := newFlags("service "+sub, synopsis,
 		"install writes a systemd user unit (Linux: ~/.config/systemd/user, then systemctl --user enable --now) or a\n"+
 			"launchd agent (macOS: ~/Library/LaunchAgents, then launchctl bootstrap gui/UID) that runs `precedent serve`\n"+
 			"with these flags, restarts it on failure and starts it at login. status and uninstall act on it.", 0, 0)
