@@ -48,7 +48,7 @@ func cmdDemo(ctx context.Context, args []string) error {
 	}
 	fmt.Println()
 	printMine(res.Mine)
-	fmt.Printf("\nfirst stage: BM25 over %d tickets; test hit@%d %.3f, recall@%d %.3f\n", res.FirstStage.Docs,
+	fmt.Printf("\nfirst stage: BM25 over %d tickets (%d documents: each ticket as of each query's time); test hit@%d %.3f, recall@%d %.3f\n", res.FirstStage.Tickets, res.FirstStage.Docs,
 		res.FirstStage.Options.K, res.FirstStage.HitRate["test"], res.FirstStage.Options.K, res.FirstStage.Recall["test"])
 	if s := res.Negatives.FalseNegativeShare; s != nil {
 		fmt.Printf("hard negatives: %d usable, %d held for review; false-negative share %.2f%%\n", res.Negatives.Negatives, res.Negatives.Held, 100**s)
