@@ -6,6 +6,8 @@ export CGO_ENABLED := 1
 export CGO_LDFLAGS := -L$(REPO)/third_party/lib
 export PRECEDENT_PJRT_DIR ?= $(REPO)/third_party/pjrt
 export GOMLX_NO_AUTO_INSTALL := 1
+# The Python reference (PyPI torch with MKL + sentence-transformers), shared by clones.
+export PRECEDENT_PYREF ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/precedent/pyref
 # Tests fail, rather than skip, when a set-up asset is missing.
 test: export PRECEDENT_REQUIRE_ASSETS := 1
 # Behind a TLS-intercepting proxy: PRECEDENT_CA_BUNDLE=/path/corp-root.pem make demo
@@ -20,9 +22,9 @@ endif
 TICKETS ?= 20000
 TEST_TIMEOUT ?= 25m
 
-.PHONY: setup deps tokenizers weights pjrt build cli desktop demo test vet fmt-check bench loadtest package app clean
+.PHONY: setup deps tokenizers weights pjrt pyref build cli desktop demo test vet fmt-check bench loadtest package app clean
 
-setup: deps tokenizers weights pjrt
+setup: deps tokenizers weights pjrt pyref
 
 deps:
 	@scripts/install-deps.sh
@@ -35,6 +37,11 @@ weights:
 
 pjrt:
 	@scripts/fetch-pjrt.sh
+
+# PyPI's torch (MKL) and sentence-transformers in a cached venv: the reference
+# for parity, the export check and the bench (several GiB, downloaded once).
+pyref:
+	@scripts/setup-pyref.sh
 
 build: cli desktop
 

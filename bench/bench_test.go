@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/precedent/precedent/internal/testenv"
+	"github.com/precedent/precedent/platform"
 )
 
 func TestSelectRows(t *testing.T) {
@@ -69,14 +70,14 @@ func TestVerdictAndRatio(t *testing.T) {
 }
 
 // TestBenchQuick runs every row at tiny sizes on the pure-Go backend, and
-// the PyTorch rows when the system python has torch. Without torch the
+// the PyTorch rows with the reference python (make pyref). Without it the
 // reference rows are missing: a skip of that half on a developer's machine,
 // a failure under PRECEDENT_REQUIRE_ASSETS, where make test promises them.
 func TestBenchQuick(t *testing.T) {
-	python := "/usr/bin/python3"
+	python := platform.PyRefPython()
 	if _, err := torchVersion(context.Background(), python); err != nil {
 		if testenv.AssetsRequired() {
-			t.Fatalf("the PyTorch reference rows cannot run: %v", err)
+			t.Fatalf("the PyTorch reference rows cannot run (make pyref sets them up): %v", err)
 		}
 		t.Logf("PyTorch rows not tested: %v", err)
 		python = ""

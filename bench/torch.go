@@ -104,7 +104,7 @@ func torchVersion(ctx context.Context, python string) (string, error) {
 		"print(torch.__version__, '(BLAS ' + (m.group(1) if m else '?') + ', ' + ('MKL' if torch.backends.mkl.is_available() else 'no MKL') + ')')"
 	out, err := exec.CommandContext(ctx, python, "-c", probe).CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("%s cannot import torch (install Debian's python3-torch): %s", python, lastLine(string(out)))
+		return "", fmt.Errorf("%s cannot import torch (make pyref installs PyPI's torch): %s", python, lastLine(string(out)))
 	}
 	return lastLine(string(out)), nil
 }

@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
-# setup-pyref.sh: a cached Python venv with PyTorch and sentence-transformers,
-# used only by the export check (scripts/check_export_st.py and the Go test
-# TestExportLoadsInSentenceTransformers). Everything comes from PyPI through
-# pip; nothing else is downloaded. Re-running is cheap: an existing venv that
-# already imports both packages is kept.
+# setup-pyref.sh: a cached Python venv with PyTorch (PyPI's build, with MKL:
+# what a Python user installs) and sentence-transformers — the reference the
+# tests and `make bench` compare against (the export check, the bench's
+# PyTorch rows). Everything comes from PyPI through pip; nothing else is
+# downloaded. Re-running is cheap: an existing venv that already imports both
+# packages is kept. It lives outside the checkout, so clones share it.
 #
-#   scripts/setup-pyref.sh            # creates .cache/pyref (git-ignored)
-#   PYREF_DIR=/elsewhere scripts/setup-pyref.sh
+#   scripts/setup-pyref.sh            # creates $PRECEDENT_PYREF (default ~/.cache/precedent/pyref)
 #
 # PyPI's Linux torch wheel pulls the CUDA runtime packages, several GiB; the
 # size is printed at the end.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-dir="${PYREF_DIR:-$root/.cache/pyref}"
+dir="${PRECEDENT_PYREF:-${XDG_CACHE_HOME:-$HOME/.cache}/precedent/pyref}"
 py="${PYTHON:-python3}"
 
 if [ -x "$dir/bin/python" ] && "$dir/bin/python" -c 'import torch, sentence_transformers' 2>/dev/null; then

@@ -24,6 +24,7 @@ import (
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/internal/testenv"
 	"github.com/precedent/precedent/ml/tokenizer"
+	"github.com/precedent/precedent/platform"
 )
 
 // TestMain lets tests run this test binary as the precedent CLI in a child
@@ -300,15 +301,12 @@ func TestPipelineOfflineAndServe(t *testing.T) {
 func checkSentenceTransformers(t *testing.T, export, pairsJSON string) {
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	require.NoError(t, err)
-	py := filepath.Join(root, ".cache", "pyref", "bin", "python")
-	if d := os.Getenv("PRECEDENT_PYREF"); d != "" {
-		py = filepath.Join(d, "bin", "python")
-	}
+	py := platform.PyRefPython()
 	if _, err := os.Stat(py); err != nil {
-		if os.Getenv("PRECEDENT_REQUIRE_PYREF") == "1" {
-			t.Fatalf("sentence-transformers check: no venv at %s (run scripts/setup-pyref.sh)", py)
+		if testenv.AssetsRequired() || os.Getenv("PRECEDENT_REQUIRE_PYREF") == "1" {
+			t.Fatalf("sentence-transformers check: no venv at %s (make pyref sets it up)", py)
 		}
-		t.Logf("SKIP sentence-transformers check: no venv at %s; run scripts/setup-pyref.sh (PRECEDENT_REQUIRE_PYREF=1 makes this fail)", py)
+		t.Logf("SKIP sentence-transformers check: no venv at %s; make pyref sets it up (PRECEDENT_REQUIRE_ASSETS=1 makes this fail)", py)
 		return
 	}
 	pairs := filepath.Join(t.TempDir(), "pairs.json")
