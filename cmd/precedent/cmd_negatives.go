@@ -47,7 +47,7 @@ func negativesMine(ctx context.Context, args []string) error {
 	f.Float64Var(&o.GuardFraction, "guard", 0.95, "hold candidates scoring at least this fraction of the best positive")
 	f.DurationVar(&o.NearDup.SameRuleWithin, "near-dup-window", 0, "same rule within this time of the query or a positive counts as a near-duplicate (default 72h)")
 	f.Float64Var(&o.NearDup.SameRuleMinSimilarity, "near-dup-similarity", 0, "same rule and token Jaccard at least this counts as a near-duplicate (default 0.6)")
-	f.DurationVar(&o.LinkWindow, "link-window", 0, "drop candidates sharing a user, host or IP with the query within this time (default 720h; negative: off)")
+	f.DurationVar(&o.LinkWindow, "link-window", 0, "drop candidates sharing a user, host or IP with the query within this time, e.g. 720h (default 0: off; they are negatives like any other)")
 	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
