@@ -20,7 +20,7 @@ const (
 // NegativesOptions configure hard-negative mining.
 type NegativesOptions struct {
 	negatives.Options
-	Windows    []string      `json:"windows"`     // query windows to mine for (default train, validation)
+	Windows []string `json:"windows"` // query windows to mine for (default train, validation)
 	// LinkWindow, when positive, drops candidates sharing a user, host or IP
 	// with the query within this time. Off by default: the entity pivot puts
 	// such tickets in every test list, so the model must learn to reject the
