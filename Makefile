@@ -6,6 +6,8 @@ export CGO_ENABLED := 1
 export CGO_LDFLAGS := -L$(REPO)/third_party/lib
 export PRECEDENT_PJRT_DIR ?= $(REPO)/third_party/pjrt
 export GOMLX_NO_AUTO_INSTALL := 1
+# The Python reference (PyPI torch with MKL + sentence-transformers), shared by clones.
+export PRECEDENT_PYREF ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/precedent/pyref
 # Tests fail, rather than skip, when a set-up asset is missing.
 test: export PRECEDENT_REQUIRE_ASSETS := 1
 # Behind a TLS-intercepting proxy: PRECEDENT_CA_BUNDLE=/path/corp-root.pem make demo
@@ -20,9 +22,9 @@ endif
 TICKETS ?= 20000
 TEST_TIMEOUT ?= 25m
 
-.PHONY: setup deps tokenizers weights pjrt build cli desktop demo test vet fmt-check bench package app clean
+.PHONY: setup deps tokenizers weights pjrt pyref build cli desktop demo test vet fmt-check bench loadtest package app clean
 
-setup: deps tokenizers weights pjrt
+setup: deps tokenizers weights pjrt pyref
 
 deps:
 	@scripts/install-deps.sh
@@ -35,6 +37,11 @@ weights:
 
 pjrt:
 	@scripts/fetch-pjrt.sh
+
+# PyPI's torch (MKL) and sentence-transformers in a cached venv: the reference
+# for parity, the export check and the bench (several GiB, downloaded once).
+pyref:
+	@scripts/setup-pyref.sh
 
 build: cli desktop
 
@@ -62,6 +69,16 @@ test: setup fmt-check vet
 # (BENCH_FLAGS=--quick for a smoke test, --json for one JSON object, --only ROWS).
 bench: setup
 	$(GO) run ./cmd/precedent bench $(BENCH_FLAGS)
+	@$(MAKE) --no-print-directory loadtest LOADTEST_FLAGS="$(LOADTEST_FLAGS) $(filter --json,$(BENCH_FLAGS)) $(if $(filter --quick,$(BENCH_FLAGS)),--duration 5s --warmup 2s)"
+
+# Team server load test (README "Team server"): serves LOADTEST_MODEL on loopback in-process and
+# loads it; prints throughput, p50/p95/p99, errors by class, RSS before/after. The default is the
+# starting checkpoint with an untrained head (a fine-tuned export of it does the same arithmetic);
+# LOADTEST_MODEL=DIR loads an export instead.
+LOADTEST_MODEL ?= models/all-MiniLM-L6-v2
+LOADTEST_FLAGS ?= --clients 8 --duration 30s --warmup 15s --candidates 20
+loadtest: setup
+	$(GO) run ./cmd/precedent loadtest --model $(LOADTEST_MODEL) $(LOADTEST_FLAGS)
 
 # The desktop app as an installable Linux archive (fyne package), in build/dist/.
 package: setup

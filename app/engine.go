@@ -132,8 +132,14 @@ func (p *Project) pairFormat(name string) (pairtext.Format, error) {
 	if err != nil {
 		return f, err
 	}
-	f.Mask = func(s string) string { return m.Replace(s, "[ID]") }
+	f.Mask = idMask(m, idMaskToken)
 	return f, nil
+}
+
+// render is the pair text of (query, doc): the one place training,
+// evaluation, serving and `precedent pairtext` turn tickets into model input.
+func (r *reranker) render(q, d data.Ticket) (query, doc string) {
+	return pairtext.QuerySide(q, r.format), pairtext.DocSide(q, d, r.format)
 }
 
 // encode tokenizes (query, doc) pairs in the reranker's format, on every core.
@@ -146,8 +152,8 @@ func (r *reranker) encode(pairs [][2]data.Ticket) []tokenizer.Encoding {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(pairs); i += workers {
-				pr := pairs[i]
-				encs[i] = r.tok.EncodePair(pairtext.QuerySide(pr[0], r.format), pairtext.DocSide(pr[0], pr[1], r.format), r.maxLen)
+				qs, ds := r.render(pairs[i][0], pairs[i][1])
+				encs[i] = r.tok.EncodePair(qs, ds, r.maxLen)
 			}
 		}()
 	}

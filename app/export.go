@@ -6,51 +6,19 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-
-	"github.com/precedent/precedent/ml/pairtext"
+	"time"
 )
 
-// ServingConfig is written beside an exported model (precedent.json) so a
-// server builds the same pair text the model was trained on.
-type ServingConfig struct {
-	PairFormat string `json:"pair_format"`
-	MaxLen     int    `json:"max_len"`
-	Run        string `json:"run,omitempty"`
-}
-
-const servingFile = "precedent.json"
-
-func writeServingConfig(dir string, c ServingConfig) error {
-	b, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, servingFile), append(b, '\n'), 0o644)
-}
-
-// ReadServingConfig reads precedent.json from a model folder; a plain
-// Hugging Face folder without it gets the structured format and 256 tokens.
-func ReadServingConfig(dir string) (ServingConfig, error) {
-	c := ServingConfig{PairFormat: "structured", MaxLen: 256}
-	b, err := os.ReadFile(filepath.Join(dir, servingFile))
-	if os.IsNotExist(err) {
-		return c, nil
-	}
-	if err != nil {
-		return c, err
-	}
-	if err := json.Unmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("%s: %w", filepath.Join(dir, servingFile), err)
-	}
-	if _, err := pairtext.ByName(c.PairFormat); err != nil {
-		return c, fmt.Errorf("%s: %w", filepath.Join(dir, servingFile), err)
-	}
-	return c, nil
-}
-
-// Export copies a run's best model (Hugging Face layout: config.json,
-// model.safetensors, tokenizer.json, precedent.json) and its evaluation
-// report into dir, which must be empty or absent.
+// Export copies a run's best model into dir, which must be empty or absent:
+// the Hugging Face layout (config.json, model.safetensors, tokenizer.json)
+// that transformers, sentence-transformers' CrossEncoder and Text
+// Embeddings Inference load; precedent.json with everything needed to
+// render the training-time pair text (format and fields, ID patterns,
+// visibility, max length); the model card (model_card.json and README.md:
+// counts and date windows, metrics, hyper-parameters — never ticket text);
+// the evaluation report; and manifest.sha256 over all of them, which
+// `precedent serve` verifies on load. The folder appears complete or not
+// at all.
 func (p *Project) Export(run, dir string) (string, error) {
 	r, err := p.findRun(firstNonEmpty(run, "best"))
 	if err != nil {
@@ -62,10 +30,15 @@ func (p *Project) Export(run, dir string) (string, error) {
 	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
 		return "", fmt.Errorf("export: %s is not empty", dir)
 	}
+	sc, err := p.servingConfigFor(r)
+	if err != nil {
+		return "", fmt.Errorf("export %s: %w", dir, err)
+	}
 	tmp := dir + ".partial"
 	if err := os.RemoveAll(tmp); err != nil {
 		return "", err
 	}
+	defer os.RemoveAll(tmp) // no-op after the rename
 	if err := copyTree(r.ModelDir, tmp); err != nil {
 		return "", fmt.Errorf("export %s: %w", dir, err)
 	}
@@ -73,9 +46,21 @@ func (p *Project) Export(run, dir string) (string, error) {
 		src := filepath.Join(r.Dir, "eval", f)
 		if _, err := os.Stat(src); err == nil {
 			if err := copyFile(src, filepath.Join(tmp, f)); err != nil {
-				return "", err
+				return "", fmt.Errorf("export %s: %w", dir, err)
 			}
 		}
+	}
+	if err := setModelMaxLength(tmp, sc.MaxLen); err != nil {
+		return "", fmt.Errorf("export %s: %w", dir, err)
+	}
+	if err := writeServingConfig(tmp, sc); err != nil {
+		return "", fmt.Errorf("export %s: %w", dir, err)
+	}
+	if err := writeModelCard(tmp, p.modelCard(r, sc, time.Now())); err != nil {
+		return "", fmt.Errorf("export %s: %w", dir, err)
+	}
+	if err := writeManifest(tmp); err != nil {
+		return "", fmt.Errorf("export %s: %w", dir, err)
 	}
 	_ = os.Remove(dir) // an empty folder is replaced
 	if err := os.Rename(tmp, dir); err != nil {
@@ -113,4 +98,28 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// setModelMaxLength makes tokenizer_config.json's model_max_length the
+// training token budget, so loaders that read it (sentence-transformers,
+// Text Embeddings Inference) truncate pairs where training did.
+func setModelMaxLength(dir string, maxLen int) error {
+	path := filepath.Join(dir, "tokenizer_config.json")
+	b, err := os.ReadFile(path)
+	cfg := map[string]any{}
+	switch {
+	case os.IsNotExist(err):
+	case err != nil:
+		return err
+	default:
+		if err := json.Unmarshal(b, &cfg); err != nil {
+			return fmt.Errorf("tokenizer_config.json: %w", err)
+		}
+	}
+	cfg["model_max_length"] = maxLen
+	out, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(out, '\n'), 0o644)
 }

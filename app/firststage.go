@@ -51,7 +51,8 @@ type FirstStageResult struct {
 	HitRate map[string]float64 `json:"hit_rate@k"` // per window: share of queries with a relevant ticket in the top k (the MRR ceiling)
 	MRR10   map[string]float64 `json:"mrr@10"`     // per window, first-stage order
 	Seconds float64            `json:"seconds"`
-	Docs    int                `json:"docs"` // indexed documents: one per version of each ticket (see data.Ticket.Versions)
+	Docs    int                `json:"docs"`    // indexed documents: one per version of each ticket (see data.Ticket.Versions)
+	Tickets int                `json:"tickets"` // tickets of the archive
 	// TrivialDropped counts trivial duplicates of a query removed from its list.
 	TrivialDropped int `json:"trivial_dropped"`
 }
@@ -211,7 +212,7 @@ func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress 
 		progress.emit(Event{Step: "first-stage", Phase: "pivot", Message: "adding tickets that share a user, host or IP"})
 		entityPivot(a, queries, cands, o.K, o.Pivot, 30*24*time.Hour)
 	}
-	res := FirstStageResult{Options: o, Queries: map[string]int{}, Recall: map[string]float64{}, HitRate: map[string]float64{}, MRR10: map[string]float64{}, Docs: ix.Len()}
+	res := FirstStageResult{Options: o, Queries: map[string]int{}, Recall: map[string]float64{}, HitRate: map[string]float64{}, MRR10: map[string]float64{}, Docs: ix.Len(), Tickets: len(a.Tickets)}
 	recs := make([]store.Record, len(queries))
 	hits := map[string]float64{}
 	for i, q := range queries {
@@ -313,9 +314,5 @@ func (p *Project) Candidates(window string) ([]QueryCandidates, error) {
 
 // matcher compiles the project's ID patterns as mining used them.
 func (p *Project) matcher() (*mining.Matcher, error) {
-	o := p.mineDefaults(MineOptions{})
-	if r, ok, err := p.LastMine(); err == nil && ok {
-		o = r.Options
-	}
-	return mining.CompilePatterns(o.Presets, o.Patterns)
+	return mining.CompilePatterns(p.idPatterns())
 }

@@ -1,11 +1,8 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +16,7 @@ import (
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/data/negatives"
 	"github.com/precedent/precedent/data/synth"
+	"github.com/precedent/precedent/internal/testenv"
 	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/ml/retrieve"
 	"github.com/precedent/precedent/ml/tokenizer"
@@ -46,10 +44,10 @@ func haveRealModel(t *testing.T, p *Project) string {
 	t.Helper()
 	dir, err := p.ResolveModel("")
 	if err != nil {
-		skipOrFail(t, "no starting model: %v", err)
+		testenv.SkipOrFail(t, "no starting model: %v", err)
 	}
 	if _, err := tokenizer.Load(filepath.Join(dir, "tokenizer.json")); err != nil {
-		skipOrFail(t, "tokenizer library not available: %v", err)
+		testenv.SkipOrFail(t, "tokenizer library not available: %v", err)
 	}
 	return dir
 }
@@ -191,9 +189,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 8, ev.Queries)
 	require.NotNil(t, ev.Baseline)
-	for _, m := range []float64{ev.FirstStage.MRR10, ev.Baseline.MRR10, ev.Finetuned.MRR10} {
-		assert.True(t, m >= 0 && m <= 1)
-	}
+	checkEvalFigures(t, p, ev, 10)
 	assert.FileExists(t, ev.ReportHTML)
 	assert.FileExists(t, filepath.Join(ev.TRECDir, "qrels.txt"))
 	assert.FileExists(t, filepath.Join(ev.TRECDir, "run.finetuned.txt"))
@@ -201,33 +197,9 @@ func TestPipelineEndToEnd(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "exported")
 	_, err = p.Export("best", out)
 	require.NoError(t, err)
-	for _, f := range []string{"config.json", "model.safetensors", "tokenizer.json", "precedent.json", "report.html"} {
-		assert.FileExists(t, filepath.Join(out, f))
-	}
 	_, err = p.Export("best", out)
 	assert.ErrorContains(t, err, "not empty")
-
-	srv, err := NewServer(out, "go")
-	require.NoError(t, err)
-	defer srv.Close()
-	h := srv.Handler()
-	q, _ := a.get(qr.Query.ID)
-	body, _ := json.Marshal(RerankRequest{Query: q, Candidates: qr.Positives[:1], TopK: 5})
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/rerank", bytes.NewReader(body)))
-	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	var resp struct{ Results []RerankResult }
-	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
-	require.Len(t, resp.Results, 1)
-	assert.Equal(t, 1, resp.Results[0].Rank)
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/rerank", strings.NewReader(`{"query": 3}`)))
-	assert.Equal(t, http.StatusBadRequest, rec.Code)
-	rec = httptest.NewRecorder()
-	body, _ = json.Marshal(RerankRequest{Query: q, Candidates: []data.Ticket{{Title: "no id"}}})
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/rerank", bytes.NewReader(body)))
-	assert.Equal(t, http.StatusBadRequest, rec.Code)
-	assert.Contains(t, rec.Body.String(), "candidates[0]: id is required")
+	checkExport(t, p, out)
 }
 
 func TestOpenInUse(t *testing.T) {
@@ -274,17 +246,6 @@ func TestImportRejectsAndKeepsStore(t *testing.T) {
 	assert.ErrorContains(t, err, "Nope")
 }
 
-// skipOrFail skips a test whose set-up asset (weights, plugin, native
-// library) is missing, unless PRECEDENT_REQUIRE_ASSETS is set (make test sets
-// it after set-up), where a missing asset is a failure.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("PRECEDENT_REQUIRE_ASSETS") != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
-
 // A user's own cross-encoder folder (BERT or XLM-R, with its head) is
 // fine-tuned and compared off-the-shelf vs fine-tuned; the export keeps its
 // architecture.
@@ -305,7 +266,7 @@ func TestFineTuneCrossEncoderFolder(t *testing.T) {
 			dir, err := filepath.Abs(filepath.Join("..", "ml", "hf", "testdata", tc.folder))
 			require.NoError(t, err)
 			if _, err := tokenizer.Load(filepath.Join(dir, "tokenizer.json")); err != nil {
-				skipOrFail(t, "tokenizer library not available: %v", err)
+				testenv.SkipOrFail(t, "tokenizer library not available: %v", err)
 			}
 			tr, err := p.Train(ctx, TrainOptions{Model: dir, MaxLen: 48, BatchSize: 8, MaxSteps: 4, EvalEvery: 2,
 				ValQueries: 4, ValDepth: 5, Backend: "go", LR: 1e-3}, nil)
@@ -331,7 +292,7 @@ func TestDenseFirstStages(t *testing.T) {
 	dir, err := filepath.Abs(filepath.Join("..", "ml", "hf", "testdata", "bert-tiny"))
 	require.NoError(t, err)
 	if _, err := tokenizer.Load(filepath.Join(dir, "tokenizer.json")); err != nil {
-		skipOrFail(t, "tokenizer library not available: %v", err)
+		testenv.SkipOrFail(t, "tokenizer library not available: %v", err)
 	}
 	p.Settings.Backend = "go"
 	embeds := 0
@@ -420,4 +381,68 @@ func TestEntityPivot(t *testing.T) {
 	assert.Equal(t, []string{"BM", "C", "B"}, ids)
 	assert.Equal(t, 3, cands[0][2].Rank)
 	assert.Equal(t, float32(2), cands[0][2].Score, "added candidates carry the list's lowest score")
+}
+
+// checkEvalFigures recomputes an evaluation's figures by hand from what it
+// rests on: the first stage's rank of each query's first relevant ticket
+// from the stored candidate lists (in first-stage rank order, cut at
+// depth), each system's MRR@10 as the mean of 1/rank over the per-query
+// ranks, and the comparisons (against the first stage and the headline
+// against the best baseline) from those means.
+func checkEvalFigures(t *testing.T, p *Project, ev EvalResult, depth int) {
+	t.Helper()
+	qcs, err := p.Candidates("test")
+	require.NoError(t, err)
+	byQuery := map[string]QueryCandidates{}
+	for _, qc := range qcs {
+		byQuery[qc.Query] = qc
+	}
+	require.Len(t, ev.Details, ev.Queries)
+	mrr := map[string]float64{}
+	for _, d := range ev.Details {
+		qc, ok := byQuery[d.Query]
+		require.True(t, ok, "query %s has a stored candidate list", d.Query)
+		cands := slices.Clone(qc.Candidates)
+		slices.SortFunc(cands, func(a, b negatives.Candidate) int { return a.Rank - b.Rank })
+		rel := map[string]bool{}
+		for _, id := range qc.Relevant {
+			rel[id] = true
+		}
+		want := 0
+		for i, c := range cands[:min(depth, len(cands))] {
+			if rel[c.ID] {
+				want = i + 1
+				break
+			}
+		}
+		assert.Equal(t, want, d.Ranks["first_stage"], "query %s: first stage's rank of its first relevant ticket", d.Query)
+		for n, r := range d.Ranks {
+			if r >= 1 && r <= 10 {
+				mrr[n] += 1 / float64(r) / float64(ev.Queries)
+			}
+		}
+	}
+	systems := map[string]*SystemEval{SysFirstStage: &ev.FirstStage, SysBaseline: ev.Baseline, SysBaselineFusion: ev.BaselineFusion,
+		SysFinetuned: &ev.Finetuned, SysFinal: &ev.Final, SysLeakProbe: ev.LeakProbe}
+	for n, se := range systems {
+		if se != nil {
+			assert.InDelta(t, mrr[n], se.MRR10, 1e-12, "%s MRR@10 from the per-query ranks", n)
+		}
+	}
+	assert.InDelta(t, ev.Finetuned.MRR10-ev.FirstStage.MRR10, ev.PureVsFirst.Delta, 1e-12, "fine-tuned vs first stage")
+	assert.InDelta(t, ev.Final.MRR10-ev.FirstStage.MRR10, ev.VsFirst.Delta, 1e-12, "final vs first stage")
+	best := systems[ev.BestBaseline]
+	require.NotNil(t, best, "best baseline %q is a reported system", ev.BestBaseline)
+	for _, n := range []string{SysFirstStage, SysBaseline, SysBaselineFusion} {
+		if se := systems[n]; se != nil {
+			assert.GreaterOrEqual(t, best.MRR10, se.MRR10, "%s is the best baseline", ev.BestBaseline)
+		}
+	}
+	assert.InDelta(t, ev.Final.MRR10-best.MRR10, ev.VsBest.Delta, 1e-12, "the headline: final vs best baseline")
+	if best.MRR10 > 0 {
+		assert.InDelta(t, 100*ev.VsBest.Delta/best.MRR10, ev.UpliftPct, 1e-9)
+	}
+	assert.Equal(t, [2]float64{ev.VsBest.CILow, ev.VsBest.CIHigh}, ev.CI95)
+	assert.LessOrEqual(t, ev.CI95[0], ev.VsBest.Delta+1e-12)
+	assert.GreaterOrEqual(t, ev.CI95[1], ev.VsBest.Delta-1e-12)
 }

@@ -1,43 +1,62 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"net/http"
-	"sort"
-	"time"
+	"path/filepath"
+	"sync"
 
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/pairtext"
+	"github.com/precedent/precedent/ml/tokenizer"
 )
 
-// RerankRequest is the body of POST /rerank.
-type RerankRequest struct {
-	Query      data.Ticket   `json:"query"`      // what is known of the new alert (close_notes are ignored)
-	Candidates []data.Ticket `json:"candidates"` // earlier tickets from the first stage
-	TopK       int           `json:"top_k,omitempty"`
+// Reranker is an exported model loaded for serving: it renders pairs with
+// the model's own precedent.json (the training-time pair text, ID mask
+// included) and scores them. Encoding is safe for concurrent use and runs
+// outside the model lock; Score serialises on the model.
+type Reranker struct {
+	rr       *reranker
+	cfg      ServingConfig
+	card     *ModelCard
+	verified bool
+	backend  string
+	mask     func(string) string
+
+	mu     sync.Mutex // the model: one Score at a time; Close waits for it
+	closed bool
 }
 
-// RerankResult is one candidate's score.
-type RerankResult struct {
-	ID    string  `json:"id"`
-	Score float32 `json:"score"`
-	Rank  int     `json:"rank"`
+// RerankerOptions configure LoadReranker; zero values take the defaults.
+type RerankerOptions struct {
+	Backend string // compute backend ("" = the fastest available)
+	Batch   int    // pairs per forward pass (default 32)
 }
 
-// Server serves a cross-encoder over HTTP: POST /rerank, GET /healthz.
-type Server struct {
-	rr      *reranker
-	model   string
-	backend string
-	limit   int
-}
+// ErrClosed is returned by Score after Close.
+var ErrClosed = errors.New("reranker closed")
 
-// NewServer loads a model folder (Hugging Face layout) for serving.
-func NewServer(dir, backendName string) (*Server, error) {
+// LoadReranker loads a model folder in Hugging Face layout. An exported
+// folder's manifest is verified first: a changed, truncated or missing file
+// is refused, naming it (ErrManifest).
+func LoadReranker(dir string, o RerankerOptions) (*Reranker, error) {
+	verified, err := VerifyManifest(dir)
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", filepath.Base(dir), err)
+	}
+	sc, err := ReadServingConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	f, err := sc.PairText()
+	if err != nil {
+		return nil, err
+	}
 	ck, err := hf.Load(dir)
 	if err != nil {
 		return nil, err
@@ -46,15 +65,7 @@ func NewServer(dir, backendName string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc, err := ReadServingConfig(dir)
-	if err != nil {
-		return nil, err
-	}
-	f, err := pairtext.ByName(sc.PairFormat)
-	if err != nil {
-		return nil, err
-	}
-	b, info, err := Backend(backendName)
+	b, info, err := Backend(o.Backend)
 	if err != nil {
 		return nil, err
 	}
@@ -62,73 +73,231 @@ func NewServer(dir, backendName string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{rr: rr, model: dir, backend: info.Description, limit: 200}, nil
+	if o.Batch > 0 {
+		rr.batch = o.Batch
+	}
+	for p := 1; ; p *= 2 { // a power of two, so full batches are one of servingShape's shapes
+		if p >= rr.batch {
+			rr.batch = p
+			break
+		}
+	}
+	r := &Reranker{rr: rr, cfg: sc, verified: verified, backend: info.Name, mask: f.Mask}
+	if r.mask == nil {
+		r.mask = func(s string) string { return s }
+	}
+	if c, ok, err := ReadModelCard(dir); err != nil {
+		rr.Close()
+		return nil, fmt.Errorf("model %s: %w", filepath.Base(dir), err)
+	} else if ok {
+		r.card = &c
+	}
+	return r, nil
 }
 
-// Close releases the tokenizer.
-func (s *Server) Close() { s.rr.Close() }
+// Close waits for a Score in progress, then frees the tokenizer.
+func (r *Reranker) Close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.closed {
+		r.closed = true
+		r.rr.Close()
+	}
+}
 
-// Rerank scores candidates against the query, best first.
-func (s *Server) Rerank(ctx context.Context, req RerankRequest) ([]RerankResult, error) {
-	if len(req.Candidates) > s.limit {
-		return nil, fmt.Errorf("%d candidates: at most %d per request", len(req.Candidates), s.limit)
-	}
-	q := req.Query
-	q.CloseNotes = ""
-	pairs := make([][2]data.Ticket, len(req.Candidates))
-	for i, c := range req.Candidates {
-		if c.ID == "" {
-			return nil, fmt.Errorf("candidates[%d]: id is required", i)
+// Pair is one query/candidate pair to score: tickets, or plain text when
+// the ticket is nil.
+type Pair struct {
+	Query, Doc         *data.Ticket
+	QueryText, DocText string
+}
+
+// Render is the exact text of both sides of the model input: tickets in
+// the pair format through the same renderer as training (the query as it
+// opened, the candidate as of the query's opening — see
+// VisibilityAsOfQuery), plain text with only the ID mask applied. A
+// plain-text query beside a ticket candidate is rendered as a ticket whose
+// description it is.
+func (r *Reranker) Render(p Pair) (query, doc string) {
+	switch {
+	case p.Doc != nil:
+		q := data.Ticket{Description: p.QueryText}
+		if p.Query != nil {
+			q = *p.Query
 		}
-		pairs[i] = [2]data.Ticket{q, c}
+		return r.rr.render(q, *p.Doc)
+	case p.Query != nil:
+		qs, _ := r.rr.render(*p.Query, data.Ticket{})
+		return qs, r.mask(p.DocText)
+	default:
+		return r.mask(p.QueryText), r.mask(p.DocText)
 	}
-	scores, err := s.rr.scoreEncodings(ctx, s.rr.encode(pairs), nil)
-	if err != nil {
-		return nil, err
+}
+
+// Encode tokenizes pairs with the model's template and token budget. It is
+// safe for concurrent use and does not take the model lock.
+func (r *Reranker) Encode(pairs []Pair) []tokenizer.Encoding {
+	encs := make([]tokenizer.Encoding, len(pairs))
+	for i, p := range pairs {
+		q, d := r.Render(p)
+		encs[i] = r.rr.tok.EncodePair(q, d, r.rr.maxLen)
 	}
-	out := make([]RerankResult, len(scores))
-	for i, sc := range scores {
-		out[i] = RerankResult{ID: req.Candidates[i].ID, Score: sc}
+	return encs
+}
+
+// Score returns the raw logit of each encoding, in length-bucketed forward
+// passes under the model lock. Batches are padded to a few fixed shapes
+// (see servingShape) so a compiled backend compiles a handful of graphs
+// once, whatever mix of request sizes arrives; padding rows and columns
+// are masked and do not change any real row's score.
+func (r *Reranker) Score(ctx context.Context, encs []tokenizer.Encoding) ([]float32, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil, ErrClosed
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
-	for i := range out {
-		out[i].Rank = i + 1
+	lengths := make([]int, len(encs))
+	for i, e := range encs {
+		lengths[i] = e.Len()
 	}
-	if req.TopK > 0 && req.TopK < len(out) {
-		out = out[:req.TopK]
+	out := make([]float32, len(encs))
+	for _, idx := range tokenizer.Buckets(lengths, r.rr.batch) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		longest := 0
+		for _, i := range idx {
+			longest = max(longest, lengths[i])
+		}
+		rows, length := servingShape(len(idx), longest, r.rr.batch, r.rr.maxLen)
+		b := model.Batch{Rows: rows, Len: length, IDs: make([]int32, rows*length), TypeIDs: make([]int32, rows*length), Mask: make([]int32, rows*length)}
+		pad := r.rr.tok.PadID()
+		for row := range rows {
+			at := row * length
+			for j := at; j < at+length; j++ {
+				b.IDs[j] = pad
+			}
+			if row >= len(idx) {
+				b.Mask[at] = 1 // a filler row: one visible pad token, score discarded
+				continue
+			}
+			e := encs[idx[row]]
+			copy(b.IDs[at:], e.IDs)
+			copy(b.TypeIDs[at:], e.TypeIDs)
+			for j := at; j < at+e.Len(); j++ {
+				b.Mask[j] = 1
+			}
+		}
+		logits, err := r.rr.sc.Score(b)
+		if err != nil {
+			return nil, fmt.Errorf("score: %w", err)
+		}
+		for row, i := range idx {
+			out[i] = logits[row]
+		}
 	}
 	return out, nil
 }
 
-// Handler is the HTTP API.
-func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "model": s.model, "backend": s.backend})
-	})
-	mux.HandleFunc("POST /rerank", func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, 16<<20)
-		var req RerankRequest
-		dec := json.NewDecoder(r.Body)
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad request body: " + err.Error()})
-			return
+// servingShape is the padded shape of a batch of n encodings, the longest
+// of length longest: rows a power of two up to batch, length the next of
+// maxLen/4, maxLen/2 and maxLen — at most a few dozen shapes in all.
+func servingShape(n, longest, batch, maxLen int) (rows, length int) {
+	rows = 1
+	for rows < n {
+		rows *= 2
+	}
+	rows = min(rows, max(batch, n))
+	length = maxLen
+	for _, l := range []int{maxLen / 4, maxLen / 2} {
+		if longest <= l {
+			length = l
+			break
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), 60*time.Second)
-		defer cancel()
-		res, err := s.Rerank(ctx, req)
-		if err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"results": res})
-	})
-	return mux
+	}
+	return rows, max(length, longest)
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
+// Warmup compiles the largest serving shape (a full batch of maxLen tokens)
+// before the first request.
+func (r *Reranker) Warmup(ctx context.Context) error {
+	enc := tokenizer.Encoding{IDs: make([]int32, r.rr.maxLen), TypeIDs: make([]int32, r.rr.maxLen)}
+	for i := range enc.IDs {
+		enc.IDs[i] = r.rr.tok.PadID()
+	}
+	encs := make([]tokenizer.Encoding, r.rr.batch)
+	for i := range encs {
+		encs[i] = enc
+	}
+	_, err := r.Score(ctx, encs)
+	return err
+}
+
+// Tokens is the encoding of a pair as token IDs and type IDs.
+func (r *Reranker) Tokens(p Pair) tokenizer.Encoding { return r.Encode([]Pair{p})[0] }
+
+// RerankerInfo is what a server may tell its clients about the model: no
+// paths, no internals.
+type RerankerInfo struct {
+	Run        string     `json:"run,omitempty"`
+	PairFormat string     `json:"pair_format"`
+	MaxLen     int        `json:"max_len"`
+	IDMasked   bool       `json:"id_masked"`
+	Verified   bool       `json:"manifest_verified"`
+	Backend    string     `json:"backend"` // the configuration name ("xla:cpu", "go"), no paths
+	Card       *ModelCard `json:"model_card,omitempty"`
+}
+
+// Info describes the loaded model.
+func (r *Reranker) Info() RerankerInfo {
+	return RerankerInfo{Run: r.cfg.Run, PairFormat: r.cfg.PairFormat, MaxLen: r.cfg.MaxLen,
+		IDMasked: len(r.cfg.IDPresets)+len(r.cfg.IDPatterns) > 0, Verified: r.verified, Backend: r.backend, Card: r.card}
+}
+
+// Evidence is why a candidate matches a query, beyond its score: the
+// entities both tickets mention, the fields they share and how far apart
+// they opened.
+type Evidence struct {
+	Shared     []string `json:"shared_entities,omitempty"` // "host ws-042", "ip 10.0.0.7"
+	Terms      []string `json:"shared_terms,omitempty"`    // words both texts use, as the Evaluation panel's "why this match"
+	SameFields []string `json:"same_fields,omitempty"`     // rule, host, user when equal
+	TimeGap    string   `json:"time_gap,omitempty"`
+}
+
+// Explain is the evidence for (query, candidate), under the same visibility
+// rule as the model input.
+func (r *Reranker) Explain(q, d data.Ticket) Evidence {
+	q, d = q.Opening(), d.AsOf(q.Opened)
+	var e Evidence
+	for _, s := range pairtext.Entities(d).Shared(pairtext.Entities(q)) {
+		e.Shared = append(e.Shared, s.Kind.String()+" "+s.Value)
+	}
+	for _, f := range []struct{ name, a, b string }{{"rule", q.Rule, d.Rule}, {"host", q.Host, d.Host}, {"user", q.User, d.User}} {
+		if f.a != "" && f.a == f.b {
+			e.SameFields = append(e.SameFields, f.name)
+		}
+	}
+	e.Terms = sharedTerms(q.QueryText(), d.DocumentText(), maxSharedTerms)
+	e.TimeGap = pairtext.TimeGap(q.Opened, d.Opened)
+	return e
+}
+
+// ParseTicketText reads s as one JSON ticket object; ok is false for text
+// that is not a JSON object with at least one ticket field, which is then
+// plain text.
+func ParseTicketText(s string) (data.Ticket, bool) {
+	b := bytes.TrimSpace([]byte(s))
+	if len(b) == 0 || b[0] != '{' {
+		return data.Ticket{}, false
+	}
+	var t data.Ticket
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&t); err != nil {
+		return data.Ticket{}, false
+	}
+	if t.ID == "" && t.Title == "" && t.Description == "" && t.Rule == "" {
+		return data.Ticket{}, false
+	}
+	return t, true
 }

@@ -1,5 +1,7 @@
 package app
 
+import "fmt"
+
 // Settings are a project's choices, persisted in its store.
 type Settings struct {
 	IDPresets     []string `json:"id_presets"`      // mining ID pattern presets, e.g. servicenow
@@ -27,4 +29,20 @@ func DefaultSettings() Settings {
 		PairFormat:  "structured",
 		FirstStage:  "bm25",
 	}
+}
+
+// MinMemoryLimitMB is the smallest Settings.MemoryLimitMB other than 0 (no
+// limit): below it the model alone does not fit and the Go runtime would
+// spend its time collecting garbage.
+const MinMemoryLimitMB = 256
+
+// CheckMemoryLimit says why mb cannot be Settings.MemoryLimitMB, or nil.
+func CheckMemoryLimit(mb int) error {
+	switch {
+	case mb < 0:
+		return fmt.Errorf("memory limit %d MiB: give a whole number of MiB, 0 for no limit", mb)
+	case mb > 0 && mb < MinMemoryLimitMB:
+		return fmt.Errorf("memory limit %d MiB: at least %d MiB, or 0 for no limit", mb, MinMemoryLimitMB)
+	}
+	return nil
 }

@@ -76,28 +76,52 @@ type TrainResult struct {
 	Curve []train.Point `json:"curve"`
 }
 
+// ScratchLR is the default peak learning rate of a model trained from
+// scratch (TrainOptions.FromScratch): far above a pretrained model's.
+const ScratchLR = 5e-4
+
+// DefaultTrainOptions are the values a fine-tuning run takes where its
+// TrainOptions are zero (LR: ScratchLR instead when FromScratch): sizes for
+// a full MiniLM-L6 fine-tune. The CLI's train flags default to them.
+func DefaultTrainOptions() TrainOptions {
+	return TrainOptions{MaxLen: 256, LR: 2e-5, Epochs: 1, BatchSize: 16, Patience: 3, CheckpointEvery: 50,
+		Seed: 42, ValQueries: 150, ValDepth: 30, ScratchLayers: 2, ScratchHidden: 128}
+}
+
+// DemoTrainOptions are DefaultTrainOptions cut to fine-tune in minutes on
+// a laptop's CPU (two layers kept, 128 tokens, 400 steps, a smaller
+// validation): the defaults of `precedent demo` and of the desktop's
+// Training panel.
+func DemoTrainOptions() TrainOptions {
+	o := DefaultTrainOptions()
+	o.KeepLayers, o.MaxLen, o.MaxSteps, o.LR = 2, 128, 400, 1e-4
+	o.EvalEvery, o.Patience, o.ValQueries, o.ValDepth = 100, 2, 60, 40
+	return o
+}
+
 func (o TrainOptions) withDefaults() TrainOptions {
+	d := DefaultTrainOptions()
 	def := func(v *int, d int) {
 		if *v == 0 {
 			*v = d
 		}
 	}
-	def(&o.MaxLen, 256)
-	def(&o.Epochs, 1)
-	def(&o.BatchSize, 16)
-	def(&o.Patience, 3)
-	def(&o.CheckpointEvery, 50)
-	def(&o.ValQueries, 150)
-	def(&o.ValDepth, 30)
-	def(&o.ScratchLayers, 2)
-	def(&o.ScratchHidden, 128)
+	def(&o.MaxLen, d.MaxLen)
+	def(&o.Epochs, d.Epochs)
+	def(&o.BatchSize, d.BatchSize)
+	def(&o.Patience, d.Patience)
+	def(&o.CheckpointEvery, d.CheckpointEvery)
+	def(&o.ValQueries, d.ValQueries)
+	def(&o.ValDepth, d.ValDepth)
+	def(&o.ScratchLayers, d.ScratchLayers)
+	def(&o.ScratchHidden, d.ScratchHidden)
 	if o.Seed == 0 {
-		o.Seed = 42
+		o.Seed = d.Seed
 	}
 	if o.LR == 0 {
-		o.LR = 2e-5
+		o.LR = d.LR
 		if o.FromScratch {
-			o.LR = 5e-4
+			o.LR = ScratchLR
 		}
 	}
 	return o
@@ -273,7 +297,11 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	if err := m.Save(rec.ModelDir); err != nil {
 		return TrainResult{}, err
 	}
-	if err := writeServingConfig(rec.ModelDir, ServingConfig{PairFormat: format.Name, MaxLen: o.MaxLen, Run: rec.ID}); err != nil {
+	sc, err := p.servingConfigFor(rec)
+	if err != nil {
+		return TrainResult{}, err
+	}
+	if err := writeServingConfig(rec.ModelDir, sc); err != nil {
 		return TrainResult{}, err
 	}
 	// The saved model is the checkpoint whose validation scored best (the

@@ -2,10 +2,8 @@ package platform
 
 import (
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
-	"fmt"
-	"os"
+	"time"
 )
 
 // ErrNoCertificates is returned when a CA bundle holds no PEM certificate.
@@ -13,39 +11,21 @@ var ErrNoCertificates = errors.New("no PEM certificates found")
 
 // LoadCABundle reads a PEM bundle of extra root certificates (a corporate
 // proxy's CA) and returns the system roots plus those certificates, with the
-// subject of each certificate the bundle added. Blocks that are not
-// certificates (keys, parameters) are skipped; a certificate block that does
-// not parse fails the whole bundle, naming its position, so a half-broken
-// bundle is never trusted silently.
+// subject of each certificate the bundle added. It is LoadTrustPool without
+// the warnings: blocks that are not certificates are skipped; a certificate
+// block that does not parse fails the whole bundle, naming its position, so
+// a half-broken bundle is never trusted silently.
 func LoadCABundle(path string) (*x509.CertPool, []string, error) {
-	raw, err := os.ReadFile(path)
+	if path == "" {
+		return nil, nil, errors.New("CA bundle: no file or folder given")
+	}
+	tp, err := LoadTrustPool(path, time.Now())
 	if err != nil {
-		return nil, nil, fmt.Errorf("CA bundle %s: %w", path, err)
+		return nil, nil, err
 	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool() // no system roots here (e.g. a minimal container): the bundle alone
+	subjects := make([]string, len(tp.Added))
+	for i, c := range tp.Added {
+		subjects[i] = c.Subject
 	}
-	var subjects []string
-	rest := raw
-	for n := 1; ; n++ {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, nil, fmt.Errorf("CA bundle %s: PEM block %d: %w", path, n, err)
-		}
-		pool.AddCert(cert)
-		subjects = append(subjects, cert.Subject.String())
-	}
-	if len(subjects) == 0 {
-		return nil, nil, fmt.Errorf("CA bundle %s: %w (expected -----BEGIN CERTIFICATE----- blocks)", path, ErrNoCertificates)
-	}
-	return pool, subjects, nil
+	return tp.Pool, subjects, nil
 }

@@ -7,11 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/precedent/precedent/internal/testenv"
 )
 
 // fakeMac is a PATH holding the system tools the scripts use plus stubs
@@ -110,13 +111,13 @@ func TestInstallDepsMacOSIntelNote(t *testing.T) {
 // them it skips, unless PRECEDENT_REQUIRE_ASSETS is set (make test).
 func TestFetchPJRTMetalDryRun(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
-		requireOrSkip(t, "python3 not found")
+		testenv.SkipOrFail(t, "python3 not found")
 	}
 	dest := filepath.Join(t.TempDir(), "pjrt")
 	// The whole environment: pip may need the proxy and CA settings of make's PRECEDENT_CA_BUNDLE.
 	out, errOut, code := runScript(t, "fetch-pjrt.sh", append(os.Environ(), "PRECEDENT_PJRT_OS=darwin", "PRECEDENT_PJRT_ARCH=arm64"), "--dry-run", dest)
 	if code != 0 {
-		requireOrSkip(t, "PyPI not reachable? "+errOut)
+		testenv.SkipOrFail(t, "PyPI not reachable? %s", errOut)
 	}
 	assert.Contains(t, out, "resolved jax_metal-0.1.1-py3-none-macosx_13_0_arm64.whl (sha256=")
 	assert.Contains(t, out, "pjrt_plugin_metal_14.dylib as "+filepath.Join(dest, "pjrt_c_api_metal_plugin.dylib"))
@@ -129,12 +130,4 @@ func TestFetchPJRTIntelMacSkips(t *testing.T) {
 	assert.Equal(t, 0, code)
 	assert.Contains(t, errOut, "Apple silicon only")
 	assert.NoDirExists(t, dest)
-}
-
-func requireOrSkip(t *testing.T, why string) {
-	t.Helper()
-	if strings.TrimSpace(os.Getenv("PRECEDENT_REQUIRE_ASSETS")) != "" {
-		t.Fatal(why)
-	}
-	t.Skip(why)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/data/importer"
 	"github.com/precedent/precedent/data/synth"
+	"github.com/precedent/precedent/internal/tally"
 )
 
 const (
@@ -195,26 +196,11 @@ func (p *archivePanel) refresh() {
 
 // topBars turns counts into the n largest bars, ties by name.
 func topBars(counts map[string]int, n int) []bar {
-	type kv struct {
-		k string
-		v int
-	}
-	var all []kv
-	for k, v := range counts {
-		all = append(all, kv{k, v})
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].v != all[j].v {
-			return all[i].v > all[j].v
-		}
-		return all[i].k < all[j].k
-	})
-	if len(all) > n {
-		all = all[:n]
-	}
-	out := make([]bar, len(all))
-	for i, e := range all {
-		out[i] = bar{label: truncate(e.k, 40), value: float64(e.v), color: colPurple}
+	ranked := tally.Ranked(counts)
+	ranked = ranked[:min(n, len(ranked))]
+	out := make([]bar, len(ranked))
+	for i, e := range ranked {
+		out[i] = bar{label: truncate(e.Name, 40), value: float64(e.Count), color: colPurple}
 	}
 	return out
 }

@@ -8,11 +8,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/precedent/precedent/app"
-	"github.com/precedent/precedent/ml/pairtext"
 )
 
 // evalMetrics are the table's columns after the system name.
@@ -26,7 +26,9 @@ type evaluationPanel struct {
 	runBtn   *widget.Button
 	progress *widget.ProgressBar
 	status   *widget.Label
-	rows     [][]string // system, then one cell per metric
+	done     binding.Float  // bound to progress
+	state    binding.String // bound to status: the evaluation's state
+	rows     [][]string     // system, then one cell per metric
 	table    *widget.Table
 	uplift   *widget.Label
 	perRule  *barChart
@@ -42,8 +44,9 @@ func newEvaluationPanel(d *desktop) *evaluationPanel {
 	p := &evaluationPanel{d: d}
 	p.runBtn = widget.NewButtonWithIcon("Run evaluation", theme.MediaPlayIcon(), func() { p.evaluate() })
 	p.runBtn.Importance = widget.HighImportance
-	p.progress = widget.NewProgressBar()
-	p.status = widget.NewLabel("")
+	p.done, p.state = binding.NewFloat(), binding.NewString()
+	p.progress = widget.NewProgressBarWithData(p.done)
+	p.status = widget.NewLabelWithData(p.state)
 	p.status.Wrapping = fyne.TextWrapWord
 	p.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(p.rows), len(evalMetrics) + 1 },
@@ -81,7 +84,7 @@ func newEvaluationPanel(d *desktop) *evaluationPanel {
 	p.why.Wrapping = fyne.TextWrapWord
 
 	top := container.NewVBox(container.NewBorder(nil, nil, p.runBtn, nil, p.progress), p.status,
-		container.NewGridWrap(fyne.NewSize(760, 150), p.table), p.uplift)
+		container.NewGridWrap(fyne.NewSize(760, 200), p.table), p.uplift)
 	bottom := container.NewHSplit(
 		container.NewBorder(heading("Uplift per rule (MRR@10, fine-tuned − first stage)"), nil, nil, nil, container.NewVScroll(p.perRule)),
 		container.NewHSplit(
@@ -106,20 +109,20 @@ func rankText(r int) string {
 func (p *evaluationPanel) refresh() {
 	proj, err := p.d.project()
 	if err != nil {
-		p.status.SetText(err.Error())
+		_ = p.state.Set(err.Error())
 		return
 	}
 	res, ok, err := proj.LastEval()
 	if err != nil {
-		p.status.SetText("Could not read the last evaluation: " + err.Error())
+		_ = p.state.Set("Could not read the last evaluation: " + err.Error())
 		return
 	}
 	if !ok {
 		p.show(app.EvalResult{})
 		if runs, _ := proj.Runs(); len(runs) == 0 {
-			p.status.SetText("Train a model first (Training tab); evaluation compares it with the first stage and the starting model on the test window.")
+			_ = p.state.Set("Train a model first (Training tab); evaluation compares it with the first stage and the starting model on the test window.")
 		} else {
-			p.status.SetText("Press Run evaluation to compare the best run with the first stage and the starting model on the test window.")
+			_ = p.state.Set("Press Run evaluation to compare the best run with the first stage and the starting model on the test window.")
 		}
 		return
 	}
@@ -129,7 +132,7 @@ func (p *evaluationPanel) refresh() {
 // evaluate runs the evaluation of the best run.
 func (p *evaluationPanel) evaluate() *app.Job {
 	p.runBtn.Disable()
-	p.progress.SetValue(0)
+	_ = p.done.Set(0)
 	var res app.EvalResult
 	return p.d.run("evaluation", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
 		var err error
@@ -137,15 +140,15 @@ func (p *evaluationPanel) evaluate() *app.Job {
 		return err
 	}, func(e app.Event) {
 		if e.Total > 0 {
-			p.progress.SetValue(float64(e.Done) / float64(e.Total))
+			_ = p.done.Set(float64(e.Done) / float64(e.Total))
 		}
 		if e.Message != "" {
-			p.status.SetText(e.Message)
+			_ = p.state.Set(e.Message)
 		}
 	}, func(err error) {
 		p.runBtn.Enable()
 		if err == nil {
-			p.progress.SetValue(1)
+			_ = p.done.Set(1)
 			p.show(res)
 		}
 	})
@@ -154,7 +157,7 @@ func (p *evaluationPanel) evaluate() *app.Job {
 // show renders one evaluation result (the zero result clears the panel).
 func (p *evaluationPanel) show(r app.EvalResult) {
 	p.rows = nil
-	systems := []*app.SystemEval{&r.FirstStage, r.Baseline, &r.Finetuned}
+	systems := []*app.SystemEval{&r.FirstStage, r.Baseline, r.BaselineFusion, &r.Finetuned, &r.Final, r.LeakProbe}
 	for _, s := range systems {
 		if s == nil || s.Name == "" {
 			continue
@@ -174,12 +177,11 @@ func (p *evaluationPanel) show(r app.EvalResult) {
 		p.queries.Refresh()
 		return
 	}
-	p.status.SetText(fmt.Sprintf("Run %s · %d test queries · top %d candidates reranked · %.0f s", r.Run, r.Queries, r.Depth, r.Seconds))
-	txt := fmt.Sprintf("Fine-tuned vs first stage: MRR@10 %+.1f%% (Δ %+.3f, 95%% CI %+.3f … %+.3f), p = %.4f",
-		r.UpliftPct, r.VsFirst.Delta, r.CI95[0], r.CI95[1], r.PValue)
-	if r.VsBaseline != nil {
-		txt += fmt.Sprintf("\nFine-tuned vs starting model: MRR@10 %+.1f%%, p = %.4f", r.VsBaseline.UpliftPct, r.VsBaseline.PValue)
-	}
+	_ = p.state.Set(fmt.Sprintf("Run %s · %d test queries · top %d candidates reranked · %.0f s", r.Run, r.Queries, r.Depth, r.Seconds))
+	// The verdict compares what Precedent ships (the final system) with the
+	// best baseline, in words; the pure reranker's figure follows.
+	txt := r.Verdict + fmt.Sprintf("\nFine-tuned reranker alone vs first stage: MRR@10 %+.1f%% (Δ %+.3f), p = %.4f",
+		r.PureVsFirst.UpliftPct, r.PureVsFirst.Delta, r.PureVsFirst.PValue)
 	if r.ReportHTML != "" {
 		txt += "\nReport: " + r.ReportHTML
 	}
@@ -188,7 +190,7 @@ func (p *evaluationPanel) show(r app.EvalResult) {
 	rows := append(r.PerRule[:0:0], r.PerRule...)
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Queries > rows[j].Queries })
 	for _, rr := range rows[:min(len(rows), 12)] {
-		d := rr.MRR["finetuned"] - rr.MRR["first_stage"]
+		d := rr.MRR[app.SysFinal] - rr.MRR[app.SysFirstStage]
 		col := colGreen
 		if d < 0 {
 			col = colRed
@@ -222,9 +224,8 @@ func (p *evaluationPanel) showQuery(i int) {
 	if i < 0 || i >= len(p.qids) || p.d.proj == nil {
 		return
 	}
-	proj := p.d.proj
 	qid := p.qids[i]
-	q, _, err := proj.Store.Ticket(qid)
+	ev, err := p.d.proj.WhyMatch(qid)
 	if err != nil {
 		p.d.showError("Show query", err)
 		return
@@ -239,69 +240,25 @@ func (p *evaluationPanel) showQuery(i int) {
 	}
 	r := p.ranks[qid]
 	add(fmt.Sprintf("%s — first stage %s, starting model %s, fine-tuned %s\n", qid, rankText(r["first_stage"]), rankText(r["baseline"]), rankText(r["finetuned"])), true)
-	add(ticketCard(q, false)+"\n\n", false)
-	var relevant []string
-	if qcs, err := proj.Candidates("test"); err == nil {
-		for _, qc := range qcs {
-			if qc.Query == qid {
-				relevant = qc.Relevant
-				break
-			}
-		}
-	}
-	if len(relevant) == 0 {
+	add(ticketCard(ev.Query, false)+"\n\n", false)
+	if pos := ev.Precedent; pos == nil {
 		add("No relevant precedent recorded for this query.", false)
-	} else if pos, ok, _ := proj.Store.Ticket(relevant[0]); ok {
+	} else {
 		add("Precedent "+pos.ID+": ", true)
 		add(pos.Title+"\n", false)
-		shared := pairtext.Entities(q).Shared(pairtext.Entities(pos))
-		if len(shared) > 0 {
-			var names []string
-			for _, e := range shared {
-				names = append(names, e.Value)
-			}
+		if len(ev.SharedEntities) > 0 {
 			add("Shared entities: ", true)
-			add(strings.Join(names, ", ")+"\n", false)
+			add(strings.Join(ev.SharedEntities, ", ")+"\n", false)
 		}
-		if terms := sharedTerms(q.QueryText(), pos.DocumentText(), 8); len(terms) > 0 {
+		if len(ev.SharedTerms) > 0 {
 			add("Shared terms: ", true)
-			add(strings.Join(terms, ", ")+"\n", false)
+			add(strings.Join(ev.SharedTerms, ", ")+"\n", false)
 		}
-		if pos.CloseNotes != "" {
-			add("Its close-note: ", true)
-			add(truncate(pos.CloseNotes, 700), false)
+		if notes := pos.NotesText(); notes != "" {
+			add("Its notes (as of the query's opening): ", true)
+			add(truncate(notes, 700), false)
 		}
 	}
 	p.why.Segments = segs
 	p.why.Refresh()
 }
-
-// sharedTerms lists up to n words (4+ letters) that appear in both texts,
-// in the order of a.
-func sharedTerms(a, b string, n int) []string {
-	words := func(s string) []string {
-		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_')
-		})
-	}
-	inB := map[string]bool{}
-	for _, w := range words(b) {
-		inB[w] = true
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, w := range words(a) {
-		w = strings.Trim(w, ".-_")
-		if len(w) < 4 || seen[w] || !inB[w] || stopWords[w] {
-			continue
-		}
-		seen[w] = true
-		out = append(out, w)
-		if len(out) == n {
-			break
-		}
-	}
-	return out
-}
-
-var stopWords = map[string]bool{"that": true, "this": true, "with": true, "from": true, "have": true, "were": true, "been": true, "alert": true, "ticket": true, "user": true, "host": true}

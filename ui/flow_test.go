@@ -190,6 +190,6 @@ func TestFlow(t *testing.T) {
 	tp := d.training
 	got, err := tp.params()
 	require.NoError(t, err)
-	assert.Equal(t, defaultTrainParams, got)
+	assert.Equal(t, defaultTrainParams(), got)
 	require.Eventually(t, func() bool { return tp.backend.Text != "resolving…" }, 30*time.Second, 10*time.Millisecond)
 }

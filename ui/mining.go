@@ -161,7 +161,7 @@ func (p *miningPanel) refresh() {
 	p.custom.SetText(strings.Join(patterns, "\n"))
 	p.validate()
 	if !ok {
-		if n, _ := proj.Store.CountTickets(); n == 0 {
+		if n, _ := proj.TicketCount(); n == 0 {
 			p.summary.SetText("Import an archive first (Archive tab), then run mining.")
 		} else {
 			p.summary.SetText(fmt.Sprintf("%d tickets imported: choose the ID patterns your analysts write and run mining.", n))
@@ -352,12 +352,12 @@ func (p *miningPanel) showPair(i int) {
 		return
 	}
 	sp := p.shown[i]
-	q, _, err1 := proj.Store.Ticket(sp.Query)
-	pos, _, err2 := proj.Store.Ticket(sp.Positive)
-	if err1 != nil || err2 != nil {
-		p.d.showError("Show pair", fmt.Errorf("read tickets %s, %s: %v %v", sp.Query, sp.Positive, err1, err2))
+	pt, err := proj.PairTickets(sp)
+	if err != nil {
+		p.d.showError("Show pair", err)
 		return
 	}
+	q, pos, src := pt.Query, pt.Positive, pt.Source
 	p.queryCard.SetText(ticketCard(q, false))
 	p.posCard.SetText(ticketCard(pos, true))
 	info := fmt.Sprintf("Class: %s · cue: %q · window: %s", sp.Class, sp.Cue, orDash(sp.Window))
@@ -371,16 +371,6 @@ func (p *miningPanel) showPair(i int) {
 		info += "\nTrivial: " + sp.TrivialWhy
 	}
 	p.pairInfo.SetText(info)
-	var src data.Ticket
-	switch sp.Source {
-	case sp.Query:
-		src = q
-	case sp.Positive:
-		src = pos
-	case "":
-	default:
-		src, _, _ = proj.Store.Ticket(sp.Source)
-	}
 	other := sp.Positive
 	if sp.Source == sp.Positive {
 		other = sp.Query

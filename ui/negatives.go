@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -32,6 +33,7 @@ type negativesPanel struct {
 	fsBtn, negBtn *widget.Button
 	perQuery      *widget.Entry
 	progress      *widget.ProgressBar
+	done          binding.Float // bound to progress: the running step's share done
 	summary       *widget.Label
 
 	state, rule        *widget.Select
@@ -41,6 +43,8 @@ type negativesPanel struct {
 	qi                 int // selected query in queue; -1 none
 	reviewBar          *widget.ProgressBar
 	reviewCounts       *widget.Label
+	reviewShare        binding.Float  // bound to reviewBar: share of negatives reviewed
+	reviewText         binding.String // bound to reviewCounts
 
 	cur       app.QueryReview
 	ni        int // selected negative; -1 none
@@ -59,7 +63,8 @@ func newNegativesPanel(d *desktop) *negativesPanel {
 	p.negBtn.Importance = widget.HighImportance
 	p.perQuery = widget.NewEntry()
 	p.perQuery.SetText(strconv.Itoa(negatives.DefaultOptions().PerQuery))
-	p.progress = widget.NewProgressBar()
+	p.done = binding.NewFloat()
+	p.progress = widget.NewProgressBarWithData(p.done)
 	p.progress.Hide()
 	p.summary = widget.NewLabel("")
 	p.summary.Wrapping = fyne.TextWrapWord
@@ -80,8 +85,9 @@ func newNegativesPanel(d *desktop) *negativesPanel {
 		p.d.win.Canvas().Unfocus()
 		p.selectQuery(i)
 	}
-	p.reviewBar = widget.NewProgressBar()
-	p.reviewCounts = widget.NewLabel("")
+	p.reviewShare, p.reviewText = binding.NewFloat(), binding.NewString()
+	p.reviewBar = widget.NewProgressBarWithData(p.reviewShare)
+	p.reviewCounts = widget.NewLabelWithData(p.reviewText)
 	p.reviewCounts.Wrapping = fyne.TextWrapWord
 
 	p.queryCard = widget.NewLabel("Mine hard negatives, then pick a query to review.")
@@ -284,12 +290,12 @@ func (p *negativesPanel) setQueue(q []string) {
 func (p *negativesPanel) updateProgress() {
 	rp, err := p.d.proj.ReviewStatus()
 	if err != nil || rp.Negatives == 0 {
-		p.reviewBar.SetValue(0)
-		p.reviewCounts.SetText("")
+		_ = p.reviewShare.Set(0)
+		_ = p.reviewText.Set("")
 		return
 	}
-	p.reviewBar.SetValue(float64(rp.Reviewed) / float64(rp.Negatives))
-	p.reviewCounts.SetText(fmt.Sprintf("%d of %d reviewed · %d confirmed · %d promoted · %d excluded · %d held",
+	_ = p.reviewShare.Set(float64(rp.Reviewed) / float64(rp.Negatives))
+	_ = p.reviewText.Set(fmt.Sprintf("%d of %d reviewed · %d confirmed · %d promoted · %d excluded · %d held",
 		rp.Reviewed, rp.Negatives, rp.Confirmed, rp.Promoted, rp.Excluded, rp.Held))
 }
 
@@ -403,7 +409,7 @@ func (p *negativesPanel) nextQuery(step int) {
 // firstStage retrieves candidates for every query with positives.
 func (p *negativesPanel) firstStage() *app.Job {
 	p.fsBtn.Disable()
-	p.progress.SetValue(0)
+	_ = p.done.Set(0)
 	p.progress.Show()
 	return p.d.run("first stage", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
 		_, err := proj.FirstStage(ctx, app.FirstStageOptions{}, progress)
@@ -425,7 +431,7 @@ func (p *negativesPanel) mineNegatives() *app.Job {
 	o := app.NegativesOptions{}
 	o.PerQuery = n
 	p.negBtn.Disable()
-	p.progress.SetValue(0)
+	_ = p.done.Set(0)
 	p.progress.Show()
 	return p.d.run("negatives", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
 		_, err := proj.MineNegatives(ctx, o, progress)
@@ -439,7 +445,7 @@ func (p *negativesPanel) mineNegatives() *app.Job {
 
 func (p *negativesPanel) onEvent(e app.Event) {
 	if e.Total > 0 {
-		p.progress.SetValue(float64(e.Done) / float64(e.Total))
+		_ = p.done.Set(float64(e.Done) / float64(e.Total))
 	}
 	if e.Message != "" {
 		p.summary.SetText(e.Step + ": " + e.Message)

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/platform"
 )
 
@@ -165,12 +166,12 @@ func (p *settingsPanel) checkMemory() (int, bool) {
 		}
 	}()
 	v, err := strconv.Atoi(t)
-	if err != nil || v < 0 {
+	if err != nil {
 		p.memErr.SetText(fmt.Sprintf("%q: give a whole number of MiB (0 = no limit)", t))
 		return 0, false
 	}
-	if v > 0 && v < 256 {
-		p.memErr.SetText("At least 256 MiB, or 0 for no limit")
+	if err := app.CheckMemoryLimit(v); err != nil {
+		p.memErr.SetText(err.Error())
 		return 0, false
 	}
 	p.memErr.SetText("")

@@ -56,7 +56,7 @@ func TestSettingsSave(t *testing.T) {
 	assert.Contains(t, sp.caStatus.Text, "Adds 1 certificate(s)")
 	assert.Contains(t, sp.caStatus.Text, "CN=Proxy Root")
 	sp.memory.SetText("100")
-	assert.Contains(t, sp.memErr.Text, "At least 256")
+	assert.Contains(t, sp.memErr.Text, "at least 256 MiB")
 	sp.memory.SetText("4096")
 	assert.Empty(t, sp.memErr.Text)
 	sp.backend.SetSelected("go")
@@ -106,7 +106,7 @@ func TestParseTrainParams(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, defaultTrainParams, tp)
+			assert.Equal(t, defaultTrainParams(), tp)
 		})
 	}
 }

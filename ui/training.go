@@ -1,19 +1,16 @@
 package ui
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -31,12 +28,12 @@ type trainParams struct {
 	KeepLayers int // 0 = all layers of the starting model
 }
 
-// defaultTrainParams suit a MiniLM-sized cross-encoder on a laptop CPU: the
-// settings of `precedent demo`, measured to fine-tune in minutes on 2 cores.
-var defaultTrainParams = trainParams{LR: 1e-4, Epochs: 1, MaxSteps: 400, BatchSize: 16, MaxLength: 128, KeepLayers: 2}
-
-// scratchLR is the default learning rate of a small model trained from scratch.
-const scratchLR = 5e-4
+// defaultTrainParams are app.DemoTrainOptions' values of the fields the
+// form edits: sized to fine-tune in minutes on a laptop's CPU.
+func defaultTrainParams() trainParams {
+	o := app.DemoTrainOptions()
+	return trainParams{LR: o.LR, Epochs: o.Epochs, MaxSteps: o.MaxSteps, BatchSize: o.BatchSize, MaxLength: o.MaxLen, KeepLayers: o.KeepLayers}
+}
 
 // parseTrainParams reads the form's fields, naming the first bad one.
 func parseTrainParams(lr, epochs, steps, batch, maxLen, keep string) (trainParams, error) {
@@ -78,6 +75,8 @@ type trainingPanel struct {
 	startBtn, stopBtn, resumeBtn           *widget.Button
 	progress                               *widget.ProgressBar
 	status                                 *widget.Label
+	progressVal                            binding.Float  // bound to progress
+	statusText                             binding.String // bound to status: the run's state
 	loss, mrr                              *lineChart
 	history                                *widget.Label
 	job                                    *app.Job
@@ -92,11 +91,11 @@ func newTrainingPanel(d *desktop) *trainingPanel {
 	p.scratch = widget.NewCheck("Small model from scratch (uses only the starting model's tokenizer; for trying the pipeline)", func(on bool) {
 		// Swap the default learning rate with the mode, keeping a value the user typed.
 		if on {
-			if p.lr.Text == strconv.FormatFloat(defaultTrainParams.LR, 'g', -1, 64) {
-				p.lr.SetText(strconv.FormatFloat(scratchLR, 'g', -1, 64))
+			if p.lr.Text == strconv.FormatFloat(defaultTrainParams().LR, 'g', -1, 64) {
+				p.lr.SetText(strconv.FormatFloat(app.ScratchLR, 'g', -1, 64))
 			}
-		} else if p.lr.Text == strconv.FormatFloat(scratchLR, 'g', -1, 64) {
-			p.lr.SetText(strconv.FormatFloat(defaultTrainParams.LR, 'g', -1, 64))
+		} else if p.lr.Text == strconv.FormatFloat(app.ScratchLR, 'g', -1, 64) {
+			p.lr.SetText(strconv.FormatFloat(defaultTrainParams().LR, 'g', -1, 64))
 		}
 	})
 	p.backend = widget.NewLabel("…")
@@ -106,7 +105,7 @@ func newTrainingPanel(d *desktop) *trainingPanel {
 		e.SetText(v)
 		return e
 	}
-	dp := defaultTrainParams
+	dp := defaultTrainParams()
 	p.lr = entry(strconv.FormatFloat(dp.LR, 'g', -1, 64))
 	p.epochs = entry(strconv.Itoa(dp.Epochs))
 	p.steps = entry(strconv.Itoa(dp.MaxSteps))
@@ -118,8 +117,9 @@ func newTrainingPanel(d *desktop) *trainingPanel {
 	p.stopBtn = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), p.stop)
 	p.stopBtn.Disable()
 	p.resumeBtn = widget.NewButtonWithIcon("Resume", theme.MediaReplayIcon(), func() { p.start(true) })
-	p.progress = widget.NewProgressBar()
-	p.status = widget.NewLabel("")
+	p.progressVal, p.statusText = binding.NewFloat(), binding.NewString()
+	p.progress = widget.NewProgressBarWithData(p.progressVal)
+	p.status = widget.NewLabelWithData(p.statusText)
 	p.status.Wrapping = fyne.TextWrapWord
 	p.loss = newLineChart("Training loss", "%.4f", colBlue, "The loss curve appears once training starts.")
 	p.mrr = newLineChart("Validation MRR@10", "%.3f", colGreen, "Validation MRR@10 appears after each evaluation.")
@@ -168,7 +168,7 @@ func (p *trainingPanel) view() fyne.CanvasObject { return p.root }
 func (p *trainingPanel) refresh() {
 	proj, err := p.d.project()
 	if err != nil {
-		p.status.SetText(err.Error())
+		p.setStatus(err.Error())
 		return
 	}
 	if p.model.Text == "" && proj.Settings.StartModel != "" {
@@ -178,9 +178,9 @@ func (p *trainingPanel) refresh() {
 	p.showRuns(proj)
 	if p.job == nil {
 		if _, ok, _ := proj.LastNegatives(); !ok {
-			p.status.SetText("Mine hard negatives first (Negatives tab): training reads the mined positives and the reviewed negatives.")
+			p.setStatus("Mine hard negatives first (Negatives tab): training reads the mined positives and the reviewed negatives.")
 		} else {
-			p.status.SetText("Ready: choose the starting model and press Start. Stop keeps a checkpoint; Resume continues the last unfinished run.")
+			p.setStatus("Ready: choose the starting model and press Start. Stop keeps a checkpoint; Resume continues the last unfinished run.")
 		}
 	}
 	p.setRunning(p.job != nil)
@@ -204,7 +204,7 @@ func (p *trainingPanel) showRuns(proj *app.Project) {
 	}
 	p.history.SetText(b.String())
 	if p.job == nil && len(p.loss.ys) == 0 {
-		p.plotCurve(runs[0].Dir)
+		p.plotCurve(proj)
 	}
 }
 
@@ -229,16 +229,17 @@ func (p *trainingPanel) params() (trainParams, error) {
 	return parseTrainParams(p.lr.Text, p.epochs.Text, p.steps.Text, p.batch.Text, p.maxLen.Text, p.keep.Text)
 }
 
-// options turns the form into training options.
+// options turns the form into training options: app.DemoTrainOptions with
+// the form's values over them.
 func (p *trainingPanel) options() (app.TrainOptions, error) {
 	tp, err := p.params()
 	if err != nil {
 		return app.TrainOptions{}, err
 	}
-	return app.TrainOptions{
-		Model: strings.TrimSpace(p.model.Text), FromScratch: p.scratch.Checked,
-		LR: tp.LR, Epochs: tp.Epochs, MaxSteps: tp.MaxSteps, BatchSize: tp.BatchSize, MaxLen: tp.MaxLength, KeepLayers: tp.KeepLayers,
-	}, nil
+	o := app.DemoTrainOptions()
+	o.Model, o.FromScratch = strings.TrimSpace(p.model.Text), p.scratch.Checked
+	o.LR, o.Epochs, o.MaxSteps, o.BatchSize, o.MaxLen, o.KeepLayers = tp.LR, tp.Epochs, tp.MaxSteps, tp.BatchSize, tp.MaxLength, tp.KeepLayers
+	return o, nil
 }
 
 func (p *trainingPanel) start(resume bool) {
@@ -259,8 +260,8 @@ func (p *trainingPanel) train(o app.TrainOptions) *app.Job {
 		p.loss.reset()
 		p.mrr.reset()
 	}
-	p.progress.SetValue(0)
-	p.status.SetText("Starting…")
+	p.setProgress(0)
+	p.setStatus("Starting…")
 	p.job = p.d.run("training", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
 		_, err := proj.Train(ctx, o, progress)
 		return err
@@ -272,11 +273,11 @@ func (p *trainingPanel) train(o app.TrainOptions) *app.Job {
 		}
 		switch {
 		case err == nil:
-			p.status.SetText("Finished: the best model is saved; evaluate it on the Evaluation tab.")
+			p.setStatus("Finished: the best model is saved; evaluate it on the Evaluation tab.")
 		case errors.Is(err, context.Canceled):
-			p.status.SetText("Stopped: press Resume to continue from the last checkpoint.")
+			p.setStatus("Stopped: press Resume to continue from the last checkpoint.")
 		default:
-			p.status.SetText("Failed: " + err.Error())
+			p.setStatus("Failed: " + err.Error())
 		}
 	})
 	p.setRunning(p.job != nil)
@@ -286,9 +287,13 @@ func (p *trainingPanel) train(o app.TrainOptions) *app.Job {
 func (p *trainingPanel) stop() {
 	if p.job != nil {
 		p.job.Cancel()
-		p.status.SetText("Stopping at the next safe point; the checkpoint is kept for Resume.")
+		p.setStatus("Stopping at the next safe point; the checkpoint is kept for Resume.")
 	}
 }
+
+// setStatus and setProgress update the bound run state.
+func (p *trainingPanel) setStatus(s string)    { _ = p.statusText.Set(s) }
+func (p *trainingPanel) setProgress(v float64) { _ = p.progressVal.Set(v) }
 
 func (p *trainingPanel) setRunning(running bool) {
 	if running {
@@ -305,7 +310,7 @@ func (p *trainingPanel) setRunning(running bool) {
 // onEvent plots loss and validation MRR and shows speed and ETA.
 func (p *trainingPanel) onEvent(e app.Event) {
 	if e.Total > 0 {
-		p.progress.SetValue(float64(e.Done) / float64(e.Total))
+		p.setProgress(float64(e.Done) / float64(e.Total))
 	}
 	if v, ok := e.Values["loss"]; ok {
 		p.loss.add(float64(e.Done), v)
@@ -333,31 +338,19 @@ func (p *trainingPanel) onEvent(e app.Event) {
 		parts = append(parts, e.Message)
 	}
 	if len(parts) > 0 {
-		p.status.SetText(strings.Join(parts, " · "))
+		p.setStatus(strings.Join(parts, " · "))
 	}
 }
 
-// curvePoint is one line of a run's curve.jsonl (written by ml/train).
-type curvePoint struct {
-	Step int      `json:"step"`
-	Loss float64  `json:"loss"`
-	Val  *float64 `json:"val,omitempty"`
-}
-
-// plotCurve redraws a finished or stopped run's curves from its folder, so a
-// reopened project shows its last run.
-func (p *trainingPanel) plotCurve(runDir string) {
-	f, err := os.Open(filepath.Join(runDir, "curve.jsonl"))
+// plotCurve redraws the newest run's curves, so a reopened project shows
+// its last run.
+func (p *trainingPanel) plotCurve(proj *app.Project) {
+	points, err := proj.RunCurve("last")
 	if err != nil {
-		return // no curve yet: the charts keep their hint
+		p.setStatus("Could not read the last run's curve: " + err.Error())
+		return
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var pt curvePoint
-		if json.Unmarshal(sc.Bytes(), &pt) != nil {
-			continue
-		}
+	for _, pt := range points {
 		p.loss.add(float64(pt.Step), pt.Loss)
 		if pt.Val != nil {
 			p.mrr.add(float64(pt.Step), *pt.Val)

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
@@ -43,6 +44,9 @@ type desktop struct {
 	tabs   *container.AppTabs
 	panels []panel
 	status *widget.Label
+	// statusLine is the bottom line (project, running jobs, last message),
+	// bound to status: jobs update it from any goroutine.
+	statusLine binding.String
 
 	archive    *archivePanel
 	mining     *miningPanel
@@ -73,7 +77,8 @@ func NewWindow(a fyne.App, o Options) fyne.Window {
 
 // newDesktop assembles the tabs in w without opening a project.
 func newDesktop(a fyne.App, w fyne.Window) *desktop {
-	d := &desktop{fyneApp: a, win: w, jobs: &app.Jobs{}, status: widget.NewLabel("")}
+	line := binding.NewString()
+	d := &desktop{fyneApp: a, win: w, jobs: &app.Jobs{}, status: widget.NewLabelWithData(line), statusLine: line}
 	d.status.Truncation = fyne.TextTruncateEllipsis
 	d.archive = newArchivePanel(d)
 	d.mining = newMiningPanel(d)
@@ -149,7 +154,7 @@ func (d *desktop) setStatus(msg string) {
 	if msg != "" {
 		s += "  ·  " + msg
 	}
-	d.status.SetText(s)
+	_ = d.statusLine.Set(s)
 }
 
 // showError reports err in a dialog that starts with what failed.

@@ -22,20 +22,31 @@ var errHelp = errors.New("help")
 type flags struct {
 	*flag.FlagSet
 	home     *string
-	jsonOut  *bool
-	args     string
+	jsonOut  *bool // nil for a command that prints records, not figures
+	synopsis string
 	minArgs  int
 	maxArgs  int
-	positive []string
+	// positional holds the arguments that are not flags, in order.
+	positional []string
 }
 
-func newFlags(name, args, summary string, minArgs, maxArgs int) *flags {
+// newFlags makes a command's flags with the shared --home and --json.
+// synopsis names the positional arguments and "[flags]"; the flags are
+// described once, in the list below it.
+func newFlags(name, synopsis, summary string, minArgs, maxArgs int) *flags {
+	f := newRecordFlags(name, synopsis, summary, minArgs, maxArgs)
+	f.jsonOut = f.Bool("json", false, "print one JSON object instead of text")
+	return f
+}
+
+// newRecordFlags is newFlags without --json, for a command whose output is
+// already records (JSONL), not figures.
+func newRecordFlags(name, synopsis, summary string, minArgs, maxArgs int) *flags {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	f := &flags{FlagSet: fs, args: args, minArgs: minArgs, maxArgs: maxArgs}
+	f := &flags{FlagSet: fs, synopsis: synopsis, minArgs: minArgs, maxArgs: maxArgs}
 	f.home = fs.String("home", "", "data directory (default $PRECEDENT_HOME, else the platform's app-data folder)")
-	f.jsonOut = fs.Bool("json", false, "print one JSON object instead of text")
 	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "Usage: precedent %s %s\n\n%s\n\nFlags:\n", name, args, summary)
+		fmt.Fprintf(os.Stderr, "Usage: precedent %s %s\n\n%s\n\nFlags:\n", name, synopsis, summary)
 		fs.PrintDefaults()
 	}
 	return f
@@ -56,21 +67,21 @@ func (f *flags) parse(args []string) error {
 			break
 		}
 		if rest[0] == "--" {
-			f.positive = append(f.positive, rest[1:]...)
+			f.positional = append(f.positional, rest[1:]...)
 			break
 		}
-		f.positive = append(f.positive, rest[0])
+		f.positional = append(f.positional, rest[0])
 		rest = rest[1:]
 	}
-	if len(f.positive) < f.minArgs || (f.maxArgs >= 0 && len(f.positive) > f.maxArgs) {
-		fmt.Fprintf(os.Stderr, "precedent %s: expected %s\n", f.Name(), f.args)
+	if len(f.positional) < f.minArgs || (f.maxArgs >= 0 && len(f.positional) > f.maxArgs) {
+		fmt.Fprintf(os.Stderr, "precedent %s: expected %s\n", f.Name(), f.synopsis)
 		f.Usage()
 		return errUsage
 	}
 	return nil
 }
 
-func (f *flags) json() bool { return *f.jsonOut }
+func (f *flags) json() bool { return f.jsonOut != nil && *f.jsonOut }
 
 // parseOpen parses args and opens the project named by --home.
 func (f *flags) parseOpen(args []string) (*app.Project, error) {

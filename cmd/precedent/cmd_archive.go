@@ -12,6 +12,7 @@ import (
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/data/importer"
 	"github.com/precedent/precedent/data/synth"
+	"github.com/precedent/precedent/internal/tally"
 )
 
 func init() {
@@ -21,7 +22,7 @@ func init() {
 }
 
 func cmdSynth(ctx context.Context, args []string) error {
-	f := newFlags("synth", "--out DIR [--tickets N] [--seed S]", "Writes tickets.csv (ServiceNow export), tickets.jsonl, ground_truth.jsonl and manifest.json.", 0, 0)
+	f := newFlags("synth", "--out DIR [flags]", "Writes tickets.csv (ServiceNow export), tickets.jsonl, ground_truth.jsonl and manifest.json.", 0, 0)
 	out := f.String("out", "", "output folder (required)")
 	n := f.Int("tickets", 20000, "number of tickets")
 	seed := f.Int64("seed", 1, "random seed (same seed, same archive)")
@@ -59,7 +60,7 @@ func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 func cmdImport(ctx context.Context, args []string) error {
-	f := newFlags("import", "FILE... [--map SPEC] [--preset NAME] [--sheet NAME] [--tz ZONE] [--date-order dmy|mdy] [--visible COL=open|close]...",
+	f := newFlags("import", "FILE... [flags]",
 		"Imports closed tickets from CSV, TSV, .xlsx, JSON lines or JSON (arrays, or documents such as\n"+
 			"{\"results\": [...]}). Columns are auto-detected unless --map or --preset is given; nested JSON\n"+
 			"is addressed by dotted paths (fields.created, fields.comment.comments[]). The mapping used, the\n"+
@@ -82,7 +83,7 @@ func cmdImport(ctx context.Context, args []string) error {
 	o := app.ImportOptions{Format: *format, Mapping: *mapping, Preset: *preset, Sheet: *sheet, TZ: *tz, DateOrder: *dateOrder, Visibility: visible}
 	var reports []any
 	var failed []string
-	for _, path := range f.positive {
+	for _, path := range f.positional {
 		start := time.Now()
 		rep, err := p.Import(ctx, path, o, newBar().progress())
 		if err != nil {
@@ -113,8 +114,8 @@ func cmdImport(ctx context.Context, args []string) error {
 		} else if err := printJSON(map[string]any{"reports": reports, "tickets": n}); err != nil {
 			return err
 		}
-	} else if len(f.positive) > 1 {
-		fmt.Printf("%d files, %d failed; %d tickets in the project\n", len(f.positive), len(failed), n)
+	} else if len(f.positional) > 1 {
+		fmt.Printf("%d files, %d failed; %d tickets in the project\n", len(f.positional), len(failed), n)
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("import failed for %s", strings.Join(failed, ", "))
@@ -208,7 +209,7 @@ func listCut(items []string, n int) string {
 }
 
 func cmdStats(ctx context.Context, args []string) error {
-	f := newFlags("stats", "[--top N]", "Counts tickets by rule and by month, and the share with close-notes.", 0, 0)
+	f := newFlags("stats", "[flags]", "Counts tickets by rule and by month, and the share with close-notes.", 0, 0)
 	top := f.Int("top", 15, "rules to list")
 	p, err := f.parseOpen(args)
 	if err != nil {
@@ -228,24 +229,14 @@ func cmdStats(ctx context.Context, args []string) error {
 		return nil
 	}
 	fmt.Printf("opened: %s … %s\n\n", s.Earliest.Format("2006-01-02"), s.Latest.Format("2006-01-02"))
-	type kv struct {
-		k string
-		v int
-	}
-	var rules []kv
-	for k, v := range s.ByRule {
-		rules = append(rules, kv{k, v})
-	}
-	sort.Slice(rules, func(i, j int) bool {
-		return rules[i].v > rules[j].v || rules[i].v == rules[j].v && rules[i].k < rules[j].k
-	})
+	rules := tally.Ranked(s.ByRule)
 	rows := [][]string{{"RULE", "TICKETS"}}
 	for i, r := range rules {
 		if i == *top {
 			rows = append(rows, []string{fmt.Sprintf("(%d more rules)", len(rules)-*top), ""})
 			break
 		}
-		rows = append(rows, []string{r.k, fmt.Sprint(r.v)})
+		rows = append(rows, []string{r.Name, fmt.Sprint(r.Count)})
 	}
 	table(os.Stdout, rows)
 	fmt.Println()

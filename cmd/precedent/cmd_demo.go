@@ -13,7 +13,7 @@ func init() {
 }
 
 func cmdDemo(ctx context.Context, args []string) error {
-	f := newFlags("demo", "[--tickets N] [flags]",
+	f := newFlags("demo", "[flags]",
 		"Generates the synthetic archive, imports it, mines positives, retrieves BM25 candidates, mines hard\n"+
 			"negatives, fine-tunes the reranker from all-MiniLM-L6-v2 (or --model), and evaluates on the test window.\n"+
 			"Interrupted? Run it again: finished steps are skipped and training resumes from its checkpoint.", 0, 0)
@@ -21,34 +21,18 @@ func cmdDemo(ctx context.Context, args []string) error {
 	f.IntVar(&o.Tickets, "tickets", 20000, "size of the synthetic archive (140000 is the full-scale benchmark)")
 	f.Int64Var(&o.Seed, "archive-seed", 1, "seed of the synthetic archive")
 	f.IntVar(&o.NegPerQ, "negatives", 7, "hard negatives per query")
-	trainFlags(f, &o.Train)
+	trainFlags(f, &o.Train, app.DemoTrainOptions())
 	f.IntVar(&o.Pivot, "pivot", 10, "first stage: add up to N earlier tickets sharing a user, host or IP with the query")
 	f.IntVar(&o.Eval.Depth, "depth", 40, "candidates retrieved and reranked per test query")
 	f.IntVar(&o.Eval.MaxQueries, "test-queries", 300, "test queries evaluated, evenly spread in time (0 = all)")
 	f.IntVar(&o.Eval.Permutations, "permutations", 10000, "permutations of the paired randomization test")
 	f.BoolVar(&o.Restart, "restart", false, "start over instead of resuming an earlier demo in this folder")
-	// Demo-sized defaults: fit 20 minutes on two CPU cores (see README).
-	f.Lookup("layers").DefValue = "2"
-	o.Train.KeepLayers = 2
-	f.Lookup("max-len").DefValue = "128"
-	o.Train.MaxLen = 128
-	f.Lookup("steps").DefValue = "400"
-	o.Train.MaxSteps = 400
-	f.Lookup("lr").DefValue = "1e-4"
-	o.Train.LR = 1e-4
-	f.Lookup("eval-every").DefValue = "100"
-	o.Train.EvalEvery = 100
-	f.Lookup("patience").DefValue = "2"
-	o.Train.Patience = 2
-	f.Lookup("val-queries").DefValue = "60"
-	o.Train.ValQueries = 60
-	f.Lookup("val-depth").DefValue = "40"
-	o.Train.ValDepth = 40
 	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
+	scratchLR(f, &o.Train)
 	if !f.json() {
 		fmt.Fprintf(os.Stderr, "project: %s\n", p.Dir)
 		if info, err := p.BackendInfo(); err == nil {
@@ -64,7 +48,7 @@ func cmdDemo(ctx context.Context, args []string) error {
 	}
 	fmt.Println()
 	printMine(res.Mine)
-	fmt.Printf("\nfirst stage: BM25 over %d tickets; test hit@%d %.3f, recall@%d %.3f\n", res.FirstStage.Docs,
+	fmt.Printf("\nfirst stage: BM25 over %d tickets (%d documents: each ticket as of each query's time); test hit@%d %.3f, recall@%d %.3f\n", res.FirstStage.Tickets, res.FirstStage.Docs,
 		res.FirstStage.Options.K, res.FirstStage.HitRate["test"], res.FirstStage.Options.K, res.FirstStage.Recall["test"])
 	if s := res.Negatives.FalseNegativeShare; s != nil {
 		fmt.Printf("hard negatives: %d usable, %d held for review; false-negative share %.2f%%\n", res.Negatives.Negatives, res.Negatives.Held, 100**s)

@@ -13,7 +13,7 @@ func init() {
 }
 
 func cmdFirstStage(ctx context.Context, args []string) error {
-	f := newFlags("firststage", "[--source bm25|bi-encoder|vectors] [--k 50]",
+	f := newFlags("firststage", "[flags]",
 		"Retrieves, for every query with mined positives, the k most similar tickets opened before it,\n"+
 			"and stores the lists: negatives are mined from them and every reranker is compared on them.", 0, 0)
 	var o app.FirstStageOptions
@@ -38,7 +38,7 @@ func cmdFirstStage(ctx context.Context, args []string) error {
 	if f.json() {
 		return printJSON(res)
 	}
-	fmt.Printf("first stage %s over %d tickets, top %d, in %.1fs\n", res.Options.Source, res.Docs, res.Options.K, res.Seconds)
+	fmt.Printf("first stage %s over %d tickets (%d indexed documents), top %d, in %.1fs\n", res.Options.Source, res.Tickets, res.Docs, res.Options.K, res.Seconds)
 	rows := [][]string{{"  WINDOW", "QUERIES", fmt.Sprintf("RECALL@%d", res.Options.K), fmt.Sprintf("HIT@%d", res.Options.K), "MRR@10"}}
 	for _, w := range []string{"train", "validation", "test"} {
 		rows = append(rows, []string{"  " + w, fmt.Sprint(res.Queries[w]), fmt.Sprintf("%.3f", res.Recall[w]), fmt.Sprintf("%.3f", res.HitRate[w]), fmt.Sprintf("%.3f", res.MRR10[w])})

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
@@ -11,11 +10,11 @@ import (
 
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/data/mining"
+	"github.com/precedent/precedent/internal/tally"
 )
 
 func init() {
 	register(command{"mine", "mine positive pairs from close-note cross-references and split them by time", cmdMine})
-	register(command{"pairs", "list or export the mined pairs (JSONL)", cmdPairs})
 }
 
 // listFlag collects a repeatable or comma-separated flag.
@@ -162,21 +161,13 @@ func printMine(r app.MineResult) {
 		for _, s := range r.PerRule {
 			per[s.QueryRule] += s.Kept
 		}
-		type kv struct {
-			k string
-			v int
-		}
-		var top []kv
-		for k, v := range per {
-			top = append(top, kv{k, v})
-		}
-		sort.Slice(top, func(i, j int) bool { return top[i].v > top[j].v || top[i].v == top[j].v && top[i].k < top[j].k })
+		top := tally.Ranked(per)
 		fmt.Printf("\npositives per query rule (%d rules, top 10; caps: %d per rule, %d per rule pair)\n", len(top), r.Caps[0], r.Caps[1])
 		for i, t := range top {
 			if i == 10 {
 				break
 			}
-			fmt.Printf("  %-50s %d\n", t.k, t.v)
+			fmt.Printf("  %-50s %d\n", t.Name, t.Count)
 		}
 	}
 	if r.Truth != nil {
@@ -204,29 +195,4 @@ func printMine(r app.MineResult) {
 		fmt.Printf("\n%s: cleared %d candidate lists and the negatives of %d queries; %d runs marked stale; %d reviews kept\n",
 			inv.Message, inv.Candidates, inv.Negatives, len(inv.StaleRuns), inv.Reviews)
 	}
-}
-
-func cmdPairs(ctx context.Context, args []string) error {
-	f := newFlags("pairs", "[--window train|validation|test] [--all]", "Prints the mined pairs as JSONL with their provenance (cue, class, filters, window).", 0, 0)
-	window := f.String("window", "", "only pairs of this window")
-	all := f.Bool("all", false, "include pairs that are not training positives (trivial, capped)")
-	p, err := f.parseOpen(args)
-	if err != nil {
-		return err
-	}
-	defer p.Close()
-	ps, err := p.Pairs()
-	if err != nil {
-		return err
-	}
-	enc := json.NewEncoder(os.Stdout)
-	for _, sp := range ps {
-		if !*all && !sp.Training() || *window != "" && sp.Window != *window {
-			continue
-		}
-		if err := enc.Encode(sp); err != nil {
-			return err
-		}
-	}
-	return nil
 }

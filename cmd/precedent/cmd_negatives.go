@@ -47,7 +47,7 @@ func negativesMine(ctx context.Context, args []string) error {
 	f.Float64Var(&o.GuardFraction, "guard", 0.95, "hold candidates scoring at least this fraction of the best positive")
 	f.DurationVar(&o.NearDup.SameRuleWithin, "near-dup-window", 0, "same rule within this time of the query or a positive counts as a near-duplicate (default 72h)")
 	f.Float64Var(&o.NearDup.SameRuleMinSimilarity, "near-dup-similarity", 0, "same rule and token Jaccard at least this counts as a near-duplicate (default 0.6)")
-	f.DurationVar(&o.LinkWindow, "link-window", 0, "drop candidates sharing a user, host or IP with the query within this time (default 720h; negative: off)")
+	f.DurationVar(&o.LinkWindow, "link-window", 0, "drop candidates sharing a user, host or IP with the query within this time, e.g. 720h (default 0: off; they are negatives like any other)")
 	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
@@ -76,7 +76,7 @@ func negativesMine(ctx context.Context, args []string) error {
 }
 
 func negativesList(args []string) error {
-	f := newFlags("negatives list", "[--state all|unreviewed|held] [--rule R]", "Lists queries with mined negatives, and review progress.", 0, 0)
+	f := newFlags("negatives list", "[flags]", "Lists queries with mined negatives, and review progress.", 0, 0)
 	var filter app.ReviewFilter
 	f.StringVar(&filter.State, "state", "all", "all, unreviewed, or held")
 	f.StringVar(&filter.Rule, "rule", "", "only queries of this detection rule")
@@ -116,7 +116,7 @@ func negativesShow(args []string) error {
 		return err
 	}
 	defer p.Close()
-	r, err := p.NegativesFor(f.positive[0])
+	r, err := p.NegativesFor(f.positional[0])
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func negativesMark(args []string) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	st := negatives.ReviewState(f.positive[2])
+	st := negatives.ReviewState(f.positional[2])
 	if st == "clear" {
 		st = negatives.Unreviewed
 	}
@@ -157,12 +157,12 @@ func negativesMark(args []string) error {
 		return err
 	}
 	defer p.Close()
-	if err := p.MarkReview(f.positive[0], f.positive[1], st); err != nil {
+	if err := p.MarkReview(f.positional[0], f.positional[1], st); err != nil {
 		return err
 	}
 	if f.json() {
-		return printJSON(map[string]any{"query": f.positive[0], "candidate": f.positive[1], "state": st})
+		return printJSON(map[string]any{"query": f.positional[0], "candidate": f.positional[1], "state": st})
 	}
-	fmt.Printf("%s / %s: %s\n", f.positive[0], f.positive[1], f.positive[2])
+	fmt.Printf("%s / %s: %s\n", f.positional[0], f.positional[1], f.positional[2])
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 
@@ -14,32 +15,48 @@ func init() {
 	register(command{"eval", "evaluate first stage vs starting reranker vs fine-tuned on the test window", cmdEval})
 }
 
-func trainFlags(f *flags, o *app.TrainOptions) {
-	f.StringVar(&o.Model, "model", "", "starting checkpoint: a Hugging Face folder (encoder or cross-encoder) or a name under models/ (default all-MiniLM-L6-v2)")
-	f.BoolVar(&o.FromScratch, "scratch", false, "train a small model from scratch instead (uses the model's tokenizer)")
-	f.IntVar(&o.ScratchLayers, "scratch-layers", 2, "layers of the from-scratch model")
-	f.IntVar(&o.ScratchHidden, "scratch-hidden", 128, "hidden size of the from-scratch model")
-	f.IntVar(&o.KeepLayers, "layers", 0, "keep only the first N encoder layers (0 = all): trades accuracy for CPU speed")
-	f.IntVar(&o.MaxLen, "max-len", 256, "tokens per (query, ticket) pair")
-	f.Float64Var(&o.LR, "lr", 0, "peak learning rate (default 2e-5; 5e-4 from scratch)")
-	f.IntVar(&o.Epochs, "epochs", 1, "passes over the training pairs")
-	f.IntVar(&o.BatchSize, "batch", 16, "pairs per step")
-	f.IntVar(&o.MaxMemoryMB, "max-memory", 0, "memory budget in MB: the batch, then the max length, are lowered to fit (default: the project's memory limit, else 3/4 of RAM)")
-	f.IntVar(&o.MaxSteps, "steps", 0, "stop after this many steps (0 = all epochs)")
-	f.IntVar(&o.EvalEvery, "eval-every", 0, "steps between validations (default: 4 per run)")
-	f.IntVar(&o.Patience, "patience", 3, "validations without improvement before stopping early")
-	f.IntVar(&o.ValQueries, "val-queries", 150, "validation queries reranked at each validation (-1 = all)")
-	f.IntVar(&o.ValDepth, "val-depth", 30, "candidates reranked per validation query")
-	f.Int64Var(&o.Seed, "seed", 42, "seed for the head, data order and dropout")
-	f.StringVar(&o.Backend, "backend", "", "compute backend: xla:cpu, xla:cuda, go (default: the fastest available)")
-	f.StringVar(&o.PairFormat, "pair-format", "", "pair text: structured (entities, rule, time gap) or plain")
+// trainFlags registers the training flags on o, each defaulting to def's
+// value (app.DefaultTrainOptions or app.DemoTrainOptions: app is the one
+// source of the numbers). Call scratchLR after parsing.
+func trainFlags(f *flags, o *app.TrainOptions, def app.TrainOptions) {
+	*o = def // fields without a flag (checkpoint interval, …) keep def's value too
+	f.StringVar(&o.Model, "model", def.Model, "starting checkpoint: a Hugging Face folder (encoder or cross-encoder) or a name under models/ (default "+app.DefaultModel+")")
+	f.BoolVar(&o.FromScratch, "scratch", def.FromScratch, "train a small model from scratch instead (uses the model's tokenizer)")
+	f.IntVar(&o.ScratchLayers, "scratch-layers", def.ScratchLayers, "layers of the from-scratch model")
+	f.IntVar(&o.ScratchHidden, "scratch-hidden", def.ScratchHidden, "hidden size of the from-scratch model")
+	f.IntVar(&o.KeepLayers, "layers", def.KeepLayers, "keep only the first N encoder layers (0 = all): trades accuracy for CPU speed")
+	f.IntVar(&o.MaxLen, "max-len", def.MaxLen, "tokens per (query, ticket) pair")
+	f.Float64Var(&o.LR, "lr", def.LR, fmt.Sprintf("peak learning rate (with --scratch and no --lr: %g)", app.ScratchLR))
+	f.IntVar(&o.Epochs, "epochs", def.Epochs, "passes over the training pairs")
+	f.IntVar(&o.BatchSize, "batch", def.BatchSize, "pairs per step")
+	f.IntVar(&o.MaxMemoryMB, "max-memory", def.MaxMemoryMB, "memory budget in MB: the batch, then the max length, are lowered to fit (default: the project's memory limit, else 3/4 of RAM)")
+	f.IntVar(&o.MaxSteps, "steps", def.MaxSteps, "stop after this many steps (0 = all epochs)")
+	f.IntVar(&o.EvalEvery, "eval-every", def.EvalEvery, "steps between validations (0 = 4 per run)")
+	f.IntVar(&o.Patience, "patience", def.Patience, "validations without improvement before stopping early")
+	f.IntVar(&o.ValQueries, "val-queries", def.ValQueries, "validation queries reranked at each validation (-1 = all)")
+	f.IntVar(&o.ValDepth, "val-depth", def.ValDepth, "candidates reranked per validation query")
+	f.Int64Var(&o.Seed, "seed", def.Seed, "seed for the head, data order and dropout")
+	f.StringVar(&o.Backend, "backend", def.Backend, "compute backend: xla:cpu, xla:cuda, go (default: the fastest available)")
+	f.StringVar(&o.PairFormat, "pair-format", def.PairFormat, "pair text: structured (entities, rule, time gap) or plain (default: the project setting)")
+}
+
+// scratchLR gives a from-scratch run app.ScratchLR unless --lr was given.
+func scratchLR(f *flags, o *app.TrainOptions) {
+	if !o.FromScratch {
+		return
+	}
+	set := false
+	f.Visit(func(fl *flag.Flag) { set = set || fl.Name == "lr" })
+	if !set {
+		o.LR = app.ScratchLR
+	}
 }
 
 func cmdTrain(ctx context.Context, args []string) error {
 	f := newFlags("train", "[flags]", "Fine-tunes the cross-encoder on mined positives and reviewed hard negatives (BCE, AdamW,\n"+
 		"warmup, periodic validation MRR@10, early stopping). Ctrl-C stops at a checkpoint; --resume continues it.", 0, 0)
 	var o app.TrainOptions
-	trainFlags(f, &o)
+	trainFlags(f, &o, app.DefaultTrainOptions())
 	f.StringVar(&o.Resume, "resume", "", "resume a stopped run: its ID or 'last'")
 	kind := f.String("kind", "cross-encoder", "what to fine-tune: cross-encoder (the reranker) or bi-encoder (contrastive: --scale, --negatives, --one-way)")
 	bi := biEncoderFlags(f)
@@ -47,6 +64,7 @@ func cmdTrain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	scratchLR(f, &o)
 	defer p.Close()
 	switch *kind {
 	case "cross-encoder":
@@ -101,7 +119,7 @@ func cmdRuns(ctx context.Context, args []string) error {
 }
 
 func cmdEval(ctx context.Context, args []string) error {
-	f := newFlags("eval", "[--run ID|best|last]", "Reranks every test query's stored candidates with the first stage, the starting reranker and the\n"+
+	f := newFlags("eval", "[flags]", "Reranks every test query's stored candidates with the first stage, the starting reranker and the\n"+
 		"fine-tuned one; prints MRR@10, nDCG@10, Recall@k, MAP, the uplift with a paired randomization test,\n"+
 		"and writes TREC run/qrels files and a Markdown/HTML report.", 0, 0)
 	var o app.EvalOptions

@@ -59,6 +59,19 @@ func TestCLIArchiveCommands(t *testing.T) {
 	assert.Contains(t, m, "recall")
 	assert.Contains(t, m, "funnel")
 
+	code, stdoutPairs := capture(t, "pairs", "--window", "train")
+	require.Equal(t, 0, code)
+	require.NotEmpty(t, stdoutPairs)
+	pairsFile := filepath.Join(t.TempDir(), "pairs.jsonl")
+	code, out = capture(t, "pairs", "--window", "train", "--out", pairsFile)
+	require.Equal(t, 0, code)
+	assert.Empty(t, out, "--out writes nothing on stdout")
+	written, err := os.ReadFile(pairsFile)
+	require.NoError(t, err)
+	assert.Equal(t, stdoutPairs, string(written), "--out FILE holds what stdout would")
+	code, _ = capture(t, "pairs", "--window", "tset")
+	assert.Equal(t, 2, code, "an unknown window is a usage error")
+
 	code, _ = capture(t, "mine", "--pattern", "INC(\\d{7}")
 	assert.Equal(t, 1, code, "a broken pattern fails before any work")
 
@@ -95,4 +108,33 @@ func TestCLIUsageAndErrors(t *testing.T) {
 	defer p.Close()
 	code, _ = capture(t, "stats", "--home", home)
 	assert.Equal(t, 3, code)
+}
+
+// The train and demo flags default to app's options: app is the one source.
+func TestTrainFlagDefaults(t *testing.T) {
+	scratch := app.DefaultTrainOptions()
+	scratch.FromScratch, scratch.LR = true, app.ScratchLR
+	scratchLRGiven := scratch
+	scratchLRGiven.LR = 1e-3
+	tests := []struct {
+		name string
+		def  app.TrainOptions
+		args []string
+		want app.TrainOptions
+	}{
+		{"train", app.DefaultTrainOptions(), nil, app.DefaultTrainOptions()},
+		{"demo", app.DemoTrainOptions(), nil, app.DemoTrainOptions()},
+		{"scratch takes the scratch learning rate", app.DefaultTrainOptions(), []string{"--scratch"}, scratch},
+		{"unless --lr is given", app.DefaultTrainOptions(), []string{"--scratch", "--lr", "1e-3"}, scratchLRGiven},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFlags("train", "[flags]", "test", 0, 0)
+			var o app.TrainOptions
+			trainFlags(f, &o, tt.def)
+			require.NoError(t, f.parse(tt.args))
+			scratchLR(f, &o)
+			assert.Equal(t, tt.want, o)
+		})
+	}
 }

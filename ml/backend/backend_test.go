@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/precedent/precedent/internal/testenv"
 	"github.com/precedent/precedent/platform"
 )
 
@@ -98,7 +99,7 @@ func TestAutoSaysWhyXLA(t *testing.T) {
 		found = found || p.Name == "cpu"
 	}
 	if !found {
-		t.Skip("no XLA CPU plugin installed (make pjrt)")
+		testenv.SkipOrFail(t, "no XLA CPU plugin installed (make pjrt)")
 	}
 	e, err := openAuto()
 	require.NoError(t, err)

@@ -3,7 +3,6 @@
 package backend
 
 import (
-	"os"
 	"testing"
 
 	"github.com/gomlx/gomlx/core/graph"
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/precedent/precedent/internal/testenv"
 	"github.com/precedent/precedent/platform"
 )
 
@@ -22,7 +22,7 @@ func TestXLAMatchesGo(t *testing.T) {
 		found = found || p.Name == "cpu"
 	}
 	if !found {
-		skipOrFail(t, "no PJRT CPU plugin installed (run `make pjrt`)")
+		testenv.SkipOrFail(t, "no PJRT CPU plugin installed (run `make pjrt`)")
 	}
 	xb, info, err := New("auto")
 	require.NoError(t, err)
@@ -37,15 +37,4 @@ func TestXLAMatchesGo(t *testing.T) {
 	for i := range want {
 		assert.InDeltaSlice(t, want[i], got[i], 1e-5)
 	}
-}
-
-// skipOrFail skips a test whose set-up asset (weights, plugin, native
-// library) is missing, unless PRECEDENT_REQUIRE_ASSETS is set (make test sets
-// it after set-up), where a missing asset is a failure.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("PRECEDENT_REQUIRE_ASSETS") != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
 }

@@ -105,6 +105,34 @@ func TestCompare(t *testing.T) {
 	assert.Equal(t, 1.0, Compare(nil, nil, 10, 10, 1).PValue)
 }
 
+// TestCompareHandComputed checks Compare against values worked out by
+// hand. a = (0.5, 0.25, 0.25, 0) has mean 0.25; b = a + 0.25 has mean 0.5:
+// Delta 0.25, uplift 100%. Every per-query difference is 0.25, so every
+// bootstrap mean is exactly 0.25 (CI [0.25, 0.25]), and a sign flip reaches
+// |mean| ≥ 0.25 only when all four signs agree: 2 of the 2⁴ assignments,
+// a two-sided p of 1/8 (a one-sided test would give 1/16). With 40000
+// random flips the estimate's standard error is 0.0017.
+func TestCompareHandComputed(t *testing.T) {
+	a := []float64{0.5, 0.25, 0.25, 0}
+	b := []float64{0.75, 0.5, 0.5, 0.25}
+	c := Compare(a, b, 40000, 500, 11)
+	assert.Equal(t, 0.25, c.MeanA)
+	assert.Equal(t, 0.5, c.MeanB)
+	assert.Equal(t, 0.25, c.Delta)
+	assert.Equal(t, 100.0, c.UpliftPct)
+	assert.Equal(t, 0.25, c.CILow)
+	assert.Equal(t, 0.25, c.CIHigh)
+	assert.InDelta(t, 1.0/8, c.PValue, 0.01)
+	assert.Equal(t, 40000, c.Permutations)
+	assert.Equal(t, 500, c.Resamples)
+
+	// Differences (+1, +0.5, +0.5): sums over the 8 sign assignments are
+	// ±2, ±1, ±1, 0, 0; only ±2 reach the observed mean 2/3: p = 2/8.
+	c = Compare([]float64{0, 0.5, 0.25}, []float64{1, 1, 0.75}, 40000, 0, 12)
+	assert.InDelta(t, 2.0/3, c.Delta, 1e-12)
+	assert.InDelta(t, 0.25, c.PValue, 0.01)
+}
+
 func TestTRECFiles(t *testing.T) {
 	var run, qrels bytes.Buffer
 	require.NoError(t, WriteRun(&run, "fine tuned", map[string][]string{"q2": {"b"}, "q1": {"a", "c"}}))

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/precedent/precedent/internal/testenv"
 	"github.com/precedent/precedent/ml/safetensors"
 )
 
@@ -347,7 +348,7 @@ func shapesOf(w map[string]Tensor) map[string][]int {
 func TestLoadRealMiniLM(t *testing.T) {
 	dir := filepath.Join("..", "..", "models", "all-MiniLM-L6-v2")
 	if _, err := os.Stat(filepath.Join(dir, WeightsFile)); err != nil {
-		skipOrFail(t, "%s absent: run scripts/fetch-weights.sh", dir)
+		testenv.SkipOrFail(t, "%s absent: run scripts/fetch-weights.sh", dir)
 	}
 	ck, err := Load(dir)
 	require.NoError(t, err)
@@ -364,22 +365,11 @@ func TestLoadRealMiniLM(t *testing.T) {
 func BenchmarkLoadMiniLM(b *testing.B) {
 	dir := filepath.Join("..", "..", "models", "all-MiniLM-L6-v2")
 	if _, err := os.Stat(filepath.Join(dir, WeightsFile)); err != nil {
-		b.Skipf("%s absent: run scripts/fetch-weights.sh", dir)
+		testenv.SkipOrFail(b, "%s absent: run scripts/fetch-weights.sh", dir)
 	}
 	for i := 0; i < b.N; i++ {
 		if _, err := Load(dir); err != nil {
 			b.Fatal(err)
 		}
 	}
-}
-
-// skipOrFail skips a test whose set-up asset (weights, plugin, native
-// library) is missing, unless PRECEDENT_REQUIRE_ASSETS is set (make test sets
-// it after set-up), where a missing asset is a failure.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("PRECEDENT_REQUIRE_ASSETS") != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
 }

@@ -20,7 +20,7 @@ func miniLMConfig() hf.Config {
 // BenchmarkScoreMiniLM scores 50 pairs per op at MiniLM-L6 shape with random
 // weights and reports pairs/s; run with -bench ScoreMiniLM -benchtime 3x.
 func BenchmarkScoreMiniLM(b *testing.B) {
-	be := newTestBackend(&testing.T{})
+	be := newTestBackend(b)
 	m, err := FromScratch(miniLMConfig(), CrossEncoder, 1)
 	require.NoError(b, err)
 	s, err := NewScorer(m, be)

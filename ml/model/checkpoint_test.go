@@ -38,7 +38,7 @@ func tinyCheckpoint(t *testing.T, cfg hf.Config, head HeadKind) *hf.Checkpoint {
 	return &hf.Checkpoint{Dir: dir, Config: cfg, Weights: w, TokenizerPath: tok}
 }
 
-func newTestBackend(t *testing.T) compute.Backend {
+func newTestBackend(t testing.TB) compute.Backend {
 	t.Helper()
 	be, _, err := backend.New("")
 	require.NoError(t, err)

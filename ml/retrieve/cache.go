@@ -12,6 +12,8 @@ import (
 	"math"
 	"os"
 	"sync"
+
+	"github.com/precedent/precedent/ml/half"
 )
 
 // Precision is how a VectorCache stores components.
@@ -244,7 +246,7 @@ func (c *VectorCache) Put(id, textHash string, vec []float32) error {
 		if c.prec == Float32 {
 			p = binary.LittleEndian.AppendUint32(p, math.Float32bits(x))
 		} else {
-			p = binary.LittleEndian.AppendUint16(p, floatToHalf(x))
+			p = binary.LittleEndian.AppendUint16(p, half.FromFloat32(x))
 		}
 	}
 	c.mu.Lock()

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/precedent/precedent/ml/half"
 )
 
 // Matrix is a dense row-major float32 matrix: row i is Data[i*Dim:(i+1)*Dim].
@@ -110,7 +112,7 @@ func NewDense(ids []string, opened []time.Time, vecs Matrix, o DenseOptions) (*D
 		if o.Float16 {
 			dst := ix.f16[d*ix.stride : (d+1)*ix.stride]
 			for j, v := range row {
-				dst[j] = floatToHalf(v)
+				dst[j] = half.FromFloat32(v)
 			}
 		} else {
 			copy(ix.f32[d*ix.stride:], row)

@@ -201,26 +201,6 @@ func TestKernelMatchesGo(t *testing.T) {
 	}
 }
 
-func TestHalfRoundTrip(t *testing.T) {
-	tests := []struct {
-		in   float32
-		want uint16
-	}{
-		{0, 0x0000}, {1, 0x3c00}, {-2, 0xc000}, {65504, 0x7bff}, {1e6, 0x7c00},
-		{5.960464e-08, 0x0001}, {0.333333, 0x3555}, {float32(math.Inf(-1)), 0xfc00},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, floatToHalf(tt.in), "%v", tt.in)
-	}
-	for h := range 1 << 16 {
-		f := halfToFloat[h]
-		if f != f || math.IsInf(float64(f), 0) {
-			continue
-		}
-		assert.Equal(t, uint16(h)&0x7fff|uint16(h)&0x8000, floatToHalf(f)&0x7fff|uint16(h)&0x8000)
-	}
-}
-
 func TestProgressReportsMonotonicToTotal(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
 	f := randomVectors(rng, 500, 8)

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/precedent/precedent/ml/half"
 )
 
 func writeFile(t *testing.T, name string, b []byte) string {
@@ -75,9 +77,9 @@ func f32bytes(vs ...float32) []byte {
 
 func TestReadNPY(t *testing.T) {
 	good := f32bytes(1, 2, 3, 4, 5, 6)
-	var half []byte
+	var f16 []byte
 	for _, v := range []float32{1, 2, 3, 4, 5, 6} {
-		half = binary.LittleEndian.AppendUint16(half, floatToHalf(v))
+		f16 = binary.LittleEndian.AppendUint16(f16, half.FromFloat32(v))
 	}
 	tests := []struct {
 		name    string
@@ -86,7 +88,7 @@ func TestReadNPY(t *testing.T) {
 		wantErr string
 	}{
 		{"float32 v1", npy(1, "<f4", "False", "3, 2", good), "a\nb\nc\n", ""},
-		{"float16 v2", npy(2, "<f2", "False", "3, 2", half), "a\nb\nc\n\n", ""},
+		{"float16 v2", npy(2, "<f2", "False", "3, 2", f16), "a\nb\nc\n\n", ""},
 		{"truncated data", npy(1, "<f4", "False", "3, 2", good[:20]), "a\nb\nc\n", "truncated data: row 2 of 3 missing"},
 		{"truncated header", npy(1, "<f4", "False", "3, 2", nil)[:30], "a\nb\nc\n", "truncated header"},
 		{"bad magic", []byte("PK\x03\x04 not numpy"), "a\n", "bad magic"},

@@ -3,6 +3,8 @@ package safetensors
 import (
 	"encoding/binary"
 	"math"
+
+	"github.com/precedent/precedent/ml/half"
 )
 
 // dtypeSize gives the byte width of each dtype in the format; decodable
@@ -52,32 +54,8 @@ func decode(dtype string, raw []byte, n int) []float32 {
 		}
 	case "F16":
 		for i := range out {
-			out[i] = halfToFloat32(binary.LittleEndian.Uint16(raw[2*i:]))
+			out[i] = half.ToFloat32(binary.LittleEndian.Uint16(raw[2*i:]))
 		}
 	}
 	return out
-}
-
-// halfToFloat32 converts an IEEE 754 binary16 value, including subnormals,
-// infinities and NaN.
-func halfToFloat32(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	mant := uint32(h) & 0x3ff
-	switch {
-	case exp == 0x1f: // Inf or NaN
-		return math.Float32frombits(sign | 0xff<<23 | mant<<13)
-	case exp == 0 && mant == 0:
-		return math.Float32frombits(sign)
-	case exp == 0: // subnormal: renormalise
-		e := uint32(127 - 15 + 1)
-		for mant&0x400 == 0 {
-			mant <<= 1
-			e--
-		}
-		mant &= 0x3ff
-		return math.Float32frombits(sign | e<<23 | mant<<13)
-	default:
-		return math.Float32frombits(sign | (exp+127-15)<<23 | mant<<13)
-	}
 }

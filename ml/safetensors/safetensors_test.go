@@ -107,14 +107,6 @@ func TestReadDecodesDTypes(t *testing.T) {
 	assert.NotContains(t, out, "position_ids")
 }
 
-func TestHalfSpecials(t *testing.T) {
-	assert.True(t, math.IsInf(float64(halfToFloat32(0x7c00)), 1))
-	assert.True(t, math.IsInf(float64(halfToFloat32(0xfc00)), -1))
-	assert.True(t, math.IsNaN(float64(halfToFloat32(0x7e00))))
-	assert.Equal(t, float32(math.Copysign(0, -1)), halfToFloat32(0x8000))
-	assert.Equal(t, float32(math.Ldexp(1023, -24)), halfToFloat32(0x03ff), "largest subnormal")
-}
-
 func TestReadErrors(t *testing.T) {
 	f32 := func(shape []int, off []int) map[string]any {
 		return map[string]any{"dtype": "F32", "shape": shape, "data_offsets": off}

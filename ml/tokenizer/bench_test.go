@@ -3,6 +3,8 @@ package tokenizer
 import (
 	"strings"
 	"testing"
+
+	"github.com/precedent/precedent/internal/testenv"
 )
 
 // BenchmarkEncodePairs measures a 32-pair batch of ticket-sized texts at 256
@@ -11,7 +13,7 @@ func BenchmarkEncodePairs(b *testing.B) {
 	path := modelsDir() + "/ms-marco-MiniLM-L-6-v2/tokenizer.json"
 	tok, err := Load(path)
 	if err != nil {
-		b.Skip(err)
+		testenv.SkipOrFail(b, "%v", err)
 	}
 	defer tok.Close()
 	q := "rule: Impossible travel | user: j.smith | host: WS-FIN-0231 | ips: 203.0.113.7 | " +

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/precedent/precedent/internal/testenv"
 )
 
 // modelsDir holds the real tokenizer.json files of the three public
@@ -124,7 +126,7 @@ func openFixture(t *testing.T, path string, post json.RawMessage) *Tokenizer {
 	}
 	tok, err := fromBytes(data)
 	if errors.Is(err, ErrNoNative) {
-		skipOrFail(t, "%v", err)
+		testenv.SkipOrFail(t, "%v", err)
 	}
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tok.Close() })
@@ -157,15 +159,4 @@ func orEmpty(s []int32) []int32 {
 		return []int32{}
 	}
 	return s
-}
-
-// skipOrFail skips a test whose set-up asset (weights, plugin, native
-// library) is missing, unless PRECEDENT_REQUIRE_ASSETS is set (make test sets
-// it after set-up), where a missing asset is a failure.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("PRECEDENT_REQUIRE_ASSETS") != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
 }

@@ -1,4 +1,4 @@
-package app
+package bench
 
 import (
 	"context"
@@ -6,33 +6,33 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
-	"github.com/precedent/precedent/ml/retrieve"
 	"github.com/precedent/precedent/ml/train"
 )
 
-// Engine workloads measured by BenchEngine.
+// Engine workloads measured by timeEngine.
 const (
-	WorkloadTrain  = "train"  // cross-encoder training steps (AdamW included): rows are pairs
-	WorkloadRerank = "rerank" // cross-encoder scoring of one query's candidates: rows are candidates
-	WorkloadEmbed  = "embed"  // bi-encoder embedding: rows are texts
+	workloadTrain  = "train"  // cross-encoder training steps (AdamW included): rows are pairs
+	workloadRerank = "rerank" // cross-encoder scoring of one query's candidates: rows are candidates
+	workloadEmbed  = "embed"  // bi-encoder embedding: rows are texts
 )
 
-// MiniLMShape is all-MiniLM-L6-v2's encoder shape: 6 layers, hidden 384,
+// miniLMShape is all-MiniLM-L6-v2's encoder shape: 6 layers, hidden 384,
 // 12 heads, FFN 1536, BERT vocabulary.
-func MiniLMShape() hf.Config {
+func miniLMShape() hf.Config {
 	return hf.Config{ModelType: hf.ModelTypeBERT, VocabSize: 30522, HiddenSize: 384, NumHiddenLayers: 6,
 		NumAttentionHeads: 12, IntermediateSize: 1536, HiddenAct: "gelu", MaxPositionEmbeddings: 512,
 		TypeVocabSize: 2, LayerNormEps: 1e-12}
 }
 
-// EngineBench sizes one engine measurement: the encoder shape (its
+// engineSpec sizes one engine measurement: the encoder shape (its
 // NumHiddenLayers included), the rows and tokens per call, and how long to
 // time after the warm-up call.
-type EngineBench struct {
+type engineSpec struct {
 	Workload string
-	Backend  string    // as for Backend(name)
+	Backend  string    // as for app.Backend(name)
 	Shape    hf.Config // random N(0, 0.02) weights of this shape
 	Rows     int
 	SeqLen   int
@@ -40,7 +40,7 @@ type EngineBench struct {
 	MaxIters int           // …or this many calls ran (at least one)
 	// MaxWarmup bounds the cost of a slow backend: when the warm-up call
 	// alone takes longer, it is reported as the one timed call (compilation
-	// included, see EngineTiming.WarmupIncluded). 0 never does this.
+	// included, see engineTiming.WarmupIncluded). 0 never does this.
 	MaxWarmup time.Duration
 	// MeasureRows, when between 1 and Rows, runs rerank and embed calls of
 	// this many rows and scales their time by the padded row counts (the
@@ -48,9 +48,9 @@ type EngineBench struct {
 	MeasureRows int
 }
 
-// EngineTiming is what BenchEngine measured; the warm-up call (graph
+// engineTiming is what timeEngine measured; the warm-up call (graph
 // compilation included) is reported apart and excluded from Seconds.
-type EngineTiming struct {
+type engineTiming struct {
 	Backend       string  `json:"backend"`
 	Description   string  `json:"description"`
 	Iters         int     `json:"iters"`
@@ -64,52 +64,52 @@ type EngineTiming struct {
 }
 
 // PerIter is the mean seconds of one timed call.
-func (t EngineTiming) PerIter() float64 { return t.Seconds / float64(max(t.Iters, 1)) }
+func (t engineTiming) PerIter() float64 { return t.Seconds / float64(max(t.Iters, 1)) }
 
-// BenchEngine times one workload of the GoMLX engine on random weights and
+// timeEngine times one workload of the GoMLX engine on random weights and
 // random token IDs (every token real, no padding) through the same code
 // paths as the pipeline: model.Scorer, model.Embedder and train.Train.
-func BenchEngine(ctx context.Context, b EngineBench) (EngineTiming, error) {
+func timeEngine(ctx context.Context, b engineSpec) (engineTiming, error) {
 	if b.Rows <= 0 || b.SeqLen <= 0 || b.MaxIters <= 0 {
-		return EngineTiming{}, fmt.Errorf("bench %s: rows %d, seq len %d, max iters %d must be > 0", b.Workload, b.Rows, b.SeqLen, b.MaxIters)
+		return engineTiming{}, fmt.Errorf("bench %s: rows %d, seq len %d, max iters %d must be > 0", b.Workload, b.Rows, b.SeqLen, b.MaxIters)
 	}
-	be, info, err := Backend(b.Backend)
+	be, info, err := app.Backend(b.Backend)
 	if err != nil {
-		return EngineTiming{}, fmt.Errorf("bench %s: %w", b.Workload, err)
+		return engineTiming{}, fmt.Errorf("bench %s: %w", b.Workload, err)
 	}
 	head := model.CrossEncoder
-	if b.Workload == WorkloadEmbed {
+	if b.Workload == workloadEmbed {
 		head = model.BiEncoder
 	}
 	m, err := model.FromScratch(b.Shape, head, 1)
 	if err != nil {
-		return EngineTiming{}, fmt.Errorf("bench %s: %w", b.Workload, err)
+		return engineTiming{}, fmt.Errorf("bench %s: %w", b.Workload, err)
 	}
-	t := EngineTiming{Backend: info.Name, Description: info.Description, Rows: b.Rows, MeasuredRows: b.Rows}
+	t := engineTiming{Backend: info.Name, Description: info.Description, Rows: b.Rows, MeasuredRows: b.Rows}
 	scale := 1.0
-	if b.Workload != WorkloadTrain && b.MeasureRows > 0 && b.MeasureRows < b.Rows {
+	if b.Workload != workloadTrain && b.MeasureRows > 0 && b.MeasureRows < b.Rows {
 		t.MeasuredRows = b.MeasureRows
 		scale = float64(model.PadBatch(model.Batch{Rows: b.Rows}, 1, 0).Rows) / float64(model.PadBatch(model.Batch{Rows: b.MeasureRows}, 1, 0).Rows)
 	}
 	batch := benchBatch(b.Shape.VocabSize, t.MeasuredRows, b.SeqLen, head == model.CrossEncoder)
 	var call func() error
 	switch b.Workload {
-	case WorkloadRerank:
+	case workloadRerank:
 		sc, err := model.NewScorer(m, be)
 		if err != nil {
 			return t, fmt.Errorf("bench rerank: %w", err)
 		}
 		call = func() error { _, err := sc.Score(batch); return err }
-	case WorkloadEmbed:
+	case workloadEmbed:
 		em, err := model.NewEmbedder(m, be)
 		if err != nil {
 			return t, fmt.Errorf("bench embed: %w", err)
 		}
 		call = func() error { _, err := em.Embed(batch); return err }
-	case WorkloadTrain:
+	case workloadTrain:
 		return benchTrain(ctx, b, m, batch, t)
 	default:
-		return t, fmt.Errorf("bench: unknown workload %q (%s, %s, %s)", b.Workload, WorkloadTrain, WorkloadRerank, WorkloadEmbed)
+		return t, fmt.Errorf("bench: unknown workload %q (%s, %s, %s)", b.Workload, workloadTrain, workloadRerank, workloadEmbed)
 	}
 	start := time.Now()
 	if err := call(); err != nil {
@@ -136,8 +136,8 @@ func BenchEngine(ctx context.Context, b EngineBench) (EngineTiming, error) {
 
 // benchTrain runs train.Train on one repeated batch (default fine-tuning
 // config: dropout, BCE, clipping, AdamW) and times the steps after the first.
-func benchTrain(ctx context.Context, b EngineBench, m *model.Model, batch model.Batch, t EngineTiming) (EngineTiming, error) {
-	be, _, err := Backend(b.Backend)
+func benchTrain(ctx context.Context, b engineSpec, m *model.Model, batch model.Batch, t engineTiming) (engineTiming, error) {
+	be, _, err := app.Backend(b.Backend)
 	if err != nil {
 		return t, err
 	}
@@ -215,90 +215,4 @@ func benchBatch(vocab, rows, seqLen int, pair bool) model.Batch {
 		}
 	}
 	return b
-}
-
-// FirstStageTiming splits the BM25 first stage into index build and search.
-type FirstStageTiming struct {
-	Docs          int     `json:"docs"`
-	Queries       int     `json:"queries"`
-	K             int     `json:"k"`
-	BuildSeconds  float64 `json:"build_seconds"`
-	SearchSeconds float64 `json:"search_seconds"`
-}
-
-// BenchFirstStage builds the project's BM25 index and retrieves the time-
-// aware top-k of every mined query, as FirstStage does, without storing
-// the lists; loading the tickets is not timed.
-func (p *Project) BenchFirstStage(ctx context.Context, k int) (FirstStageTiming, error) {
-	a, queries, _, _, _, err := p.firstStageQueries()
-	if err != nil {
-		return FirstStageTiming{}, err
-	}
-	res := FirstStageTiming{Docs: len(a.Tickets), Queries: len(queries), K: k}
-	start := time.Now()
-	ix, err := retrieve.NewBM25(bm25Docs(a.Tickets), retrieve.BM25Params{})
-	if err != nil {
-		return res, fmt.Errorf("bench first stage: %w", err)
-	}
-	res.BuildSeconds = time.Since(start).Seconds()
-	start = time.Now()
-	if _, err := ix.SearchBatch(ctx, queries, k, nil); err != nil {
-		return res, fmt.Errorf("bench first stage: %w", err)
-	}
-	res.SearchSeconds = time.Since(start).Seconds()
-	return res, nil
-}
-
-// DenseTiming is an exact dense top-k measurement, extrapolated linearly
-// from the queries actually run to the queries asked for.
-type DenseTiming struct {
-	Docs             int     `json:"docs"`
-	Dim              int     `json:"dim"`
-	K                int     `json:"k"`
-	Queries          int     `json:"queries"`          // asked for
-	Measured         int     `json:"measured_queries"` // actually run
-	BuildSeconds     float64 `json:"build_seconds"`
-	MeasuredSeconds  float64 `json:"measured_seconds"`
-	EstimatedSeconds float64 `json:"estimated_seconds"` // MeasuredSeconds × Queries / Measured
-}
-
-// BenchDense indexes docs random unit vectors of dim dimensions and runs
-// measured of queries random queries, top-k each, with no time limit (every
-// query scans every document: the worst case).
-func BenchDense(ctx context.Context, docs, queries, measured, dim, k int) (DenseTiming, error) {
-	measured = min(max(measured, 1), queries)
-	res := DenseTiming{Docs: docs, Dim: dim, K: k, Queries: queries, Measured: measured}
-	rng := rand.New(rand.NewPCG(3, 4))
-	m := retrieve.Matrix{Rows: docs, Dim: dim, Data: make([]float32, docs*dim)}
-	for i := range m.Data {
-		m.Data[i] = float32(rng.NormFloat64())
-	}
-	ids := make([]string, docs)
-	opened := make([]time.Time, docs)
-	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("INC%07d", i)
-		opened[i] = t0.Add(time.Duration(i) * time.Minute)
-	}
-	start := time.Now()
-	ix, err := retrieve.NewDense(ids, opened, m, retrieve.DenseOptions{})
-	if err != nil {
-		return res, fmt.Errorf("bench dense: %w", err)
-	}
-	res.BuildSeconds = time.Since(start).Seconds()
-	qs := make([]retrieve.Query, measured)
-	for i := range qs {
-		v := make([]float32, dim)
-		for j := range v {
-			v[j] = float32(rng.NormFloat64())
-		}
-		qs[i] = retrieve.Query{ID: fmt.Sprintf("Q%d", i), Vector: v}
-	}
-	start = time.Now()
-	if _, err := ix.SearchBatch(ctx, qs, k, nil); err != nil {
-		return res, fmt.Errorf("bench dense: %w", err)
-	}
-	res.MeasuredSeconds = time.Since(start).Seconds()
-	res.EstimatedSeconds = res.MeasuredSeconds * float64(queries) / float64(measured)
-	return res, nil
 }

@@ -1,0 +1,153 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// ModelCard describes an exported model: where its training data came from
+// (counts and date windows only — never ticket text), how it scored, and how
+// it was trained. Export writes it as model_card.json and as the Hugging Face
+// README.md; `precedent serve` returns it from GET /info.
+type ModelCard struct {
+	Run        string        `json:"run"`
+	Exported   time.Time     `json:"exported"`
+	StartModel string        `json:"start_model"` // the checkpoint's folder name, or "scratch"
+	Backend    string        `json:"backend"`
+	Options    TrainOptions  `json:"hyper_parameters"`
+	Steps      int           `json:"steps"`
+	BestStep   int           `json:"best_step"`
+	ValMRR10   float64       `json:"best_val_mrr@10"`
+	Examples   int           `json:"examples"`
+	Positives  int           `json:"positives"`
+	Negatives  int           `json:"negatives"`
+	Tickets    int           `json:"tickets"`
+	Windows    []WindowCount `json:"windows,omitempty"` // train / validation / test: dates and counts
+	Eval       *CardEval     `json:"eval,omitempty"`    // the test window, when the run was evaluated
+	PairFormat string        `json:"pair_format"`
+	MaxLen     int           `json:"max_len"`
+}
+
+// CardEval is the test-window evaluation of the exported run.
+type CardEval struct {
+	Queries    int        `json:"queries"`
+	Depth      int        `json:"depth"`
+	FirstStage float64    `json:"first_stage_mrr@10"`
+	Baseline   *float64   `json:"starting_model_mrr@10,omitempty"`
+	Finetuned  float64    `json:"finetuned_mrr@10"`
+	NDCG10     float64    `json:"finetuned_ndcg@10"`
+	CI95       [2]float64 `json:"ci95_delta_mrr@10"` // fine-tuned minus first stage, bootstrap
+	PValue     float64    `json:"p_value"`
+}
+
+const cardFile = "model_card.json"
+
+// modelCard gathers a run's card from the project's records.
+func (p *Project) modelCard(r RunRecord, sc ServingConfig, now time.Time) ModelCard {
+	c := ModelCard{
+		Run: r.ID, Exported: now.UTC(), StartModel: filepath.Base(r.StartModel), Backend: backendLabel(r.Backend), Options: r.Options,
+		Steps: r.Steps, BestStep: r.BestStep, ValMRR10: r.BestMRR, Examples: r.Examples, Positives: r.Positives,
+		Negatives: r.Negatives, PairFormat: sc.PairFormat, MaxLen: sc.MaxLen,
+	}
+	c.Options.Model = c.StartModel // a name, not a path on the analyst's laptop
+	c.Options.Resume = ""
+	if mr, ok, err := p.LastMine(); err == nil && ok {
+		c.Tickets, c.Windows = mr.Tickets, mr.Windows
+	}
+	if ev, ok, err := p.LastEval(); err == nil && ok && ev.Run == r.ID {
+		ce := &CardEval{Queries: ev.Queries, Depth: ev.Depth, FirstStage: ev.FirstStage.MRR10, Finetuned: ev.Finetuned.MRR10,
+			NDCG10: ev.Finetuned.NDCG10, CI95: ev.CI95, PValue: ev.PValue}
+		if ev.Baseline != nil {
+			b := ev.Baseline.MRR10
+			ce.Baseline = &b
+		}
+		c.Eval = ce
+	}
+	return c
+}
+
+// ReadModelCard reads model_card.json from a model folder; ok is false when
+// there is none (a plain Hugging Face checkpoint).
+func ReadModelCard(dir string) (c ModelCard, ok bool, err error) {
+	b, err := os.ReadFile(filepath.Join(dir, cardFile))
+	if os.IsNotExist(err) {
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, err
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, false, fmt.Errorf("%s: %w", cardFile, err)
+	}
+	return c, true, nil
+}
+
+func writeModelCard(dir string, c ModelCard) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, cardFile), append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "README.md"), []byte(c.Markdown()), 0o644)
+}
+
+// Markdown is the card as a Hugging Face README.md (YAML front matter, then
+// prose and tables).
+func (c ModelCard) Markdown() string {
+	var b strings.Builder
+	b.WriteString("---\nlibrary_name: sentence-transformers\npipeline_tag: text-ranking\ntags:\n- cross-encoder\n- reranker\n- precedent\n")
+	if c.StartModel != "" && c.StartModel != "scratch" {
+		fmt.Fprintf(&b, "base_model: %s\n", c.StartModel)
+	}
+	b.WriteString("---\n\n")
+	fmt.Fprintf(&b, "# Precedent reranker %s\n\n", c.Run)
+	b.WriteString("A cross-encoder fine-tuned by Precedent on a SOC's closed-ticket archive: it scores (new alert, earlier ticket) pairs.\n")
+	b.WriteString("Load it with `sentence_transformers.CrossEncoder(dir)`; the pair text it expects is described in `precedent.json` and printed by `precedent pairtext`.\n\n")
+	fmt.Fprintf(&b, "Exported %s. Starting checkpoint: %s. Backend: %s. Pair format: %s, %d tokens.\n\n", c.Exported.Format(time.DateOnly), c.StartModel, c.Backend, c.PairFormat, c.MaxLen)
+	b.WriteString("## Training data\n\nCounts and date windows only; no ticket text is recorded here.\n\n")
+	fmt.Fprintf(&b, "- tickets in the archive: %d\n- training examples: %d (%d positive, %d negative)\n\n", c.Tickets, c.Examples, c.Positives, c.Negatives)
+	if len(c.Windows) > 0 {
+		b.WriteString("| window | from | to | tickets | queries | pairs |\n|---|---|---|---:|---:|---:|\n")
+		for _, w := range c.Windows {
+			fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %d |\n", w.Name, w.Start.Format(time.DateOnly), w.End.Format(time.DateOnly), w.Tickets, w.Queries, w.Pairs)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("## Evaluation (test window)\n\n")
+	if c.Eval == nil {
+		b.WriteString("This run was not evaluated before export.\n\n")
+	} else {
+		e := c.Eval
+		fmt.Fprintf(&b, "%d queries, %d candidates each.\n\n| system | MRR@10 |\n|---|---:|\n| first stage | %.4f |\n", e.Queries, e.Depth, e.FirstStage)
+		if e.Baseline != nil {
+			fmt.Fprintf(&b, "| starting checkpoint | %.4f |\n", *e.Baseline)
+		}
+		fmt.Fprintf(&b, "| fine-tuned | %.4f |\n\nFine-tuned minus first stage, MRR@10: 95%% CI [%.4f, %.4f], p = %.4g. nDCG@10 %.4f.\n\n", e.Finetuned, e.CI95[0], e.CI95[1], e.PValue, e.NDCG10)
+	}
+	fmt.Fprintf(&b, "Best validation MRR@10 %.4f at step %d of %d.\n\n", c.ValMRR10, c.BestStep, c.Steps)
+	b.WriteString("## Hyper-parameters\n\n```json\n")
+	h, _ := json.MarshalIndent(c.Options, "", "  ")
+	b.Write(h)
+	b.WriteString("\n```\n")
+	return b.String()
+}
+
+// backendLabel is a backend description without the plugin path that
+// follows the dash (the card travels to other machines).
+func backendLabel(desc string) string {
+	desc, _, _ = strings.Cut(desc, " — ")
+	words := strings.Fields(desc)
+	kept := words[:0]
+	for _, w := range words {
+		if !strings.Contains(w, "/") {
+			kept = append(kept, w)
+		}
+	}
+	return strings.Join(kept, " ")
+}

@@ -1,0 +1,149 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/ml/pairtext"
+)
+
+// MatchEvidence is why a test query and its first relevant precedent match:
+// what the Evaluation panel shows beside the query's ranks.
+type MatchEvidence struct {
+	Query data.Ticket `json:"query"`
+	// Precedent is the query's first relevant ticket; nil when none is
+	// recorded (the query has no stored test candidates or no positive).
+	Precedent      *data.Ticket `json:"precedent,omitempty"`
+	SharedEntities []string     `json:"shared_entities,omitempty"` // user, host, IP… values both tickets hold, in the query's order
+	SharedTerms    []string     `json:"shared_terms,omitempty"`    // up to maxSharedTerms words both texts use (see sharedTerms)
+}
+
+// maxSharedTerms bounds MatchEvidence.SharedTerms: enough to show the
+// overlap, few enough to read at a glance.
+const maxSharedTerms = 8
+
+// WhyMatch gathers the evidence for one test query: the query as stored,
+// its first relevant precedent and what the two share. An unknown query
+// is an error naming it.
+func (p *Project) WhyMatch(queryID string) (MatchEvidence, error) {
+	q, ok, err := p.Store.Ticket(queryID)
+	if err != nil {
+		return MatchEvidence{}, fmt.Errorf("why %s: %w", queryID, err)
+	}
+	if !ok {
+		return MatchEvidence{}, fmt.Errorf("why %s: no such ticket in the archive", queryID)
+	}
+	ev := MatchEvidence{Query: q}
+	qcs, err := p.Candidates("test")
+	if err != nil {
+		return ev, fmt.Errorf("why %s: %w", queryID, err)
+	}
+	var relevant []string
+	for _, qc := range qcs {
+		if qc.Query == queryID {
+			relevant = qc.Relevant
+			break
+		}
+	}
+	if len(relevant) == 0 {
+		return ev, nil
+	}
+	pos, ok, err := p.Store.Ticket(relevant[0])
+	if err != nil {
+		return ev, fmt.Errorf("why %s: precedent %s: %w", queryID, relevant[0], err)
+	}
+	if !ok {
+		return ev, nil
+	}
+	// Both as the analyst saw them when the query opened: the query's own
+	// notes came later, and so may the precedent's (data.Ticket.AsOf).
+	q, pos = q.Opening(), pos.AsOf(q.Opened)
+	ev.Query = q
+	ev.Precedent = &pos
+	for _, e := range pairtext.Entities(q).Shared(pairtext.Entities(pos)) {
+		ev.SharedEntities = append(ev.SharedEntities, e.Value)
+	}
+	ev.SharedTerms = sharedTerms(q.QueryText(), pos.DocumentText(), maxSharedTerms)
+	return ev, nil
+}
+
+// PairTickets are the tickets behind one mined pair: the query, its
+// positive and the ticket whose note cites the other (Source; zero when
+// the pair is linked only through its group).
+type PairTickets struct {
+	Query, Positive, Source data.Ticket
+}
+
+// PairTickets reads the tickets of a mined pair; a ticket missing from the
+// archive is an error naming it.
+func (p *Project) PairTickets(sp StoredPair) (PairTickets, error) {
+	get := func(id string) (data.Ticket, error) {
+		t, ok, err := p.Store.Ticket(id)
+		if err != nil {
+			return t, fmt.Errorf("pair %s → %s: ticket %s: %w", sp.Query, sp.Positive, id, err)
+		}
+		if !ok {
+			return t, fmt.Errorf("pair %s → %s: ticket %s is not in the archive", sp.Query, sp.Positive, id)
+		}
+		return t, nil
+	}
+	var out PairTickets
+	var err error
+	if out.Query, err = get(sp.Query); err != nil {
+		return out, err
+	}
+	if out.Positive, err = get(sp.Positive); err != nil {
+		return out, err
+	}
+	switch sp.Source {
+	case "":
+	case sp.Query:
+		out.Source = out.Query
+	case sp.Positive:
+		out.Source = out.Positive
+	default:
+		if out.Source, err = get(sp.Source); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// TicketCount is the number of tickets in the archive.
+func (p *Project) TicketCount() (int, error) {
+	return p.Store.CountTickets()
+}
+
+// sharedTerms lists up to n distinct words of a that b also uses, in a's
+// order: lower-cased runs of letters, digits and - . _ (trimmed of - . _),
+// four characters or more, without the stop words.
+func sharedTerms(a, b string, n int) []string {
+	words := func(s string) []string {
+		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_')
+		})
+	}
+	inB := map[string]bool{}
+	for _, w := range words(b) {
+		inB[strings.Trim(w, ".-_")] = true
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, w := range words(a) {
+		w = strings.Trim(w, ".-_")
+		if len(w) < 4 || seen[w] || !inB[w] || stopWords[w] {
+			continue
+		}
+		seen[w] = true
+		out = append(out, w)
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+// stopWords are words every ticket uses: sharing them says nothing.
+var stopWords = map[string]bool{"that": true, "this": true, "with": true, "from": true, "have": true, "were": true,
+	"been": true, "alert": true, "ticket": true, "user": true, "host": true}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# setup-pyref.sh: a cached Python venv with PyTorch (PyPI's build, with MKL:
+# what a Python user installs) and sentence-transformers — the reference the
+# tests and `make bench` compare against (the export check, the bench's
+# PyTorch rows). Everything comes from PyPI through pip; nothing else is
+# downloaded. Re-running is cheap: an existing venv that already imports both
+# packages is kept. It lives outside the checkout, so clones share it.
+#
+#   scripts/setup-pyref.sh            # creates $PRECEDENT_PYREF (default ~/.cache/precedent/pyref)
+#
+# PyPI's Linux torch wheel pulls the CUDA runtime packages, several GiB; the
+# size is printed at the end.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dir="${PRECEDENT_PYREF:-${XDG_CACHE_HOME:-$HOME/.cache}/precedent/pyref}"
+py="${PYTHON:-python3}"
+
+if [ -x "$dir/bin/python" ] && "$dir/bin/python" -c 'import torch, sentence_transformers' 2>/dev/null; then
+  echo "pyref: $dir already has torch and sentence-transformers"
+else
+  mkdir -p "$(dirname "$dir")"
+  "$py" -m venv "$dir"
+  "$dir/bin/pip" install --quiet --upgrade pip
+  # PIP_CERT (set by the Makefile from PRECEDENT_CA_BUNDLE) is honoured by pip itself.
+  "$dir/bin/pip" install --quiet torch sentence-transformers
+fi
+"$dir/bin/python" - <<'PY'
+import torch, sentence_transformers, transformers
+print(f"pyref: torch {torch.__version__}, transformers {transformers.__version__}, sentence-transformers {sentence_transformers.__version__}")
+PY
+echo "pyref: size $(du -sh "$dir" | cut -f1) in $dir"

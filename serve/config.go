@@ -1,0 +1,96 @@
+package serve
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"time"
+)
+
+// Config configures a Server; zero values take the defaults below.
+type Config struct {
+	Addr           string        // listen address (default 127.0.0.1:8088)
+	Token          string        // bearer token; "" = no authentication (loopback only)
+	TLSCert        string        // PEM certificate file; with TLSKey, serve HTTPS
+	TLSKey         string        // PEM key file
+	MaxBatch       int           // pairs per model call (default 64)
+	MaxWait        time.Duration // how long a batch waits for company (default 5ms)
+	QueueSize      int           // requests waiting for the model before 503 (default 64)
+	MaxTexts       int           // texts or candidates per request (default 256)
+	MaxBodyBytes   int64         // request body limit (default 4 MiB)
+	RequestTimeout time.Duration // per request, queueing included (default 30s)
+	ShutdownGrace  time.Duration // how long shutdown waits for requests in flight (default 30s)
+}
+
+// DefaultAddr is where Precedent serves unless told otherwise: loopback only.
+const DefaultAddr = "127.0.0.1:8088"
+
+// ErrExposed refuses a non-loopback address without a token and TLS.
+var ErrExposed = errors.New("a non-loopback address needs a bearer token and TLS")
+
+func (c Config) withDefaults() Config {
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&c.MaxBatch, 64)
+	def(&c.QueueSize, 64)
+	def(&c.MaxTexts, 256)
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 4 << 20
+	}
+	if c.MaxWait <= 0 {
+		c.MaxWait = 5 * time.Millisecond
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = 30 * time.Second
+	}
+	if c.ShutdownGrace <= 0 {
+		c.ShutdownGrace = 30 * time.Second
+	}
+	return c
+}
+
+// Check refuses a configuration that would expose the model unprotected:
+// any address but loopback needs both a token and a certificate, and a
+// certificate needs its key.
+func (c Config) Check() error {
+	c = c.withDefaults()
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	loop, err := IsLoopback(c.Addr)
+	if err != nil {
+		return err
+	}
+	if !loop && (c.Token == "" || c.TLSCert == "") {
+		return fmt.Errorf("listen address %s: %w (give --token-file or $%s, and --tls-cert/--tls-key)", c.Addr, ErrExposed, TokenEnv)
+	}
+	return nil
+}
+
+// TokenEnv names the environment variable that may hold the bearer token.
+const TokenEnv = "PRECEDENT_SERVE_TOKEN"
+
+// IsLoopback reports whether a listen address only accepts local
+// connections: localhost or a loopback IP. An empty host means every
+// interface, which is not loopback.
+func IsLoopback(addr string) (bool, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false, fmt.Errorf("listen address %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return true, nil
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return false, nil // a host name may resolve anywhere
+	}
+	return ip.IsLoopback(), nil
+}
