@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/precedent/precedent/data/negatives"
+	"github.com/precedent/precedent/internal/testenv"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/tokenizer"
 	"github.com/precedent/precedent/ml/train"
@@ -31,7 +32,7 @@ func TestTrainBiEncoderAndScores(t *testing.T) {
 	start, err := filepath.Abs(filepath.Join("..", "ml", "hf", "testdata", "bert-tiny"))
 	require.NoError(t, err)
 	if _, err := tokenizer.Load(filepath.Join(start, "tokenizer.json")); err != nil {
-		skipOrFail(t, "tokenizer library not available: %v", err)
+		testenv.SkipOrFail(t, "tokenizer library not available: %v", err)
 	}
 	p.Settings.Backend = "go" // TrainBiEncoder switches to goSequential for training
 

@@ -72,7 +72,7 @@ func trainBiEncoder(ctx context.Context, f *flags, p *app.Project, t app.TrainOp
 }
 
 func cmdEvalBi(ctx context.Context, args []string) error {
-	f := newFlags("eval-bi", "[--model DIR]... [--window W]...",
+	f := newFlags("eval-bi", "[flags]",
 		"Re-sorts each query's stored candidates by the cosine of bi-encoder embeddings and prints MRR@10\n"+
 			"per window next to the first stage's own order (same lists, same tie break as eval).", 0, 0)
 	var o app.BiEncoderEvalOptions
