@@ -12,6 +12,7 @@ import (
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/data/mining"
 	"github.com/precedent/precedent/data/negatives"
+	"github.com/precedent/precedent/data/split"
 	"github.com/precedent/precedent/data/store"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
@@ -294,14 +295,16 @@ const (
 
 // biEncoderText is what the bi-encoder embeds of a ticket: as a query, the
 // text known when it opened with ticket IDs masked (the reranker's query
-// text); as a document, what the first stage indexes. Training, validation
-// and BiEncoderScores all render tickets here and only here, so a change of
-// the visibility rule is one edit.
+// text); as a document, what the first stage indexes of it at its opening.
+// A document is embedded once for every query, so it holds nothing written
+// after it opened (data.Ticket.AsOf); its notes reach the cross-encoder
+// through the pair text, as of each query's time. Training, validation and
+// BiEncoderScores all render tickets here and only here.
 func (p *Project) biEncoderText(t data.Ticket, side biSide, m *mining.Matcher) string {
 	if side == biQuery {
 		return p.queryText(t, m)
 	}
-	return docText(t)
+	return split.MaskIDs(docText(t.Opening()), m)
 }
 
 // biKey names a ticket rendered for a side, for embedding caches.
