@@ -220,19 +220,10 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 	if err := p.saveBiRun(rec); err != nil {
 		return BiEncoderResult{}, err
 	}
-	onEvent := func(e train.Event) {
-		ev := Event{Step: "train-bi", Phase: e.Phase, Done: int64(e.Step), Total: int64(e.TotalSteps), ETA: e.ETA,
-			Values: map[string]float64{"loss": e.Loss, "lr": e.LR, "examples_per_s": e.ExamplesPerSec, "epoch": float64(e.Epoch)}}
-		if e.ValMetric != nil {
-			ev.Values["val_mrr@10"] = *e.ValMetric
-			ev.Values["best_val_mrr@10"] = e.Best
-		}
-		if e.Phase == train.PhaseCheckpoint {
-			rec.Steps, rec.BestMRR, rec.Updated = e.Step, e.Best, time.Now().UTC()
-			_ = p.saveBiRun(rec) // progress bookkeeping; the checkpoint itself is on disk
-		}
-		progress.emit(ev)
-	}
+	onEvent := trainEvents("train-bi", progress, func(step int, best float64) {
+		rec.Steps, rec.BestMRR, rec.Updated = step, best, time.Now().UTC()
+		_ = p.saveBiRun(rec) // progress bookkeeping; the checkpoint itself is on disk
+	})
 	var res train.Result
 	if resume {
 		res, err = train.ResumeContrastive(ctx, b, m, set, cfg, o.contrastive(), validate, onEvent)
