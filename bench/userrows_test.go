@@ -9,9 +9,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/internal/testenv"
@@ -54,15 +56,50 @@ func TestETAWatch(t *testing.T) {
 	assert.Equal(t, 40*time.Second, w.eta, "the first ETA at or past 10% is kept")
 }
 
+// TestEvictTree writes a file (its pages are then in the page cache),
+// evicts the tree and checks with mincore(2) that no page stays resident.
 func TestEvictTree(t *testing.T) {
 	dir := t.TempDir()
+	var st unix.Statfs_t
+	require.NoError(t, unix.Statfs(dir, &st))
+	if st.Type == unix.TMPFS_MAGIC {
+		t.Skipf("%s is tmpfs: its pages cannot be evicted", dir)
+	}
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "sub"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "sub", "store.db"), []byte("x"), 0o644))
+	path := filepath.Join(dir, "sub", "store.db")
+	content := bytes.Repeat([]byte("precedent"), 1<<17) // ~1.1 MiB
+	require.NoError(t, os.WriteFile(path, content, 0o644))
+	before := residentPages(t, path)
+	require.Positive(t, before, "a file just written is in the page cache")
 	require.NoError(t, evictTree(dir))
+	assert.Zero(t, residentPages(t, path), "resident pages after eviction (%d before)", before)
 	assert.ErrorContains(t, evictFile(filepath.Join(dir, "missing")), "missing")
-	raw, err := os.ReadFile(filepath.Join(dir, "sub", "store.db"))
+	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
-	assert.Equal(t, "x", string(raw), "eviction loses nothing")
+	assert.Equal(t, content, raw, "eviction loses nothing")
+}
+
+// residentPages counts the pages of path in the page cache (mincore(2)).
+func residentPages(t *testing.T, path string) int {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	fi, err := f.Stat()
+	require.NoError(t, err)
+	m, err := unix.Mmap(int(f.Fd()), 0, int(fi.Size()), unix.PROT_READ, unix.MAP_SHARED)
+	require.NoError(t, err)
+	defer unix.Munmap(m)
+	page := os.Getpagesize()
+	vec := make([]byte, (len(m)+page-1)/page)
+	if _, _, e := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&m[0])), uintptr(len(m)), uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
+		t.Fatalf("mincore %s: %v", path, e)
+	}
+	n := 0
+	for _, v := range vec {
+		n += int(v & 1)
+	}
+	return n
 }
 
 // TestColdStartQuick runs the cold-start row at quick sizes: a fresh
