@@ -57,6 +57,7 @@ func (b *runner) evalRow(ctx context.Context) (Row, error) {
 		return Row{}, fmt.Errorf("first evaluation: %w", err)
 	}
 	first := time.Since(start).Seconds()
+	fmt.Fprintf(b.log, "(first evaluation %.1f s; %s) ", first, eta.String())
 	start = time.Now()
 	if _, err := p.Evaluate(ctx, app.EvalOptions{}, nil); err != nil {
 		return Row{}, fmt.Errorf("second evaluation: %w", err)
