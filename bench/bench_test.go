@@ -24,6 +24,7 @@ func TestSelectRows(t *testing.T) {
 		{"data", groups["data"], false},
 		{"engine, mine", []string{"train", "rerank", "embed", "mine"}, false},
 		{"rerank", []string{"rerank"}, false},
+		{"user", []string{"coldstart", "eval"}, false},
 		{"nope", nil, true},
 	}
 	for _, tt := range tests {
@@ -69,7 +70,7 @@ func TestVerdictAndRatio(t *testing.T) {
 	assert.InDelta(t, 3*b.flops(workload{layers: 2, rows: 16, cross: true}), b.flops(train), 1)
 }
 
-// TestBenchQuick runs every row at tiny sizes on the pure-Go backend, and
+// TestBenchQuick runs the data and engine rows at tiny sizes on the pure-Go backend, and
 // the PyTorch rows with the reference python (make pyref). Without it the
 // reference rows are missing: a skip of that half on a developer's machine,
 // a failure under PRECEDENT_REQUIRE_ASSETS, where make test promises them.
@@ -83,7 +84,7 @@ func TestBenchQuick(t *testing.T) {
 		python = ""
 	}
 	rep, err := Run(context.Background(), Options{Sizes: QuickSizes(), Quick: true, RowTimeout: time.Minute,
-		Python: python, Backends: []string{"go"}})
+		Only: "data,engine", Python: python, Backends: []string{"go"}})
 	require.NoError(t, err)
 
 	engines := 1

@@ -115,6 +115,10 @@ func (b *runner) describe(name string) string {
 		return fmt.Sprintf("BM25 build + time-aware top-50, %s tickets", count(s.Tickets))
 	case "dense":
 		return fmt.Sprintf("dense exact top-50, %s queries × %s docs × %d dims", count(s.DenseQueries), count(s.DenseDocs), s.DenseDim)
+	case "coldstart":
+		return fmt.Sprintf("desktop cold start, %s tickets", count(s.ColdStartTickets))
+	case "eval":
+		return fmt.Sprintf("eval, %s archive, defaults", count(s.EvalTickets))
 	}
 	return b.what(b.workload(name))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -20,6 +21,11 @@ import (
 type Options struct {
 	DataDir       string // project directory; "" = $PRECEDENT_HOME or the platform folder
 	ScreenshotDir string // when set, show each tab in turn for a capture script (see screenshots.go)
+	// StartupProbe, when set, is the file the startup probe writes once the
+	// first panel is drawn with its figures; the app then quits (measurement
+	// only, see startupprobe.go). Started is the fallback start time.
+	StartupProbe string
+	Started      time.Time
 }
 
 // panel is one tab of the window.
@@ -71,6 +77,9 @@ func NewWindow(a fyne.App, o Options) fyne.Window {
 	}
 	if o.ScreenshotDir != "" {
 		go runScreenshots(d, o.ScreenshotDir)
+	}
+	if o.StartupProbe != "" {
+		installStartupProbe(d, o.StartupProbe, o.Started)
 	}
 	return w
 }

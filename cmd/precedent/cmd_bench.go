@@ -19,9 +19,11 @@ func init() {
 func cmdBench(ctx context.Context, args []string) error {
 	f := newFlags("bench", "[flags]", "Measures Precedent's speed targets on this machine in one run: synth, import, mine, BM25 and\n"+
 		"dense first stage at 140k tickets; cross-encoder training, reranking and embedding at MiniLM-L6 shape on\n"+
-		"each GoMLX backend, each against PyTorch (PyPI's torch with MKL, from make pyref) run in the same session.", 0, 0)
+		"each GoMLX backend, each against PyTorch (PyPI's torch with MKL, from make pyref) run in the same session;\n"+
+		"as a user meets them (group user): the desktop app's cold start on a 140k-ticket project (a fresh process,\n"+
+		"the store evicted from the page cache, under $DISPLAY or Xvfb) and evaluation with defaults on a 20k archive.", 0, 0)
 	quick := f.Bool("quick", false, "tiny sizes: a smoke test of every row in seconds (targets not judged)")
-	only := f.String("only", "", "comma-separated rows or groups to run: "+strings.Join(bench.RowNames(), ",")+", data, engine (default all)")
+	only := f.String("only", "", "comma-separated rows or groups to run: "+strings.Join(bench.RowNames(), ",")+", data, engine, user (default all)")
 	backends := f.String("backends", "xla:cpu,go", "GoMLX backends to measure, comma-separated")
 	python := f.String("python", platform.PyRefPython(), "python with torch for the PyTorch reference (make pyref sets it up; \"\" skips it)")
 	script := f.String("torch-script", "", "path of scripts/torch_bench.py (default: found above the working directory)")
