@@ -112,10 +112,13 @@ func (p *Project) evalLists(a *archive, window string, maxQueries int) ([]QueryC
 	slices.SortFunc(qcs, func(x, y QueryCandidates) int {
 		qx, _ := a.get(x.Query)
 		qy, _ := a.get(y.Query)
-		if data.Earlier(qx, qy) {
+		switch {
+		case data.Earlier(qx, qy):
 			return -1
+		case data.Earlier(qy, qx):
+			return 1
 		}
-		return 1
+		return 0
 	})
 	if maxQueries > 0 {
 		qcs = spread(qcs, maxQueries)
