@@ -24,7 +24,7 @@ TEST_TIMEOUT ?= 25m
 
 .PHONY: setup deps tokenizers weights pjrt pyref build cli desktop demo test vet fmt-check bench loadtest package app clean
 
-setup: deps tokenizers weights pjrt pyref
+setup: deps tokenizers weights pjrt
 
 deps:
 	@scripts/install-deps.sh
@@ -39,7 +39,8 @@ pjrt:
 	@scripts/fetch-pjrt.sh
 
 # PyPI's torch (MKL) and sentence-transformers in a cached venv: the reference
-# for parity, the export check and the bench (several GiB, downloaded once).
+# for the export check and the bench's PyTorch rows (several GiB, downloaded
+# once); make test and make bench need it, make demo does not.
 pyref:
 	@scripts/setup-pyref.sh
 
@@ -62,12 +63,12 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-test: setup fmt-check vet
+test: setup pyref fmt-check vet
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
 
 # One run, one machine: speed targets with PyTorch references measured alongside
 # (BENCH_FLAGS=--quick for a smoke test, --json for one JSON object, --only ROWS).
-bench: setup
+bench: setup pyref
 	$(GO) run ./cmd/precedent bench $(BENCH_FLAGS)
 	@$(MAKE) --no-print-directory loadtest LOADTEST_FLAGS="$(LOADTEST_FLAGS) $(filter --json,$(BENCH_FLAGS)) $(if $(filter --quick,$(BENCH_FLAGS)),--duration 5s --warmup 2s)"
 
