@@ -426,13 +426,7 @@ func (p *Project) saveBiRun(r BiEncoderRun) error {
 
 // BiEncoderRuns lists the bi-encoder runs, newest first.
 func (p *Project) BiEncoderRuns() ([]BiEncoderRun, error) {
-	var out []BiEncoderRun
-	err := forEachJSON(p.Store, collBiRuns, func(_ string, r BiEncoderRun) error {
-		out = append(out, r)
-		return nil
-	})
-	slices.SortFunc(out, func(a, b BiEncoderRun) int { return strings.Compare(b.ID, a.ID) })
-	return out, err
+	return newestFirst[BiEncoderRun](p.Store, collBiRuns)
 }
 
 // findBiRun resolves a bi-encoder run ID; "last" is the newest.

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/precedent/precedent/data/store"
@@ -396,15 +395,7 @@ func (p *Project) saveRun(r RunRecord) error {
 }
 
 // Runs lists the training runs, newest first.
-func (p *Project) Runs() ([]RunRecord, error) {
-	var out []RunRecord
-	err := forEachJSON(p.Store, collRuns, func(_ string, r RunRecord) error {
-		out = append(out, r)
-		return nil
-	})
-	slices.SortFunc(out, func(a, b RunRecord) int { return strings.Compare(b.ID, a.ID) })
-	return out, err
-}
+func (p *Project) Runs() ([]RunRecord, error) { return newestFirst[RunRecord](p.Store, collRuns) }
 
 // findRun resolves a run ID; "last" is the newest run, "best" the finished
 // run with the best validation MRR@10.
