@@ -32,8 +32,13 @@ func cmdBench(ctx context.Context, args []string) error {
 	maxIters := f.Int("max-iters", 0, "most timed calls per engine workload (default 5, 1 with --quick)")
 	tickets := f.Int("tickets", 0, "archive size for the data rows (default 140000)")
 	goRows := f.Int("go-rows", 8, "rows per rerank/embed call on the pure-Go backend, scaled to the full batch (0 = full batch; slow)")
+	lengths := f.String("lengths", "", "instead of benchmarking: print the token-length distributions of the project in this folder")
+	lengthsOut := f.String("lengths-out", "", "with --lengths: also write them (counts per length, no text) to this JSON file")
 	if err := f.parse(args); err != nil {
 		return err
+	}
+	if *lengths != "" {
+		return bench.MeasureLengths(ctx, *lengths, *lengthsOut, os.Stdout)
 	}
 	sz := bench.FullSizes()
 	if *quick {
