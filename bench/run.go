@@ -14,11 +14,15 @@ import (
 )
 
 // rowNames are the rows in run order.
-var rowNames = []string{"synth", "import", "mine", "firststage", "dense", "train", "rerank", "embed", "coldstart", "eval"}
+var rowNames = []string{"synth", "import", "mine", "firststage", "dense", "train", "rerank", "embed",
+	"train-real", "rerank-real", "embed-real", "coldstart", "eval"}
 
 var groups = map[string][]string{
 	"data":   {"synth", "import", "mine", "firststage", "dense"},
 	"engine": {"train", "rerank", "embed"},
+	// The engine on the token lengths of real archives, against
+	// sentence-transformers end to end (bench/realshape.go).
+	"real": {"train-real", "rerank-real", "embed-real"},
 	"user":   {"coldstart", "eval"},
 }
 
@@ -91,7 +95,7 @@ func selectRows(only string) (map[string]bool, error) {
 			continue
 		}
 		if !slices.Contains(rowNames, s) {
-			return nil, fmt.Errorf("%w %q (rows: %s; groups: data, engine, user)", ErrUnknownRow, s, strings.Join(rowNames, ", "))
+			return nil, fmt.Errorf("%w %q (rows: %s; groups: data, engine, real, user)", ErrUnknownRow, s, strings.Join(rowNames, ", "))
 		}
 		out[s] = true
 	}
@@ -153,6 +157,15 @@ func (b *runner) run(ctx context.Context, selected map[string]bool) (Report, err
 	}
 	if len(engine) > 0 {
 		rep.PyTorch = b.engineRows(ctx, engine, &rep)
+	}
+	var real []string
+	for _, name := range groups["real"] {
+		if selected[name] {
+			real = append(real, name)
+		}
+	}
+	if len(real) > 0 {
+		b.realRows(ctx, real, &rep)
 	}
 	for _, name := range groups["user"] {
 		if selected[name] {

@@ -44,6 +44,7 @@ func Print(w io.Writer, rep Report) {
 	}
 	printTable(w, rows)
 	fmt.Fprintln(w, "\nvs TORCH = GoMLX / PyTorch speed in the same run (>1: faster than PyTorch); PEAK = estimated share of the fp32 peak.")
+	fmt.Fprintln(w, "The *-real rows compare GoMLX with sentence-transformers instead, on token lengths drawn from real archives.")
 	fmt.Fprintln(w, "\nverdicts")
 	for _, r := range rep.Rows {
 		if r.Target == "" {

@@ -23,7 +23,7 @@ func cmdBench(ctx context.Context, args []string) error {
 		"as a user meets them (group user): the desktop app's cold start on a 140k-ticket project (a fresh process,\n"+
 		"the store evicted from the page cache, under $DISPLAY or Xvfb) and evaluation with defaults on a 20k archive.", 0, 0)
 	quick := f.Bool("quick", false, "tiny sizes: a smoke test of every row in seconds (targets not judged)")
-	only := f.String("only", "", "comma-separated rows or groups to run: "+strings.Join(bench.RowNames(), ",")+", data, engine, user (default all)")
+	only := f.String("only", "", "comma-separated rows or groups to run: "+strings.Join(bench.RowNames(), ",")+", data, engine, real, user (default all)")
 	backends := f.String("backends", "xla:cpu,go", "GoMLX backends to measure, comma-separated")
 	python := f.String("python", platform.PyRefPython(), "python with torch for the PyTorch reference (make pyref sets it up; \"\" skips it)")
 	script := f.String("torch-script", "", "path of scripts/torch_bench.py (default: found above the working directory)")

@@ -33,6 +33,14 @@ func PadBatch(b Batch, lenMultiple int, padID int32) Batch {
 	return padTo(b, bucketRows(b.Rows), roundUp(b.Len, lenMultiple), padID)
 }
 
+// PaddedShape is the [rows, length] a Scorer or Embedder runs a batch of
+// rows × length tokens at, for a model of maxLen positions: each distinct
+// result is one compiled executable, and rows × length over the real
+// tokens is the compute spent on padding.
+func PaddedShape(rows, length, maxLen int) (int, int) {
+	return bucketRows(rows), min(roundUp(length, lenMultiple), maxLen)
+}
+
 // padTo copies b into a [rows, length] batch.
 func padTo(b Batch, rows, length int, padID int32) Batch {
 	if rows == b.Rows && length == b.Len {

@@ -49,8 +49,8 @@ func (r *runner) run(b Batch) ([]float32, []int, error) {
 	if b.Rows == 0 {
 		return nil, []int{0}, nil
 	}
-	length := min(roundUp(b.Len, lenMultiple), r.m.arch.maxLen())
-	p := padTo(b, bucketRows(b.Rows), length, int32(r.m.arch.padID))
+	rows, length := PaddedShape(b.Rows, b.Len, r.m.arch.maxLen())
+	p := padTo(b, rows, length, int32(r.m.arch.padID))
 	ids := tensors.FromFlatDataAndDimensions(p.IDs, p.Rows, p.Len)
 	types := tensors.FromFlatDataAndDimensions(p.TypeIDs, p.Rows, p.Len)
 	mask := tensors.FromFlatDataAndDimensions(p.Mask, p.Rows, p.Len)
