@@ -426,7 +426,7 @@ type realPairSet struct {
 	tok *tokenizer.Tokenizer
 }
 
-func (s *realPairSet) Len() int      { return len(s.in.Pairs) }
+func (s *realPairSet) Len() int       { return len(s.in.Pairs) }
 func (s *realPairSet) Lengths() []int { return s.in.Lengths }
 func (s *realPairSet) Labels() []float32 {
 	return s.in.Labels

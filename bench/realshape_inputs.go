@@ -18,8 +18,8 @@ import (
 // stage's 128.
 type realSizes struct {
 	RerankQueries, Candidates, RerankBatch, PairMaxLen int
-	TrainPairs, TrainSteps, TrainBatch, TrainLayers   int
-	EmbedTexts, EmbedBatch, TextMaxLen                int
+	TrainPairs, TrainSteps, TrainBatch, TrainLayers    int
+	EmbedTexts, EmbedBatch, TextMaxLen                 int
 }
 
 func defaultRealSizes(quick bool) realSizes {

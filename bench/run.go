@@ -23,7 +23,7 @@ var groups = map[string][]string{
 	// The engine on the token lengths of real archives, against
 	// sentence-transformers end to end (bench/realshape.go).
 	"real": {"train-real", "rerank-real", "embed-real"},
-	"user":   {"coldstart", "eval"},
+	"user": {"coldstart", "eval"},
 }
 
 // userRowTimeout is the least time limit of the user rows, which build
