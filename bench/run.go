@@ -20,10 +20,8 @@ var rowNames = []string{"synth", "import", "mine", "firststage", "dense", "train
 var groups = map[string][]string{
 	"data":   {"synth", "import", "mine", "firststage", "dense"},
 	"engine": {"train", "rerank", "embed"},
-	// The engine on the token lengths of real archives, against
-	// sentence-transformers end to end (bench/realshape.go).
-	"real": {"train-real", "rerank-real", "embed-real"},
-	"user": {"coldstart", "eval"},
+	"real":   {"train-real", "rerank-real", "embed-real"}, // on real token lengths, vs sentence-transformers (realshape.go)
+	"user":   {"coldstart", "eval"},
 }
 
 // userRowTimeout is the least time limit of the user rows, which build
