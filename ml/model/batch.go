@@ -1,6 +1,10 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/precedent/precedent/ml/tokenizer"
+)
 
 // Batch is a tokenized batch: IDs, TypeIDs and Mask are row-major [Rows, Len],
 // each row padded to Len with Mask 0.
@@ -64,21 +68,9 @@ func padTo(b Batch, rows, length int, padID int32) Batch {
 	return out
 }
 
-// bucketRows keeps the number of distinct compiled shapes small: powers of
-// two below 8, then multiples of 8.
-func bucketRows(rows int) int {
-	if rows <= 0 {
-		return 1
-	}
-	if rows < 8 {
-		p := 1
-		for p < rows {
-			p *= 2
-		}
-		return p
-	}
-	return roundUp(rows, 8)
-}
+// bucketRows keeps the number of distinct compiled shapes small: the
+// tokenizer's PaddedRows, which its Buckets plans batches with.
+func bucketRows(rows int) int { return tokenizer.PaddedRows(rows) }
 
 // roundUp rounds n up to a multiple of m (m <= 1 leaves n unchanged).
 func roundUp(n, m int) int {

@@ -161,12 +161,46 @@ func TestBuckets(t *testing.T) {
 		{"sorted by length, ties by index", []int{5, 1, 5, 3, 1}, 2, [][]int{{1, 4}, {3, 0}, {2}}},
 		{"batch size zero is one batch", []int{3, 1, 2}, 0, [][]int{{1, 2, 0}}},
 		{"batch larger than input", []int{9, 8}, 10, [][]int{{1, 0}}},
+		// 30 short and 10 long: a plain cut pads 32 rows to the long length
+		// (32×256 + 8×256 tokens + 2 calls), the planned split runs
+		// 32×48 + 8×256 + 2×256 tokens in 3 calls (10 rows would pad to 16).
+		{"planned split keeps the long ones apart", append(repeat(40, 30), repeat(250, 10)...), 32,
+			[][]int{seq(0, 30), seq(30, 38), seq(38, 40)}},
+		// Past plannedBatches batches: full batches in length order.
+		{"long input is cut into full batches", append(repeat(40, 30), repeat(250, 10)...), 8,
+			[][]int{seq(0, 8), seq(8, 16), seq(16, 24), seq(24, 32), seq(32, 40)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got := Buckets(tc.lengths, tc.batchSize)
 			assert.Equal(t, tc.want, got)
 		})
+	}
+}
+
+func repeat(n, count int) []int {
+	out := make([]int, count)
+	for i := range out {
+		out[i] = n
+	}
+	return out
+}
+
+func seq(from, to int) []int {
+	var out []int
+	for i := from; i < to; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
+func TestPaddedShape(t *testing.T) {
+	tests := []struct{ n, rows, length int }{
+		{0, 1, 0}, {1, 1, 16}, {3, 4, 16}, {7, 8, 16}, {8, 8, 16}, {17, 24, 32}, {50, 56, 64},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.rows, PaddedRows(tc.n), "rows of %d", tc.n)
+		assert.Equal(t, tc.length, PaddedLen(tc.n), "length of %d", tc.n)
 	}
 }
 
