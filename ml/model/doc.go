@@ -24,6 +24,7 @@
 //	func (m *Model) EmbeddingsGraph(scope *model.Scope, ids, typeIDs, mask *graph.Node) *graph.Node
 //	func (m *Model) ModelFn(scope *model.Scope, spec any, inputs []*graph.Node) []*graph.Node // train.ModelFn
 //	func PadBatch(b Batch, lenMultiple int, padID int32) Batch
+//	func PaddedShape(rows, length, maxLen int) (int, int)   // the shape Score/Embed run a batch at
 //
 //	func NewScorer(m *Model, backend compute.Backend) (*Scorer, error)
 //	func (s *Scorer) Score(b Batch) ([]float32, error)       // one logit per row
