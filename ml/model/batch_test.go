@@ -27,3 +27,16 @@ func TestBucketRows(t *testing.T) {
 		assert.Equal(t, tc.want, bucketRows(tc.rows), "rows %d", tc.rows)
 	}
 }
+
+func TestPaddedShape(t *testing.T) {
+	tests := []struct{ rows, length, maxLen, wantRows, wantLen int }{
+		{50, 200, 512, 56, 208},
+		{18, 250, 256, 24, 256},
+		{3, 500, 512, 4, 512},
+		{1, 510, 510, 1, 510}, // clipped to the model's positions, not rounded past them
+	}
+	for _, tc := range tests {
+		r, l := PaddedShape(tc.rows, tc.length, tc.maxLen)
+		assert.Equal(t, [2]int{tc.wantRows, tc.wantLen}, [2]int{r, l}, "%d×%d, max %d", tc.rows, tc.length, tc.maxLen)
+	}
+}
