@@ -110,10 +110,10 @@ func realWhat(in realInputs, w string) string {
 		return fmt.Sprintf("%s lengths: rerank %d candidates, max %d tok (p50 %d, mean %.0f), 6 layers, MiniLM weights",
 			in.Source, sz.Candidates, sz.PairMaxLen, in.PairSummary.P50, in.PairSummary.Mean)
 	case workloadTrain:
-		return fmt.Sprintf("%s lengths: train steps of %d pairs, max %d tok (p50 %d, mean %.0f), %d layers, AdamW",
+		return fmt.Sprintf("%s lengths: train steps of %d pairs, max %d tok (p50 %d, mean %.0f), MiniLM's first %d layers, AdamW",
 			in.Source, sz.TrainBatch, sz.PairMaxLen, in.PairSummary.P50, in.PairSummary.Mean, sz.TrainLayers)
 	default:
-		return fmt.Sprintf("%s lengths: embed texts in batches of %d, max %d tok (p50 %d, mean %.0f), 6 layers",
+		return fmt.Sprintf("%s lengths: embed texts in batches of %d, max %d tok (p50 %d, mean %.0f), 6 layers, MiniLM weights",
 			in.Source, sz.EmbedBatch, sz.TextMaxLen, in.TextSummary.P50, in.TextSummary.Mean)
 	}
 }

@@ -60,7 +60,11 @@ func Print(w io.Writer, rep Report) {
 		case r.Verdict == "met" || r.Verdict == "not met":
 			got := fmtValue(r.Value) + " " + r.Unit
 			if r.Ratio > 0 {
-				got += fmt.Sprintf(" = %.2f× PyTorch", r.Ratio)
+				ref := "PyTorch"
+				if strings.HasSuffix(r.Name, realRowSuffix) {
+					ref = engineST
+				}
+				got += fmt.Sprintf(" = %.2f× %s", r.Ratio, ref)
 			}
 			fmt.Fprintf(w, "  %-22s %-12s %s (%s)\n", label, r.Target, strings.ToUpper(r.Verdict), got)
 		default:
