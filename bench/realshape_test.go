@@ -1,11 +1,13 @@
 package bench
 
 import (
+	"context"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -13,6 +15,7 @@ import (
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/internal/testenv"
 	"github.com/precedent/precedent/ml/tokenizer"
+	"github.com/precedent/precedent/platform"
 )
 
 func TestEmbeddedLengths(t *testing.T) {
@@ -176,4 +179,27 @@ func TestBuildRealInputs(t *testing.T) {
 	again, err := buildRealInputs("real", il, sz, filepath.Join(dir, "vocab.txt"), filepath.Join(dir, "tokenizer.json"))
 	require.NoError(t, err)
 	assert.Equal(t, in.Embed.Texts, again.Embed.Texts, "fixed seed, same texts")
+}
+
+// TestRealRowsQuick runs the real-shape rows at tiny sizes on xla:cpu
+// against sentence-transformers from the reference python (make pyref).
+func TestRealRowsQuick(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads MiniLM in Python and in GoMLX")
+	}
+	python := platform.PyRefPython()
+	if _, err := torchVersion(context.Background(), python); err != nil {
+		testenv.SkipOrFail(t, "the sentence-transformers reference cannot run (make pyref sets it up): %v", err)
+	}
+	rep, err := Run(context.Background(), Options{Sizes: QuickSizes(), Quick: true, RowTimeout: 4 * time.Minute,
+		Only: "real", Python: python, Backends: []string{"xla:cpu"}})
+	require.NoError(t, err)
+	require.Len(t, rep.Rows, 2*len(lengthSources)*len(groups["real"]), "sentence-transformers and xla:cpu, per source and row")
+	for _, r := range rep.Rows {
+		assert.Empty(t, r.Error, "%s [%s]", r.Name, r.Engine)
+		assert.Positive(t, r.Value, "%s [%s]", r.Name, r.Engine)
+		if r.Engine == "xla:cpu" {
+			assert.Positive(t, r.Ratio, "%s: ratio against sentence-transformers", r.Name)
+		}
+	}
 }
