@@ -41,9 +41,10 @@ type realResult struct {
 	LenMismatch              int `json:"len_mismatch"` // sentence-transformers: inputs its tokenizer counts differently
 }
 
-// realRows runs the real-shape workloads on each length source: the
-// sentence-transformers reference once per source (all workloads in one
-// process), then each GoMLX backend.
+// realRows runs the real-shape workloads on each length source, each
+// workload first on sentence-transformers (its own process, the model
+// loaded untimed) and right after on each GoMLX backend, so that other
+// load on the machine drifts as little as possible between the two.
 func (b *runner) realRows(ctx context.Context, names []string, rep *Report) {
 	modelDir, err := b.miniLMDir()
 	for _, source := range lengthSources {
@@ -51,13 +52,13 @@ func (b *runner) realRows(ctx context.Context, names []string, rep *Report) {
 		if err == nil {
 			in, err = b.realInputs(source, modelDir)
 		}
-		var st map[string]realResult
-		stErr := err
-		if stErr == nil {
-			st, stErr = b.runST(ctx, in, modelDir, names)
-		}
 		for _, name := range names {
 			w := strings.TrimSuffix(name, realRowSuffix)
+			var st map[string]realResult
+			stErr := err
+			if stErr == nil {
+				st, stErr = b.runST(ctx, in, modelDir, []string{name})
+			}
 			ref := 0.0
 			r := b.row(ctx, name, engineST, func(ctx context.Context) (Row, error) {
 				if stErr != nil {
@@ -169,7 +170,7 @@ func (b *runner) runST(ctx context.Context, in realInputs, modelDir string, name
 	}
 	rctx, cancel := context.WithTimeout(ctx, b.timeout*time.Duration(len(names)))
 	defer cancel()
-	fmt.Fprintf(b.log, "bench: sentence-transformers on %s lengths … ", in.Source)
+	fmt.Fprintf(b.log, "bench: sentence-transformers, %s lengths, %s … ", in.Source, strings.Join(only, ","))
 	start := time.Now()
 	cmd := exec.CommandContext(rctx, b.python, script, "--spec", spec, "--model", modelDir, "--threads", strconv.Itoa(b.machine.Cores),
 		"--min-time", strconv.FormatFloat(b.sizes.MinTime, 'f', -1, 64), "--max-iters", strconv.Itoa(b.sizes.MaxIters), "--only", strings.Join(only, ","))
