@@ -28,7 +28,11 @@ type EvalOptions struct {
 	Permutations int    `json:"permutations"` // paired randomization test (default 10000)
 	Resamples    int    `json:"resamples"`    // bootstrap resamples (default 2000)
 	Backend      string `json:"backend,omitempty"`
-	NoBaseline   bool   `json:"no_baseline,omitempty"`   // skip scoring the starting checkpoint
+	NoBaseline   bool   `json:"no_baseline,omitempty"`   // never score the starting checkpoint
+	// Baseline scores the starting checkpoint even when it has no trained
+	// reranking head (see baselineWorth): by default such a checkpoint is
+	// not a baseline, since its head is random.
+	Baseline    bool `json:"baseline,omitempty"`
 	NoLeakProbe  bool   `json:"no_leak_probe,omitempty"` // skip re-scoring with candidates' future text
 }
 
@@ -60,6 +64,8 @@ type EvalResult struct {
 	Depth      int         `json:"depth"`
 	FirstStage SystemEval  `json:"first_stage"`
 	Baseline   *SystemEval `json:"baseline,omitempty"`
+	// BaselineSkipped says why the starting reranker was not scored ("" when it was).
+	BaselineSkipped string `json:"baseline_skipped,omitempty"`
 	// BaselineFusion is the first stage fused with the starting reranker.
 	BaselineFusion *SystemEval `json:"baseline_fusion,omitempty"`
 	Finetuned      SystemEval  `json:"finetuned"`
@@ -221,7 +227,14 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	}
 	res := EvalResult{Run: run.ID, Queries: len(qcs), ValQueries: len(val), Depth: o.Depth, TieBreak: TieBreak, Relevance: Relevance, Created: time.Now().UTC()}
 	systems := map[string][][]eval.Scored{SysFirstStage: firstOf(qcs)}
-	if !o.NoBaseline {
+	worth, why := p.baselineWorth(run.Options)
+	switch {
+	case o.NoBaseline:
+		res.BaselineSkipped = "not scored (--no-baseline)"
+	case !worth && !o.Baseline:
+		res.BaselineSkipped = why
+	}
+	if res.BaselineSkipped == "" {
 		m, tokPath, startDir, err := p.startModel(run.Options)
 		if err != nil {
 			return EvalResult{}, fmt.Errorf("baseline: %w", err)
@@ -353,6 +366,9 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 		"max length":           fmt.Sprint(run.Options.MaxLen), "layers kept": fmt.Sprint(run.Options.KeepLayers),
 		"fusion":    fusionLine(res),
 		"relevance": Relevance,
+	}
+	if res.BaselineSkipped != "" {
+		report.Settings["starting reranker"] = res.BaselineSkipped
 	}
 	if res.LeakProbe != nil {
 		report.Settings["leak probe"] = fmt.Sprintf("%d of %d pairs show text written after the query opened; fine-tuned MRR@10 %.3f honest vs %.3f shown that text",

@@ -129,7 +129,8 @@ func cmdEval(ctx context.Context, args []string) error {
 	f.IntVar(&o.Permutations, "permutations", 10000, "permutations of the paired randomization test")
 	f.IntVar(&o.Resamples, "bootstrap", 2000, "bootstrap resamples for the 95% CI")
 	f.StringVar(&o.Backend, "backend", "", "compute backend (default: the fastest available)")
-	f.BoolVar(&o.NoBaseline, "no-baseline", false, "skip scoring the starting checkpoint")
+	f.BoolVar(&o.NoBaseline, "no-baseline", false, "never score the starting checkpoint")
+	f.BoolVar(&o.Baseline, "baseline", false, "score the starting checkpoint even when it has no trained reranking head (by default it is a baseline only when it has one)")
 	f.BoolVar(&o.NoLeakProbe, "no-leak-probe", false, "skip re-scoring with candidates' future text (the leak probe)")
 	p, err := f.parseOpen(args)
 	if err != nil {
@@ -161,6 +162,9 @@ func printEval(r app.EvalResult) {
 		rows = append(rows, []string{s.Label, f3(s.MRR10), f3(s.NDCG10), f3(s.R1), f3(s.R5), f3(s.R10), f3(s.MAP)})
 	}
 	table(os.Stdout, rows)
+	if r.BaselineSkipped != "" {
+		fmt.Printf("\nstarting reranker: %s\n", r.BaselineSkipped)
+	}
 	fmt.Printf("\n%s\n", r.Verdict)
 	fmt.Printf("final vs first stage: MRR@10 %+.1f%% (Δ %+.3f, 95%% CI [%+.3f, %+.3f]), p = %.4g (paired randomization, %d permutations)\n",
 		r.VsFirst.UpliftPct, r.VsFirst.Delta, r.VsFirst.CILow, r.VsFirst.CIHigh, r.VsFirst.PValue, r.VsFirst.Permutations)
