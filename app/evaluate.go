@@ -28,12 +28,12 @@ type EvalOptions struct {
 	Permutations int    `json:"permutations"` // paired randomization test (default 10000)
 	Resamples    int    `json:"resamples"`    // bootstrap resamples (default 2000)
 	Backend      string `json:"backend,omitempty"`
-	NoBaseline   bool   `json:"no_baseline,omitempty"`   // never score the starting checkpoint
+	NoBaseline   bool   `json:"no_baseline,omitempty"` // never score the starting checkpoint
 	// Baseline scores the starting checkpoint even when it has no trained
 	// reranking head (see baselineWorth): by default such a checkpoint is
 	// not a baseline, since its head is random.
 	Baseline    bool `json:"baseline,omitempty"`
-	NoLeakProbe  bool   `json:"no_leak_probe,omitempty"` // skip re-scoring with candidates' future text
+	NoLeakProbe bool `json:"no_leak_probe,omitempty"` // skip re-scoring with candidates' future text
 }
 
 // SystemEval is one system's metrics on the test window.
