@@ -113,11 +113,15 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 	if err != nil {
 		return nil, nil, err
 	}
-	b, _, err := Backend(p.Settings.Backend)
+	b, info, err := Backend(p.Settings.Backend)
 	if err != nil {
 		return nil, nil, err
 	}
-	emb, err := model.NewEmbedder(m, b)
+	prec, _, err := inferencePrecision(p.Settings.Precision, info)
+	if err != nil {
+		return nil, nil, err
+	}
+	emb, err := model.NewEmbedder(m, b, prec)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -131,6 +135,9 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 		return nil, nil, err
 	}
 	fp := fmt.Sprintf("%s|%d|%d|%d|%d", dir, st.Size(), st.ModTime().UnixNano(), maxLen, o.Layers)
+	if prec != model.F32 {
+		fp += "|" + string(prec) // float32 caches keep their fingerprint
+	}
 	if err := os.MkdirAll(p.Path("embeddings"), 0o755); err != nil {
 		return nil, nil, err
 	}

@@ -98,19 +98,20 @@ type reranker struct {
 	format pairtext.Format
 	maxLen int
 	batch  int
+	prec   model.Precision
 }
 
-func newReranker(m *model.Model, tokPath string, b compute.Backend, format pairtext.Format, maxLen int) (*reranker, error) {
+func newReranker(m *model.Model, tokPath string, b compute.Backend, format pairtext.Format, maxLen int, prec model.Precision) (*reranker, error) {
 	tok, err := tokenizer.Load(tokPath)
 	if err != nil {
 		return nil, err
 	}
-	sc, err := model.NewScorer(m, b)
+	sc, err := model.NewScorer(m, b, prec)
 	if err != nil {
 		tok.Close()
 		return nil, err
 	}
-	return &reranker{m: m, sc: sc, tok: tok, format: format, maxLen: maxLen, batch: 32}, nil
+	return &reranker{m: m, sc: sc, tok: tok, format: format, maxLen: maxLen, batch: 32, prec: prec}, nil
 }
 
 func (r *reranker) Close() { r.tok.Close() }

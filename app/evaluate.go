@@ -28,6 +28,7 @@ type EvalOptions struct {
 	Permutations int    `json:"permutations"` // paired randomization test (default 10000)
 	Resamples    int    `json:"resamples"`    // bootstrap resamples (default 2000)
 	Backend      string `json:"backend,omitempty"`
+	Precision    string `json:"precision,omitempty"`   // scoring products: "" = project setting, then auto; "f32", "bf16"
 	NoBaseline   bool   `json:"no_baseline,omitempty"` // never score the starting checkpoint
 	// Baseline scores the starting checkpoint even when it has no trained
 	// reranking head (see baselineWorth): by default such a checkpoint is
@@ -62,6 +63,7 @@ type EvalResult struct {
 	Queries    int         `json:"queries"`
 	ValQueries int         `json:"validation_queries"`
 	Depth      int         `json:"depth"`
+	Precision  string      `json:"precision"` // the products' number format, and why
 	FirstStage SystemEval  `json:"first_stage"`
 	Baseline   *SystemEval `json:"baseline,omitempty"`
 	// BaselineSkipped says why the starting reranker was not scored ("" when it was).
@@ -182,9 +184,13 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	if err != nil {
 		return EvalResult{}, err
 	}
+	prec, precNote, err := inferencePrecision(firstNonEmpty(o.Precision, p.Settings.Precision), info)
+	if err != nil {
+		return EvalResult{}, err
+	}
 	// score ranks val then test lists with one model, through the cache.
 	score := func(name, key string, m *model.Model, tokPath string) (valLists, testLists [][]eval.Scored, rr *reranker, err error) {
-		rr, err = newReranker(m, tokPath, b, format, run.Options.MaxLen)
+		rr, err = newReranker(m, tokPath, b, format, run.Options.MaxLen, prec)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -225,7 +231,7 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 		}
 		return out
 	}
-	res := EvalResult{Run: run.ID, Queries: len(qcs), ValQueries: len(val), Depth: o.Depth, TieBreak: TieBreak, Relevance: Relevance, Created: time.Now().UTC()}
+	res := EvalResult{Run: run.ID, Queries: len(qcs), ValQueries: len(val), Depth: o.Depth, Precision: precNote, TieBreak: TieBreak, Relevance: Relevance, Created: time.Now().UTC()}
 	systems := map[string][][]eval.Scored{SysFirstStage: firstOf(qcs)}
 	worth, why := p.baselineWorth(run.Options)
 	switch {
@@ -358,7 +364,7 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	report.Created = res.Created
 	report.TieBreak = TieBreak
 	report.Settings = map[string]string{
-		"run": run.ID, "start model": run.StartModel, "backend": info.Description,
+		"run": run.ID, "start model": run.StartModel, "backend": info.Description, "precision": precNote,
 		"test queries": fmt.Sprint(len(qcs)), "validation queries (fusion chosen on)": fmt.Sprint(len(val)),
 		"candidates per query": fmt.Sprint(o.Depth),
 		"training examples":    fmt.Sprintf("%d (%d positives, %d negatives)", run.Examples, run.Positives, run.Negatives),

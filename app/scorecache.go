@@ -61,6 +61,9 @@ func (p *Project) scoreKey(model string, r *reranker) string {
 	if r.format.FutureText {
 		parts = append(parts, "future-text")
 	}
+	if r.prec.String() != "f32" {
+		parts = append(parts, r.prec.String()) // float32 keys stay as they were
+	}
 	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return hex.EncodeToString(h[:])[:20]
 }

@@ -95,13 +95,13 @@ func timeEngine(ctx context.Context, b engineSpec) (engineTiming, error) {
 	var call func() error
 	switch b.Workload {
 	case workloadRerank:
-		sc, err := model.NewScorer(m, be)
+		sc, err := model.NewScorer(m, be, model.F32)
 		if err != nil {
 			return t, fmt.Errorf("bench rerank: %w", err)
 		}
 		call = func() error { _, err := sc.Score(batch); return err }
 	case workloadEmbed:
-		em, err := model.NewEmbedder(m, be)
+		em, err := model.NewEmbedder(m, be, model.F32)
 		if err != nil {
 			return t, fmt.Errorf("bench embed: %w", err)
 		}

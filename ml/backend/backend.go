@@ -33,6 +33,10 @@ type Info struct {
 	Description string // human-readable, e.g. "XLA CPU (PJRT plugin …)"
 	Accelerated bool   // XLA rather than the portable pure-Go backend
 	Note        string // why auto chose it (set on every automatic choice), e.g. "no PJRT plugin found"
+	// FastBF16 is true when inference graphs run faster with bfloat16
+	// products on this backend and CPU; BF16Note says why or why not.
+	FastBF16 bool
+	BF16Note string
 }
 
 // newXLA builds an XLA backend from a PJRT plugin file; nil when XLA is not
@@ -100,7 +104,7 @@ func openGo(name, options string) (entry, error) {
 	if err != nil {
 		return entry{}, fmt.Errorf("backend %q: %w", name, err)
 	}
-	return entry{b: b, info: Info{Name: name, Description: b.Description()}}, nil
+	return entry{b: b, info: Info{Name: name, Description: b.Description(), BF16Note: "the pure-Go backend multiplies in float32"}}, nil
 }
 
 func openXLA(name, plugin, options string) (entry, error) {
@@ -132,7 +136,9 @@ func openXLA(name, plugin, options string) (entry, error) {
 	if err != nil {
 		return entry{}, fmt.Errorf("backend %q: %w", name, err)
 	}
-	return entry{b: b, info: Info{Name: name, Description: "XLA " + plugin + " — " + b.Description(), Accelerated: true}}, nil
+	info := Info{Name: name, Description: "XLA " + plugin + " — " + b.Description(), Accelerated: true}
+	bf16Note(&info, plugin)
+	return entry{b: b, info: info}, nil
 }
 
 // openAuto tries the PJRT plugins found, fastest first, then pure Go.

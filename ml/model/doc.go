@@ -25,9 +25,11 @@
 //	func (m *Model) ModelFn(scope *model.Scope, spec any, inputs []*graph.Node) []*graph.Node // train.ModelFn
 //	func PadBatch(b Batch, lenMultiple int, padID int32) Batch
 //
-//	func NewScorer(m *Model, backend compute.Backend) (*Scorer, error)
+//	type Precision string // F32, BF16: what inference graphs multiply in
+//	func ParsePrecision(s string) (Precision, error)
+//	func NewScorer(m *Model, backend compute.Backend, p Precision) (*Scorer, error)
 //	func (s *Scorer) Score(b Batch) ([]float32, error)       // one logit per row
-//	func NewEmbedder(m *Model, backend compute.Backend) (*Embedder, error)
+//	func NewEmbedder(m *Model, backend compute.Backend, p Precision) (*Embedder, error)
 //	func (e *Embedder) Embed(b Batch) ([][]float32, error)   // one unit vector per row
 //
 // # Variables

@@ -80,10 +80,15 @@ func (r *runner) run(b Batch) ([]float32, []int, error) {
 // concurrent use; calls are serialised.
 type Scorer struct{ r *runner }
 
-// NewScorer prepares a Scorer for a cross-encoder model.
-func NewScorer(m *Model, backend compute.Backend) (*Scorer, error) {
+// NewScorer prepares a Scorer for a cross-encoder model, computing its
+// products in precision p ("" is F32).
+func NewScorer(m *Model, backend compute.Backend, p Precision) (*Scorer, error) {
 	if m != nil && m.head != CrossEncoder {
 		return nil, fmt.Errorf("model: NewScorer needs a cross-encoder, got a %s", m.head)
+	}
+	m, err := viewAt(m, p)
+	if err != nil {
+		return nil, err
 	}
 	r, err := newRunner(m, backend, func(scope *gmodel.Scope, ids, typeIDs, mask *graph.Node) *graph.Node {
 		return m.LogitsGraph(scope, ids, typeIDs, mask)
@@ -107,9 +112,14 @@ func (s *Scorer) Score(b Batch) ([]float32, error) {
 // concurrent use; calls are serialised.
 type Embedder struct{ r *runner }
 
-// NewEmbedder prepares an Embedder; any model can embed (a cross-encoder's
-// head is simply not used).
-func NewEmbedder(m *Model, backend compute.Backend) (*Embedder, error) {
+// NewEmbedder prepares an Embedder computing its products in precision p
+// ("" is F32); any model can embed (a cross-encoder's head is simply not
+// used).
+func NewEmbedder(m *Model, backend compute.Backend, p Precision) (*Embedder, error) {
+	m, err := viewAt(m, p)
+	if err != nil {
+		return nil, err
+	}
 	r, err := newRunner(m, backend, func(scope *gmodel.Scope, ids, typeIDs, mask *graph.Node) *graph.Node {
 		return m.EmbeddingsGraph(scope, ids, typeIDs, mask)
 	})
@@ -134,4 +144,12 @@ func (e *Embedder) Embed(b Batch) ([][]float32, error) {
 		out[i] = flat[i*dim : (i+1)*dim : (i+1)*dim]
 	}
 	return out, nil
+}
+
+// viewAt is m at precision p; a nil m stays nil for newRunner to refuse.
+func viewAt(m *Model, p Precision) (*Model, error) {
+	if m == nil {
+		return nil, nil
+	}
+	return m.at(p)
 }
