@@ -92,8 +92,11 @@ func (b *runner) engineRows(ctx context.Context, names []string, rep *Report) st
 	}
 	haveTorch := strings.HasPrefix(torchInfo, "torch ")
 	for _, be := range b.backends {
-		if _, info, err := app.Backend(be); err != nil {
+		name, prec := splitPrecision(be)
+		if _, info, err := app.Backend(name); err != nil {
 			rep.Backends[be] = "unavailable: " + err.Error()
+		} else if prec == model.BF16 {
+			rep.Backends[be] = info.Description + "; rerank and embed with bfloat16 products (" + info.BF16Note + ")"
 		} else {
 			rep.Backends[be] = info.Description
 		}
