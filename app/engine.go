@@ -162,16 +162,40 @@ func (r *reranker) encode(pairs [][2]data.Ticket) []tokenizer.Encoding {
 	return encs
 }
 
+// rankProgress reports pairs scored out of total, and work, the share of
+// the computation done (0 to 1): batches run shortest first, so pairs done
+// run ahead of time spent and an ETA must come from work.
+type rankProgress func(done, total int, work float64)
+
+// batchCost is the relative compute of a [rows, length] batch: its linear
+// layers grow with tokens, its attention with tokens × length.
+func batchCost(rows, length, hidden int) float64 {
+	return float64(rows) * float64(length) * float64(6*hidden+length)
+}
+
 // scoreEncodings scores encodings in length-bucketed batches; result i is
-// the logit of encs[i].
-func (r *reranker) scoreEncodings(ctx context.Context, encs []tokenizer.Encoding, progress func(done int)) ([]float32, error) {
+// the logit of encs[i]. progress gets pairs done and the share of work done.
+func (r *reranker) scoreEncodings(ctx context.Context, encs []tokenizer.Encoding, progress func(done int, work float64)) ([]float32, error) {
 	lengths := make([]int, len(encs))
 	for i, e := range encs {
 		lengths[i] = e.Len()
 	}
 	out := make([]float32, len(encs))
 	done := 0
-	for _, idx := range tokenizer.Buckets(lengths, r.batch) {
+	batches := tokenizer.Buckets(lengths, r.batch)
+	hidden := r.m.Config().HiddenSize
+	cost := func(idx []int) float64 {
+		longest := 0
+		for _, i := range idx {
+			longest = max(longest, lengths[i])
+		}
+		return batchCost(len(idx), longest, hidden)
+	}
+	total, spent := 0.0, 0.0
+	for _, idx := range batches {
+		total += cost(idx)
+	}
+	for _, idx := range batches {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -188,8 +212,9 @@ func (r *reranker) scoreEncodings(ctx context.Context, encs []tokenizer.Encoding
 			out[i] = logits[j]
 		}
 		done += len(idx)
+		spent += cost(idx)
 		if progress != nil {
-			progress(done)
+			progress(done, spent/max(total, 1))
 		}
 	}
 	return out, nil
@@ -197,7 +222,7 @@ func (r *reranker) scoreEncodings(ctx context.Context, encs []tokenizer.Encoding
 
 // rank scores the first depth candidates of each query and returns them as
 // eval.Scored lists (ties broken by first-stage rank).
-func (r *reranker) rank(ctx context.Context, a *archive, qcs []QueryCandidates, depth int, progress func(done, total int)) ([][]eval.Scored, error) {
+func (r *reranker) rank(ctx context.Context, a *archive, qcs []QueryCandidates, depth int, progress rankProgress) ([][]eval.Scored, error) {
 	var pairs [][2]data.Ticket
 	var owner []int
 	var ids []string
@@ -219,9 +244,9 @@ func (r *reranker) rank(ctx context.Context, a *archive, qcs []QueryCandidates, 
 		}
 	}
 	encs := r.encode(pairs)
-	scores, err := r.scoreEncodings(ctx, encs, func(done int) {
+	scores, err := r.scoreEncodings(ctx, encs, func(done int, work float64) {
 		if progress != nil {
-			progress(done, len(encs))
+			progress(done, len(encs), work)
 		}
 	})
 	if err != nil {

@@ -195,11 +195,11 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 			return nil, nil, nil, err
 		}
 		ck := p.scoreKey(key, rr)
-		phase := func(what string) func(done, total int) {
+		phase := func(what string) rankProgress {
 			clock := newETAClock()
-			return func(done, total int) {
+			return func(done, total int, work float64) {
 				progress.emit(Event{Step: "evaluate", Phase: name + " " + what, Done: int64(done), Total: int64(total),
-					ETA: clock.left(int64(done), int64(total))})
+					ETA: clock.left(workUnits(work), workUnits(1))})
 			}
 		}
 		if valLists, err = p.cachedRank(ctx, ck, rr, a, val, valDepth, phase("validation")); err == nil {
@@ -417,8 +417,9 @@ func (p *Project) leakProbe(ctx context.Context, honest *reranker, key string, a
 	if n == 0 {
 		return out, 0, nil
 	}
-	lists, err := p.cachedRank(ctx, p.scoreKey(key, &leaky), &leaky, a, sub, depth, func(done, total int) {
-		progress.emit(Event{Step: "evaluate", Phase: "leak probe", Done: int64(done), Total: int64(total)})
+	clock := newETAClock()
+	lists, err := p.cachedRank(ctx, p.scoreKey(key, &leaky), &leaky, a, sub, depth, func(done, total int, work float64) {
+		progress.emit(Event{Step: "evaluate", Phase: "leak probe", Done: int64(done), Total: int64(total), ETA: clock.left(workUnits(work), workUnits(1))})
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("leak probe: %w", err)

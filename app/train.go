@@ -229,8 +229,8 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	var validations []validation
 	validate := func(ctx context.Context) (float64, error) {
 		clock := newETAClock()
-		lists, err := rr.rank(ctx, a, val, o.ValDepth, func(done, total int) {
-			progress.emit(Event{Step: "train", Phase: "validate", Done: int64(done), Total: int64(total), ETA: clock.left(int64(done), int64(total))})
+		lists, err := rr.rank(ctx, a, val, o.ValDepth, func(done, total int, work float64) {
+			progress.emit(Event{Step: "train", Phase: "validate", Done: int64(done), Total: int64(total), ETA: clock.left(workUnits(work), workUnits(1))})
 		})
 		if err != nil {
 			return 0, err
