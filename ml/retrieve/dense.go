@@ -179,11 +179,12 @@ type denseQuery struct {
 // SearchBatch answers many queries with the blocked product; result i is
 // query i's top k, best first, ties on score broken by the smaller ID.
 //
-// Memory: beyond the index, the queries and the results, a batch holds 24
-// bytes per query plus, per worker, at most QueryBlock·(4·Dim + 8·k + 40)
-// bytes of packed queries and heaps, and, for a float16 index, one
-// DocBlock·4·Dim-byte tile (denseWorkingSet gives the bound): with the
-// defaults at 384 dimensions and k = 50, about 4 MiB per worker.
+// Memory: beyond the index, the queries and the results, a batch allocates
+// 48 bytes per query (bookkeeping) and, per worker, at most
+// QueryBlock·(4·Dim + 8·k + 96) + 4·Dim + 2 KiB bytes of packed queries,
+// heaps and buffers, plus one DocBlock·4·Dim-byte tile for a float16 index:
+// with the defaults at 384 dimensions and k = 50, under 4 MiB per worker,
+// whatever the number of queries or documents.
 func (ix *Dense) SearchBatch(ctx context.Context, qs []Query, k int, progress func(done, total int)) ([][]Candidate, error) {
 	out := make([][]Candidate, len(qs))
 	if k <= 0 || len(qs) == 0 {
@@ -265,11 +266,10 @@ func (ix *Dense) SearchBatch(ctx context.Context, qs []Query, k int, progress fu
 	return out, nil
 }
 
-// denseWorkingSet is the most bytes one SearchBatch worker allocates for
-// its packed queries, heaps and tile buffers (not the results).
+// denseWorkingSet is the bound SearchBatch documents for one worker's
+// allocations (not the results, not the per-query bookkeeping).
 func (ix *Dense) denseWorkingSet(k int) int {
-	q := ix.o.QueryBlock
-	b := q*4*ix.dim + q*(8*k+40) + 4*tileQ*tileD + 8*tileQ
+	b := ix.o.QueryBlock*(4*ix.dim+8*k+96) + 4*ix.dim + 2048
 	if ix.f16 != nil {
 		b += ix.o.DocBlock * 4 * ix.dim
 	}

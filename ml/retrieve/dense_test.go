@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sort"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/precedent/precedent/data"
 	"github.com/stretchr/testify/assert"
@@ -293,5 +295,39 @@ func TestProgressReportsMonotonicToTotal(t *testing.T) {
 		require.NotEmpty(t, seen)
 		assert.IsIncreasing(t, seen)
 		assert.Equal(t, len(qs), seen[len(seen)-1])
+	}
+}
+
+// TestDenseSearchMemoryBounded checks SearchBatch's documented bound: what
+// it allocates beyond the results grows by the per-query bookkeeping only,
+// not with the queries' vectors or the documents.
+func TestDenseSearchMemoryBounded(t *testing.T) {
+	const n, dim, k, nq = 600, 64, 10, 3000
+	rng := rand.New(rand.NewPCG(21, 22))
+	f := randomVectors(rng, n, dim)
+	for _, f16 := range []bool{false, true} {
+		o := DenseOptions{Float16: f16, QueryBlock: 64, DocBlock: 128, Workers: 2}
+		ix, err := NewDense(f.ids, f.opened, f.vecs, o)
+		require.NoError(t, err)
+		qs := make([]Query, nq)
+		for i := range qs {
+			r := i % n
+			qs[i] = Query{ID: f.ids[r], Vector: f.vecs.Row(r), Before: f.opened[r]}
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		got, err := ix.SearchBatch(context.Background(), qs, k, nil)
+		runtime.ReadMemStats(&after)
+		require.NoError(t, err)
+		results := int(unsafe.Sizeof([]Candidate{})) * nq
+		for _, c := range got {
+			results += int(unsafe.Sizeof(Candidate{})) * cap(c)
+		}
+		bound := o.Workers*ix.denseWorkingSet(k) + 48*nq + 16<<10 // goroutines, closures
+		extra := int(after.TotalAlloc-before.TotalAlloc) - results
+		assert.LessOrEqual(t, extra, bound, "float16=%v: %d bytes beyond the results, bound %d", f16, extra, bound)
+		// The queries' vectors alone are nq·dim·4 bytes: a copy of them would break the bound.
+		require.Less(t, bound, nq*dim*4)
 	}
 }
