@@ -48,5 +48,5 @@ func printPeakRSS(w io.Writer, rows []Row) {
 	if top.PeakRSSScope != "step" {
 		scope = "the process's peak resident set so far (this OS cannot reset it per step)"
 	}
-	fmt.Fprintf(w, "PEAK RSS = %s; largest: %s, %s (target < 4 GiB).\n", scope, top.Name, fmtBytes(top.PeakRSS))
+	fmt.Fprintf(w, "\nPEAK RSS = %s; largest: %s, %s (target < 4 GiB).\n", scope, top.Name, fmtBytes(top.PeakRSS))
 }

@@ -51,7 +51,6 @@ func Print(w io.Writer, rep Report) {
 	}
 	printTable(w, rows)
 	fmt.Fprintln(w, "\nvs TORCH = GoMLX / PyTorch speed in the same run (>1: faster than PyTorch); PEAK = estimated share of the fp32 peak.")
-	printPeakRSS(w, rep.Rows)
 	fmt.Fprintln(w, "\nverdicts")
 	for _, r := range rep.Rows {
 		if r.Target == "" {
@@ -74,6 +73,7 @@ func Print(w io.Writer, rep Report) {
 			fmt.Fprintf(w, "  %-22s %-12s %s\n", label, r.Target, r.Verdict)
 		}
 	}
+	printPeakRSS(w, rep.Rows)
 	fmt.Fprintf(w, "\nbench took %.0fs\n", rep.Seconds)
 }
 
