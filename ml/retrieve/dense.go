@@ -181,7 +181,7 @@ type denseQuery struct {
 //
 // Memory: beyond the index, the queries and the results, a batch allocates
 // 48 bytes per query (bookkeeping) and, per worker, at most
-// QueryBlock·(4·Dim + 8·k + 96) + 4·Dim + 2 KiB bytes of packed queries,
+// QueryBlock·(4·Dim + 8·min(k, Len) + 96) + 4·Dim + 2 KiB bytes of packed queries,
 // heaps and buffers, plus one DocBlock·4·Dim-byte tile for a float16 index:
 // with the defaults at 384 dimensions and k = 50, under 4 MiB per worker,
 // whatever the number of queries or documents.
@@ -269,7 +269,7 @@ func (ix *Dense) SearchBatch(ctx context.Context, qs []Query, k int, progress fu
 // denseWorkingSet is the bound SearchBatch documents for one worker's
 // allocations (not the results, not the per-query bookkeeping).
 func (ix *Dense) denseWorkingSet(k int) int {
-	b := ix.o.QueryBlock*(4*ix.dim+8*k+96) + 4*ix.dim + 2048
+	b := ix.o.QueryBlock*(4*ix.dim+8*min(k, ix.n)+96) + 4*ix.dim + 2048
 	if ix.f16 != nil {
 		b += ix.o.DocBlock * 4 * ix.dim
 	}
@@ -293,8 +293,9 @@ type denseScanner struct {
 func (ix *Dense) newScanner(size, k int) *denseScanner {
 	s := &denseScanner{ix: ix, k: k, qp: make([]float32, size*ix.dim), heaps: make([]topK, size),
 		thr: make([][tileQ]float32, size/tileQ), row: make([]float32, ix.dim)}
+	c := min(k, ix.n) // no query keeps more than the index holds
 	for i := range s.heaps {
-		s.heaps[i] = topK{k: k, tie: ix.tie, hs: make([]float32, 0, k), hd: make([]int32, 0, k)}
+		s.heaps[i] = topK{k: k, tie: ix.tie, hs: make([]float32, 0, c), hd: make([]int32, 0, c)}
 	}
 	if ix.f16 != nil {
 		s.tile = make([]float32, ix.o.DocBlock*ix.dim)

@@ -302,32 +302,47 @@ func TestProgressReportsMonotonicToTotal(t *testing.T) {
 // it allocates beyond the results grows by the per-query bookkeeping only,
 // not with the queries' vectors or the documents.
 func TestDenseSearchMemoryBounded(t *testing.T) {
-	const n, dim, k, nq = 600, 64, 10, 3000
+	const n, dim, nq = 600, 64, 3000
 	rng := rand.New(rand.NewPCG(21, 22))
 	f := randomVectors(rng, n, dim)
-	for _, f16 := range []bool{false, true} {
-		o := DenseOptions{Float16: f16, QueryBlock: 64, DocBlock: 128, Workers: 2}
-		ix, err := NewDense(f.ids, f.opened, f.vecs, o)
-		require.NoError(t, err)
-		qs := make([]Query, nq)
-		for i := range qs {
-			r := i % n
-			qs[i] = Query{ID: f.ids[r], Vector: f.vecs.Row(r), Before: f.opened[r]}
-		}
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		got, err := ix.SearchBatch(context.Background(), qs, k, nil)
-		runtime.ReadMemStats(&after)
-		require.NoError(t, err)
-		results := int(unsafe.Sizeof([]Candidate{})) * nq
-		for _, c := range got {
-			results += int(unsafe.Sizeof(Candidate{})) * cap(c)
-		}
-		bound := o.Workers*ix.denseWorkingSet(k) + 48*nq + 16<<10 // goroutines, closures
-		extra := int(after.TotalAlloc-before.TotalAlloc) - results
-		assert.LessOrEqual(t, extra, bound, "float16=%v: %d bytes beyond the results, bound %d", f16, extra, bound)
-		// The queries' vectors alone are nq·dim·4 bytes: a copy of them would break the bound.
-		require.Less(t, bound, nq*dim*4)
+	tests := []struct {
+		name   string
+		k      int
+		f16    bool
+		before time.Time // zero: no time limit
+		broken int       // bytes a broken implementation would take
+	}{
+		// A copy of the queries' vectors alone is nq·dim·4 bytes.
+		{"float32", 10, false, time.Time{}, nq * dim * 4},
+		{"float16", 10, true, time.Time{}, nq * dim * 4},
+		// A heap of k per query in a block, 2·64·k·8 bytes, though none
+		// can keep more than the few tickets it sees.
+		{"k far above the index size", 20000, false, at(1), 2 * 64 * 20000 * 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := DenseOptions{Float16: tt.f16, QueryBlock: 64, DocBlock: 128, Workers: 2}
+			ix, err := NewDense(f.ids, f.opened, f.vecs, o)
+			require.NoError(t, err)
+			qs := make([]Query, nq)
+			for i := range qs {
+				r := i % n
+				qs[i] = Query{ID: f.ids[r], Vector: f.vecs.Row(r), Before: tt.before}
+			}
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			got, err := ix.SearchBatch(context.Background(), qs, tt.k, nil)
+			runtime.ReadMemStats(&after)
+			require.NoError(t, err)
+			results := int(unsafe.Sizeof([]Candidate{})) * nq
+			for _, c := range got {
+				results += int(unsafe.Sizeof(Candidate{})) * cap(c)
+			}
+			bound := o.Workers*ix.denseWorkingSet(tt.k) + 48*nq + 16<<10 // goroutines, closures
+			extra := int(after.TotalAlloc-before.TotalAlloc) - results
+			assert.LessOrEqual(t, extra, bound, "%d bytes beyond the results, bound %d", extra, bound)
+			require.Less(t, bound, tt.broken)
+		})
 	}
 }
