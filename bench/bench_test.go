@@ -97,6 +97,9 @@ func TestBenchQuick(t *testing.T) {
 		assert.Empty(t, r.Error, "%s [%s]", r.Name, r.Engine)
 		assert.Positive(t, r.Value, "%s [%s]", r.Name, r.Engine)
 		assert.NotEmpty(t, r.What, r.Name)
+		if r.Engine == "" {
+			assert.Positive(t, r.PeakRSS, "%s: peak RSS", r.Name)
+		}
 		if r.Engine == "go" && python != "" {
 			assert.Positive(t, r.Ratio, "%s: ratio against PyTorch", r.Name)
 			assert.Equal(t, "n/a (quick)", r.Verdict)
@@ -113,6 +116,7 @@ func TestBenchQuick(t *testing.T) {
 	Print(&out, rep)
 	assert.Contains(t, out.String(), "verdicts")
 	assert.Contains(t, out.String(), "import")
+	assert.Contains(t, out.String(), "PEAK RSS")
 }
 
 // TestBenchRowErrors shows a failing row as an error row and skips the rows
