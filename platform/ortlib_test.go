@@ -45,3 +45,17 @@ func TestORTLibraryInAppBundle(t *testing.T) {
 	assert.Empty(t, firstLibrary(dirs, "libonnxruntime.so"), "a Linux build does not pick up a dylib")
 	assert.Equal(t, []string{"/opt/p/bin/onnxruntime", "/opt/p/third_party/onnxruntime"}, ortBesideExecutable("/opt/p/bin/precedent"))
 }
+
+func TestSysfsCores(t *testing.T) {
+	root := t.TempDir()
+	// 4 logical CPUs: two cores with two hyper-threads each.
+	for cpu, ids := range [][2]string{{"0", "0"}, {"0", "1"}, {"0", "0"}, {"0", "1"}} {
+		d := filepath.Join(root, "cpu"+string(rune('0'+cpu)), "topology")
+		require.NoError(t, os.MkdirAll(d, 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(d, "physical_package_id"), []byte(ids[0]+"\n"), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(d, "core_id"), []byte(ids[1]+"\n"), 0o644))
+	}
+	assert.Equal(t, 2, sysfsCores(root))
+	assert.Equal(t, 0, sysfsCores(t.TempDir()), "no sysfs: unknown")
+	assert.GreaterOrEqual(t, PhysicalCores(), 1)
+}
