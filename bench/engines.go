@@ -109,7 +109,11 @@ func (b *runner) engineRows(ctx context.Context, names []string, rep *Report) st
 			}
 			rep.Rows = append(rep.Rows, r)
 		}
+		rep.Rows = append(rep.Rows, b.ortPythonRows(ctx, script, w, ref)...)
 		for _, be := range b.backends {
+			if inferenceOnly(be) && w.train {
+				continue
+			}
 			rep.Rows = append(rep.Rows, b.row(ctx, name, be, func(ctx context.Context) (Row, error) {
 				return b.gomlxRow(ctx, be, w, ref, torchInfo)
 			}))
