@@ -16,6 +16,7 @@ import (
 	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/ml/eval"
 	"github.com/precedent/precedent/ml/model"
+	_ "github.com/precedent/precedent/ml/ort" // backend "ort": ONNX Runtime inference, auto's CPU fallback (cgo builds)
 	"github.com/precedent/precedent/ml/pairtext"
 	"github.com/precedent/precedent/ml/tokenizer"
 )

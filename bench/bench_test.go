@@ -87,12 +87,13 @@ func TestBenchQuick(t *testing.T) {
 		Only: "data,engine", Python: python, Backends: []string{"go"}})
 	require.NoError(t, err)
 
-	engines := 1
+	engines, ortPython := 1, 0
 	if python != "" {
 		engines = 2
+		ortPython = len(groups["engine"]) - 1 // onnxruntime from Python: inference rows, not train
 		assert.Contains(t, rep.PyTorch, "torch ")
 	}
-	require.Len(t, rep.Rows, len(groups["data"])+engines*len(groups["engine"]))
+	require.Len(t, rep.Rows, len(groups["data"])+engines*len(groups["engine"])+ortPython)
 	for _, r := range rep.Rows {
 		assert.Empty(t, r.Error, "%s [%s]", r.Name, r.Engine)
 		assert.Positive(t, r.Value, "%s [%s]", r.Name, r.Engine)

@@ -122,10 +122,11 @@ func (b *runner) engineRows(ctx context.Context, names []string, rep *Report) st
 			}
 			rep.Rows = append(rep.Rows, r)
 		}
+		rep.Rows = append(rep.Rows, b.ortPythonRows(ctx, script, w, refs[model.F32])...)
 		for _, be := range b.backends {
 			_, prec := splitPrecision(be)
-			if w.train && prec != model.F32 {
-				continue // training steps run in float32 whatever the precision
+			if w.train && (prec != model.F32 || inferenceOnly(be)) {
+				continue // training steps run in float32 on a GoMLX backend
 			}
 			rep.Rows = append(rep.Rows, b.row(ctx, name, be, func(ctx context.Context) (Row, error) {
 				return b.gomlxRow(ctx, be, w, refs[prec], torchInfo)

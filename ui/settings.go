@@ -43,6 +43,9 @@ func backendOptions() []string {
 	for _, pl := range platform.PJRTPlugins() {
 		opts = append(opts, "xla:"+pl.Name)
 	}
+	if platform.ORTLibrary() != "" {
+		opts = append(opts, "ort") // ONNX Runtime for inference, pure Go for training
+	}
 	return append(opts, "go")
 }
 

@@ -36,7 +36,7 @@ func trainFlags(f *flags, o *app.TrainOptions, def app.TrainOptions) {
 	f.IntVar(&o.ValQueries, "val-queries", def.ValQueries, "validation queries reranked at each validation (-1 = all)")
 	f.IntVar(&o.ValDepth, "val-depth", def.ValDepth, "candidates reranked per validation query")
 	f.Int64Var(&o.Seed, "seed", def.Seed, "seed for the head, data order and dropout")
-	f.StringVar(&o.Backend, "backend", def.Backend, "compute backend: xla:cpu, xla:cuda, go (default: the fastest available)")
+	f.StringVar(&o.Backend, "backend", def.Backend, "compute backend: xla:cpu, xla:cuda, ort, go (default: the fastest available; ort trains on go)")
 	f.StringVar(&o.Precision, "precision", "", "products of validation scoring: auto, f32 or bf16 (default: the project's setting, else auto: bf16 where the CPU multiplies it in hardware)")
 	f.StringVar(&o.PairFormat, "pair-format", def.PairFormat, "pair text: structured (entities, rule, time gap) or plain (default: the project setting)")
 }

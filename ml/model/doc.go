@@ -32,6 +32,14 @@
 //	func NewEmbedder(m *Model, backend compute.Backend, p Precision) (*Embedder, error)
 //	func (e *Embedder) Embed(b Batch) ([][]float32, error)   // one unit vector per row
 //
+//	// For graphs built outside GoMLX (ml/onnx exports, ml/ort runs them):
+//	func (m *Model) Spec() Spec                              // sizes, variant, eps, head, pooling
+//	func LayerPrefix(l int) string                           // HF name prefix of layer l
+//	const MaskedScore                                        // the additive mask value
+//	func (m *Model) CheckBatch(b Batch) error                // what Score/Embed refuse
+//	func (m *Model) Stamp() WeightsStamp                     // changes when training sets new values
+//	func OffloadInference(backend compute.Backend, make ForwardMaker) // Scorer/Embedder on that backend run elsewhere
+//
 // # Variables
 //
 // Every HF tensor is one GoMLX variable in m.Store(), at the path made by

@@ -20,12 +20,20 @@ const lenMultiple = 16
 type runner struct {
 	m    *Model
 	exec *gmodel.Exec
+	fwd  Forward // set when the backend's inference is offloaded (OffloadInference)
 	mu   sync.Mutex
 }
 
-func newRunner(m *Model, backend compute.Backend, fn func(scope *gmodel.Scope, ids, typeIDs, mask *graph.Node) *graph.Node) (*runner, error) {
+func newRunner(m *Model, backend compute.Backend, embed bool, fn func(scope *gmodel.Scope, ids, typeIDs, mask *graph.Node) *graph.Node) (*runner, error) {
 	if m == nil || backend == nil {
 		return nil, fmt.Errorf("model: nil model or backend")
+	}
+	fwd, err := offloaded(m, backend, embed)
+	if err != nil {
+		return nil, err
+	}
+	if fwd != nil {
+		return &runner{m: m, fwd: fwd}, nil
 	}
 	exec, err := gmodel.NewExec(backend, m.store, fn)
 	if err != nil {
@@ -37,17 +45,16 @@ func newRunner(m *Model, backend compute.Backend, fn func(scope *gmodel.Scope, i
 
 // run pads b, executes, and returns the flat float32 output and its padded shape.
 func (r *runner) run(b Batch) ([]float32, []int, error) {
-	if err := b.Validate(); err != nil {
-		return nil, nil, err
-	}
-	if b.Len > r.m.arch.maxLen() {
-		return nil, nil, fmt.Errorf("model: batch length %d exceeds the model's maximum %d", b.Len, r.m.arch.maxLen())
-	}
-	if err := r.m.arch.checkIDs(b); err != nil {
+	if err := r.m.CheckBatch(b); err != nil {
 		return nil, nil, err
 	}
 	if b.Rows == 0 {
 		return nil, []int{0}, nil
+	}
+	if r.fwd != nil {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.fwd(b)
 	}
 	length := min(roundUp(b.Len, lenMultiple), r.m.arch.maxLen())
 	p := padTo(b, bucketRows(b.Rows), length, int32(r.m.arch.padID))
@@ -90,7 +97,7 @@ func NewScorer(m *Model, backend compute.Backend, p Precision) (*Scorer, error) 
 	if err != nil {
 		return nil, err
 	}
-	r, err := newRunner(m, backend, func(scope *gmodel.Scope, ids, typeIDs, mask *graph.Node) *graph.Node {
+	r, err := newRunner(m, backend, false, func(scope *gmodel.Scope, ids, typeIDs, mask *graph.Node) *graph.Node {
 		return m.LogitsGraph(scope, ids, typeIDs, mask)
 	})
 	if err != nil {
@@ -120,7 +127,7 @@ func NewEmbedder(m *Model, backend compute.Backend, p Precision) (*Embedder, err
 	if err != nil {
 		return nil, err
 	}
-	r, err := newRunner(m, backend, func(scope *gmodel.Scope, ids, typeIDs, mask *graph.Node) *graph.Node {
+	r, err := newRunner(m, backend, true, func(scope *gmodel.Scope, ids, typeIDs, mask *graph.Node) *graph.Node {
 		return m.EmbeddingsGraph(scope, ids, typeIDs, mask)
 	})
 	if err != nil {
