@@ -22,9 +22,9 @@ endif
 TICKETS ?= 20000
 TEST_TIMEOUT ?= 25m
 
-.PHONY: setup deps tokenizers weights pjrt pyref build cli desktop demo test vet fmt-check bench loadtest package app clean
+.PHONY: setup deps tokenizers weights pjrt onnxruntime pyref build cli desktop demo test vet fmt-check bench loadtest package app clean
 
-setup: deps tokenizers weights pjrt
+setup: deps tokenizers weights pjrt onnxruntime
 
 deps:
 	@scripts/install-deps.sh
@@ -37,6 +37,11 @@ weights:
 
 pjrt:
 	@scripts/fetch-pjrt.sh
+
+# ONNX Runtime's shared library (PyPI onnxruntime wheel): the inference
+# fallback when no PJRT plugin loads.
+onnxruntime:
+	@scripts/fetch-onnxruntime.sh
 
 # PyPI's torch (MKL) and sentence-transformers in a cached venv: the reference
 # for the export check and the bench's PyTorch rows (several GiB, downloaded

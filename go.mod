@@ -10,8 +10,10 @@ require (
 	github.com/gomlx/gomlx v0.28.2
 	github.com/stretchr/testify v1.12.1
 	github.com/xuri/excelize/v2 v2.9.0
+	github.com/yalue/onnxruntime_go v1.27.0
 	go.etcd.io/bbolt v1.5.0
 	golang.org/x/sys v0.45.0
+	google.golang.org/protobuf v1.36.11
 )
 
 require (
@@ -54,6 +56,5 @@ require (
 	golang.org/x/net v0.35.0 // indirect
 	golang.org/x/term v0.40.0 // indirect
 	golang.org/x/text v0.35.0 // indirect
-	google.golang.org/protobuf v1.36.11 // indirect
 	k8s.io/klog/v2 v2.140.0 // indirect
 )

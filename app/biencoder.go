@@ -170,7 +170,11 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 			return BiEncoderResult{}, err
 		}
 	}
-	enc, err := newBiEncoder(m, ck.TokenizerPath, b, o.MaxLen)
+	prec, _, err := inferencePrecision(p.Settings.Precision, info)
+	if err != nil {
+		return BiEncoderResult{}, err
+	}
+	enc, err := newBiEncoder(m, ck.TokenizerPath, b, o.MaxLen, prec)
 	if err != nil {
 		return BiEncoderResult{}, err
 	}

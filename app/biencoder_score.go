@@ -35,12 +35,12 @@ type biEncoder struct {
 	batch  int
 }
 
-func newBiEncoder(m *model.Model, tokPath string, b compute.Backend, maxLen int) (*biEncoder, error) {
+func newBiEncoder(m *model.Model, tokPath string, b compute.Backend, maxLen int, prec model.Precision) (*biEncoder, error) {
 	tok, err := tokenizer.Load(tokPath)
 	if err != nil {
 		return nil, err
 	}
-	emb, err := model.NewEmbedder(m, b)
+	emb, err := model.NewEmbedder(m, b, prec)
 	if err != nil {
 		tok.Close()
 		return nil, err
@@ -166,7 +166,11 @@ func (p *Project) biEncoderScores(ctx context.Context, modelDir string, lists []
 	if err != nil {
 		return nil, err
 	}
-	b, _, err := Backend(p.Settings.Backend)
+	b, info, err := Backend(p.Settings.Backend)
+	if err != nil {
+		return nil, err
+	}
+	prec, _, err := inferencePrecision(p.Settings.Precision, info)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +192,7 @@ func (p *Project) biEncoderScores(ctx context.Context, modelDir string, lists []
 	if err != nil {
 		return nil, err
 	}
-	enc, err := newBiEncoder(m, ck.TokenizerPath, b, maxLen)
+	enc, err := newBiEncoder(m, ck.TokenizerPath, b, maxLen, prec)
 	if err != nil {
 		return nil, err
 	}

@@ -113,11 +113,15 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 	if err != nil {
 		return nil, nil, err
 	}
-	b, _, err := Backend(p.Settings.Backend)
+	b, info, err := Backend(p.Settings.Backend)
 	if err != nil {
 		return nil, nil, err
 	}
-	emb, err := model.NewEmbedder(m, b)
+	prec, _, err := inferencePrecision(p.Settings.Precision, info)
+	if err != nil {
+		return nil, nil, err
+	}
+	emb, err := model.NewEmbedder(m, b, prec)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -131,6 +135,9 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 		return nil, nil, err
 	}
 	fp := fmt.Sprintf("%s|%d|%d|%d|%d", dir, st.Size(), st.ModTime().UnixNano(), maxLen, o.Layers)
+	if prec != model.F32 {
+		fp += "|" + string(prec) // float32 caches keep their fingerprint
+	}
 	if err := os.MkdirAll(p.Path("embeddings"), 0o755); err != nil {
 		return nil, nil, err
 	}
@@ -152,7 +159,26 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 	for _, q := range qs {
 		items = append(items, item{"q:" + q.ID, q.Text})
 	}
-	vecs := make([][]float32, len(items))
+	// Each vector goes straight into its row of the documents' or the
+	// queries' matrix: beyond the vectors, embedding holds one chunk's texts
+	// and batches, and the index build one copy of the documents, released
+	// once built.
+	dim := ck.Config.HiddenSize
+	docs := retrieve.Matrix{Rows: len(a.Tickets), Dim: dim, Data: make([]float32, len(a.Tickets)*dim)}
+	qmat := retrieve.Matrix{Rows: len(qs), Dim: dim, Data: make([]float32, len(qs)*dim)}
+	row := func(i int) []float32 {
+		if i < docs.Rows {
+			return docs.Row(i)
+		}
+		return qmat.Row(i - docs.Rows)
+	}
+	put := func(i int, v []float32) error {
+		if len(v) != dim {
+			return fmt.Errorf("embedding of %s has %d dimensions, the model %d", items[i].key, len(v), dim)
+		}
+		copy(row(i), v)
+		return nil
+	}
 	var todo []int
 	for i, it := range items {
 		v, ok, err := cache.Get(it.key, retrieve.TextHash(it.text))
@@ -160,7 +186,9 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 			return nil, nil, err
 		}
 		if ok {
-			vecs[i] = v
+			if err := put(i, v); err != nil {
+				return nil, nil, err
+			}
 		} else {
 			todo = append(todo, i)
 		}
@@ -193,7 +221,9 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 			}
 			for j, k := range idx {
 				i := chunk[k]
-				vecs[i] = out[j]
+				if err := put(i, out[j]); err != nil {
+					return nil, nil, err
+				}
 				if err := cache.Put(items[i].key, retrieve.TextHash(items[i].text), out[j]); err != nil {
 					return nil, nil, err
 				}
@@ -207,18 +237,16 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 	}
 	ids := make([]string, len(a.Tickets))
 	opened := make([]time.Time, len(a.Tickets))
-	mat := retrieve.Matrix{Rows: len(a.Tickets), Dim: ck.Config.HiddenSize, Data: make([]float32, 0, len(a.Tickets)*ck.Config.HiddenSize)}
 	for i, t := range a.Tickets {
 		ids[i], opened[i] = t.ID, t.Opened
-		mat.Data = append(mat.Data, vecs[i]...)
 	}
-	ix, err := retrieve.NewDense(ids, opened, mat, retrieve.DenseOptions{Float16: o.Float16})
+	ix, err := retrieve.NewDense(ids, opened, docs, retrieve.DenseOptions{Float16: o.Float16})
 	if err != nil {
 		return nil, nil, err
 	}
 	out := make([]retrieve.Query, len(qs))
 	for i, q := range qs {
-		q.Vector = vecs[len(a.Tickets)+i]
+		q.Vector = qmat.Row(i)
 		out[i] = q
 	}
 	return ix, out, nil

@@ -36,3 +36,7 @@ func (c *etaClock) left(done, total int64) time.Duration {
 	el := c.now().Sub(c.t0)
 	return time.Duration(float64(el) * float64(total-done) / float64(done-c.done0))
 }
+
+// workUnits turns a share of work done (0 to 1) into the integer counts
+// etaClock takes, fine enough for any phase.
+func workUnits(share float64) int64 { return int64(share * 1e6) }

@@ -28,8 +28,13 @@ type EvalOptions struct {
 	Permutations int    `json:"permutations"` // paired randomization test (default 10000)
 	Resamples    int    `json:"resamples"`    // bootstrap resamples (default 2000)
 	Backend      string `json:"backend,omitempty"`
-	NoBaseline   bool   `json:"no_baseline,omitempty"`   // skip scoring the starting checkpoint
-	NoLeakProbe  bool   `json:"no_leak_probe,omitempty"` // skip re-scoring with candidates' future text
+	Precision    string `json:"precision,omitempty"`   // scoring products: "" = project setting, then auto; "f32", "bf16"
+	NoBaseline   bool   `json:"no_baseline,omitempty"` // never score the starting checkpoint
+	// Baseline scores the starting checkpoint even when it has no trained
+	// reranking head (see baselineWorth): by default such a checkpoint is
+	// not a baseline, since its head is random.
+	Baseline    bool `json:"baseline,omitempty"`
+	NoLeakProbe bool `json:"no_leak_probe,omitempty"` // skip re-scoring with candidates' future text
 }
 
 // SystemEval is one system's metrics on the test window.
@@ -58,8 +63,11 @@ type EvalResult struct {
 	Queries    int         `json:"queries"`
 	ValQueries int         `json:"validation_queries"`
 	Depth      int         `json:"depth"`
+	Precision  string      `json:"precision"` // the products' number format, and why
 	FirstStage SystemEval  `json:"first_stage"`
 	Baseline   *SystemEval `json:"baseline,omitempty"`
+	// BaselineSkipped says why the starting reranker was not scored ("" when it was).
+	BaselineSkipped string `json:"baseline_skipped,omitempty"`
 	// BaselineFusion is the first stage fused with the starting reranker.
 	BaselineFusion *SystemEval `json:"baseline_fusion,omitempty"`
 	Finetuned      SystemEval  `json:"finetuned"`
@@ -176,18 +184,22 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	if err != nil {
 		return EvalResult{}, err
 	}
+	prec, precNote, err := inferencePrecision(firstNonEmpty(o.Precision, p.Settings.Precision), info)
+	if err != nil {
+		return EvalResult{}, err
+	}
 	// score ranks val then test lists with one model, through the cache.
 	score := func(name, key string, m *model.Model, tokPath string) (valLists, testLists [][]eval.Scored, rr *reranker, err error) {
-		rr, err = newReranker(m, tokPath, b, format, run.Options.MaxLen)
+		rr, err = newReranker(m, tokPath, b, format, run.Options.MaxLen, prec)
 		if err != nil {
 			return nil, nil, nil, err
 		}
 		ck := p.scoreKey(key, rr)
-		phase := func(what string) func(done, total int) {
+		phase := func(what string) rankProgress {
 			clock := newETAClock()
-			return func(done, total int) {
+			return func(done, total int, work float64) {
 				progress.emit(Event{Step: "evaluate", Phase: name + " " + what, Done: int64(done), Total: int64(total),
-					ETA: clock.left(int64(done), int64(total))})
+					ETA: clock.left(workUnits(work), workUnits(1))})
 			}
 		}
 		if valLists, err = p.cachedRank(ctx, ck, rr, a, val, valDepth, phase("validation")); err == nil {
@@ -219,9 +231,16 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 		}
 		return out
 	}
-	res := EvalResult{Run: run.ID, Queries: len(qcs), ValQueries: len(val), Depth: o.Depth, TieBreak: TieBreak, Relevance: Relevance, Created: time.Now().UTC()}
+	res := EvalResult{Run: run.ID, Queries: len(qcs), ValQueries: len(val), Depth: o.Depth, Precision: precNote, TieBreak: TieBreak, Relevance: Relevance, Created: time.Now().UTC()}
 	systems := map[string][][]eval.Scored{SysFirstStage: firstOf(qcs)}
-	if !o.NoBaseline {
+	worth, why := p.baselineWorth(run.Options)
+	switch {
+	case o.NoBaseline:
+		res.BaselineSkipped = "not scored (--no-baseline)"
+	case !worth && !o.Baseline:
+		res.BaselineSkipped = why
+	}
+	if res.BaselineSkipped == "" {
 		m, tokPath, startDir, err := p.startModel(run.Options)
 		if err != nil {
 			return EvalResult{}, fmt.Errorf("baseline: %w", err)
@@ -345,7 +364,7 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	report.Created = res.Created
 	report.TieBreak = TieBreak
 	report.Settings = map[string]string{
-		"run": run.ID, "start model": run.StartModel, "backend": info.Description,
+		"run": run.ID, "start model": run.StartModel, "backend": info.Description, "precision": precNote,
 		"test queries": fmt.Sprint(len(qcs)), "validation queries (fusion chosen on)": fmt.Sprint(len(val)),
 		"candidates per query": fmt.Sprint(o.Depth),
 		"training examples":    fmt.Sprintf("%d (%d positives, %d negatives)", run.Examples, run.Positives, run.Negatives),
@@ -353,6 +372,9 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 		"max length":           fmt.Sprint(run.Options.MaxLen), "layers kept": fmt.Sprint(run.Options.KeepLayers),
 		"fusion":    fusionLine(res),
 		"relevance": Relevance,
+	}
+	if res.BaselineSkipped != "" {
+		report.Settings["starting reranker"] = res.BaselineSkipped
 	}
 	if res.LeakProbe != nil {
 		report.Settings["leak probe"] = fmt.Sprintf("%d of %d pairs show text written after the query opened; fine-tuned MRR@10 %.3f honest vs %.3f shown that text",
@@ -395,8 +417,9 @@ func (p *Project) leakProbe(ctx context.Context, honest *reranker, key string, a
 	if n == 0 {
 		return out, 0, nil
 	}
-	lists, err := p.cachedRank(ctx, p.scoreKey(key, &leaky), &leaky, a, sub, depth, func(done, total int) {
-		progress.emit(Event{Step: "evaluate", Phase: "leak probe", Done: int64(done), Total: int64(total)})
+	clock := newETAClock()
+	lists, err := p.cachedRank(ctx, p.scoreKey(key, &leaky), &leaky, a, sub, depth, func(done, total int, work float64) {
+		progress.emit(Event{Step: "evaluate", Phase: "leak probe", Done: int64(done), Total: int64(total), ETA: clock.left(workUnits(work), workUnits(1))})
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("leak probe: %w", err)

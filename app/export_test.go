@@ -59,7 +59,7 @@ func checkExport(t *testing.T, p *Project, out string) {
 	require.NoError(t, err)
 	format, err := p.pairFormat(run.Options.PairFormat)
 	require.NoError(t, err)
-	rr, err := newReranker(m, ck.TokenizerPath, b, format, run.Options.MaxLen)
+	rr, err := newReranker(m, ck.TokenizerPath, b, format, run.Options.MaxLen, model.F32)
 	require.NoError(t, err)
 	defer rr.Close()
 

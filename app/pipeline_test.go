@@ -188,7 +188,15 @@ func TestPipelineEndToEnd(t *testing.T) {
 	ev, err := p.Evaluate(ctx, EvalOptions{MaxQueries: 8, Depth: 10, Permutations: 200, Resamples: 100, Backend: "go"}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 8, ev.Queries)
-	require.NotNil(t, ev.Baseline)
+	// The starting checkpoint has no trained reranking head: it is no
+	// baseline unless asked for, and the report says why.
+	assert.Nil(t, ev.Baseline)
+	assert.Contains(t, ev.BaselineSkipped, "from scratch")
+	checkEvalFigures(t, p, ev, 10)
+	ev, err = p.Evaluate(ctx, EvalOptions{MaxQueries: 8, Depth: 10, Permutations: 200, Resamples: 100, Backend: "go", Baseline: true}, nil)
+	require.NoError(t, err)
+	require.NotNil(t, ev.Baseline, "--baseline scores it anyway")
+	assert.Empty(t, ev.BaselineSkipped)
 	checkEvalFigures(t, p, ev, 10)
 	assert.FileExists(t, ev.ReportHTML)
 	assert.FileExists(t, filepath.Join(ev.TRECDir, "qrels.txt"))

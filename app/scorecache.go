@@ -61,13 +61,16 @@ func (p *Project) scoreKey(model string, r *reranker) string {
 	if r.format.FutureText {
 		parts = append(parts, "future-text")
 	}
+	if r.prec.String() != "f32" {
+		parts = append(parts, r.prec.String()) // float32 keys stay as they were
+	}
 	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return hex.EncodeToString(h[:])[:20]
 }
 
 // cachedRank is reranker.rank with the cache: only pairs not scored before
 // under key are run through the model; new scores are stored.
-func (p *Project) cachedRank(ctx context.Context, key string, r *reranker, a *archive, qcs []QueryCandidates, depth int, progress func(done, total int)) ([][]eval.Scored, error) {
+func (p *Project) cachedRank(ctx context.Context, key string, r *reranker, a *archive, qcs []QueryCandidates, depth int, progress rankProgress) ([][]eval.Scored, error) {
 	cached := make([]map[string]float32, len(qcs))
 	var todo []QueryCandidates
 	var todoAt []int
@@ -107,7 +110,7 @@ func (p *Project) cachedRank(ctx context.Context, key string, r *reranker, a *ar
 			return nil, err
 		}
 	} else if progress != nil {
-		progress(1, 1)
+		progress(1, 1, 1)
 	}
 	out := make([][]eval.Scored, len(qcs))
 	for i, qc := range qcs {

@@ -26,6 +26,7 @@ type Reranker struct {
 	card     *ModelCard
 	verified bool
 	backend  string
+	prec     string // precision, and why
 	mask     func(string) string
 
 	mu     sync.Mutex // the model: one Score at a time; Close waits for it
@@ -34,8 +35,9 @@ type Reranker struct {
 
 // RerankerOptions configure LoadReranker; zero values take the defaults.
 type RerankerOptions struct {
-	Backend string // compute backend ("" = the fastest available)
-	Batch   int    // pairs per forward pass (default 32)
+	Backend   string // compute backend ("" = the fastest available)
+	Precision string // products: "" or "auto" (the backend's choice), "f32", "bf16"
+	Batch     int    // pairs per forward pass (default 32)
 }
 
 // ErrClosed is returned by Score after Close.
@@ -69,7 +71,11 @@ func LoadReranker(dir string, o RerankerOptions) (*Reranker, error) {
 	if err != nil {
 		return nil, err
 	}
-	rr, err := newReranker(m, ck.TokenizerPath, b, f, sc.MaxLen)
+	prec, precNote, err := inferencePrecision(o.Precision, info)
+	if err != nil {
+		return nil, err
+	}
+	rr, err := newReranker(m, ck.TokenizerPath, b, f, sc.MaxLen, prec)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +88,7 @@ func LoadReranker(dir string, o RerankerOptions) (*Reranker, error) {
 			break
 		}
 	}
-	r := &Reranker{rr: rr, cfg: sc, verified: verified, backend: info.Name, mask: f.Mask}
+	r := &Reranker{rr: rr, cfg: sc, verified: verified, backend: info.Name, prec: precNote, mask: f.Mask}
 	if r.mask == nil {
 		r.mask = func(s string) string { return s }
 	}
@@ -244,14 +250,15 @@ type RerankerInfo struct {
 	MaxLen     int        `json:"max_len"`
 	IDMasked   bool       `json:"id_masked"`
 	Verified   bool       `json:"manifest_verified"`
-	Backend    string     `json:"backend"` // the configuration name ("xla:cpu", "go"), no paths
+	Backend    string     `json:"backend"`   // the configuration name ("xla:cpu", "go"), no paths
+	Precision  string     `json:"precision"` // the products' number format, and why
 	Card       *ModelCard `json:"model_card,omitempty"`
 }
 
 // Info describes the loaded model.
 func (r *Reranker) Info() RerankerInfo {
 	return RerankerInfo{Run: r.cfg.Run, PairFormat: r.cfg.PairFormat, MaxLen: r.cfg.MaxLen,
-		IDMasked: len(r.cfg.IDPresets)+len(r.cfg.IDPatterns) > 0, Verified: r.verified, Backend: r.backend, Card: r.card}
+		IDMasked: len(r.cfg.IDPresets)+len(r.cfg.IDPatterns) > 0, Verified: r.verified, Backend: r.backend, Precision: r.prec, Card: r.card}
 }
 
 // Evidence is why a candidate matches a query, beyond its score: the

@@ -13,6 +13,7 @@ type Settings struct {
 	VectorsPath   string   `json:"vectors_path"`    // imported vectors (JSONL or .npy)
 	StartModel    string   `json:"start_model"`     // folder of the checkpoint training starts from
 	Backend       string   `json:"backend"`         // "" = auto; "xla:cpu", "go"...
+	Precision     string   `json:"precision"`       // inference products: "" = auto, "f32", "bf16"
 	CABundle      string   `json:"ca_bundle"`       // extra PEM roots for the corporate proxy
 	MemoryLimitMB int      `json:"memory_limit_mb"` // soft limit for the Go runtime, and the budget training fits batch × max length into; 0 = no Go limit, training plans for 3/4 of RAM
 	// Visibility remembers the user's choices of which imported columns

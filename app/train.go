@@ -39,6 +39,7 @@ type TrainOptions struct {
 	ValQueries      int     `json:"val_queries"`           // validation queries reranked (default 150; -1 = all)
 	ValDepth        int     `json:"val_depth"`             // candidates reranked per validation query (default 30)
 	Backend         string  `json:"backend,omitempty"`     // "" = project setting / automatic
+	Precision       string  `json:"precision,omitempty"`   // validation scoring: "" = project setting, then auto; "f32", "bf16"
 	Resume          string  `json:"resume,omitempty"`      // run ID to resume ("last" = the latest unfinished)
 	PairFormat      string  `json:"pair_format,omitempty"` // "" = project setting
 	MaxMemoryMB     int     `json:"max_memory_mb"`         // memory budget; batch, then max length, are lowered to fit (0 = Settings.MemoryLimitMB, else 3/4 of RAM)
@@ -178,7 +179,11 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	if err != nil {
 		return TrainResult{}, err
 	}
-	rr, err := newReranker(m, tokPath, b, format, o.MaxLen)
+	prec, _, err := inferencePrecision(firstNonEmpty(o.Precision, p.Settings.Precision), info)
+	if err != nil {
+		return TrainResult{}, err
+	}
+	rr, err := newReranker(m, tokPath, b, format, o.MaxLen, prec)
 	if err != nil {
 		return TrainResult{}, err
 	}
@@ -224,8 +229,8 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	var validations []validation
 	validate := func(ctx context.Context) (float64, error) {
 		clock := newETAClock()
-		lists, err := rr.rank(ctx, a, val, o.ValDepth, func(done, total int) {
-			progress.emit(Event{Step: "train", Phase: "validate", Done: int64(done), Total: int64(total), ETA: clock.left(int64(done), int64(total))})
+		lists, err := rr.rank(ctx, a, val, o.ValDepth, func(done, total int, work float64) {
+			progress.emit(Event{Step: "train", Phase: "validate", Done: int64(done), Total: int64(total), ETA: clock.left(workUnits(work), workUnits(1))})
 		})
 		if err != nil {
 			return 0, err

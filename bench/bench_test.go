@@ -87,16 +87,20 @@ func TestBenchQuick(t *testing.T) {
 		Only: "data,engine", Python: python, Backends: []string{"go"}})
 	require.NoError(t, err)
 
-	engines := 1
+	engines, ortPython := 1, 0
 	if python != "" {
 		engines = 2
+		ortPython = len(groups["engine"]) - 1 // onnxruntime from Python: inference rows, not train
 		assert.Contains(t, rep.PyTorch, "torch ")
 	}
-	require.Len(t, rep.Rows, len(groups["data"])+engines*len(groups["engine"]))
+	require.Len(t, rep.Rows, len(groups["data"])+engines*len(groups["engine"])+ortPython)
 	for _, r := range rep.Rows {
 		assert.Empty(t, r.Error, "%s [%s]", r.Name, r.Engine)
 		assert.Positive(t, r.Value, "%s [%s]", r.Name, r.Engine)
 		assert.NotEmpty(t, r.What, r.Name)
+		if r.Engine == "" {
+			assert.Positive(t, r.PeakRSS, "%s: peak RSS", r.Name)
+		}
 		if r.Engine == "go" && python != "" {
 			assert.Positive(t, r.Ratio, "%s: ratio against PyTorch", r.Name)
 			assert.Equal(t, "n/a (quick)", r.Verdict)
@@ -113,6 +117,7 @@ func TestBenchQuick(t *testing.T) {
 	Print(&out, rep)
 	assert.Contains(t, out.String(), "verdicts")
 	assert.Contains(t, out.String(), "import")
+	assert.Contains(t, out.String(), "PEAK RSS")
 }
 
 // TestBenchRowErrors shows a failing row as an error row and skips the rows

@@ -32,12 +32,14 @@ func miniLMShape() hf.Config {
 // time after the warm-up call.
 type engineSpec struct {
 	Workload string
-	Backend  string    // as for app.Backend(name)
-	Shape    hf.Config // random N(0, 0.02) weights of this shape
-	Rows     int
-	SeqLen   int
-	MinTime  time.Duration // keep timing until this much has passed…
-	MaxIters int           // …or this many calls ran (at least one)
+	Backend  string // as for app.Backend(name)
+	// Precision of rerank and embed products (training steps are float32).
+	Precision model.Precision
+	Shape     hf.Config // random N(0, 0.02) weights of this shape
+	Rows      int
+	SeqLen    int
+	MinTime   time.Duration // keep timing until this much has passed…
+	MaxIters  int           // …or this many calls ran (at least one)
 	// MaxWarmup bounds the cost of a slow backend: when the warm-up call
 	// alone takes longer, it is reported as the one timed call (compilation
 	// included, see engineTiming.WarmupIncluded). 0 never does this.
@@ -95,13 +97,13 @@ func timeEngine(ctx context.Context, b engineSpec) (engineTiming, error) {
 	var call func() error
 	switch b.Workload {
 	case workloadRerank:
-		sc, err := model.NewScorer(m, be)
+		sc, err := model.NewScorer(m, be, b.Precision)
 		if err != nil {
 			return t, fmt.Errorf("bench rerank: %w", err)
 		}
 		call = func() error { _, err := sc.Score(batch); return err }
 	case workloadEmbed:
-		em, err := model.NewEmbedder(m, be)
+		em, err := model.NewEmbedder(m, be, b.Precision)
 		if err != nil {
 			return t, fmt.Errorf("bench embed: %w", err)
 		}

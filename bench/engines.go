@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/ml/model"
 )
 
 // workload is one engine measurement as both engines run it.
@@ -91,37 +92,79 @@ func (b *runner) engineRows(ctx context.Context, names []string, rep *Report) st
 	}
 	haveTorch := strings.HasPrefix(torchInfo, "torch ")
 	for _, be := range b.backends {
-		if _, info, err := app.Backend(be); err != nil {
+		name, prec := splitPrecision(be)
+		if _, info, err := app.Backend(name); err != nil {
 			rep.Backends[be] = "unavailable: " + err.Error()
+		} else if prec == model.BF16 {
+			rep.Backends[be] = info.Description + "; rerank and embed with bfloat16 products (" + info.BF16Note + ")"
 		} else {
 			rep.Backends[be] = info.Description
 		}
 	}
 	for _, name := range names {
 		w := b.workload(name)
-		ref := 0.0
-		if haveTorch {
-			r := b.row(ctx, name, "pytorch", func(ctx context.Context) (Row, error) {
-				return b.torchRow(ctx, script, w)
+		// One PyTorch reference per precision the backends ask for: a bf16
+		// row is compared with PyTorch under bf16 autocast, never with fp32.
+		refs := map[model.Precision]float64{}
+		for _, prec := range []model.Precision{model.F32, model.BF16} {
+			if !haveTorch || !b.wantsPrecision(w, prec) {
+				continue
+			}
+			label := "pytorch"
+			if prec == model.BF16 {
+				label = "pytorch@bf16"
+			}
+			r := b.row(ctx, name, label, func(ctx context.Context) (Row, error) {
+				return b.torchRow(ctx, script, w, prec == model.BF16)
 			})
 			if r.Error == "" {
-				ref = r.Value
+				refs[prec] = r.Value
 			}
 			rep.Rows = append(rep.Rows, r)
 		}
+		rep.Rows = append(rep.Rows, b.ortPythonRows(ctx, script, w, refs[model.F32])...)
 		for _, be := range b.backends {
+			_, prec := splitPrecision(be)
+			if w.train && (prec != model.F32 || inferenceOnly(be)) {
+				continue // training steps run in float32 on a GoMLX backend
+			}
 			rep.Rows = append(rep.Rows, b.row(ctx, name, be, func(ctx context.Context) (Row, error) {
-				return b.gomlxRow(ctx, be, w, ref, torchInfo)
+				return b.gomlxRow(ctx, be, w, refs[prec], torchInfo)
 			}))
 		}
 	}
 	return torchInfo
 }
 
+// splitPrecision reads a backend spec "NAME[@PRECISION]" (e.g.
+// "xla:cpu@bf16"); no suffix is float32.
+func splitPrecision(spec string) (string, model.Precision) {
+	name, prec, ok := strings.Cut(spec, "@")
+	if !ok {
+		return spec, model.F32
+	}
+	p, err := model.ParsePrecision(prec)
+	if err != nil {
+		return spec, model.F32 // timeEngine reports the unknown backend
+	}
+	return name, p
+}
+
+// wantsPrecision says whether some backend row of workload w runs at prec.
+func (b *runner) wantsPrecision(w workload, prec model.Precision) bool {
+	for _, be := range b.backends {
+		if _, p := splitPrecision(be); p == prec && (!w.train || p == model.F32) {
+			return true
+		}
+	}
+	return false
+}
+
 func (b *runner) gomlxRow(ctx context.Context, backend string, w workload, ref float64, torchInfo string) (Row, error) {
 	shape := b.sizes.Shape
 	shape.NumHiddenLayers = w.layers
-	t, err := timeEngine(ctx, engineSpec{Workload: w.name, Backend: backend, Shape: shape, Rows: w.rows, SeqLen: b.sizes.SeqLen,
+	name, prec := splitPrecision(backend)
+	t, err := timeEngine(ctx, engineSpec{Workload: w.name, Backend: name, Precision: prec, Shape: shape, Rows: w.rows, SeqLen: b.sizes.SeqLen,
 		MinTime: time.Duration(b.sizes.MinTime * float64(time.Second)), MaxIters: b.sizes.MaxIters,
 		MaxWarmup: time.Duration(b.sizes.MaxWarmup * float64(time.Second)), MeasureRows: b.measureRows(backend)})
 	if err != nil {
@@ -130,6 +173,11 @@ func (b *runner) gomlxRow(ctx context.Context, backend string, w workload, ref f
 	r := Row{What: b.what(w), Value: w.value(t.PerIter()), Unit: w.unit, Target: "≥ PyTorch",
 		PeakFrac: b.peakFrac(w, t.PerIter()),
 		Note:     fmt.Sprintf("%d timed, warm-up %.1fs excluded", t.Iters, t.WarmupSeconds)}
+	if prec == model.BF16 {
+		r.What += ", bf16 products"
+		r.Target = "≥ PyTorch bf16 autocast"
+		r.PeakFrac = 0 // the fp32 peak does not bound bf16 products
+	}
 	if t.MeasuredRows < t.Rows {
 		r.Note += fmt.Sprintf("; ran %d rows per call, scaled to %d (padded rows, same work per row)", t.MeasuredRows, t.Rows)
 	}

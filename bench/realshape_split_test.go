@@ -49,7 +49,7 @@ func TestPlannedSplitScoresAndTime(t *testing.T) {
 	require.NoError(t, err)
 	m, err := model.FromCheckpoint(ck, model.Options{Head: model.CrossEncoder, Seed: 1})
 	require.NoError(t, err)
-	sc, err := model.NewScorer(m, be)
+	sc, err := model.NewScorer(m, be, model.F32)
 	require.NoError(t, err)
 	tok, err := tokenizer.Load(ck.TokenizerPath)
 	require.NoError(t, err)

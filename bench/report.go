@@ -19,6 +19,11 @@ type Row struct {
 	Note     string  `json:"note,omitempty"`
 	Error    string  `json:"error,omitempty"`
 	Wall     float64 `json:"wall_s"` // wall time of the row, set-up and warm-up included
+	// PeakRSS is the peak resident set in bytes while the row ran (data
+	// rows; 0 when not measured); PeakRSSScope says "step" when the
+	// high-water mark was reset before it (Linux), "process" otherwise.
+	PeakRSS      int64  `json:"peak_rss_bytes,omitempty"`
+	PeakRSSScope string `json:"peak_rss_scope,omitempty"`
 }
 
 // Report is the whole run, printed as the table or as one JSON object.

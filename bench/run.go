@@ -141,7 +141,7 @@ func (b *runner) run(ctx context.Context, selected map[string]bool) (Report, err
 		if !selected[name] {
 			continue
 		}
-		rep.Rows = append(rep.Rows, b.row(ctx, name, "", b.dataRow(name)))
+		rep.Rows = append(rep.Rows, b.row(ctx, name, "", withPeakRSS(b.dataRow(name))))
 	}
 	if b.proj != nil {
 		b.proj.Close()

@@ -28,7 +28,7 @@ func Print(w io.Writer, rep Report) {
 		fmt.Fprintln(w, "sizes     --quick: tiny sizes, targets not judged")
 	}
 	fmt.Fprintln(w)
-	rows := [][]string{{"ROW", "ENGINE", "MEASURE", "VALUE", "UNIT", "TARGET", "vs TORCH", "PEAK", "VERDICT", "NOTE"}}
+	rows := [][]string{{"ROW", "ENGINE", "MEASURE", "VALUE", "UNIT", "TARGET", "vs TORCH", "PEAK", "PEAK RSS", "VERDICT", "NOTE"}}
 	for _, r := range rep.Rows {
 		val, ratio, peak, note := fmtValue(r.Value), "", "", r.Note
 		if r.Ratio > 0 {
@@ -40,7 +40,14 @@ func Print(w io.Writer, rep Report) {
 		if r.Error != "" {
 			val, note = "—", r.Error
 		}
-		rows = append(rows, []string{r.Name, r.Engine, r.What, val, r.Unit, r.Target, ratio, peak, r.Verdict, note})
+		rss := ""
+		if r.PeakRSS > 0 {
+			rss = fmtBytes(r.PeakRSS)
+			if r.PeakRSSScope != "step" {
+				rss += " (process)"
+			}
+		}
+		rows = append(rows, []string{r.Name, r.Engine, r.What, val, r.Unit, r.Target, ratio, peak, rss, r.Verdict, note})
 	}
 	printTable(w, rows)
 	fmt.Fprintln(w, "\nvs TORCH = GoMLX / PyTorch speed in the same run (>1: faster than PyTorch); PEAK = estimated share of the fp32 peak.")
@@ -71,6 +78,7 @@ func Print(w io.Writer, rep Report) {
 			fmt.Fprintf(w, "  %-22s %-12s %s\n", label, r.Target, r.Verdict)
 		}
 	}
+	printPeakRSS(w, rep.Rows)
 	fmt.Fprintf(w, "\nbench took %.0fs\n", rep.Seconds)
 }
 

@@ -21,7 +21,9 @@ type torchResult struct {
 	Error   string  `json:"error"`
 }
 
-func (b *runner) torchRow(ctx context.Context, script string, w workload) (Row, error) {
+// torchRow times workload w in PyTorch; bf16 runs it under
+// torch.autocast("cpu", bfloat16), the reference of GoMLX's bf16 rows.
+func (b *runner) torchRow(ctx context.Context, script string, w workload, bf16 bool) (Row, error) {
 	s := b.sizes
 	args := []string{script, "--only", w.name, "--threads", strconv.Itoa(b.machine.Cores),
 		"--vocab", strconv.Itoa(s.Shape.VocabSize), "--hidden", strconv.Itoa(s.Shape.HiddenSize),
@@ -30,6 +32,9 @@ func (b *runner) torchRow(ctx context.Context, script string, w workload) (Row, 
 		"--train-layers", strconv.Itoa(s.TrainLayers), "--seq", strconv.Itoa(s.SeqLen),
 		"--train-batch", strconv.Itoa(s.TrainRows), "--rerank", strconv.Itoa(s.RerankRows), "--embed", strconv.Itoa(s.EmbedRows),
 		"--min-time", strconv.FormatFloat(s.MinTime, 'f', -1, 64), "--max-iters", strconv.Itoa(s.MaxIters)}
+	if bf16 {
+		args = append(args, "--bf16")
+	}
 	cmd := exec.CommandContext(ctx, b.python, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -55,8 +60,13 @@ func (b *runner) torchRow(ctx context.Context, script string, w workload) (Row, 
 	if raw, ok := out["threads"]; ok {
 		threads = ", " + string(raw) + " threads"
 	}
-	return Row{What: b.what(w), Value: w.value(per), Unit: w.unit, PeakFrac: b.peakFrac(w, per), Verdict: "reference",
-		Note: fmt.Sprintf("%d timed%s, warm-up excluded", res.Iters, threads)}, nil
+	r := Row{What: b.what(w), Value: w.value(per), Unit: w.unit, PeakFrac: b.peakFrac(w, per), Verdict: "reference",
+		Note: fmt.Sprintf("%d timed%s, warm-up excluded", res.Iters, threads)}
+	if bf16 {
+		r.What += ", bf16 autocast"
+		r.PeakFrac = 0 // the fp32 peak does not bound bf16 products
+	}
+	return r, nil
 }
 
 func lastLine(s string) string {

@@ -21,9 +21,19 @@ mkdir -p "$OUT"
 cd "$ROOT"
 export GOMLX_NO_AUTO_INSTALL=1 CGO_ENABLED=1
 
-# bundle_plugin APP: the Metal plugin (and its licence) into APP/Contents/Frameworks.
+# bundle_plugin APP: the Metal plugin (and its licence) into APP/Contents/Frameworks,
+# with ONNX Runtime's library (the CPU fallback for inference, make onnxruntime).
 bundle_plugin() {
 	local app=$1
+	local ortlib="$ROOT/third_party/onnxruntime/libonnxruntime.dylib"
+	if [[ -s "$ortlib" ]]; then
+		mkdir -p "$app/Contents/Frameworks"
+		cp "$ortlib" "$app/Contents/Frameworks/"
+		cp "$(dirname "$ortlib")/LICENSE" "$app/Contents/Frameworks/LICENSE-onnxruntime" 2>/dev/null || true
+		echo "package-darwin: bundled libonnxruntime.dylib in Contents/Frameworks"
+	else
+		echo "package-darwin: no ONNX Runtime at $ortlib (run make onnxruntime): without Metal, inference will run on pure Go" >&2
+	fi
 	if [[ ! -s "$PLUGIN" ]]; then
 		echo "package-darwin: no Metal plugin at $PLUGIN (run make pjrt): the app will train on the pure-Go backend" >&2
 		return

@@ -2,7 +2,7 @@
 """check_export_st.py: an exported Precedent model loads in sentence-transformers
 and scores like Precedent.
 
-    precedent pairtext --model DIR --score --json QUERY_ID CAND_ID... > pairs.json
+    precedent pairtext --model DIR --score --precision f32 --json QUERY_ID CAND_ID... > pairs.json
     .cache/pyref/bin/python scripts/check_export_st.py --model DIR --pairs pairs.json
 
 It loads DIR with sentence_transformers.CrossEncoder (max_length from

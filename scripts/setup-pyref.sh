@@ -25,6 +25,13 @@ else
   # PIP_CERT (set by the Makefile from PRECEDENT_CA_BUNDLE) is honoured by pip itself.
   "$dir/bin/pip" install --quiet torch sentence-transformers
 fi
+# ONNX Runtime for the bench's Python onnxruntime rows: the version
+# scripts/fetch-onnxruntime.sh pins for Precedent's own CPU fallback.
+ort_ver=$(sed -n 's/^ver=//p' "$root/scripts/fetch-onnxruntime.sh")
+if ! "$dir/bin/python" -c "import sys, onnxruntime; sys.exit(onnxruntime.__version__ != '$ort_ver')" 2>/dev/null; then
+  "$dir/bin/python" -m pip install --quiet "onnxruntime==$ort_ver"
+fi
+"$dir/bin/python" -c "import onnxruntime; print('pyref: onnxruntime ' + onnxruntime.__version__)"
 "$dir/bin/python" - <<'PY'
 import torch, sentence_transformers, transformers
 print(f"pyref: torch {torch.__version__}, transformers {transformers.__version__}, sentence-transformers {sentence_transformers.__version__}")

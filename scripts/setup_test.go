@@ -131,3 +131,33 @@ func TestFetchPJRTIntelMacSkips(t *testing.T) {
 	assert.Contains(t, errOut, "Apple silicon only")
 	assert.NoDirExists(t, dest)
 }
+
+// TestFetchOnnxRuntimeMacDryRun resolves the pinned onnxruntime wheel for
+// macOS arm64 on PyPI (metadata only) through the script's darwin branch
+// and checks that a dry run writes nothing. It needs python3 and PyPI;
+// without them it skips, unless PRECEDENT_REQUIRE_ASSETS is set (make test).
+func TestFetchOnnxRuntimeMacDryRun(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		testenv.SkipOrFail(t, "python3 not found")
+	}
+	dest := filepath.Join(t.TempDir(), "onnxruntime")
+	out, errOut, code := runScript(t, "fetch-onnxruntime.sh", append(os.Environ(), "PRECEDENT_ORT_OS=darwin", "PRECEDENT_ORT_ARCH=arm64"), "--dry-run", dest)
+	if code != 0 {
+		testenv.SkipOrFail(t, "PyPI not reachable? %s", errOut)
+	}
+	assert.Contains(t, out, "resolved onnxruntime-1.29.0-cp312-cp312-macosx_14_0_arm64.whl (sha256=")
+	assert.Contains(t, out, "onnxruntime/capi/libonnxruntime.1.29.0.dylib as "+filepath.Join(dest, "libonnxruntime.dylib"))
+	assert.NoDirExists(t, dest, "a dry run writes nothing")
+}
+
+func TestFetchOnnxRuntimeUnsupportedSkips(t *testing.T) {
+	for _, c := range []struct{ os, arch string }{{"darwin", "x86_64"}, {"windows", "x86_64"}, {"linux", "riscv64"}} {
+		t.Run(c.os+"-"+c.arch, func(t *testing.T) {
+			dest := filepath.Join(t.TempDir(), "onnxruntime")
+			_, errOut, code := runScript(t, "fetch-onnxruntime.sh", []string{"PATH=" + os.Getenv("PATH"), "PRECEDENT_ORT_OS=" + c.os, "PRECEDENT_ORT_ARCH=" + c.arch}, dest)
+			assert.Equal(t, 0, code)
+			assert.Contains(t, errOut, "no PyPI wheel for "+c.os+"-"+c.arch)
+			assert.NoDirExists(t, dest)
+		})
+	}
+}

@@ -178,7 +178,7 @@ def bench_rerank(a, gen):
     ids, types, mask = batch(a, a.rerank, gen, True)
 
     def score(rows):
-        with torch.no_grad():
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
             cross_logits(a, a.layers, w, ids[:rows], types[:rows], mask[:rows], 0.0, False)
 
     iters, sec = timed(lambda: score(2), lambda: score(a.rerank), a.min_time, a.max_iters)
@@ -190,7 +190,7 @@ def bench_embed(a, gen):
     ids, types, mask = batch(a, a.embed, gen, False)
 
     def embed(rows):
-        with torch.no_grad():
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
             embeddings(a, a.layers, w, ids[:rows], types[:rows], mask[:rows])
 
     iters, sec = timed(lambda: embed(2), lambda: embed(a.embed), a.min_time, a.max_iters)
@@ -214,10 +214,13 @@ def main():
     ap.add_argument("--min-time", type=float, default=5.0, help="seconds to time each workload for")
     ap.add_argument("--max-iters", type=int, default=20)
     ap.add_argument("--only", default="train,rerank,embed", help="comma-separated workloads")
+    ap.add_argument("--bf16", action="store_true",
+                    help="rerank and embed under torch.autocast('cpu', bfloat16): linear layers in bfloat16, "
+                         "as GoMLX's bf16 precision (what a Python user turns on for CPU inference)")
     a = ap.parse_args()
     torch.set_num_threads(max(1, a.threads))
     gen = torch.Generator().manual_seed(1)
-    out = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "bf16": a.bf16}
     for name, fn in (("train", bench_train), ("rerank", bench_rerank), ("embed", bench_embed)):
         if name not in a.only.split(","):
             continue

@@ -182,6 +182,9 @@ func (p *evaluationPanel) show(r app.EvalResult) {
 	// best baseline, in words; the pure reranker's figure follows.
 	txt := r.Verdict + fmt.Sprintf("\nFine-tuned reranker alone vs first stage: MRR@10 %+.1f%% (Δ %+.3f), p = %.4f",
 		r.PureVsFirst.UpliftPct, r.PureVsFirst.Delta, r.PureVsFirst.PValue)
+	if r.BaselineSkipped != "" {
+		txt += "\nStarting reranker: " + r.BaselineSkipped
+	}
 	if r.ReportHTML != "" {
 		txt += "\nReport: " + r.ReportHTML
 	}

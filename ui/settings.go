@@ -26,6 +26,8 @@ type settingsPanel struct {
 	caPath   *widget.Entry
 	caStatus *widget.Label
 	backend  *widget.Select
+	prec     *widget.Select
+	precNote *widget.Label
 	memory   *widget.Entry
 	memErr   *widget.Label
 	themeSel *widget.Select
@@ -41,6 +43,9 @@ func backendOptions() []string {
 	for _, pl := range platform.PJRTPlugins() {
 		opts = append(opts, "xla:"+pl.Name)
 	}
+	if platform.ORTLibrary() != "" {
+		opts = append(opts, "ort") // ONNX Runtime for inference, pure Go for training
+	}
 	return append(opts, "go")
 }
 
@@ -54,6 +59,9 @@ func newSettingsPanel(d *desktop) *settingsPanel {
 	p.caStatus = widget.NewLabel("")
 	p.caStatus.Wrapping = fyne.TextWrapWord
 	p.backend = widget.NewSelect(backendOptions(), nil)
+	p.prec = widget.NewSelect(app.Precisions, nil)
+	p.precNote = widget.NewLabel("")
+	p.precNote.Wrapping = fyne.TextWrapWord
 	p.memory = widget.NewEntry()
 	p.memory.SetPlaceHolder("0 = no limit")
 	p.memory.OnChanged = func(string) { p.checkMemory() }
@@ -73,6 +81,8 @@ func newSettingsPanel(d *desktop) *settingsPanel {
 		widget.NewFormItem("Corporate CA bundle", container.NewBorder(nil, nil, nil, caBtn, p.caPath)),
 		widget.NewFormItem("", p.caStatus),
 		widget.NewFormItem("Accelerator", p.backend),
+		widget.NewFormItem("Inference precision", p.prec),
+		widget.NewFormItem("", p.precNote),
 		widget.NewFormItem("Memory limit (MiB)", p.memory),
 		widget.NewFormItem("", p.memErr),
 		widget.NewFormItem("Theme", p.themeSel),
@@ -105,6 +115,12 @@ func (p *settingsPanel) refresh() {
 		p.backend.SetOptions(append(p.backend.Options, b))
 	}
 	p.backend.SetSelected(b)
+	p.prec.SetSelected(firstOr(s.Precision, app.PrecisionAuto))
+	if note, err := p.d.proj.PrecisionNote(); err == nil {
+		p.precNote.SetText("Scoring and embedding: " + note)
+	} else {
+		p.precNote.SetText(err.Error())
+	}
 	p.memory.SetText(strconv.Itoa(s.MemoryLimitMB))
 	p.saveBtn.Enable()
 	p.saved.SetText("")
@@ -200,11 +216,18 @@ func (p *settingsPanel) save() {
 		s.Backend = ""
 	}
 	s.MemoryLimitMB = mem
+	s.Precision = p.prec.Selected
+	if s.Precision == app.PrecisionAuto {
+		s.Precision = ""
+	}
 	if err := p.d.proj.SaveSettings(s); err != nil {
 		p.d.showError("Save settings", err)
 		return
 	}
 	p.saved.SetText("Saved.")
+	if note, err := p.d.proj.PrecisionNote(); err == nil {
+		p.precNote.SetText("Scoring and embedding: " + note)
+	}
 }
 
 func contains(list []string, s string) bool {
@@ -214,4 +237,12 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// firstOr is s, or def when s is empty.
+func firstOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -60,8 +60,10 @@ func TestSettingsSave(t *testing.T) {
 	sp.memory.SetText("4096")
 	assert.Empty(t, sp.memErr.Text)
 	sp.backend.SetSelected("go")
+	sp.prec.SetSelected("bf16")
 	test.Tap(sp.saveBtn)
 	assert.Equal(t, "Saved.", sp.saved.Text)
+	assert.Equal(t, "Scoring and embedding: bf16 (chosen)", sp.precNote.Text, "the panel shows what app resolves")
 
 	dir := d.proj.Dir
 	require.NoError(t, d.proj.Close())
@@ -72,6 +74,7 @@ func TestSettingsSave(t *testing.T) {
 	assert.Equal(t, good, p.Settings.CABundle)
 	assert.Equal(t, 4096, p.Settings.MemoryLimitMB)
 	assert.Equal(t, "go", p.Settings.Backend)
+	assert.Equal(t, "bf16", p.Settings.Precision)
 }
 
 func TestThemeChoice(t *testing.T) {

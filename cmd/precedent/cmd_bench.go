@@ -24,7 +24,7 @@ func cmdBench(ctx context.Context, args []string) error {
 		"the store evicted from the page cache, under $DISPLAY or Xvfb) and evaluation with defaults on a 20k archive.", 0, 0)
 	quick := f.Bool("quick", false, "tiny sizes: a smoke test of every row in seconds (targets not judged)")
 	only := f.String("only", "", "comma-separated rows or groups to run: "+strings.Join(bench.RowNames(), ",")+", data, engine, real, user (default all)")
-	backends := f.String("backends", "xla:cpu,go", "GoMLX backends to measure, comma-separated")
+	backends := f.String("backends", "xla:cpu,xla:cpu@bf16,ort,go", "backends to measure, comma-separated (ort: ONNX Runtime, inference rows only); NAME@bf16 runs rerank and embed with bfloat16 products (compared with PyTorch under bf16 autocast)")
 	python := f.String("python", platform.PyRefPython(), "python with torch for the PyTorch reference (make pyref sets it up; \"\" skips it)")
 	script := f.String("torch-script", "", "path of scripts/torch_bench.py (default: found above the working directory)")
 	rowTimeout := f.Duration("row-timeout", 4*time.Minute, "time limit of each row")

@@ -24,6 +24,7 @@ func cmdPairtext(ctx context.Context, args []string) error {
 	ticketsFile := f.String("tickets", "", "JSON file with query and candidates instead of IDs")
 	score := f.Bool("score", false, "also print the model's raw score of each pair")
 	backendName := f.String("backend", "", "compute backend (with --score)")
+	precision := f.String("precision", "", "products with --score: auto, f32 or bf16 (f32 to compare with sentence-transformers to 1e-6)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func cmdPairtext(ctx context.Context, args []string) error {
 		}
 		q, cands = ts[0], ts[1:]
 	}
-	r, err := app.LoadReranker(*dir, app.RerankerOptions{Backend: *backendName})
+	r, err := app.LoadReranker(*dir, app.RerankerOptions{Backend: *backendName, Precision: *precision})
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	dir := f.String("model", "", "model folder (exported; plain Hugging Face folders are served unverified)")
 	addr := f.String("addr", serve.DefaultAddr, "listen address")
 	backendName := f.String("backend", "", "compute backend (default: the fastest available)")
+	precision := f.String("precision", "", "products: auto, f32 or bf16 (default auto: bf16 where the CPU multiplies it in hardware; f32 reproduces sentence-transformers' scores to 1e-6)")
 	tokenFile := f.String("token-file", "", "file holding the bearer token (never pass the token itself on the command line)")
 	cert := f.String("tls-cert", "", "PEM certificate (chain) for HTTPS")
 	key := f.String("tls-key", "", "PEM private key for HTTPS")
@@ -48,7 +49,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	if err := cfg.Check(); err != nil {
 		return err // before loading anything
 	}
-	m, err := app.LoadReranker(*dir, app.RerankerOptions{Backend: *backendName, Batch: min(*maxBatch, 64)})
+	m, err := app.LoadReranker(*dir, app.RerankerOptions{Backend: *backendName, Precision: *precision, Batch: min(*maxBatch, 64)})
 	if err != nil {
 		return err
 	}

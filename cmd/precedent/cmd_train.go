@@ -36,7 +36,8 @@ func trainFlags(f *flags, o *app.TrainOptions, def app.TrainOptions) {
 	f.IntVar(&o.ValQueries, "val-queries", def.ValQueries, "validation queries reranked at each validation (-1 = all)")
 	f.IntVar(&o.ValDepth, "val-depth", def.ValDepth, "candidates reranked per validation query")
 	f.Int64Var(&o.Seed, "seed", def.Seed, "seed for the head, data order and dropout")
-	f.StringVar(&o.Backend, "backend", def.Backend, "compute backend: xla:cpu, xla:cuda, go (default: the fastest available)")
+	f.StringVar(&o.Backend, "backend", def.Backend, "compute backend: xla:cpu, xla:cuda, ort, go (default: the fastest available; ort trains on go)")
+	f.StringVar(&o.Precision, "precision", "", "products of validation scoring: auto, f32 or bf16 (default: the project's setting, else auto: bf16 where the CPU multiplies it in hardware)")
 	f.StringVar(&o.PairFormat, "pair-format", def.PairFormat, "pair text: structured (entities, rule, time gap) or plain (default: the project setting)")
 }
 
@@ -129,7 +130,9 @@ func cmdEval(ctx context.Context, args []string) error {
 	f.IntVar(&o.Permutations, "permutations", 10000, "permutations of the paired randomization test")
 	f.IntVar(&o.Resamples, "bootstrap", 2000, "bootstrap resamples for the 95% CI")
 	f.StringVar(&o.Backend, "backend", "", "compute backend (default: the fastest available)")
-	f.BoolVar(&o.NoBaseline, "no-baseline", false, "skip scoring the starting checkpoint")
+	f.StringVar(&o.Precision, "precision", "", "products of scoring: auto, f32 or bf16 (default: the project's setting, else auto: bf16 where the CPU multiplies it in hardware)")
+	f.BoolVar(&o.NoBaseline, "no-baseline", false, "never score the starting checkpoint")
+	f.BoolVar(&o.Baseline, "baseline", false, "score the starting checkpoint even when it has no trained reranking head (by default it is a baseline only when it has one)")
 	f.BoolVar(&o.NoLeakProbe, "no-leak-probe", false, "skip re-scoring with candidates' future text (the leak probe)")
 	p, err := f.parseOpen(args)
 	if err != nil {
@@ -148,7 +151,7 @@ func cmdEval(ctx context.Context, args []string) error {
 }
 
 func printEval(r app.EvalResult) {
-	fmt.Printf("\ntest window: %d queries, top %d candidates each (run %s); fusion chosen on %d validation queries\n\n", r.Queries, r.Depth, r.Run, r.ValQueries)
+	fmt.Printf("\ntest window: %d queries, top %d candidates each (run %s); fusion chosen on %d validation queries; precision %s\n\n", r.Queries, r.Depth, r.Run, r.ValQueries, r.Precision)
 	rows := [][]string{{"SYSTEM", "MRR@10", "nDCG@10", "R@1", "R@5", "R@10", "MAP"}}
 	sys := []app.SystemEval{r.FirstStage}
 	for _, s := range []*app.SystemEval{r.Baseline, r.BaselineFusion} {
@@ -161,6 +164,9 @@ func printEval(r app.EvalResult) {
 		rows = append(rows, []string{s.Label, f3(s.MRR10), f3(s.NDCG10), f3(s.R1), f3(s.R5), f3(s.R10), f3(s.MAP)})
 	}
 	table(os.Stdout, rows)
+	if r.BaselineSkipped != "" {
+		fmt.Printf("\nstarting reranker: %s\n", r.BaselineSkipped)
+	}
 	fmt.Printf("\n%s\n", r.Verdict)
 	fmt.Printf("final vs first stage: MRR@10 %+.1f%% (Δ %+.3f, 95%% CI [%+.3f, %+.3f]), p = %.4g (paired randomization, %d permutations)\n",
 		r.VsFirst.UpliftPct, r.VsFirst.Delta, r.VsFirst.CILow, r.VsFirst.CIHigh, r.VsFirst.PValue, r.VsFirst.Permutations)

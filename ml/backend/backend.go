@@ -4,8 +4,10 @@
 //
 // "auto" (the default) takes the fastest backend this machine has: XLA
 // through a PJRT plugin (CUDA, Metal or CPU, searched by
-// platform.PJRTPlugins) when one is installed and loads, else the pure-Go
-// backend, saying why in Info.Note.
+// platform.PJRTPlugins) when one is installed and loads; else ONNX Runtime
+// for inference with the pure-Go backend for training ("ort", when the
+// library of platform.ORTLibrary loads and package ml/ort is linked in);
+// else the pure-Go backend — saying why in Info.Note.
 package backend
 
 import (
@@ -33,6 +35,11 @@ type Info struct {
 	Description string // human-readable, e.g. "XLA CPU (PJRT plugin …)"
 	Accelerated bool   // XLA rather than the portable pure-Go backend
 	Note        string // why auto chose it (set on every automatic choice), e.g. "no PJRT plugin found"
+	Inference   string // "ort" when Scorers and Embedders run on ONNX Runtime, "" when on the backend itself
+	// FastBF16 is true when inference graphs run faster with bfloat16
+	// products on this backend and CPU; BF16Note says why or why not.
+	FastBF16 bool
+	BF16Note string
 }
 
 // newXLA builds an XLA backend from a PJRT plugin file; nil when XLA is not
@@ -84,6 +91,8 @@ func open(name string) (entry, error) {
 		return openAuto()
 	case gobackend.BackendName:
 		return openGo(name, options)
+	case ORTName:
+		return openORT(name)
 	case "xla":
 		plugin, opts, _ := strings.Cut(options, ",")
 		if plugin == "" {
@@ -100,7 +109,7 @@ func openGo(name, options string) (entry, error) {
 	if err != nil {
 		return entry{}, fmt.Errorf("backend %q: %w", name, err)
 	}
-	return entry{b: b, info: Info{Name: name, Description: b.Description()}}, nil
+	return entry{b: b, info: Info{Name: name, Description: b.Description(), BF16Note: "the pure-Go backend multiplies in float32"}}, nil
 }
 
 func openXLA(name, plugin, options string) (entry, error) {
@@ -132,7 +141,9 @@ func openXLA(name, plugin, options string) (entry, error) {
 	if err != nil {
 		return entry{}, fmt.Errorf("backend %q: %w", name, err)
 	}
-	return entry{b: b, info: Info{Name: name, Description: "XLA " + plugin + " — " + b.Description(), Accelerated: true}}, nil
+	info := Info{Name: name, Description: "XLA " + plugin + " — " + b.Description(), Accelerated: true}
+	bf16Note(&info, plugin)
+	return entry{b: b, info: info}, nil
 }
 
 // openAuto tries the PJRT plugins found, fastest first, then pure Go.
@@ -166,7 +177,17 @@ func openAuto() (entry, error) {
 			notes = append(notes, "no PJRT plugin found (run `make pjrt` for the XLA "+setUp+" plugin)")
 		}
 	}
-	e, err := openGo(gobackend.BackendName, "")
+	// No XLA: ONNX Runtime runs inference far faster than pure Go, which
+	// keeps training.
+	e, err := openORT(ORTName)
+	if err == nil {
+		e.info.Name = "auto → ort + go"
+		e.info.Note = "auto: " + e.info.Note + " (" + strings.Join(notes, "; ") + ")"
+		e.info.Description += " (CPU fallback: " + strings.Join(notes, "; ") + ")"
+		return e, nil
+	}
+	notes = append(notes, err.Error())
+	e, err = openGo(gobackend.BackendName, "")
 	if err != nil {
 		return entry{}, err
 	}
@@ -193,7 +214,14 @@ func autoReason(plugin string, skipped []string) string {
 // Available lists the backend kinds linked into this build.
 func Available() []string {
 	if newXLA != nil {
-		return []string{"auto", "xla", gobackend.BackendName}
+		return append([]string{"auto", "xla", gobackend.BackendName}, ortAvailable()...)
 	}
-	return []string{"auto", gobackend.BackendName}
+	return append([]string{"auto", gobackend.BackendName}, ortAvailable()...)
+}
+
+func ortAvailable() []string {
+	if ortAttach == nil {
+		return nil
+	}
+	return []string{ORTName}
 }

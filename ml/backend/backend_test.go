@@ -51,6 +51,7 @@ func TestAutoFallsBackToGo(t *testing.T) {
 	assert.Equal(t, "auto → go", e.info.Name)
 	assert.False(t, e.info.Accelerated)
 	assert.NotEmpty(t, e.info.Note)
+	assert.Contains(t, e.info.Note, "ONNX Runtime", "says why the ONNX Runtime fallback was not taken")
 	_, err = open("xla:cpu")
 	require.Error(t, err)
 	if newXLA != nil {

@@ -23,7 +23,7 @@ func BenchmarkScoreMiniLM(b *testing.B) {
 	be := newTestBackend(b)
 	m, err := FromScratch(miniLMConfig(), CrossEncoder, 1)
 	require.NoError(b, err)
-	s, err := NewScorer(m, be)
+	s, err := NewScorer(m, be, F32)
 	require.NoError(b, err)
 	const pairs = 50
 	for _, length := range []int{64, 256} {

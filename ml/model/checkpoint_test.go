@@ -47,7 +47,7 @@ func newTestBackend(t testing.TB) compute.Backend {
 
 func score(t *testing.T, be compute.Backend, m *Model, b Batch) []float32 {
 	t.Helper()
-	s, err := NewScorer(m, be)
+	s, err := NewScorer(m, be, F32)
 	require.NoError(t, err)
 	got, err := s.Score(b)
 	require.NoError(t, err)
@@ -180,7 +180,7 @@ func TestScoreRejectsBadBatches(t *testing.T) {
 	be := newTestBackend(t)
 	m, err := FromScratch(tinyConfig(false), CrossEncoder, 1)
 	require.NoError(t, err)
-	s, err := NewScorer(m, be)
+	s, err := NewScorer(m, be, F32)
 	require.NoError(t, err)
 	_, err = s.Score(Batch{IDs: []int32{1, 2}, TypeIDs: []int32{0}, Mask: []int32{1, 1}, Rows: 1, Len: 2})
 	assert.ErrorContains(t, err, "TypeIDs has 1 values")
@@ -197,6 +197,6 @@ func TestScoreRejectsBadBatches(t *testing.T) {
 
 	emb, err := FromScratch(tinyConfig(false), BiEncoder, 1)
 	require.NoError(t, err)
-	_, err = NewScorer(emb, be)
+	_, err = NewScorer(emb, be, F32)
 	assert.ErrorContains(t, err, "needs a cross-encoder")
 }

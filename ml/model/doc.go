@@ -26,10 +26,20 @@
 //	func PadBatch(b Batch, lenMultiple int, padID int32) Batch
 //	func PaddedShape(rows, length, maxLen int) (int, int)   // the shape Score/Embed run a batch at
 //
-//	func NewScorer(m *Model, backend compute.Backend) (*Scorer, error)
+//	type Precision string // F32, BF16: what inference graphs multiply in
+//	func ParsePrecision(s string) (Precision, error)
+//	func NewScorer(m *Model, backend compute.Backend, p Precision) (*Scorer, error)
 //	func (s *Scorer) Score(b Batch) ([]float32, error)       // one logit per row
-//	func NewEmbedder(m *Model, backend compute.Backend) (*Embedder, error)
+//	func NewEmbedder(m *Model, backend compute.Backend, p Precision) (*Embedder, error)
 //	func (e *Embedder) Embed(b Batch) ([][]float32, error)   // one unit vector per row
+//
+//	// For graphs built outside GoMLX (ml/onnx exports, ml/ort runs them):
+//	func (m *Model) Spec() Spec                              // sizes, variant, eps, head, pooling
+//	func LayerPrefix(l int) string                           // HF name prefix of layer l
+//	const MaskedScore                                        // the additive mask value
+//	func (m *Model) CheckBatch(b Batch) error                // what Score/Embed refuse
+//	func (m *Model) Stamp() WeightsStamp                     // changes when training sets new values
+//	func OffloadInference(backend compute.Backend, make ForwardMaker) // Scorer/Embedder on that backend run elsewhere
 //
 // # Variables
 //

@@ -22,12 +22,20 @@ const lenMultiple = tokenizer.LenMultiple
 type runner struct {
 	m    *Model
 	exec *gmodel.Exec
+	fwd  Forward // set when the backend's inference is offloaded (OffloadInference)
 	mu   sync.Mutex
 }
 
-func newRunner(m *Model, backend compute.Backend, fn func(scope *gmodel.Scope, ids, typeIDs, mask *graph.Node) *graph.Node) (*runner, error) {
+func newRunner(m *Model, backend compute.Backend, embed bool, fn func(scope *gmodel.Scope, ids, typeIDs, mask *graph.Node) *graph.Node) (*runner, error) {
 	if m == nil || backend == nil {
 		return nil, fmt.Errorf("model: nil model or backend")
+	}
+	fwd, err := offloaded(m, backend, embed)
+	if err != nil {
+		return nil, err
+	}
+	if fwd != nil {
+		return &runner{m: m, fwd: fwd}, nil
 	}
 	exec, err := gmodel.NewExec(backend, m.store, fn)
 	if err != nil {
@@ -39,17 +47,16 @@ func newRunner(m *Model, backend compute.Backend, fn func(scope *gmodel.Scope, i
 
 // run pads b, executes, and returns the flat float32 output and its padded shape.
 func (r *runner) run(b Batch) ([]float32, []int, error) {
-	if err := b.Validate(); err != nil {
-		return nil, nil, err
-	}
-	if b.Len > r.m.arch.maxLen() {
-		return nil, nil, fmt.Errorf("model: batch length %d exceeds the model's maximum %d", b.Len, r.m.arch.maxLen())
-	}
-	if err := r.m.arch.checkIDs(b); err != nil {
+	if err := r.m.CheckBatch(b); err != nil {
 		return nil, nil, err
 	}
 	if b.Rows == 0 {
 		return nil, []int{0}, nil
+	}
+	if r.fwd != nil {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.fwd(b)
 	}
 	rows, length := PaddedShape(b.Rows, b.Len, r.m.arch.maxLen())
 	p := padTo(b, rows, length, int32(r.m.arch.padID))
@@ -82,12 +89,17 @@ func (r *runner) run(b Batch) ([]float32, []int, error) {
 // concurrent use; calls are serialised.
 type Scorer struct{ r *runner }
 
-// NewScorer prepares a Scorer for a cross-encoder model.
-func NewScorer(m *Model, backend compute.Backend) (*Scorer, error) {
+// NewScorer prepares a Scorer for a cross-encoder model, computing its
+// products in precision p ("" is F32).
+func NewScorer(m *Model, backend compute.Backend, p Precision) (*Scorer, error) {
 	if m != nil && m.head != CrossEncoder {
 		return nil, fmt.Errorf("model: NewScorer needs a cross-encoder, got a %s", m.head)
 	}
-	r, err := newRunner(m, backend, func(scope *gmodel.Scope, ids, typeIDs, mask *graph.Node) *graph.Node {
+	m, err := viewAt(m, p)
+	if err != nil {
+		return nil, err
+	}
+	r, err := newRunner(m, backend, false, func(scope *gmodel.Scope, ids, typeIDs, mask *graph.Node) *graph.Node {
 		return m.LogitsGraph(scope, ids, typeIDs, mask)
 	})
 	if err != nil {
@@ -109,10 +121,15 @@ func (s *Scorer) Score(b Batch) ([]float32, error) {
 // concurrent use; calls are serialised.
 type Embedder struct{ r *runner }
 
-// NewEmbedder prepares an Embedder; any model can embed (a cross-encoder's
-// head is simply not used).
-func NewEmbedder(m *Model, backend compute.Backend) (*Embedder, error) {
-	r, err := newRunner(m, backend, func(scope *gmodel.Scope, ids, typeIDs, mask *graph.Node) *graph.Node {
+// NewEmbedder prepares an Embedder computing its products in precision p
+// ("" is F32); any model can embed (a cross-encoder's head is simply not
+// used).
+func NewEmbedder(m *Model, backend compute.Backend, p Precision) (*Embedder, error) {
+	m, err := viewAt(m, p)
+	if err != nil {
+		return nil, err
+	}
+	r, err := newRunner(m, backend, true, func(scope *gmodel.Scope, ids, typeIDs, mask *graph.Node) *graph.Node {
 		return m.EmbeddingsGraph(scope, ids, typeIDs, mask)
 	})
 	if err != nil {
@@ -136,4 +153,12 @@ func (e *Embedder) Embed(b Batch) ([][]float32, error) {
 		out[i] = flat[i*dim : (i+1)*dim : (i+1)*dim]
 	}
 	return out, nil
+}
+
+// viewAt is m at precision p; a nil m stays nil for newRunner to refuse.
+func viewAt(m *Model, p Precision) (*Model, error) {
+	if m == nil {
+		return nil, nil
+	}
+	return m.at(p)
 }

@@ -73,8 +73,16 @@ func (m *Model) param(scope *gmodel.Scope, g *Graph, name string) *Node {
 // dense applies an HF Linear (weight [out, in], bias [out]) named prefix.
 func (m *Model) dense(scope *gmodel.Scope, x *Node, prefix string, act activation.Type) *Node {
 	g := x.Graph()
-	return nn.Dense(x, m.param(scope, g, prefix+".weight"), m.param(scope, g, prefix+".bias"),
-		compute.DenseLayoutOutputsInput, act)
+	w, b := m.param(scope, g, prefix+".weight"), m.param(scope, g, prefix+".bias")
+	if m.matmul != dtypes.BFloat16 {
+		return nn.Dense(x, w, b, compute.DenseLayoutOutputsInput, act)
+	}
+	// Round the product's inputs to bfloat16; it accumulates and returns
+	// float32, so only the inputs are rounded.
+	y := Dot(ConvertDType(x, dtypes.BFloat16), ConvertDType(w, dtypes.BFloat16)).WithOutputDType(dtypes.Float32).
+		General([]int{x.Rank() - 1}, nil, []int{1}, nil)
+	y = Add(y, ExpandLeftToRank(b, x.Rank()))
+	return activation.Apply(act, y)
 }
 
 // layerNorm applies an HF LayerNorm named prefix over the last axis.
@@ -158,6 +166,11 @@ func (m *Model) layerGraph(scope *gmodel.Scope, x, bias *Node, l int) *Node {
 // crossEncoderHead maps hidden states [rows, len, hidden] to logits [rows].
 func (m *Model) crossEncoderHead(scope *gmodel.Scope, hidden *Node) *Node {
 	a := m.arch
+	// The head is a few products per row: float32 whatever the precision,
+	// so rounding never reaches the logit directly.
+	exact := *m
+	exact.matmul = dtypes.Float32
+	m = &exact
 	cls := Squeeze(Slice(hidden, AxisRange(), AxisElem(0), AxisRange()), 1) // [rows, hidden]
 	var logits *Node
 	if a.xlmr {

@@ -77,7 +77,7 @@ func TestGraphMatchesNaiveReference(t *testing.T) {
 			require.NoError(t, err)
 			b := randomBatch(a, rng, []int{5, 11, 1, 8}, 11)
 
-			s, err := NewScorer(m, be)
+			s, err := NewScorer(m, be, F32)
 			require.NoError(t, err)
 			got, err := s.Score(b)
 			require.NoError(t, err)
@@ -88,7 +88,7 @@ func TestGraphMatchesNaiveReference(t *testing.T) {
 				assert.InDelta(t, want[i], got[i], 1e-4, "row %d", i)
 			}
 
-			e, err := NewEmbedder(m, be)
+			e, err := NewEmbedder(m, be, F32)
 			require.NoError(t, err)
 			emb, err := e.Embed(b)
 			require.NoError(t, err)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
 	gmodel "github.com/gomlx/gomlx/ml/model"
 
@@ -22,6 +23,9 @@ type Model struct {
 	head          HeadKind
 	store         *gmodel.Store
 	names         []string // HF canonical names, sorted
+	// matmul is the dtype the linear layers multiply in: Float32 (the zero
+	// value, InvalidDType, also reads as float32) or BFloat16 (see Precision).
+	matmul dtypes.DType
 }
 
 // newModel checks weights against the architecture and copies them into a new store.

@@ -141,7 +141,7 @@ func pyTorchParity(t *testing.T, be compute.Backend) {
 				}
 			}
 
-			emb, err := NewEmbedder(m, be)
+			emb, err := NewEmbedder(m, be, F32)
 			require.NoError(t, err)
 			vecs, err := emb.Embed(b)
 			require.NoError(t, err)
@@ -175,7 +175,7 @@ func TestMiniLMParity(t *testing.T) {
 	require.NoError(t, err)
 	m, err := FromCheckpoint(ck, Options{Head: BiEncoder})
 	require.NoError(t, err)
-	emb, err := NewEmbedder(m, newTestBackend(t))
+	emb, err := NewEmbedder(m, newTestBackend(t), F32)
 	require.NoError(t, err)
 	vecs, err := emb.Embed(e.batch())
 	require.NoError(t, err)

@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"strings"
 
 	"github.com/precedent/precedent/ml/safetensors"
 )
@@ -98,14 +99,26 @@ func refLayer(a arch, w map[string]safetensors.Tensor, p string, x [][]float64, 
 	return out
 }
 
+// refRoundBF16 makes refLinear round the encoder layers' product inputs to
+// bfloat16 (round to nearest even), as a BF16 Scorer does; the head stays exact.
+var refRoundBF16 bool
+
 func refLinear(w map[string]safetensors.Tensor, name string, x []float64) []float64 {
 	W, B := w[name+".weight"], w[name+".bias"]
 	outDim, inDim := W.Shape[0], W.Shape[1]
+	round := func(v float64) float64 { return v }
+	if refRoundBF16 && strings.HasPrefix(name, "encoder.") {
+		round = func(v float64) float64 {
+			b := math.Float32bits(float32(v))
+			b += 0x7FFF + (b>>16)&1 // round to nearest, ties to even
+			return float64(math.Float32frombits(b &^ 0xFFFF))
+		}
+	}
 	y := make([]float64, outDim)
 	for o := range outDim {
 		s := float64(B.Data[o])
 		for i := range inDim {
-			s += float64(W.Data[o*inDim+i]) * x[i]
+			s += round(float64(W.Data[o*inDim+i])) * round(x[i])
 		}
 		y[o] = s
 	}

@@ -120,7 +120,7 @@ func TestTrainingStepLearns(t *testing.T) {
 		return l
 	})
 	require.NoError(t, err)
-	s, err := NewScorer(m, be)
+	s, err := NewScorer(m, be, F32)
 	require.NoError(t, err)
 	before, err := s.Score(b)
 	require.NoError(t, err)

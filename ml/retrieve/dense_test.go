@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sort"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/precedent/precedent/data"
 	"github.com/stretchr/testify/assert"
@@ -94,38 +96,76 @@ func TestDenseEqualsNaiveSort(t *testing.T) {
 		{"odd sizes, small tiles", 203, 19, 10, DenseOptions{QueryBlock: 6, DocBlock: 20, Workers: 2}},
 		{"dim multiple of 8, default tiles", 150, 32, 7, DenseOptions{}},
 		{"k larger than corpus", 13, 8, 50, DenseOptions{Workers: 3}},
+		{"many panels, one worker, dim 1", 700, 1, 5, DenseOptions{QueryBlock: 16, DocBlock: 64, Workers: 1}},
+		{"k larger than many cut-offs", 97, 24, 40, DenseOptions{QueryBlock: 8, DocBlock: 32, Workers: 2}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(uint64(tt.n), uint64(tt.dim)))
-			f := randomVectors(rng, tt.n, tt.dim)
-			ix, err := NewDense(f.ids, f.opened, f.vecs, tt.opts)
+	for _, kern := range kernels() {
+		for _, tt := range tests {
+			t.Run(kern.name+"/"+tt.name, func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(uint64(tt.n), uint64(tt.dim)))
+				f := randomVectors(rng, tt.n, tt.dim)
+				ix, err := NewDense(f.ids, f.opened, f.vecs, tt.opts)
+				require.NoError(t, err)
+				ix.kern = kern
+				var qs []Query
+				for i := range 41 {
+					r := rng.IntN(tt.n)
+					q := Query{ID: f.ids[r], Vector: f.vecs.Row(r), Before: f.opened[r]}
+					if i%4 == 0 {
+						q.Before = time.Time{}
+					}
+					if i%9 == 0 {
+						q.ID = "new"
+					}
+					if i%13 == 5 {
+						q.Before = at(0) // sees nothing
+					}
+					qs = append(qs, q)
+				}
+				got, err := ix.SearchBatch(context.Background(), qs, tt.k, nil)
+				require.NoError(t, err)
+				require.Len(t, got, len(qs))
+				for i, q := range qs {
+					ids := []string{}
+					for r, c := range got[i] {
+						ids = append(ids, c.ID)
+						assert.Equal(t, r+1, c.Rank)
+					}
+					assert.Equal(t, naiveTopK(f, q, tt.k), ids, "query %d", i)
+				}
+			})
+		}
+	}
+}
+
+// TestDenseKernelsAgree checks that every kernel, float32 or float16, ranks
+// exactly as the portable one on the same index, ties included.
+func TestDenseKernelsAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	f := randomVectors(rng, 1000, 40)
+	var qs []Query
+	for i := range 100 {
+		qs = append(qs, Query{ID: f.ids[i*7], Vector: f.vecs.Row(i * 7), Before: f.opened[i*7]})
+	}
+	for _, f16 := range []bool{false, true} {
+		ix, err := NewDense(f.ids, f.opened, f.vecs, DenseOptions{Float16: f16, QueryBlock: 24, DocBlock: 96})
+		require.NoError(t, err)
+		ks := kernels()
+		ix.kern = ks[len(ks)-1]
+		want, err := ix.SearchBatch(context.Background(), qs, 20, nil)
+		require.NoError(t, err)
+		for _, kern := range ks {
+			ix.kern = kern
+			got, err := ix.SearchBatch(context.Background(), qs, 20, nil)
 			require.NoError(t, err)
-			var qs []Query
-			for i := range 41 {
-				r := rng.IntN(tt.n)
-				q := Query{ID: f.ids[r], Vector: f.vecs.Row(r), Before: f.opened[r]}
-				if i%4 == 0 {
-					q.Before = time.Time{}
+			for i := range qs {
+				require.Len(t, got[i], len(want[i]), "%s f16=%v query %d", kern.name, f16, i)
+				for r := range got[i] {
+					assert.Equal(t, want[i][r].ID, got[i][r].ID, "%s f16=%v query %d rank %d", kern.name, f16, i, r+1)
+					assert.InDelta(t, want[i][r].Score, got[i][r].Score, 1e-6)
 				}
-				if i%9 == 0 {
-					q.ID = "new"
-				}
-				qs = append(qs, q)
 			}
-			got, err := ix.SearchBatch(context.Background(), qs, tt.k, nil)
-			require.NoError(t, err)
-			require.Len(t, got, len(qs))
-			for i, q := range qs {
-				var ids []string
-				ids = []string{}
-				for r, c := range got[i] {
-					ids = append(ids, c.ID)
-					assert.Equal(t, r+1, c.Rank)
-				}
-				assert.Equal(t, naiveTopK(f, q, tt.k), ids, "query %d", i)
-			}
-		})
+		}
 	}
 }
 
@@ -173,32 +213,61 @@ func TestDenseErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "vector has 1 dimensions, index has 2")
 }
 
-func TestKernelMatchesGo(t *testing.T) {
+func TestTileKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
-	const n, stride = 40, 48
-	v := func(m int) []float32 {
-		out := make([]float32, m)
-		for i := range out {
-			out[i] = float32(rng.NormFloat64())
+	for _, dim := range []int{1, 7, 40, 384} {
+		q, d := make([]float32, tileQ*dim), make([]float32, tileD*dim)
+		for i := range q {
+			q[i] = float32(rng.NormFloat64())
 		}
-		return out
+		for i := range d {
+			d[i] = float32(rng.NormFloat64())
+		}
+		want := make([]float64, tileQ*tileD)
+		for i := range tileQ {
+			for j := range tileD {
+				for k := range dim {
+					want[tileD*i+j] += float64(q[tileQ*k+i]) * float64(d[tileD*k+j])
+				}
+			}
+		}
+		var thr [tileQ]float32
+		for i := range thr {
+			thr[i] = float32(want[tileD*i+3*i]) // row i: its own score at column 3i reaches it
+		}
+		thr[7] = float32(math.Inf(1))
+		for _, kern := range kernels() {
+			var out [tileQ * tileD]float32
+			mask := [tileQ]uint32{0xdead, 1, 2, 3, 4, 5, 6, 7} // stale bits must not survive
+			kern.fn(q, d, dim, &thr, &out, &mask)
+			for i := range tileQ {
+				var m uint32
+				for j := range tileD {
+					assert.InDelta(t, want[tileD*i+j], out[tileD*i+j], 1e-4*float64(dim), "%s dim %d (%d,%d)", kern.name, dim, i, j)
+					if out[tileD*i+j] >= thr[i] {
+						m |= 1 << j
+					}
+				}
+				assert.Equal(t, m, mask[i], "%s dim %d mask row %d", kern.name, dim, i)
+			}
+			assert.Zero(t, mask[7], kern.name)
+			assert.NotZero(t, mask[0], kern.name)
+		}
 	}
-	q0, q1, d := v(n), v(n), v(4*stride)
-	var a, b [8]float32
-	dot2x4(q0, q1, d, stride, n, &a)
-	dot2x4Go(q0, q1, d, stride, n, &b)
-	for i := range 8 {
-		var want float64
-		q := q0
-		if i >= 4 {
-			q = q1
+}
+
+func TestHalvesMatchesTable(t *testing.T) {
+	src := make([]uint16, 0, 1<<16)
+	for h := range 1 << 16 {
+		if e := h >> 10 & 0x1f; e != 0x1f { // finite values: all the index stores
+			src = append(src, uint16(h))
 		}
-		for j := range n {
-			want += float64(q[j]) * float64(d[(i%4)*stride+j])
-		}
-		assert.InDelta(t, want, a[i], 1e-4)
-		assert.InDelta(t, want, b[i], 1e-4)
 	}
+	src = src[:len(src)/tileD*tileD]
+	got, want := make([]float32, len(src)), make([]float32, len(src))
+	halves(got, src)
+	halvesGo(want, src)
+	assert.Equal(t, want, got)
 }
 
 func TestProgressReportsMonotonicToTotal(t *testing.T) {
@@ -226,5 +295,54 @@ func TestProgressReportsMonotonicToTotal(t *testing.T) {
 		require.NotEmpty(t, seen)
 		assert.IsIncreasing(t, seen)
 		assert.Equal(t, len(qs), seen[len(seen)-1])
+	}
+}
+
+// TestDenseSearchMemoryBounded checks SearchBatch's documented bound: what
+// it allocates beyond the results grows by the per-query bookkeeping only,
+// not with the queries' vectors or the documents.
+func TestDenseSearchMemoryBounded(t *testing.T) {
+	const n, dim, nq = 600, 64, 3000
+	rng := rand.New(rand.NewPCG(21, 22))
+	f := randomVectors(rng, n, dim)
+	tests := []struct {
+		name   string
+		k      int
+		f16    bool
+		before time.Time // zero: no time limit
+		broken int       // bytes a broken implementation would take
+	}{
+		// A copy of the queries' vectors alone is nq·dim·4 bytes.
+		{"float32", 10, false, time.Time{}, nq * dim * 4},
+		{"float16", 10, true, time.Time{}, nq * dim * 4},
+		// A heap of k per query in a block, 2·64·k·8 bytes, though none
+		// can keep more than the few tickets it sees.
+		{"k far above the index size", 20000, false, at(1), 2 * 64 * 20000 * 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := DenseOptions{Float16: tt.f16, QueryBlock: 64, DocBlock: 128, Workers: 2}
+			ix, err := NewDense(f.ids, f.opened, f.vecs, o)
+			require.NoError(t, err)
+			qs := make([]Query, nq)
+			for i := range qs {
+				r := i % n
+				qs[i] = Query{ID: f.ids[r], Vector: f.vecs.Row(r), Before: tt.before}
+			}
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			got, err := ix.SearchBatch(context.Background(), qs, tt.k, nil)
+			runtime.ReadMemStats(&after)
+			require.NoError(t, err)
+			results := int(unsafe.Sizeof([]Candidate{})) * nq
+			for _, c := range got {
+				results += int(unsafe.Sizeof(Candidate{})) * cap(c)
+			}
+			bound := o.Workers*ix.denseWorkingSet(tt.k) + 48*nq + 16<<10 // goroutines, closures
+			extra := int(after.TotalAlloc-before.TotalAlloc) - results
+			assert.LessOrEqual(t, extra, bound, "%d bytes beyond the results, bound %d", extra, bound)
+			require.Less(t, bound, tt.broken)
+		})
 	}
 }

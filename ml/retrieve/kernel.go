@@ -1,32 +1,62 @@
 package retrieve
 
-// dot2x4Go computes out[4i+j] = q_i · d_j for queries q0, q1 and the four
-// document rows d[j·stride : j·stride+n]. It sums in the same order as the
-// AVX2 kernel (eight lanes, then pairwise); the AVX2 kernel fuses
-// multiply-add, so the two may differ in the last bit. Either way equal
-// vectors get exactly equal scores. n is a multiple of 8.
-func dot2x4Go(q0, q1, d []float32, stride, n int, out *[8]float32) {
-	d0, d1, d2, d3 := d[:n], d[stride:stride+n], d[2*stride:2*stride+n], d[3*stride:3*stride+n]
-	q0, q1 = q0[:n], q1[:n]
-	var acc [8][8]float32
-	for k := 0; k < n; k += 8 {
-		for l := range 8 {
-			a, b := q0[k+l], q1[k+l]
-			acc[0][l] += a * d0[k+l]
-			acc[1][l] += a * d1[k+l]
-			acc[2][l] += a * d2[k+l]
-			acc[3][l] += a * d3[k+l]
-			acc[4][l] += b * d0[k+l]
-			acc[5][l] += b * d1[k+l]
-			acc[6][l] += b * d2[k+l]
-			acc[7][l] += b * d3[k+l]
+// The dense product is computed tile by tile: tileQ queries against one
+// panel of tileD documents. Both sides are stored interleaved by dimension
+// (query i's component k at q[tileQ·k+i], document j's at d[tileD·k+j]), so
+// each step of the inner loop loads one row of tileD document components and
+// broadcasts tileQ query components: a register-blocked outer product with
+// no horizontal sums.
+const (
+	tileQ = 8  // queries per tile
+	tileD = 32 // documents per panel
+)
+
+// tileFunc computes one tile: out[tileD·i+j] = Σ_k q[tileQ·k+i]·d[tileD·k+j]
+// (summed in k order) and sets bit j of mask[i] when out[tileD·i+j] >=
+// thr[i]. q holds tileQ·dim values, d tileD·dim, dim >= 1. Every kernel sums
+// each score in the same order independently of its lane, so equal vectors
+// always get exactly equal scores.
+type tileFunc func(q, d []float32, dim int, thr *[tileQ]float32, out *[tileQ * tileD]float32, mask *[tileQ]uint32)
+
+// tileKernel names a tile implementation; kernels lists those this CPU runs,
+// fastest first.
+type tileKernel struct {
+	name string
+	fn   tileFunc
+}
+
+// tileGo is the portable kernel (arm64, purego builds, and CPUs without
+// AVX2+FMA). Where the compiler fuses multiply-add (arm64) it rounds exactly
+// as the assembly kernels; on amd64 the product is rounded separately, so
+// scores may differ from theirs in the last bit.
+func tileGo(q, d []float32, dim int, thr *[tileQ]float32, out *[tileQ * tileD]float32, mask *[tileQ]uint32) {
+	q, d = q[:tileQ*dim], d[:tileD*dim]
+	clear(out[:])
+	for k := range dim {
+		qk := q[tileQ*k : tileQ*k+tileQ]
+		dk := d[tileD*k : tileD*k+tileD]
+		for i, a := range qk {
+			row := out[tileD*i : tileD*i+tileD]
+			for j, b := range dk {
+				row[j] += a * b
+			}
 		}
 	}
-	for i := range 8 {
-		a := &acc[i]
-		// hadd(a, ·) then hadd again within each 128-bit half, then add halves.
-		lo := (a[0] + a[1]) + (a[2] + a[3])
-		hi := (a[4] + a[5]) + (a[6] + a[7])
-		out[i] = lo + hi
+	for i := range tileQ {
+		var m uint32
+		for j, s := range out[tileD*i : tileD*i+tileD] {
+			if s >= thr[i] {
+				m |= 1 << j
+			}
+		}
+		mask[i] = m
+	}
+}
+
+// halvesGo converts IEEE binary16 values to float32 by table.
+func halvesGo(dst []float32, src []uint16) {
+	dst = dst[:len(src)]
+	for i, h := range src {
+		dst[i] = halfToFloat[h]
 	}
 }

@@ -4,22 +4,47 @@ package retrieve
 
 import "golang.org/x/sys/cpu"
 
-var haveAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
-
-// dot2x4AVX2 computes out[4i+j] = q_i · d_j for queries q0, q1 and the four
-// rows d, d+stride, d+2·stride, d+3·stride; n is a multiple of 8.
-//
 //go:noescape
-func dot2x4AVX2(q0, q1, d *float32, stride, n int, out *[8]float32)
+func tileAVX512(q, d *float32, dim int, thr *[tileQ]float32, out *[tileQ * tileD]float32, mask *[tileQ]uint32)
 
-// dot2x4 is the inner kernel of the blocked product; see dot2x4Go.
-func dot2x4(q0, q1, d []float32, stride, n int, out *[8]float32) {
-	if haveAVX2 && n > 0 {
-		_ = d[3*stride+n-1]
-		_ = q0[n-1]
-		_ = q1[n-1]
-		dot2x4AVX2(&q0[0], &q1[0], &d[0], stride, n, out)
+//go:noescape
+func tileAVX2(q, d *float32, dim int, thr *[tileQ]float32, out *[tileQ * tileD]float32, mask *[tileQ]uint32)
+
+//go:noescape
+func halvesAVX512(dst *float32, src *uint16, n int)
+
+var (
+	haveAVX512 = cpu.X86.HasAVX512F
+	haveAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+)
+
+// kernels lists the tile kernels this CPU runs, fastest first; the last is
+// always the portable one.
+func kernels() []tileKernel {
+	var ks []tileKernel
+	if haveAVX512 {
+		ks = append(ks, tileKernel{"avx512", func(q, d []float32, dim int, thr *[tileQ]float32, out *[tileQ * tileD]float32, mask *[tileQ]uint32) {
+			_, _ = q[tileQ*dim-1], d[tileD*dim-1] // the assembly reads this far
+			tileAVX512(&q[0], &d[0], dim, thr, out, mask)
+		}})
+	}
+	if haveAVX2 {
+		ks = append(ks, tileKernel{"avx2+fma", func(q, d []float32, dim int, thr *[tileQ]float32, out *[tileQ * tileD]float32, mask *[tileQ]uint32) {
+			_, _ = q[tileQ*dim-1], d[tileD*dim-1]
+			*mask = [tileQ]uint32{} // the passes OR their bits in
+			tileAVX2(&q[0], &d[0], dim, thr, out, mask)
+		}})
+	}
+	return append(ks, tileKernel{"go", tileGo})
+}
+
+// halves converts binary16 values to float32; len(src) is a multiple of
+// tileD.
+func halves(dst []float32, src []uint16) {
+	if haveAVX512 && len(src) > 0 {
+		_ = dst[len(src)-1]
+		halvesAVX512(&dst[0], &src[0], len(src))
 		return
 	}
-	dot2x4Go(q0, q1, d, stride, n, out)
+	halvesGo(dst, src)
 }

@@ -2,13 +2,20 @@ package retrieve
 
 import "testing"
 
-// BenchmarkKernel measures the 2×4 kernel on L1-resident rows of 384.
-func BenchmarkKernel(b *testing.B) {
-	const n = 384
-	q0, q1, d := make([]float32, n), make([]float32, n), make([]float32, 4*n)
-	var out [8]float32
-	for b.Loop() {
-		dot2x4(q0, q1, d, n, n, &out)
+// BenchmarkTile measures each tile kernel on L1-resident data of 384
+// dimensions.
+func BenchmarkTile(b *testing.B) {
+	const dim = 384
+	q, d := make([]float32, tileQ*dim), make([]float32, tileD*dim)
+	var thr [tileQ]float32
+	var out [tileQ * tileD]float32
+	var mask [tileQ]uint32
+	for _, kern := range kernels() {
+		b.Run(kern.name, func(b *testing.B) {
+			for b.Loop() {
+				kern.fn(q, d, dim, &thr, &out, &mask)
+			}
+			b.ReportMetric(2*tileQ*tileD*dim*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
 	}
-	b.ReportMetric(float64(8*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFMA/s")
 }

@@ -2,7 +2,8 @@
 
 package retrieve
 
-// dot2x4 is the inner kernel of the blocked product; see dot2x4Go.
-func dot2x4(q0, q1, d []float32, stride, n int, out *[8]float32) {
-	dot2x4Go(q0, q1, d, stride, n, out)
-}
+// kernels lists the tile kernels this CPU runs: the portable one.
+func kernels() []tileKernel { return []tileKernel{{"go", tileGo}} }
+
+// halves converts binary16 values to float32.
+func halves(dst []float32, src []uint16) { halvesGo(dst, src) }

@@ -26,8 +26,8 @@ func (h *topK) worse(sa float32, da int32, sb float32, db int32) bool {
 	return h.tie[da] > h.tie[db]
 }
 
-// threshold is the score a new entry must reach to enter; -Inf-like when
-// the heap is not full.
+// full reports whether the heap holds k entries; its root's score is then
+// the least a new entry needs.
 func (h *topK) full() bool { return len(h.hs) == h.k }
 
 func (h *topK) push(s float32, d int32) {
@@ -53,39 +53,47 @@ func (h *topK) push(s float32, d int32) {
 		return
 	}
 	h.hs[0], h.hd[0] = s, d
-	i, n := 0, len(h.hs)
+	h.down(0)
+}
+
+// candidates returns the kept entries best first, with ranks, emptying the
+// heap. It allocates only the result.
+func (h *topK) candidates(ids []string) []Candidate {
+	out := make([]Candidate, len(h.hs))
+	for r := len(out) - 1; r >= 0; r-- {
+		out[r] = Candidate{ID: ids[h.hd[0]], Score: h.hs[0], Rank: r + 1}
+		h.pop()
+	}
+	return out
+}
+
+// pop removes the root, the worst kept entry.
+func (h *topK) pop() {
+	n := len(h.hs) - 1
+	h.hs[0], h.hd[0] = h.hs[n], h.hd[n]
+	h.hs, h.hd = h.hs[:n], h.hd[:n]
+	h.down(0)
+}
+
+// down restores the heap below i after its entry got better.
+func (h *topK) down(i int) {
+	n := len(h.hs)
 	for {
 		l := 2*i + 1
 		if l >= n {
-			break
+			return
 		}
 		m := l
 		if r := l + 1; r < n && h.worse(h.hs[r], h.hd[r], h.hs[l], h.hd[l]) {
 			m = r
 		}
 		if !h.worse(h.hs[m], h.hd[m], h.hs[i], h.hd[i]) {
-			break
+			return
 		}
 		h.hs[i], h.hs[m] = h.hs[m], h.hs[i]
 		h.hd[i], h.hd[m] = h.hd[m], h.hd[i]
 		i = m
 	}
-}
-
-// candidates returns the kept entries best first, with ranks.
-func (h *topK) candidates(ids []string) []Candidate {
-	idx := make([]int, len(h.hs))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.Slice(idx, func(a, b int) bool {
-		return h.worse(h.hs[idx[b]], h.hd[idx[b]], h.hs[idx[a]], h.hd[idx[a]])
-	})
-	out := make([]Candidate, len(idx))
-	for r, i := range idx {
-		out[r] = Candidate{ID: ids[h.hd[i]], Score: h.hs[i], Rank: r + 1}
-	}
-	return out
 }
 
 // idOrder returns, for each document, the position of its ID in byte order.

@@ -376,7 +376,7 @@ func (s *topicSet) Pairs(indices []int, negatives int) (ContrastiveBatch, error)
 // topicMRR embeds validation queries and ten candidates each (one of the
 // query's topic) with the model's current weights and returns MRR@10.
 func topicMRR(t *testing.T, m *model.Model, s *topicSet) Validate {
-	emb, err := model.NewEmbedder(m, seqBackend())
+	emb, err := model.NewEmbedder(m, seqBackend(), model.F32)
 	require.NoError(t, err)
 	return func(context.Context) (float64, error) {
 		const queries, cands = 20, 10
