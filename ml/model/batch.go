@@ -42,7 +42,7 @@ func PadBatch(b Batch, lenMultiple int, padID int32) Batch {
 // result is one compiled executable, and rows × length over the real
 // tokens is the compute spent on padding.
 func PaddedShape(rows, length, maxLen int) (int, int) {
-	return bucketRows(rows), min(roundUp(length, lenMultiple), maxLen)
+	return tokenizer.PaddedRows(rows), min(tokenizer.PaddedLen(length), maxLen)
 }
 
 // padTo copies b into a [rows, length] batch.

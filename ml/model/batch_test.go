@@ -34,6 +34,7 @@ func TestPaddedShape(t *testing.T) {
 		{18, 250, 256, 24, 256},
 		{3, 500, 512, 4, 512},
 		{1, 510, 510, 1, 510}, // clipped to the model's positions, not rounded past them
+		{5, 54, 512, 8, 56},   // short texts: multiples of 8
 	}
 	for _, tc := range tests {
 		r, l := PaddedShape(tc.rows, tc.length, tc.maxLen)

@@ -9,13 +9,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	gmodel "github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/support/exceptions"
-
-	"github.com/precedent/precedent/ml/tokenizer"
 )
-
-// lenMultiple is the padding granularity of sequence lengths, the
-// tokenizer's, which its Buckets plans batches with.
-const lenMultiple = tokenizer.LenMultiple
 
 // runner runs one graph function of a model over padded batches, compiling
 // once per padded shape; model.Exec caches the compiled executables.

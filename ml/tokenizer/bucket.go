@@ -2,10 +2,16 @@ package tokenizer
 
 import "sort"
 
-// LenMultiple is the granularity the engine pads sequence lengths to: a
-// coarser one compiles fewer graphs, a finer one wastes less compute on
-// padding.
-const LenMultiple = 16
+// The engine pads sequence lengths to multiples of shortLenStep below
+// shortLen tokens and of lenStep from there: a coarser step compiles fewer
+// graphs, a finer one wastes less compute on padding, and short inputs
+// (ticket texts: a mean of 54 tokens on the demo, 86 on the real archive)
+// lose the most to a coarse one.
+const (
+	shortLenStep = 8
+	shortLen     = 128
+	lenStep      = 16
+)
 
 // PaddedRows is the row count the engine runs a batch of n rows at: powers
 // of two below 8, then multiples of 8, so few shapes are compiled.
@@ -24,9 +30,13 @@ func PaddedRows(n int) int {
 }
 
 // PaddedLen is the sequence length the engine runs a batch whose longest
-// row has n tokens at (before any model maximum).
+// row has n tokens at (before any model maximum): a multiple of 8 below
+// 128 tokens, of 16 from 128 on.
 func PaddedLen(n int) int {
-	return (n + LenMultiple - 1) / LenMultiple * LenMultiple
+	if n < shortLen {
+		return (n + shortLenStep - 1) / shortLenStep * shortLenStep
+	}
+	return (n + lenStep - 1) / lenStep * lenStep
 }
 
 // plannedBatches bounds the inputs whose split Buckets plans: up to this

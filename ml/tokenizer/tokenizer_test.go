@@ -196,7 +196,8 @@ func seq(from, to int) []int {
 
 func TestPaddedShape(t *testing.T) {
 	tests := []struct{ n, rows, length int }{
-		{0, 1, 0}, {1, 1, 16}, {3, 4, 16}, {7, 8, 16}, {8, 8, 16}, {17, 24, 32}, {50, 56, 64},
+		{0, 1, 0}, {1, 1, 8}, {3, 4, 8}, {7, 8, 8}, {8, 8, 8}, {17, 24, 24}, {50, 56, 56},
+		{127, 128, 128}, {128, 128, 128}, {129, 136, 144}, {250, 256, 256},
 	}
 	for _, tc := range tests {
 		assert.Equal(t, tc.rows, PaddedRows(tc.n), "rows of %d", tc.n)
