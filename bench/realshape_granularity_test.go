@@ -33,19 +33,7 @@ func TestEmbedGranularity(t *testing.T) {
 		_, err := fmt.Sscan(s, &rounds)
 		require.NoError(t, err, "PRECEDENT_GRAN_ROUNDS")
 	}
-	dir := ""
-	for d, _ := os.Getwd(); ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "models", app.DefaultModel, "config.json")); err == nil {
-			dir = filepath.Join(d, "models", app.DefaultModel)
-			break
-		}
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	if dir == "" {
-		testenv.SkipOrFail(t, "models/%s not found above the working directory (make weights)", app.DefaultModel)
-	}
+	dir := miniLMDir(t)
 	be, _, err := app.Backend("xla:cpu")
 	if err != nil {
 		testenv.SkipOrFail(t, "xla:cpu: %v", err)

@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -155,19 +154,7 @@ func TestBucketsPadLessOnRealLengths(t *testing.T) {
 // TestBuildRealInputs generates the workloads' texts from the saved
 // histograms with the bundled tokenizer: each has exactly its drawn length.
 func TestBuildRealInputs(t *testing.T) {
-	dir := ""
-	for d, _ := os.Getwd(); ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "models", app.DefaultModel, "vocab.txt")); err == nil {
-			dir = filepath.Join(d, "models", app.DefaultModel)
-			break
-		}
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	if dir == "" {
-		testenv.SkipOrFail(t, "models/%s not found above the working directory (make weights)", app.DefaultModel)
-	}
+	dir := miniLMDir(t)
 	il, err := loadLengths("real")
 	require.NoError(t, err)
 	sz := defaultRealSizes(true)
