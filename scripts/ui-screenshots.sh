@@ -24,7 +24,7 @@ mkdir -p "$OUT" "$ROOT/build"
 OUT="$(cd "$OUT" && pwd)"
 rm -f "$OUT"/*.png "$OUT"/*.ready "$OUT"/done
 
-export CGO_LDFLAGS="${CGO_LDFLAGS:-} -L$ROOT/third_party/lib"
+export CGO_LDFLAGS="-L$ROOT/third_party/lib" # the Makefile's flags exactly: any change rebuilds cgo (minutes)
 export GOMLX_NO_AUTO_INSTALL=1
 cd "$ROOT"
 echo "building the desktop app and the CLI…"

@@ -50,7 +50,11 @@ func newEvaluationPanel(d *desktop) *evaluationPanel {
 	p.status.Wrapping = fyne.TextWrapWord
 	p.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(p.rows), len(evalMetrics) + 1 },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis // long system labels must not run into the figures
+			return l
+		},
 		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*widget.Label).SetText(p.rows[id.Row][id.Col]) })
 	p.table.ShowHeaderColumn = false
 	p.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
@@ -65,7 +69,7 @@ func newEvaluationPanel(d *desktop) *evaluationPanel {
 			l.SetText("")
 		}
 	}
-	p.table.SetColumnWidth(0, 260)
+	p.table.SetColumnWidth(0, 420)
 	for i := range evalMetrics {
 		p.table.SetColumnWidth(i+1, 80)
 	}
@@ -84,7 +88,7 @@ func newEvaluationPanel(d *desktop) *evaluationPanel {
 	p.why.Wrapping = fyne.TextWrapWord
 
 	top := container.NewVBox(container.NewBorder(nil, nil, p.runBtn, nil, p.progress), p.status,
-		container.NewGridWrap(fyne.NewSize(760, 200), p.table), p.uplift)
+		container.NewGridWrap(fyne.NewSize(420+80*float32(len(evalMetrics))+12, 200), p.table), p.uplift)
 	bottom := container.NewHSplit(
 		container.NewBorder(heading("Uplift per rule (MRR@10, fine-tuned − first stage)"), nil, nil, nil, container.NewVScroll(p.perRule)),
 		container.NewHSplit(

@@ -89,7 +89,7 @@ func newSettingsPanel(d *desktop) *settingsPanel {
 	)
 	p.root = container.NewVScroll(container.NewVBox(heading("Settings"), form,
 		container.NewHBox(p.saveBtn, p.saved),
-		widget.NewLabel("The accelerator and memory limit apply to the next job; the theme applies at once and is kept for this user.")))
+		widget.NewLabel("The accelerator, inference precision and memory limit apply to the next job; the theme applies at once and is kept for this user.")))
 	return p
 }
 
