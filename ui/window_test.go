@@ -4,7 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -79,8 +81,19 @@ func TestCloseAsksWhileJobRuns(t *testing.T) {
 	test.Tap(yes)
 	<-stopped
 	waitJobs(t, d)
-	assert.Nil(t, d.proj, "the project is closed after the jobs stop")
-	assert.Contains(t, d.status.Text, "slow step stopped")
+	// The close runs on Fyne's goroutine once the jobs have stopped, after
+	// the job list empties: wait for it there, not for the list alone.
+	onUI := func(f func() bool) func() bool {
+		return func() bool {
+			var ok bool
+			fyne.DoAndWait(func() { ok = f() })
+			return ok
+		}
+	}
+	require.Eventually(t, onUI(func() bool { return d.proj == nil }), time.Minute, 10*time.Millisecond,
+		"the project is closed after the jobs stop")
+	require.Eventually(t, onUI(func() bool { return strings.Contains(d.status.Text, "slow step stopped") }), time.Minute, 10*time.Millisecond,
+		"the status says the job stopped")
 }
 
 // TestSwitchProjectRefusedWhileRunning keeps a running job's project open.
