@@ -63,12 +63,7 @@ func (e *biEncoder) embed(ctx context.Context, texts []string, progress func(don
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		group := make([]tokenizer.Encoding, len(idx))
-		for j, i := range idx {
-			group[j] = encs[i]
-		}
-		tb := e.tok.Pad(group)
-		vecs, err := e.emb.Embed(model.Batch{IDs: tb.IDs, TypeIDs: tb.TypeIDs, Mask: tb.Mask, Rows: tb.Rows, Len: tb.Len})
+		vecs, err := e.emb.Embed(model.TokenBatch(e.tok.PadPicked(encs, idx)))
 		if err != nil {
 			return nil, fmt.Errorf("embed: %w", err)
 		}

@@ -87,6 +87,5 @@ func (s *biPairSet) batch(encs []tokenizer.Encoding) model.Batch {
 	if len(encs) == 0 {
 		return model.Batch{}
 	}
-	tb := s.enc.tok.Pad(encs)
-	return model.Batch{IDs: tb.IDs, TypeIDs: tb.TypeIDs, Mask: tb.Mask, Rows: tb.Rows, Len: tb.Len}
+	return model.TokenBatch(s.enc.tok.Pad(encs))
 }

@@ -210,12 +210,7 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 				_ = cache.Flush()
 				return nil, nil, err
 			}
-			group := make([]tokenizer.Encoding, len(idx))
-			for j, k := range idx {
-				group[j] = encs[k]
-			}
-			tb := tok.Pad(group)
-			out, err := emb.Embed(model.Batch{IDs: tb.IDs, TypeIDs: tb.TypeIDs, Mask: tb.Mask, Rows: tb.Rows, Len: tb.Len})
+			out, err := emb.Embed(model.TokenBatch(tok.PadPicked(encs, idx)))
 			if err != nil {
 				return nil, nil, fmt.Errorf("embed: %w", err)
 			}

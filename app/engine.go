@@ -211,12 +211,7 @@ func (r *reranker) scoreEncodings(ctx context.Context, encs []tokenizer.Encoding
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		group := make([]tokenizer.Encoding, len(idx))
-		for j, i := range idx {
-			group[j] = encs[i]
-		}
-		tb := r.tok.Pad(group)
-		logits, err := r.sc.Score(model.Batch{IDs: tb.IDs, TypeIDs: tb.TypeIDs, Mask: tb.Mask, Rows: tb.Rows, Len: tb.Len})
+		logits, err := r.sc.Score(model.TokenBatch(r.tok.PadPicked(encs, idx)))
 		if err != nil {
 			return nil, fmt.Errorf("score: %w", err)
 		}

@@ -337,11 +337,7 @@ func realInference(ctx context.Context, in realInputs, w, backend, modelDir stri
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			group := make([]tokenizer.Encoding, len(idx))
-			for j, k := range idx {
-				group[j] = encs[k]
-			}
-			tb := tok.Pad(group)
+			tb := tok.PadPicked(encs, idx)
 			if count {
 				rows, length := model.PaddedShape(tb.Rows, tb.Len, m.MaxLen())
 				shapes[[2]int{rows, length}] = true
@@ -350,7 +346,7 @@ func realInference(ctx context.Context, in realInputs, w, backend, modelDir stri
 					r.RealTokens += n
 				}
 			}
-			if err := run(model.Batch{IDs: tb.IDs, TypeIDs: tb.TypeIDs, Mask: tb.Mask, Rows: tb.Rows, Len: tb.Len}); err != nil {
+			if err := run(model.TokenBatch(tb)); err != nil {
 				return fmt.Errorf("%s: %w", w, err)
 			}
 		}
@@ -459,6 +455,5 @@ func (s *realPairSet) Batch(indices []int) (model.Batch, []float32, error) {
 		encs[j] = s.tok.EncodePair(s.in.Pairs[i][0], s.in.Pairs[i][1], s.in.MaxLen)
 		labels[j] = s.in.Labels[i]
 	}
-	tb := s.tok.Pad(encs)
-	return model.Batch{IDs: tb.IDs, TypeIDs: tb.TypeIDs, Mask: tb.Mask, Rows: tb.Rows, Len: tb.Len}, labels, nil
+	return model.TokenBatch(s.tok.Pad(encs)), labels, nil
 }

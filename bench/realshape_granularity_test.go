@@ -62,12 +62,8 @@ func TestEmbedGranularity(t *testing.T) {
 			out := make([][]float32, len(encs))
 			start := time.Now()
 			for _, idx := range tokenizer.Buckets(lengths, in.Embed.Batch) {
-				group := make([]tokenizer.Encoding, len(idx))
-				for j, i := range idx {
-					group[j] = encs[i]
-				}
-				tb := tok.Pad(group)
-				b := model.Batch{IDs: tb.IDs, TypeIDs: tb.TypeIDs, Mask: tb.Mask, Rows: tb.Rows, Len: tb.Len}
+				tb := tok.PadPicked(encs, idx)
+				b := model.TokenBatch(tb)
 				if l := (tb.Len + mult - 1) / mult * mult; l != tb.Len {
 					b = model.PadBatch(b, mult, 0)
 					b.Rows = tb.Rows

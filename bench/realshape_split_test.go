@@ -66,12 +66,7 @@ func TestPlannedSplitScoresAndTime(t *testing.T) {
 				out := make([]float32, len(encs))
 				start := time.Now()
 				for _, idx := range split(lengths, in.Rerank.Batch) {
-					group := make([]tokenizer.Encoding, len(idx))
-					for j, i := range idx {
-						group[j] = encs[i]
-					}
-					tb := tok.Pad(group)
-					logits, err := sc.Score(model.Batch{IDs: tb.IDs, TypeIDs: tb.TypeIDs, Mask: tb.Mask, Rows: tb.Rows, Len: tb.Len})
+					logits, err := sc.Score(model.TokenBatch(tok.PadPicked(encs, idx)))
 					require.NoError(t, err)
 					for j, i := range idx {
 						out[i] = logits[j]

@@ -30,6 +30,11 @@ func (b Batch) Validate() error {
 	return nil
 }
 
+// TokenBatch is the model input of a tokenizer batch (the same layout).
+func TokenBatch(tb tokenizer.Batch) Batch {
+	return Batch{IDs: tb.IDs, TypeIDs: tb.TypeIDs, Mask: tb.Mask, Rows: tb.Rows, Len: tb.Len}
+}
+
 // PadBatch returns b with Len rounded up to a multiple of lenMultiple and Rows
 // rounded up by bucketRows; new positions hold padID with Mask 0, so padded
 // rows and columns do not change the results of the original rows.

@@ -23,6 +23,7 @@
 //	func (m *Model) LogitsGraph(scope *model.Scope, ids, typeIDs, mask *graph.Node) *graph.Node
 //	func (m *Model) EmbeddingsGraph(scope *model.Scope, ids, typeIDs, mask *graph.Node) *graph.Node
 //	func (m *Model) ModelFn(scope *model.Scope, spec any, inputs []*graph.Node) []*graph.Node // train.ModelFn
+//	func TokenBatch(tb tokenizer.Batch) Batch                // the model input of a tokenizer batch
 //	func PadBatch(b Batch, lenMultiple int, padID int32) Batch
 //	func PaddedShape(rows, length, maxLen int) (int, int)   // the shape Score/Embed run a batch at
 //

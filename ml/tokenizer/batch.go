@@ -20,6 +20,16 @@ func (t *Tokenizer) Pad(encs []Encoding) Batch {
 	return pad(encs, t.padID)
 }
 
+// PadPicked is Pad of encs[idx[0]], encs[idx[1]], …: one batch of the
+// indices Buckets returns.
+func (t *Tokenizer) PadPicked(encs []Encoding, idx []int) Batch {
+	group := make([]Encoding, len(idx))
+	for j, i := range idx {
+		group[j] = encs[i]
+	}
+	return pad(group, t.padID)
+}
+
 func pad(encs []Encoding, padID int32) Batch {
 	b := Batch{Rows: len(encs), Lengths: make([]int, len(encs))}
 	for i, e := range encs {

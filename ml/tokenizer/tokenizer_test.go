@@ -143,6 +143,18 @@ func TestEncodeTextsParallelMatchesSequential(t *testing.T) {
 	}
 }
 
+// PadPicked pads the picked encodings, in the order picked.
+func TestPadPicked(t *testing.T) {
+	tok := &Tokenizer{padID: 7}
+	encs := []Encoding{{IDs: []int32{1}, TypeIDs: []int32{0}}, {IDs: []int32{2, 3, 4}, TypeIDs: []int32{0, 1, 1}}, {IDs: []int32{5, 6}, TypeIDs: []int32{0, 0}}}
+	b := tok.PadPicked(encs, []int{2, 0})
+	assert.Equal(t, 2, b.Rows)
+	assert.Equal(t, 2, b.Len, "the longest picked, not the longest of all")
+	assert.Equal(t, []int32{5, 6, 1, 7}, b.IDs)
+	assert.Equal(t, []int32{1, 1, 1, 0}, b.Mask)
+	assert.Equal(t, tok.Pad([]Encoding{encs[2], encs[0]}), b)
+}
+
 func TestPadEmpty(t *testing.T) {
 	b := pad(nil, 0)
 	assert.Equal(t, 0, b.Rows)
