@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"github.com/precedent/precedent/platform"
 )
 
 // Job is one piece of background work: cancellable, observable, waited on.
@@ -50,7 +52,13 @@ func (js *Jobs) Start(parent context.Context, name string, fn func(ctx context.C
 		j.err = fn(ctx)
 		js.mu.Lock()
 		delete(js.running, name)
+		idle := len(js.running) == 0
 		js.mu.Unlock()
+		if idle {
+			// The C heap keeps freed tensors for the next step's reuse
+			// (platform.Malloc); with no job left, give them back.
+			platform.ReleaseMemory()
+		}
 	}()
 	return j, nil
 }

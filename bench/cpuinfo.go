@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/precedent/precedent/platform"
 )
 
 // Machine describes the CPU the numbers come from.
@@ -21,14 +23,17 @@ type Machine struct {
 	GoVersion    string  `json:"go"`
 	OS           string  `json:"os"`
 	PeakEstimate string  `json:"peak_note"`
+	// Malloc says how the C heap the XLA and ONNX Runtime rows allocate from is set up (platform.Malloc).
+	Malloc string `json:"malloc"`
 }
 
 // readMachine reads /proc/cpuinfo where there is one; the FLOP peak is
 // cores × GHz × fp32 FLOPs per cycle (2 FMA units × 16 lanes × 2 with
-// AVX-512, × 8 lanes with AVX2), an estimate that ignores turbo and
-// CPUs that split AVX-512 into two 256-bit halves.
+// AVX-512, × 8 lanes with AVX2), with the clock measured with every core
+// busy (measureClock) where it can be, else /proc/cpuinfo's. It is an
+// estimate that overstates CPUs that split AVX-512 into two 256-bit halves.
 func readMachine() Machine {
-	m := Machine{CPU: runtime.GOARCH, Cores: runtime.NumCPU(), GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH, Load: readLoad()}
+	m := Machine{CPU: runtime.GOARCH, Cores: runtime.NumCPU(), GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH, Load: readLoad(), Malloc: platform.Malloc().Note}
 	f, err := os.Open("/proc/cpuinfo")
 	if err == nil {
 		defer f.Close()
@@ -61,9 +66,17 @@ func readMachine() Machine {
 			m.SIMD, m.FlopsPerCyc = "SSE", 8
 		}
 	}
+	clock := "/proc/cpuinfo's clock"
+	if ghz := measureClock(); ghz > 0 {
+		clock = "clock measured with every core busy"
+		if m.GHz > 0 {
+			clock += fmt.Sprintf("; /proc/cpuinfo says %.2f", m.GHz)
+		}
+		m.GHz = ghz
+	}
 	if m.GHz > 0 && m.FlopsPerCyc > 0 {
 		m.PeakGFLOPS = float64(m.Cores) * m.GHz * float64(m.FlopsPerCyc)
-		m.PeakEstimate = fmt.Sprintf("estimate: %d cores × %.2f GHz × %d fp32 FLOPs/cycle (%s)", m.Cores, m.GHz, m.FlopsPerCyc, m.SIMD)
+		m.PeakEstimate = fmt.Sprintf("estimate: %d cores × %.2f GHz (%s) × %d fp32 FLOPs/cycle (%s)", m.Cores, m.GHz, clock, m.FlopsPerCyc, m.SIMD)
 	} else {
 		m.PeakEstimate = "unknown (no /proc/cpuinfo clock or SIMD flags)"
 	}

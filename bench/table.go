@@ -15,6 +15,9 @@ func Print(w io.Writer, rep Report) {
 	fmt.Fprintf(w, "machine   %s, %d cores, %.2f GHz, %s; %s\n", m.CPU, m.Cores, m.GHz, m.SIMD, m.OS)
 	fmt.Fprintf(w, "peak      %.0f GFLOP/s fp32 — %s\n", m.PeakGFLOPS, m.PeakEstimate)
 	fmt.Fprintf(w, "load avg  %s at start, %s at end (other work on this machine makes every number noisy)\n", m.Load, rep.LoadEnd)
+	if m.Malloc != "" {
+		fmt.Fprintf(w, "malloc    %s\n", m.Malloc)
+	}
 	if rep.PyTorch != "" {
 		fmt.Fprintf(w, "pytorch   %s\n", rep.PyTorch)
 	}
