@@ -233,12 +233,14 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	}
 	res := EvalResult{Run: run.ID, Queries: len(qcs), ValQueries: len(val), Depth: o.Depth, Precision: precNote, TieBreak: TieBreak, Relevance: Relevance, Created: time.Now().UTC()}
 	systems := map[string][][]eval.Scored{SysFirstStage: firstOf(qcs)}
-	worth, why := p.baselineWorth(run.Options)
 	switch {
 	case o.NoBaseline:
 		res.BaselineSkipped = "not scored (--no-baseline)"
-	case !worth && !o.Baseline:
-		res.BaselineSkipped = why
+	case !o.Baseline:
+		// Reads the checkpoint only when the options leave the question open.
+		if worth, why := p.baselineWorth(run.Options); !worth {
+			res.BaselineSkipped = why
+		}
 	}
 	if res.BaselineSkipped == "" {
 		m, tokPath, startDir, err := p.startModel(run.Options)
