@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX house style for graph code.
+	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/layers/activation"
 	gmodel "github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/nn"
@@ -88,6 +89,14 @@ func (m *Model) dense(scope *gmodel.Scope, x *Node, prefix string, act activatio
 func (m *Model) layerNorm(scope *gmodel.Scope, x *Node, prefix string) *Node {
 	g := x.Graph()
 	return nn.LayerNorm(x, []int{-1}, m.arch.eps, m.param(scope, g, prefix+".weight"), m.param(scope, g, prefix+".bias"), nil)
+}
+
+// dropout is a no-op unless scope.IsTraining(g).
+func dropout(scope *gmodel.Scope, x *Node, rate float64) *Node {
+	if rate <= 0 || !scope.IsTraining(x.Graph()) {
+		return x
+	}
+	return layers.DropoutStatic(scope, x, rate)
 }
 
 // encoderGraph returns the last hidden states [rows, len, hidden].
