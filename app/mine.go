@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"time"
 
 	"github.com/precedent/precedent/data"
@@ -62,20 +64,23 @@ type WindowCount struct {
 
 // MineResult is what mining found and how the split cut it.
 type MineResult struct {
-	Options  MineOptions         `json:"options"`
-	Tickets  int                 `json:"tickets"`
-	Funnel   mining.Funnel       `json:"funnel"`
-	Missing  map[string]int      `json:"missing_by_prefix"`
-	PerRule  []mining.RuleStats  `json:"per_rule"`
-	Windows  []WindowCount       `json:"windows"`
-	Leakage  split.Report        `json:"leakage"`
-	Split    split.Windows       `json:"split"`
-	Groups   int                 `json:"groups"`
-	Truth    *mining.TruthReport `json:"truth,omitempty"`
-	Seconds  float64             `json:"seconds"`
-	Classes  map[string]int      `json:"classes"`
-	Filtered map[string]int      `json:"filtered"`
-	Caps     [2]int              `json:"sampling_caps"` // applied sampling caps: per query rule, per (query rule, positive rule)
+	Options MineOptions         `json:"options"`
+	Tickets int                 `json:"tickets"`
+	Funnel  mining.Funnel       `json:"funnel"`
+	Missing map[string]int      `json:"missing_by_prefix"`
+	PerRule []mining.RuleStats  `json:"per_rule"`
+	Windows []WindowCount       `json:"windows"`
+	Leakage split.Report        `json:"leakage"`
+	Split   split.Windows       `json:"split"`
+	Groups  int                 `json:"groups"`
+	Truth   *mining.TruthReport `json:"truth,omitempty"`
+	// TruthNote says why a synthetic archive's ground truth was not scored
+	// (its file is gone since the import); mining itself does not need it.
+	TruthNote string         `json:"truth_note,omitempty"`
+	Seconds   float64        `json:"seconds"`
+	Classes   map[string]int `json:"classes"`
+	Filtered  map[string]int `json:"filtered"`
+	Caps      [2]int         `json:"sampling_caps"` // applied sampling caps: per query rule, per (query rule, positive rule)
 
 	Ties        mining.Ties    `json:"ties"`                  // the tie rule applied
 	DateOnly    bool           `json:"date_only"`             // every opened time is midnight: same-instant means same-day
@@ -196,8 +201,11 @@ func (p *Project) Mine(ctx context.Context, o MineOptions, progress Progress) (M
 	if err := p.Store.ReplaceCollection(collGroups, groups); err != nil {
 		return MineResult{}, fmt.Errorf("mine: save groups: %w", err)
 	}
-	if tr, err := p.loadTruth(); err != nil {
+	if tr, note, err := p.loadTruth(); err != nil {
 		return MineResult{}, err
+	} else if note != "" {
+		out.TruthNote = note
+		progress.emit(Event{Step: "mine", Phase: "truth", Message: note})
 	} else if tr != nil {
 		r := mining.EvaluateAgainstTruth(res, a.Tickets, tr)
 		out.Truth = &r
@@ -262,17 +270,23 @@ func (p *Project) mineDefaults(o MineOptions) MineOptions {
 }
 
 // loadTruth reads the synthetic ground truth recorded at import, if any.
-func (p *Project) loadTruth() ([]data.TruthRecord, error) {
+// When its file no longer exists (the export folder was moved or deleted
+// after the import), note says so and tr is nil: the truth only scores
+// mining and negatives, and the archive is in the store.
+func (p *Project) loadTruth() (tr []data.TruthRecord, note string, err error) {
 	var path string
 	ok, err := p.Store.GetMeta(metaTruth, &path)
 	if err != nil || !ok || path == "" {
-		return nil, err
+		return nil, "", err
 	}
-	tr, err := synth.ReadTruth(path)
+	tr, err = synth.ReadTruth(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Sprintf("ground truth not scored: %s, recorded at import, is gone", path), nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("ground truth: %w", err)
+		return nil, "", fmt.Errorf("ground truth: %w", err)
 	}
-	return tr, nil
+	return tr, "", nil
 }
 
 func setIf(dst *int, v int) {

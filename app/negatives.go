@@ -157,7 +157,7 @@ func (p *Project) negativeInputs(a *archive, windows []string) ([]negatives.Inpu
 
 // truthByID returns the synthetic ground truth by ticket ID, or nil.
 func (p *Project) truthByID() (map[string]data.TruthRecord, error) {
-	tr, err := p.loadTruth()
+	tr, _, err := p.loadTruth()
 	if err != nil || tr == nil {
 		return nil, err
 	}

@@ -454,3 +454,20 @@ func checkEvalFigures(t *testing.T, p *Project, ev EvalResult, depth int) {
 	assert.LessOrEqual(t, ev.CI95[0], ev.VsBest.Delta+1e-12)
 	assert.GreaterOrEqual(t, ev.CI95[1], ev.VsBest.Delta-1e-12)
 }
+
+// TestMineWithoutGroundTruthFile: a synthetic export moved away after the
+// import leaves mining unscored, not failed.
+func TestMineWithoutGroundTruthFile(t *testing.T) {
+	p := newTestProject(t, 600)
+	truth := filepath.Join(p.Dir, "export", synth.TruthName)
+	require.NoError(t, os.Remove(truth))
+	mr, err := p.Mine(context.Background(), MineOptions{}, nil)
+	require.NoError(t, err)
+	assert.Nil(t, mr.Truth)
+	assert.Contains(t, mr.TruthNote, truth)
+	assert.Contains(t, mr.TruthNote, "is gone")
+	assert.Positive(t, mr.Funnel.Sampled)
+	pairs, err := p.Pairs()
+	require.NoError(t, err)
+	assert.NotEmpty(t, pairs, "the mined pairs are stored")
+}

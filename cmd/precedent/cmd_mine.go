@@ -170,6 +170,9 @@ func printMine(r app.MineResult) {
 			fmt.Printf("  %-50s %d\n", t.Name, t.Count)
 		}
 	}
+	if r.TruthNote != "" {
+		fmt.Printf("\n%s\n", r.TruthNote)
+	}
 	if r.Truth != nil {
 		fmt.Printf("\nagainst the synthetic ground truth (%d queries whose notes reveal a precedent, %d revealable pairs)\n", r.Truth.Queries, r.Truth.Revealable)
 		rows := [][]string{{"  SET", "PAIRS", "PRECISION", "QUERY RECALL", "PAIR RECALL"}}
