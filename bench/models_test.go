@@ -1,9 +1,12 @@
 package bench
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/internal/testenv"
@@ -27,4 +30,16 @@ func miniLMDir(t *testing.T) string {
 	}
 	testenv.SkipOrFail(t, "models/%s not found above the working directory (make weights)", app.DefaultModel)
 	return ""
+}
+
+// envRounds reads the timing rounds a test runs from the environment
+// variable name (0 when unset: the test only checks correctness).
+func envRounds(t *testing.T, name string) int {
+	t.Helper()
+	rounds := 0
+	if s := os.Getenv(name); s != "" {
+		_, err := fmt.Sscan(s, &rounds)
+		require.NoError(t, err, name)
+	}
+	return rounds
 }

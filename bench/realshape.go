@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gomlx/compute"
+
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
@@ -273,28 +275,38 @@ func (b *runner) gomlxRealRow(ctx context.Context, in realInputs, w, backend, mo
 	return row, nil
 }
 
+// loadRealModel opens backend, builds the model of the checkpoint in
+// modelDir with o, and loads the tokenizer at tokPath (the caller closes it).
+func loadRealModel(backend, modelDir, tokPath string, o model.Options) (compute.Backend, *model.Model, *tokenizer.Tokenizer, error) {
+	be, _, err := app.Backend(backend)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ck, err := hf.Load(modelDir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	m, err := model.FromCheckpoint(ck, o)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tok, err := tokenizer.Load(tokPath)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return be, m, tok, nil
+}
+
 // realInference times rerank (each query's candidates scored as the
 // pipeline's reranker does) or embed (the texts embedded as the dense
 // first stage does) after one warm-up pass that compiles every shape.
 func realInference(ctx context.Context, in realInputs, w, backend, modelDir string, minTime float64, maxIters int) (realResult, error) {
 	backend, prec := splitPrecision(backend)
-	be, _, err := app.Backend(backend)
-	if err != nil {
-		return realResult{}, err
-	}
-	ck, err := hf.Load(modelDir)
-	if err != nil {
-		return realResult{}, err
-	}
 	head := model.CrossEncoder
 	if w == workloadEmbed {
 		head = model.BiEncoder
 	}
-	m, err := model.FromCheckpoint(ck, model.Options{Head: head, Seed: 1})
-	if err != nil {
-		return realResult{}, err
-	}
-	tok, err := tokenizer.Load(in.tokenizerPath)
+	be, m, tok, err := loadRealModel(backend, modelDir, in.tokenizerPath, model.Options{Head: head, Seed: 1})
 	if err != nil {
 		return realResult{}, err
 	}
@@ -380,19 +392,7 @@ func realInference(ctx context.Context, in realInputs, w, backend, modelDir stri
 // shape (three times the median step or more): a long run compiles each
 // shape once.
 func realTrain(ctx context.Context, in realInputs, backend, modelDir string) (realResult, error) {
-	be, _, err := app.Backend(backend)
-	if err != nil {
-		return realResult{}, err
-	}
-	ck, err := hf.Load(modelDir)
-	if err != nil {
-		return realResult{}, err
-	}
-	m, err := model.FromCheckpoint(ck, model.Options{Head: model.CrossEncoder, KeepLayers: in.Train.Layers, Seed: 1})
-	if err != nil {
-		return realResult{}, err
-	}
-	tok, err := tokenizer.Load(in.tokenizerPath)
+	be, m, tok, err := loadRealModel(backend, modelDir, in.tokenizerPath, model.Options{Head: model.CrossEncoder, KeepLayers: in.Train.Layers, Seed: 1})
 	if err != nil {
 		return realResult{}, err
 	}

@@ -1,8 +1,6 @@
 package bench
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -28,11 +26,7 @@ func TestEmbedGranularity(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs MiniLM on xla:cpu")
 	}
-	rounds := 0
-	if s := os.Getenv("PRECEDENT_GRAN_ROUNDS"); s != "" {
-		_, err := fmt.Sscan(s, &rounds)
-		require.NoError(t, err, "PRECEDENT_GRAN_ROUNDS")
-	}
+	rounds := envRounds(t, "PRECEDENT_GRAN_ROUNDS")
 	dir := miniLMDir(t)
 	be, _, err := app.Backend("xla:cpu")
 	if err != nil {

@@ -1,8 +1,6 @@
 package bench
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -42,11 +40,7 @@ func TestPlannedSplitScoresAndTime(t *testing.T) {
 	tok, err := tokenizer.Load(ck.TokenizerPath)
 	require.NoError(t, err)
 	defer tok.Close()
-	rounds := 0
-	if s := os.Getenv("PRECEDENT_SPLIT_ROUNDS"); s != "" {
-		_, err := fmt.Sscan(s, &rounds)
-		require.NoError(t, err, "PRECEDENT_SPLIT_ROUNDS")
-	}
+	rounds := envRounds(t, "PRECEDENT_SPLIT_ROUNDS")
 	sz := defaultRealSizes(false)
 	for _, source := range lengthSources {
 		t.Run(source, func(t *testing.T) {
