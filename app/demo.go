@@ -13,13 +13,14 @@ const metaDemo = "demo"
 
 // DemoOptions size the end-to-end demo on the synthetic archive.
 type DemoOptions struct {
-	Tickets int          `json:"tickets"`
-	Seed    int64        `json:"seed"`
-	Train   TrainOptions `json:"train"`
-	Eval    EvalOptions  `json:"eval"`
-	NegPerQ int          `json:"negatives_per_query"`
-	Pivot   int          `json:"pivot"` // entity-pivot candidates the first stage adds per query
-	Restart bool         `json:"-"`     // start over instead of resuming
+	Tickets   int          `json:"tickets"`
+	Seed      int64        `json:"seed"`
+	Train     TrainOptions `json:"train"`
+	Eval      EvalOptions  `json:"eval"`
+	NegPerQ   int          `json:"negatives_per_query"`
+	Pivot     int          `json:"pivot"`      // entity-pivot candidates the first stage adds per query
+	RulePivot int          `json:"rule_pivot"` // same-rule candidates the first stage adds per query
+	Restart   bool         `json:"-"`          // start over instead of resuming
 }
 
 // DemoState is what the demo has done so far; a re-run with the same
@@ -108,7 +109,7 @@ func (p *Project) Demo(ctx context.Context, o DemoOptions, progress Progress) (D
 		return res, err
 	}
 	if err := step("first-stage", func() error {
-		res.FirstStage, err = p.FirstStage(ctx, FirstStageOptions{Source: "bm25", K: max(40, o.Eval.Depth), Pivot: o.Pivot}, progress)
+		res.FirstStage, err = p.FirstStage(ctx, FirstStageOptions{Source: "bm25", K: max(40, o.Eval.Depth), Pivot: o.Pivot, RulePivot: o.RulePivot}, progress)
 		return err
 	}); err != nil {
 		return res, err

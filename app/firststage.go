@@ -21,6 +21,13 @@ const (
 	metaFirstStage = "first_stage"
 )
 
+// First-stage defaults, shared by the CLI, the demo and the desktop app.
+const (
+	DefaultFirstStageK = 50 // candidates per query
+	DefaultPivot       = 10 // entity-pivot candidates per query
+	DefaultRulePivot   = 10 // same-rule candidates per query
+)
+
 // FirstStageOptions choose the first stage and how deep it retrieves.
 type FirstStageOptions struct {
 	Source      string `json:"source"`                 // bm25 (default), bi-encoder, vectors
@@ -30,6 +37,7 @@ type FirstStageOptions struct {
 	MaxLen      int    `json:"max_len,omitempty"`      // bi-encoder: tokens embedded per ticket (default 128)
 	Float16     bool   `json:"float16,omitempty"`      // store and search embeddings as half floats: half the memory
 	Pivot       int    `json:"pivot"`                  // per query, add up to this many earlier tickets sharing a user/host/IP within 30 days (0 = off)
+	RulePivot   int    `json:"rule_pivot"`             // per query, add up to this many of the most recent earlier tickets of its rule (0 = off)
 	VectorsPath string `json:"vectors_path,omitempty"` // imported vectors: .jsonl, or .npy with IDsPath
 	IDsPath     string `json:"ids_path,omitempty"`
 }
@@ -211,6 +219,10 @@ func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress 
 	if o.Pivot > 0 {
 		progress.emit(Event{Step: "first-stage", Phase: "pivot", Message: "adding tickets that share a user, host or IP"})
 		entityPivot(a, queries, cands, o.K, o.Pivot, 30*24*time.Hour)
+	}
+	if o.RulePivot > 0 {
+		progress.emit(Event{Step: "first-stage", Phase: "pivot", Message: "adding the latest tickets of the same rule"})
+		rulePivot(a, queries, cands, o.K, o.RulePivot)
 	}
 	res := FirstStageResult{Options: o, Queries: map[string]int{}, Recall: map[string]float64{}, HitRate: map[string]float64{}, MRR10: map[string]float64{}, Docs: ix.Len(), Tickets: len(a.Tickets)}
 	recs := make([]store.Record, len(queries))

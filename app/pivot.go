@@ -62,22 +62,62 @@ func entityPivot(a *archive, qs []retrieve.Query, cands [][]negatives.Candidate,
 				}
 			}
 		}
-		if len(extra) == 0 {
+		slices.SortFunc(extra, func(x, y int) int { return a.Tickets[y].Opened.Compare(a.Tickets[x].Opened) })
+		cands[qi] = appendPivot(a, cands[qi], extra[:min(len(extra), maxAdd)], k)
+	}
+}
+
+// rulePivot adds to each query's candidate list the most recent earlier
+// tickets of the same rule (package, product) that the list lacks — the
+// precedent an analyst looks for first, whatever its wording: on a real
+// vulnerability tracker most cited precedents share the package, and a
+// third of them are not in BM25's top 50 — at most maxAdd per query, in
+// place of the list's tail so it keeps k entries. The learned ranker, not
+// the list position, decides how much "same rule" counts.
+func rulePivot(a *archive, qs []retrieve.Query, cands [][]negatives.Candidate, k, maxAdd int) {
+	index := map[string][]int{} // rule → ticket positions, in opened order
+	for i, t := range a.Tickets {
+		if t.Rule != "" {
+			index[t.Rule] = append(index[t.Rule], i)
+		}
+	}
+	for qi, q := range qs {
+		t, ok := a.get(q.ID)
+		if !ok || t.Rule == "" {
 			continue
 		}
-		slices.SortFunc(extra, func(x, y int) int { return a.Tickets[y].Opened.Compare(a.Tickets[x].Opened) })
-		extra = extra[:min(len(extra), maxAdd)]
-		list := cands[qi]
-		if len(list)+len(extra) > k {
-			list = list[:max(0, k-len(extra))]
+		in := map[string]bool{q.ID: true}
+		for _, c := range cands[qi] {
+			in[c.ID] = true
 		}
-		var floor float32
-		if len(list) > 0 {
-			floor = list[len(list)-1].Score
+		pos := index[t.Rule]
+		j := sort.Search(len(pos), func(n int) bool { return !data.Earlier(a.Tickets[pos[n]], t) })
+		var extra []int
+		for ; j > 0 && len(extra) < maxAdd; j-- {
+			if d := a.Tickets[pos[j-1]]; !in[d.ID] {
+				extra = append(extra, pos[j-1])
+			}
 		}
-		for _, e := range extra {
-			list = append(list, negatives.Candidate{ID: a.Tickets[e].ID, Score: floor, Rank: len(list) + 1})
-		}
-		cands[qi] = list
+		cands[qi] = appendPivot(a, cands[qi], extra, k)
 	}
+}
+
+// appendPivot puts the tickets at positions extra at the end of list, in
+// place of its tail when the list would exceed k. They rank after the text
+// matches and carry the list's lowest score.
+func appendPivot(a *archive, list []negatives.Candidate, extra []int, k int) []negatives.Candidate {
+	if len(extra) == 0 {
+		return list
+	}
+	if len(list)+len(extra) > k {
+		list = list[:max(0, k-len(extra))]
+	}
+	var floor float32
+	if len(list) > 0 {
+		floor = list[len(list)-1].Score
+	}
+	for _, e := range extra {
+		list = append(list, negatives.Candidate{ID: a.Tickets[e].ID, Score: floor, Rank: len(list) + 1})
+	}
+	return list
 }

@@ -412,7 +412,7 @@ func (p *negativesPanel) firstStage() *app.Job {
 	_ = p.done.Set(0)
 	p.progress.Show()
 	return p.d.run("first stage", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
-		_, err := proj.FirstStage(ctx, app.FirstStageOptions{}, progress)
+		_, err := proj.FirstStage(ctx, app.FirstStageOptions{Pivot: app.DefaultPivot, RulePivot: app.DefaultRulePivot}, progress)
 		return err
 	}, p.onEvent, func(err error) {
 		p.progress.Hide()

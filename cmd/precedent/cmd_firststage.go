@@ -18,8 +18,9 @@ func cmdFirstStage(ctx context.Context, args []string) error {
 			"and stores the lists: negatives are mined from them and every reranker is compared on them.", 0, 0)
 	var o app.FirstStageOptions
 	f.StringVar(&o.Source, "source", "", "bm25 (default), bi-encoder, or vectors")
-	f.IntVar(&o.K, "k", 50, "candidates per query")
-	f.IntVar(&o.Pivot, "pivot", 10, "add up to N earlier tickets sharing a user, host or IP with the query (within 30 days) to its list (0 = off)")
+	f.IntVar(&o.K, "k", app.DefaultFirstStageK, "candidates per query")
+	f.IntVar(&o.Pivot, "pivot", app.DefaultPivot, "add up to N earlier tickets sharing a user, host or IP with the query (within 30 days) to its list (0 = off)")
+	f.IntVar(&o.RulePivot, "rule-pivot", app.DefaultRulePivot, "add up to N of the most recent earlier tickets of the query's rule to its list (0 = off)")
 	f.StringVar(&o.Model, "model", "", "bi-encoder checkpoint folder (Hugging Face layout; default models/all-MiniLM-L6-v2)")
 	f.IntVar(&o.Layers, "layers", 0, "bi-encoder: keep only the first N layers (0 = all)")
 	f.IntVar(&o.MaxLen, "max-len", 128, "bi-encoder: tokens embedded per ticket")
