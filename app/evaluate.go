@@ -12,6 +12,7 @@ import (
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/ml/eval"
 	"github.com/precedent/precedent/ml/hf"
+	"github.com/precedent/precedent/ml/ltr"
 	"github.com/precedent/precedent/ml/model"
 )
 
@@ -35,6 +36,7 @@ type EvalOptions struct {
 	// not a baseline, since its head is random.
 	Baseline    bool `json:"baseline,omitempty"`
 	NoLeakProbe bool `json:"no_leak_probe,omitempty"` // skip re-scoring with candidates' future text
+	NoRanker    bool `json:"no_ranker,omitempty"`     // no learned ranker: the final system is the single-weight fusion
 }
 
 // SystemEval is one system's metrics on the test window.
@@ -50,7 +52,9 @@ const (
 	SysBaseline       = "baseline"        // the starting checkpoint as a reranker, off the shelf
 	SysBaselineFusion = "baseline_fusion" // first stage fused with the starting checkpoint (chosen on validation)
 	SysFinetuned      = "finetuned"       // the fine-tuned reranker alone
-	SysFinal          = "final"           // first stage fused with the fine-tuned reranker (chosen on validation): what Precedent ships
+	SysRanker         = "ranker"          // the learned ranker over evidence, without the fine-tuned score
+	SysFusion         = "fusion"          // first stage fused with the fine-tuned reranker, one weight chosen on validation
+	SysFinal          = "final"           // what Precedent ships: the learned ranker with the fine-tuned score, or the fusion (chosen without the test window)
 	SysLeakProbe      = "leak_probe"      // the fine-tuned reranker shown candidates' future text: NOT an honest figure
 )
 
@@ -71,7 +75,27 @@ type EvalResult struct {
 	// BaselineFusion is the first stage fused with the starting reranker.
 	BaselineFusion *SystemEval `json:"baseline_fusion,omitempty"`
 	Finetuned      SystemEval  `json:"finetuned"`
-	Final          SystemEval  `json:"final"`
+	// Ranker is the learned ranker over evidence alone; FusionSystem the
+	// first stage fused with the fine-tuned reranker by one weight.
+	Ranker       *SystemEval `json:"ranker,omitempty"`
+	FusionSystem SystemEval  `json:"fusion_system"`
+	Final        SystemEval  `json:"final"`
+	// FinalFrom says which candidate the final system is (FinalFromRanker
+	// or FinalFromFusion) and FinalWhy why, in words.
+	FinalFrom string `json:"final_from"`
+	FinalWhy  string `json:"final_why"`
+	// RankerFit is the learned ranker: weights, folds, trials.
+	// RankerFusion is the fine-tuned score's share in it, chosen on validation.
+	RankerFit    *RankerFit   `json:"ranker_fit,omitempty"`
+	RankerFusion *eval.Fusion `json:"ranker_fusion,omitempty"`
+	RankerVal    float64      `json:"ranker_fusion_validation_mrr@10,omitempty"`
+	// Ceiling is the share of test queries with a relevant ticket in their
+	// list (hit@depth): no reranker of these lists can find more.
+	// Why holds, per test query, the learned ranker's score of its
+	// precedent split into the largest feature contributions.
+	Why        map[string][]ltr.Contribution `json:"why,omitempty"`
+	Ceiling    float64                       `json:"ceiling_hit@depth"`
+	ValCeiling float64                       `json:"validation_ceiling_hit@depth"`
 	// Fusion is the final system's setting and FusionTrials every setting's
 	// validation MRR@10; BaselineFusionSetting likewise for the baseline.
 	Fusion                eval.Fusion        `json:"fusion"`
@@ -85,24 +109,26 @@ type EvalResult struct {
 	// BestBaseline names the baseline with the highest test MRR@10; VsBest
 	// is the final system against it (the headline), and UpliftPct, PValue
 	// and CI95 repeat it.
-	BestBaseline string             `json:"best_baseline"`
-	VsBest       eval.Comparison    `json:"vs_best_baseline"`
-	UpliftPct    float64            `json:"uplift_pct"`
-	PValue       float64            `json:"p_value"`
-	CI95         [2]float64         `json:"ci95_delta_mrr@10"`
-	VsFirst      eval.Comparison    `json:"vs_first_stage"`        // final vs first stage
-	PureVsFirst  eval.Comparison    `json:"pure_vs_first_stage"`   // the fine-tuned reranker alone vs first stage
-	VsBaseline   *eval.Comparison   `json:"vs_baseline,omitempty"` // final vs starting reranker
-	Verdict      string             `json:"verdict"`
-	PerRule      []eval.RuleRow     `json:"per_rule"`
-	TieBreak     string             `json:"tie_break"`
-	Relevance    string             `json:"relevance"`
-	ReportMD     string             `json:"report_md"`
-	ReportHTML   string             `json:"report_html"`
-	TRECDir      string             `json:"trec_dir"`
-	Seconds      float64            `json:"seconds"`
-	Created      time.Time          `json:"created"`
-	Details      []eval.QueryDetail `json:"details"` // per query: first relevant rank per system, the label's cue and note
+	BestBaseline  string             `json:"best_baseline"`
+	VsBest        eval.Comparison    `json:"vs_best_baseline"`
+	UpliftPct     float64            `json:"uplift_pct"`
+	PValue        float64            `json:"p_value"`
+	CI95          [2]float64         `json:"ci95_delta_mrr@10"`
+	VsFirst       eval.Comparison    `json:"vs_first_stage"`        // final vs first stage
+	PureVsFirst   eval.Comparison    `json:"pure_vs_first_stage"`   // the fine-tuned reranker alone vs first stage
+	VsBaseline    *eval.Comparison   `json:"vs_baseline,omitempty"` // final vs starting reranker
+	VsFusion      *eval.Comparison   `json:"vs_fusion,omitempty"`   // final (learned ranker) vs the single-weight fusion
+	RankerVsFirst *eval.Comparison   `json:"ranker_vs_first_stage,omitempty"`
+	Verdict       string             `json:"verdict"`
+	PerRule       []eval.RuleRow     `json:"per_rule"`
+	TieBreak      string             `json:"tie_break"`
+	Relevance     string             `json:"relevance"`
+	ReportMD      string             `json:"report_md"`
+	ReportHTML    string             `json:"report_html"`
+	TRECDir       string             `json:"trec_dir"`
+	Seconds       float64            `json:"seconds"`
+	Created       time.Time          `json:"created"`
+	Details       []eval.QueryDetail `json:"details"` // per query: first relevant rank per system, the label's cue and note
 }
 
 // Relevance states what counts as relevant in evaluation, for reports.
@@ -175,7 +201,9 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	if err != nil {
 		return EvalResult{}, err
 	}
-	valDepth := run.Options.withDefaults().ValDepth
+	// Validation lists are scored as deep as the test lists, so choices
+	// see the candidates the first stage adds at the tail (pivots).
+	valDepth := o.Depth
 	b, info, err := Backend(firstNonEmpty(o.Backend, p.Settings.Backend))
 	if err != nil {
 		return EvalResult{}, err
@@ -273,7 +301,34 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	defer rr.Close()
 	systems[SysFinetuned] = fte
 	res.Fusion, res.FusionTrials = eval.ChooseFusion(valFirst, fv, valRel, eval.FusionGrid())
-	systems[SysFinal] = fuse(res.Fusion, systems[SysFirstStage], fte)
+	systems[SysFusion] = fuse(res.Fusion, systems[SysFirstStage], fte)
+	systems[SysFinal] = systems[SysFusion]
+	res.FinalFrom = FinalFromFusion
+	res.Ceiling, res.ValCeiling = hitRate(qcs, o.Depth), hitRate(val, valDepth)
+	if o.NoRanker {
+		res.FinalWhy = "no learned ranker (--no-ranker)"
+	} else {
+		progress.emit(Event{Step: "evaluate", Phase: "learned ranker", Message: "features, rolling-origin folds, training"})
+		fit, rv, tq, err := p.evalRanker(a, val, valDepth, qcs, o.Depth)
+		if err != nil {
+			return EvalResult{}, err
+		}
+		if fit.Model != nil {
+			res.RankerFit = &fit
+			rt := rankerScored(fit.Model, tq)
+			systems[SysRanker] = rt
+			res.Why = explainPrecedents(fit.Model, tq)
+			f, trials := eval.ChooseFusion(byRankAll(rv), fv, valRel, eval.FusionGrid())
+			ch := chooseFinal(fit, bestTrial(f, trials), bestTrial(res.Fusion, res.FusionTrials), f, trials)
+			res.FinalFrom, res.FinalWhy = ch.From, ch.Why
+			if ch.From == FinalFromRanker {
+				res.RankerFusion, res.RankerVal = &f, bestTrial(f, trials)
+				systems[SysFinal] = fuse(f, byRankAll(rt), fte)
+			}
+		} else {
+			res.FinalWhy = "no learned ranker: too few labelled training queries"
+		}
+	}
 	if !o.NoLeakProbe {
 		probe, n, err := p.leakProbe(ctx, rr, ftKey, a, qcs, fte, o.Depth, progress)
 		if err != nil {
@@ -283,14 +338,19 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	}
 
 	progress.emit(Event{Step: "evaluate", Phase: "statistics", Message: fmt.Sprintf("%d permutations, %d bootstrap resamples", o.Permutations, o.Resamples)})
-	names := []string{SysFirstStage, SysBaseline, SysBaselineFusion, SysFinetuned, SysFinal, SysLeakProbe}
+	names := []string{SysFirstStage, SysBaseline, SysBaselineFusion, SysFinetuned, SysRanker, SysFusion, SysFinal, SysLeakProbe}
 	labels := map[string]string{
 		SysFirstStage:     "first stage (" + p.firstStageName() + ")",
 		SysBaseline:       "starting reranker (" + filepath.Base(run.StartModel) + ")",
 		SysBaselineFusion: "first stage + starting reranker",
 		SysFinetuned:      "fine-tuned reranker alone (" + run.ID + ")",
+		SysRanker:         "learned ranker over evidence (no fine-tuned score)",
+		SysFusion:         "first stage + fine-tuned (" + res.Fusion.String() + ")",
 		SysFinal:          "final: first stage + fine-tuned (" + res.Fusion.String() + ")",
 		SysLeakProbe:      "leak probe: fine-tuned, shown future text (not honest)",
+	}
+	if res.RankerFusion != nil {
+		labels[SysFinal] = "final: learned ranker + fine-tuned (" + res.RankerFusion.String() + ")"
 	}
 	if res.BaselineFusionSetting != nil {
 		labels[SysBaselineFusion] += " (" + res.BaselineFusionSetting.String() + ")"
@@ -319,6 +379,10 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 			res.BaselineFusion = &se
 		case SysFinetuned:
 			res.Finetuned = se
+		case SysRanker:
+			res.Ranker = &se
+		case SysFusion:
+			res.FusionSystem = se
 		case SysFinal:
 			res.Final = se
 		case SysLeakProbe:
@@ -356,11 +420,24 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 		c := compare(SysBaseline, SysFinal, 4)
 		res.VsBaseline = &c
 	}
+	if res.FinalFrom == FinalFromRanker {
+		c := compare(SysFusion, SysFinal, 5)
+		res.VsFusion = &c
+	}
+	if _, ok := per[SysRanker]; ok {
+		c := compare(SysFirstStage, SysRanker, 6)
+		res.RankerVsFirst = &c
+	}
 	res.Verdict = verdict(res, labels, run)
 	report.Verdict = res.Verdict
 	res.PerRule = perRule(qcs, per)
 	report.PerRule = res.PerRule
 	report.Queries = p.queryDetails(a, qcs, ranked)
+	for i := range report.Queries {
+		if cs := res.Why[report.Queries[i].Query]; len(cs) > 0 {
+			report.Queries[i].Why = "learned ranker, largest contributions for " + report.Queries[i].Positive + ": " + whyLine(cs)
+		}
+	}
 	res.Details = report.Queries
 	report.Title = "Precedent evaluation: " + run.ID
 	report.Created = res.Created
@@ -372,11 +449,16 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 		"training examples":    fmt.Sprintf("%d (%d positives, %d negatives)", run.Examples, run.Positives, run.Negatives),
 		"steps":                fmt.Sprintf("%d (best at %d, validation MRR@10 %.3f → %.3f)", run.Steps, run.BestStep, run.StartMRR, run.BestMRR),
 		"max length":           fmt.Sprint(run.Options.MaxLen), "layers kept": fmt.Sprint(run.Options.KeepLayers),
-		"fusion":    fusionLine(res),
-		"relevance": Relevance,
+		"fusion":       fusionLine(res),
+		"final system": res.FinalFrom + ": " + res.FinalWhy,
+		"ceiling":      fmt.Sprintf("hit@%d %.3f on test, %.3f on validation: the share of queries whose list holds a relevant ticket, the most any reranker of these lists can find", o.Depth, res.Ceiling, res.ValCeiling),
+		"relevance":    Relevance,
 	}
 	if res.BaselineSkipped != "" {
 		report.Settings["starting reranker"] = res.BaselineSkipped
+	}
+	if res.RankerFit != nil {
+		report.Settings["learned ranker"] = rankerLine(*res.RankerFit)
 	}
 	if res.LeakProbe != nil {
 		report.Settings["leak probe"] = fmt.Sprintf("%d of %d pairs show text written after the query opened; fine-tuned MRR@10 %.3f honest vs %.3f shown that text",
@@ -450,7 +532,10 @@ func fusionLine(r EvalResult) string {
 	}
 	s := fmt.Sprintf("%s, chosen on %d validation queries (validation MRR@10 %.3f; %d settings tried)", r.Fusion, r.ValQueries, best, len(r.FusionTrials))
 	if r.Fusion.Weight == 0 {
-		s += "; weight 0: the fine-tuned model did not help on validation, so the final ranking is the first stage's"
+		s += "; weight 0: the fine-tuned model did not help on validation, so this fusion is the first stage itself"
+	}
+	if r.FinalFrom == FinalFromRanker && r.RankerFusion != nil {
+		s += fmt.Sprintf("; the final system is the learned ranker with the fine-tuned score fused in (%s, validation MRR@10 %.3f) instead", r.RankerFusion, r.rankerFusionVal())
 	}
 	return s
 }
@@ -469,6 +554,9 @@ func verdict(r EvalResult, labels map[string]string, run RunRecord) string {
 	if r.ValQueries < 100 {
 		why = append(why, fmt.Sprintf("only %d validation queries to choose the fusion on", r.ValQueries))
 	}
+	if r.FinalFrom != FinalFromRanker && r.RankerFit != nil {
+		why = append(why, "the learned ranker was not chosen: "+r.FinalWhy)
+	}
 	if r.Finetuned.MRR10 < r.FirstStage.MRR10 {
 		why = append(why, fmt.Sprintf("the fine-tuned reranker alone is below the first stage (%.3f vs %.3f)", r.Finetuned.MRR10, r.FirstStage.MRR10))
 	}
@@ -482,7 +570,7 @@ func verdict(r EvalResult, labels map[string]string, run RunRecord) string {
 		return "Better than the best baseline. " + head
 	case significant && c.Delta < 0:
 		return "WORSE than the best baseline: do not ship this model. " + head + reason + try
-	case r.Fusion.Weight == 0:
+	case r.FinalFrom != FinalFromRanker && r.Fusion.Weight == 0:
 		return "Not better than the first stage: the fine-tuned model did not help on the validation window, so the final ranking is the first stage's own. " + head + reason + try
 	default:
 		return "Not significantly different from the best baseline. " + head + reason + try

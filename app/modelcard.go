@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/precedent/precedent/ml/ltr"
 )
 
 // ModelCard describes an exported model: where its training data came from
@@ -42,6 +44,15 @@ type CardEval struct {
 	NDCG10     float64    `json:"finetuned_ndcg@10"`
 	CI95       [2]float64 `json:"ci95_delta_mrr@10"` // fine-tuned minus first stage, bootstrap
 	PValue     float64    `json:"p_value"`
+	// Final is the final system's MRR@10 and FinalFrom what it is (the
+	// learned ranker with the fine-tuned score, or the single-weight fusion).
+	Final     float64 `json:"final_mrr@10"`
+	FinalFrom string  `json:"final_from,omitempty"`
+	Ceiling   float64 `json:"ceiling_hit@depth"`
+	// RankerWeights are the learned ranker's weights per standard deviation
+	// of each feature, largest first; RankerFolds its rolling-origin folds.
+	RankerWeights []ltr.Weight `json:"ranker_weights,omitempty"`
+	RankerFolds   []FoldResult `json:"ranker_folds,omitempty"`
 }
 
 const cardFile = "model_card.json"
@@ -60,7 +71,10 @@ func (p *Project) modelCard(r RunRecord, sc ServingConfig, now time.Time) ModelC
 	}
 	if ev, ok, err := p.LastEval(); err == nil && ok && ev.Run == r.ID {
 		ce := &CardEval{Queries: ev.Queries, Depth: ev.Depth, FirstStage: ev.FirstStage.MRR10, Finetuned: ev.Finetuned.MRR10,
-			NDCG10: ev.Finetuned.NDCG10, CI95: ev.CI95, PValue: ev.PValue}
+			NDCG10: ev.Finetuned.NDCG10, CI95: ev.CI95, PValue: ev.PValue, Final: ev.Final.MRR10, FinalFrom: ev.FinalFrom, Ceiling: ev.Ceiling}
+		if ev.RankerFit != nil && ev.RankerFit.Model != nil {
+			ce.RankerWeights, ce.RankerFolds = ev.RankerFit.Model.Ranked(), ev.RankerFit.Folds
+		}
 		if ev.Baseline != nil {
 			b := ev.Baseline.MRR10
 			ce.Baseline = &b
@@ -128,7 +142,25 @@ func (c ModelCard) Markdown() string {
 		if e.Baseline != nil {
 			fmt.Fprintf(&b, "| starting checkpoint | %.4f |\n", *e.Baseline)
 		}
-		fmt.Fprintf(&b, "| fine-tuned | %.4f |\n\nFine-tuned minus first stage, MRR@10: 95%% CI [%.4f, %.4f], p = %.4g. nDCG@10 %.4f.\n\n", e.Finetuned, e.CI95[0], e.CI95[1], e.PValue, e.NDCG10)
+		fmt.Fprintf(&b, "| fine-tuned | %.4f |\n", e.Finetuned)
+		if e.FinalFrom != "" {
+			fmt.Fprintf(&b, "| final system (%s) | %.4f |\n", e.FinalFrom, e.Final)
+		}
+		fmt.Fprintf(&b, "\nFinal system minus the best baseline, MRR@10: 95%% CI [%.4f, %.4f], p = %.4g. Fine-tuned nDCG@10 %.4f. Ceiling (share of test queries with a relevant candidate): %.3f.\n\n", e.CI95[0], e.CI95[1], e.PValue, e.NDCG10, e.Ceiling)
+		if len(e.RankerWeights) > 0 {
+			b.WriteString("### Learned ranker\n\nA linear ranker over evidence, trained on the mined labels; weights per standard deviation of each feature (the fine-tuned score is fused in after it):\n\n| feature | weight |\n|---|---:|\n")
+			for _, w := range e.RankerWeights {
+				fmt.Fprintf(&b, "| %s | %+.3f |\n", w.Feature, w.Weight)
+			}
+			b.WriteString("\n")
+			if len(e.RankerFolds) > 0 {
+				b.WriteString("Rolling-origin folds it was chosen on (MRR@10):\n\n| period | train queries | validation queries | first stage | learned ranker |\n|---|---:|---:|---:|---:|\n")
+				for _, f := range e.RankerFolds {
+					fmt.Fprintf(&b, "| %s | %d | %d | %.3f | %.3f |\n", f.Name, f.Train, f.Valid, f.FirstStage, f.Ranker)
+				}
+				b.WriteString("\n")
+			}
+		}
 	}
 	fmt.Fprintf(&b, "Best validation MRR@10 %.4f at step %d of %d.\n\n", c.ValMRR10, c.BestStep, c.Steps)
 	b.WriteString("## Hyper-parameters\n\n```json\n")

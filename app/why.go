@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/ml/ltr"
 	"github.com/precedent/precedent/ml/pairtext"
 )
 
@@ -17,6 +18,10 @@ type MatchEvidence struct {
 	Precedent      *data.Ticket `json:"precedent,omitempty"`
 	SharedEntities []string     `json:"shared_entities,omitempty"` // user, host, IP… values both tickets hold, in the query's order
 	SharedTerms    []string     `json:"shared_terms,omitempty"`    // up to maxSharedTerms words both texts use (see sharedTerms)
+	// Contributions split the learned ranker's score of the precedent into
+	// its largest feature contributions (from the last evaluation; empty
+	// when it had no learned ranker).
+	Contributions []ltr.Contribution `json:"contributions,omitempty"`
 }
 
 // maxSharedTerms bounds MatchEvidence.SharedTerms: enough to show the
@@ -65,6 +70,9 @@ func (p *Project) WhyMatch(queryID string) (MatchEvidence, error) {
 		ev.SharedEntities = append(ev.SharedEntities, e.Value)
 	}
 	ev.SharedTerms = sharedTerms(q.QueryText(), pos.DocumentText(), maxSharedTerms)
+	if last, ok, err := p.LastEval(); err == nil && ok {
+		ev.Contributions = last.Why[queryID]
+	}
 	return ev, nil
 }
 

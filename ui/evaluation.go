@@ -81,7 +81,7 @@ func newEvaluationPanel(d *desktop) *evaluationPanel {
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			q := p.qids[i]
 			r := p.ranks[q]
-			o.(*widget.Label).SetText(fmt.Sprintf("%s   %s → %s", q, rankText(r["first_stage"]), rankText(r["finetuned"])))
+			o.(*widget.Label).SetText(fmt.Sprintf("%s   %s → %s", q, rankText(r[app.SysFirstStage]), rankText(r[app.SysFinal])))
 		})
 	p.queries.OnSelected = func(i widget.ListItemID) { p.showQuery(i) }
 	p.why = widget.NewRichTextWithText("Select a query to see its rank before and after, and why its precedent matches.")
@@ -161,7 +161,7 @@ func (p *evaluationPanel) evaluate() *app.Job {
 // show renders one evaluation result (the zero result clears the panel).
 func (p *evaluationPanel) show(r app.EvalResult) {
 	p.rows = nil
-	systems := []*app.SystemEval{&r.FirstStage, r.Baseline, r.BaselineFusion, &r.Finetuned, &r.Final, r.LeakProbe}
+	systems := []*app.SystemEval{&r.FirstStage, r.Baseline, r.BaselineFusion, &r.Finetuned, r.Ranker, &r.FusionSystem, &r.Final, r.LeakProbe}
 	for _, s := range systems {
 		if s == nil || s.Name == "" {
 			continue
@@ -188,6 +188,13 @@ func (p *evaluationPanel) show(r app.EvalResult) {
 		r.PureVsFirst.UpliftPct, r.PureVsFirst.Delta, r.PureVsFirst.PValue)
 	if r.BaselineSkipped != "" {
 		txt += "\nStarting reranker: " + r.BaselineSkipped
+	}
+	txt += fmt.Sprintf("\nCeiling: %.0f%% of test queries have a relevant ticket among their %d candidates (hit@%d); no reranker can find the rest.", 100*r.Ceiling, r.Depth, r.Depth)
+	if r.FinalWhy != "" {
+		txt += "\nFinal system: " + r.FinalWhy + "."
+	}
+	if r.RankerFit != nil {
+		txt += "\nLearned ranker: " + r.RankerFit.Summary()
 	}
 	if r.ReportHTML != "" {
 		txt += "\nReport: " + r.ReportHTML
@@ -246,7 +253,7 @@ func (p *evaluationPanel) showQuery(i int) {
 		segs = append(segs, &widget.TextSegment{Text: text, Style: st})
 	}
 	r := p.ranks[qid]
-	add(fmt.Sprintf("%s — first stage %s, starting model %s, fine-tuned %s\n", qid, rankText(r["first_stage"]), rankText(r["baseline"]), rankText(r["finetuned"])), true)
+	add(fmt.Sprintf("%s — first stage %s, starting model %s, fine-tuned %s, learned ranker %s, final %s\n", qid, rankText(r[app.SysFirstStage]), rankText(r[app.SysBaseline]), rankText(r[app.SysFinetuned]), rankText(r[app.SysRanker]), rankText(r[app.SysFinal])), true)
 	add(ticketCard(ev.Query, false)+"\n\n", false)
 	if pos := ev.Precedent; pos == nil {
 		add("No relevant precedent recorded for this query.", false)
@@ -260,6 +267,14 @@ func (p *evaluationPanel) showQuery(i int) {
 		if len(ev.SharedTerms) > 0 {
 			add("Shared terms: ", true)
 			add(strings.Join(ev.SharedTerms, ", ")+"\n", false)
+		}
+		if len(ev.Contributions) > 0 {
+			add("Learned ranker's evidence (largest contributions to its score): ", true)
+			parts := make([]string, len(ev.Contributions))
+			for i, c := range ev.Contributions {
+				parts[i] = fmt.Sprintf("%s %+.2f", c.Feature, c.Score)
+			}
+			add(strings.Join(parts, ", ")+"\n", false)
 		}
 		if notes := pos.NotesText(); notes != "" {
 			add("Its notes (as of the query's opening): ", true)

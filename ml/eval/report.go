@@ -25,6 +25,7 @@ type QueryDetail struct {
 	Ranks                   map[string]int // system name → rank of the first relevant candidate (0 = not in the list)
 	Positive, PositiveTitle string         // the first relevant ticket and its title
 	Note, Cue               string         // the close-note excerpt that made the label, and the cue phrase in it
+	Why                     string         // why the final system ranked the relevant ticket where it did, in words (optional)
 }
 
 // RuleRow is one detection rule's query count and mean MRR@10 per system name.

@@ -189,6 +189,7 @@ ul{margin:0;padding-left:20px}
 {{if $e.Positive}}<div class="small"><strong>Relevant:</strong> {{$e.Positive}}{{if $e.PositiveTitle}} — {{$e.PositiveTitle}}{{end}}{{if gt (len $e.Relevant) 1}} <span class="muted">(and {{len (slice $e.Relevant 1)}} more)</span>{{end}}</div>{{end}}
 {{if $e.Note}}<div class="note small"><strong>Close note:</strong> {{$e.Pre}}{{if $e.Mid}}<mark>{{$e.Mid}}</mark>{{end}}{{$e.Post}}</div>{{end}}
 {{if and $e.Cue (not $e.Mid)}}<div class="small">Cue: <mark>{{$e.Cue}}</mark></div>{{end}}
+{{if $e.Why}}<div class="small"><strong>Why:</strong> {{$e.Why}}</div>{{end}}
 </div>
 {{end}}</section>
 {{end}}

@@ -184,6 +184,9 @@ func writeMarkdown(w *bytes.Buffer, v view) {
 			if e.Cue != "" && e.Mid == "" {
 				p("- Cue: **%s**\n", mdText(e.Cue))
 			}
+			if e.Why != "" {
+				p("- Why: %s\n", mdText(e.Why))
+			}
 			p("\n")
 		}
 	}

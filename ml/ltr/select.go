@@ -1,8 +1,11 @@
 package ltr
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 )
 
 // RR10 is the reciprocal rank (cut at 10) of the first relevant row when
@@ -72,23 +75,37 @@ func Select(features []string, folds []Fold, grid []Options) ([]Trial, int, erro
 		return nil, -1, fmt.Errorf("ltr: nothing to select: %d folds, %d settings", len(folds), len(grid))
 	}
 	trials := make([]Trial, len(grid))
+	errs := make([]error, len(grid))
+	// Settings train independently: one goroutine per core.
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
 	for g, o := range grid {
-		t := Trial{Options: o.withDefaults()}
-		sum := 0.0
-		for _, f := range folds {
-			m, err := Train(features, f.Train, o)
-			if err != nil {
-				return nil, -1, fmt.Errorf("ltr: fold %s: %w", f.Name, err)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			t := Trial{Options: o.withDefaults()}
+			sum := 0.0
+			for _, f := range folds {
+				m, err := Train(features, f.Train, o)
+				if err != nil {
+					errs[g] = fmt.Errorf("ltr: fold %s: %w", f.Name, err)
+					return
+				}
+				r := MeanRR10(m, f.Valid)
+				t.PerFold = append(t.PerFold, r)
+				sum += r * float64(len(f.Valid))
+				t.Queries += len(f.Valid)
 			}
-			r := MeanRR10(m, f.Valid)
-			t.PerFold = append(t.PerFold, r)
-			sum += r * float64(len(f.Valid))
-			t.Queries += len(f.Valid)
-		}
-		if t.Queries > 0 {
-			t.MRR10 = sum / float64(t.Queries)
-		}
-		trials[g] = t
+			if t.Queries > 0 {
+				t.MRR10 = sum / float64(t.Queries)
+			}
+			trials[g] = t
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, -1, err
 	}
 	top := math.Inf(-1)
 	for _, t := range trials {
@@ -104,11 +121,11 @@ func Select(features []string, folds []Fold, grid []Options) ([]Trial, int, erro
 }
 
 // Grid is the settings Select tries by default: both losses, L2 from 0.001
-// to 10.
+// to 1.
 func Grid() []Options {
 	var g []Options
 	for _, loss := range []string{Pairwise, Listwise} {
-		for _, l2 := range []float64{0.001, 0.01, 0.1, 1, 10} {
+		for _, l2 := range []float64{0.001, 0.03, 1} {
 			g = append(g, Options{Loss: loss, L2: l2})
 		}
 	}

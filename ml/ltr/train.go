@@ -22,7 +22,7 @@ const (
 type Options struct {
 	Loss       string  // Pairwise (default) or Listwise
 	L2         float64 // weight of ½‖w‖² (default 0.01)
-	Iterations int     // full-batch Adam steps (default 400)
+	Iterations int     // full-batch Adam steps at most (default 200)
 	Rate       float64 // Adam step size (default 0.05)
 }
 
@@ -34,7 +34,7 @@ func (o Options) withDefaults() Options {
 		o.L2 = 0.01
 	}
 	if o.Iterations <= 0 {
-		o.Iterations = 400
+		o.Iterations = 200
 	}
 	if o.Rate <= 0 {
 		o.Rate = 0.05
@@ -85,43 +85,50 @@ func Train(features []string, queries []Query, o Options) (*Model, error) {
 	m := &Model{Features: append([]string(nil), features...), Weights: make([]float64, n),
 		Mean: make([]float64, n), Scale: make([]float64, n), Loss: o.Loss, L2: o.L2, Queries: len(use), Pairs: pairs}
 	standardise(m, use)
-	// Standardised copies, so the loop does no arithmetic twice.
+	// Only features that vary are learned (a constant one keeps weight 0);
+	// the loop works on standardised copies of those columns.
+	var cols []int
+	for j := 0; j < n; j++ {
+		if spread(use, j) {
+			cols = append(cols, j)
+		}
+	}
 	xs := make([][][]float64, len(use))
 	for qi, q := range use {
 		xs[qi] = make([][]float64, len(q.Rows))
 		for i, r := range q.Rows {
-			z := make([]float64, n)
-			for j := range r {
-				z[j] = (r[j] - m.Mean[j]) / m.Scale[j]
+			z := make([]float64, len(cols))
+			for c, j := range cols {
+				z[c] = (r[j] - m.Mean[j]) / m.Scale[j]
 			}
 			xs[qi][i] = z
 		}
 	}
-	active := make([]bool, n)
-	for j := range active {
-		active[j] = spread(use, j)
-	}
-	w := m.Weights
-	grad := make([]float64, n)
-	mom, vel := make([]float64, n), make([]float64, n)
+	k := len(cols)
+	w, grad := make([]float64, k), make([]float64, k)
+	mom, vel := make([]float64, k), make([]float64, k)
 	const b1, b2, eps = 0.9, 0.999, 1e-8
 	for it := 1; it <= o.Iterations; it++ {
 		clear(grad)
 		for qi, q := range use {
 			lossGrad(o.Loss, w, xs[qi], q.Relevant, grad, 1/float64(len(use)))
 		}
+		norm := 0.0
 		for j := range w {
-			if !active[j] {
-				grad[j] = 0
-				continue
-			}
 			grad[j] += o.L2 * w[j]
+			norm = max(norm, math.Abs(grad[j]))
 			mom[j] = b1*mom[j] + (1-b1)*grad[j]
 			vel[j] = b2*vel[j] + (1-b2)*grad[j]*grad[j]
 			mh := mom[j] / (1 - math.Pow(b1, float64(it)))
 			vh := vel[j] / (1 - math.Pow(b2, float64(it)))
 			w[j] -= o.Rate * mh / (math.Sqrt(vh) + eps)
 		}
+		if norm < gradTol {
+			break
+		}
+	}
+	for c, j := range cols {
+		m.Weights[j] = w[c]
 	}
 	return m, nil
 }
@@ -236,5 +243,9 @@ func lossGrad(loss string, w []float64, x [][]float64, rel []bool, grad []float6
 		}
 	}
 }
+
+// gradTol stops training once no weight's gradient exceeds it: the loss is
+// convex, and the optimum is then reached to well below any ranking change.
+const gradTol = 1e-5
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }

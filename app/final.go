@@ -1,0 +1,105 @@
+package app
+
+import (
+	"fmt"
+
+	"github.com/precedent/precedent/ml/eval"
+)
+
+// How the final system was chosen, for EvalResult.FinalFrom.
+const (
+	FinalFromRanker = "ranker" // the learned ranker over evidence, with the fine-tuned score fused in (chosen on validation)
+	FinalFromFusion = "fusion" // the first stage fused with the fine-tuned score, one weight (chosen on validation)
+)
+
+// byRank re-scores a list so its order is kept as first-stage order: Rank0
+// becomes each candidate's rank under Score. Fusing it with a model then
+// treats it as the "first stage" (RRF uses Rank0, ties follow it).
+func byRank(list []eval.Scored) []eval.Scored {
+	order := eval.Order(list)
+	rank := make(map[string]int, len(order))
+	for i, id := range order {
+		rank[id] = i + 1
+	}
+	out := make([]eval.Scored, len(list))
+	for i, s := range list {
+		out[i] = eval.Scored{ID: s.ID, Score: s.Score, Rank0: rank[s.ID]}
+	}
+	return out
+}
+
+func byRankAll(lists [][]eval.Scored) [][]eval.Scored {
+	out := make([][]eval.Scored, len(lists))
+	for i, l := range lists {
+		out[i] = byRank(l)
+	}
+	return out
+}
+
+// finalChoice is the final system's choice between the two candidates, made
+// without the test window: the learned ranker is eligible when it beat the
+// first stage on the rolling-origin folds (hundreds of queries), and it wins
+// when, with the fine-tuned score fused in, it is at least as good as the
+// single-weight fusion on validation.
+type finalChoice struct {
+	From         string
+	RankerFusion eval.Fusion        // the fine-tuned score's share in the ranker (weight 0: the ranker alone)
+	RankerTrials []eval.FusionTrial // validation MRR@10 of each share
+	Why          string
+}
+
+func chooseFinal(fit RankerFit, rankerVal, fusionVal float64, f eval.Fusion, trials []eval.FusionTrial) finalChoice {
+	c := finalChoice{RankerFusion: f, RankerTrials: trials}
+	switch {
+	case fit.Model == nil:
+		c.From, c.Why = FinalFromFusion, "no learned ranker (too few labelled training queries)"
+	case fit.FoldQueries > 0 && fit.FoldRanker <= fit.FoldFirstStage:
+		c.From = FinalFromFusion
+		c.Why = fmt.Sprintf("the learned ranker did not beat the first stage on %d rolling-origin fold queries (MRR@10 %.3f vs %.3f)", fit.FoldQueries, fit.FoldRanker, fit.FoldFirstStage)
+	case rankerVal+1e-9 < fusionVal:
+		c.From = FinalFromFusion
+		c.Why = fmt.Sprintf("on validation the learned ranker (%s) scored %.3f, below the single-weight fusion's %.3f", f, rankerVal, fusionVal)
+	default:
+		c.From = FinalFromRanker
+		c.Why = fmt.Sprintf("the learned ranker beat the first stage on %d rolling-origin fold queries (MRR@10 %.3f vs %.3f), and on validation, with the fine-tuned score fused in (%s), scored %.3f against the single-weight fusion's %.3f",
+			fit.FoldQueries, fit.FoldRanker, fit.FoldFirstStage, f, rankerVal, fusionVal)
+	}
+	return c
+}
+
+// bestTrial is the validation MRR@10 of setting f among trials.
+func bestTrial(f eval.Fusion, trials []eval.FusionTrial) float64 {
+	for _, t := range trials {
+		if t.Fusion == f {
+			return t.MRR10
+		}
+	}
+	return 0
+}
+
+// hitRate is the share of queries with a relevant candidate among the first
+// depth of its list: the ceiling any reranker of those lists has.
+func hitRate(qcs []QueryCandidates, depth int) float64 {
+	if len(qcs) == 0 {
+		return 0
+	}
+	n := 0
+	for _, qc := range qcs {
+		rel := toSet(qc.Relevant)
+		for _, c := range qc.Candidates[:min(depth, len(qc.Candidates))] {
+			if rel[c.ID] {
+				n++
+				break
+			}
+		}
+	}
+	return float64(n) / float64(len(qcs))
+}
+
+// rankerFusionVal is the validation MRR@10 of the ranker fusion chosen.
+func (r EvalResult) rankerFusionVal() float64 {
+	if r.RankerFit == nil || r.RankerFusion == nil {
+		return 0
+	}
+	return r.RankerVal
+}

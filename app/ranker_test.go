@@ -1,0 +1,185 @@
+package app
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/data/negatives"
+	"github.com/precedent/precedent/ml/eval"
+	"github.com/precedent/precedent/ml/ltr"
+	"github.com/precedent/precedent/ml/retrieve"
+)
+
+func TestIDNearness(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want float64
+	}{
+		{"INC0012345", "INC0012345", 1},
+		{"CVE-2016-4796", "CVE-2016-4797", 1 / (1 + 0.6931471805599453)},
+		{"CVE-2016-4796", "CVE-2017-4796", 0}, // another series
+		{"SEC-12", "INC-12", 0},
+		{"abc", "abd", 0}, // no number
+		{"X1234567890123456789", "X1", 0},
+	} {
+		assert.InDelta(t, c.want, idNearness(c.a, c.b), 1e-12, "%s %s", c.a, c.b)
+	}
+	assert.Greater(t, idNearness("INC100", "INC101"), idNearness("INC100", "INC200"))
+}
+
+func TestTicketURLs(t *testing.T) {
+	tk := data.Ticket{Description: "see https://GitHub.com/LibVNC/libvncserver/issues/359#issuecomment-1, and http://example.org/a?x=1.",
+		CloseNotes: "dup: https://github.com/LibVNC/libvncserver/issues/359"}
+	assert.Equal(t, []string{"github.com/LibVNC/libvncserver/issues/359", "example.org/a"}, ticketURLs(tk))
+	assert.Empty(t, ticketURLs(data.Ticket{Description: "no links here"}))
+}
+
+func TestTextFieldBM25(t *testing.T) {
+	f := newTextField([]string{"heap overflow in parser", "use after free in parser", "overflow overflow", ""})
+	q := uniqueTokens("heap overflow")
+	assert.Greater(t, f.score(q, "heap overflow in parser"), f.score(q, "use after free in parser"))
+	assert.Zero(t, f.score(q, ""))
+	assert.Zero(t, f.score(nil, "heap"))
+	// A rarer term weighs more: "heap" (1 doc) beats "parser" (2 docs).
+	assert.Greater(t, f.score(uniqueTokens("heap"), "heap x"), f.score(uniqueTokens("parser"), "parser x"))
+}
+
+func day(n int) time.Time { return time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n) }
+
+func testArchive(ts ...data.Ticket) *archive {
+	a := &archive{Tickets: ts, Index: map[string]int{}}
+	for i, t := range ts {
+		a.Index[t.ID] = i
+	}
+	return a
+}
+
+func TestRulePivot(t *testing.T) {
+	a := testArchive(
+		data.Ticket{ID: "A1", Rule: "r1", Opened: day(0)},
+		data.Ticket{ID: "A2", Rule: "r1", Opened: day(1)},
+		data.Ticket{ID: "B1", Rule: "r2", Opened: day(2)},
+		data.Ticket{ID: "A3", Rule: "r1", Opened: day(3)},
+		data.Ticket{ID: "Q", Rule: "r1", Opened: day(4)},
+		data.Ticket{ID: "A4", Rule: "r1", Opened: day(5)}, // later: never a candidate
+	)
+	qs := []retrieve.Query{{ID: "Q"}}
+	for _, c := range []struct {
+		name     string
+		list     []string
+		k, add   int
+		wantList []string
+	}{
+		{"most recent first, what the list lacks", []string{"B1", "A3"}, 5, 2, []string{"B1", "A3", "A2", "A1"}},
+		{"replaces the tail to keep k", []string{"B1", "X", "Y"}, 3, 2, []string{"B1", "A3", "A2"}},
+		{"at most add", nil, 10, 1, []string{"A3"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var list []negatives.Candidate
+			for i, id := range c.list {
+				list = append(list, negatives.Candidate{ID: id, Score: float32(10 - i), Rank: i + 1})
+			}
+			cands := [][]negatives.Candidate{list}
+			rulePivot(a, qs, cands, c.k, c.add)
+			var got []string
+			for i, x := range cands[0] {
+				got = append(got, x.ID)
+				assert.Equal(t, i+1, x.Rank)
+			}
+			assert.Equal(t, c.wantList, got)
+		})
+	}
+}
+
+func TestEvidenceRows(t *testing.T) {
+	a := testArchive(
+		data.Ticket{ID: "CVE-1", Rule: "openssl", Severity: "high", Opened: day(0), Title: "heap overflow", Description: "heap overflow in the asn1 parser", CloseNotes: "fixed"},
+		data.Ticket{ID: "CVE-2", Rule: "zlib", Severity: "low", Opened: day(1), Title: "inflate bug", Description: "bug in inflate"},
+		data.Ticket{ID: "CVE-3", Rule: "openssl", Severity: "high", Opened: day(10), Title: "incomplete fix", Description: "heap overflow in the asn1 parser again"},
+	)
+	ev := newEvidence(a)
+	q, _ := a.get("CVE-3")
+	rows := ev.rows(ev.query(q, q.QueryText()), []negatives.Candidate{{ID: "CVE-1", Score: 4, Rank: 1}, {ID: "CVE-2", Score: 2, Rank: 2}})
+	feats := evidenceFeatures()
+	col := func(name string) int {
+		for i, f := range feats {
+			if f == name {
+				return i
+			}
+		}
+		t.Fatalf("no feature %s", name)
+		return -1
+	}
+	require.Len(t, rows, 2)
+	assert.Equal(t, 1.0, rows[0][col(featFirstScore)])
+	assert.Equal(t, 0.5, rows[1][col(featFirstScore)])
+	assert.Equal(t, 0.5, rows[1][col(featFirstRank)])
+	assert.Equal(t, 1.0, rows[0][col(featSameRule)])
+	assert.Equal(t, 0.0, rows[1][col(featSameRule)])
+	assert.Equal(t, 1.0, rows[0][col(featSameSeverity)])
+	assert.Greater(t, rows[0][col(featDescription)], rows[1][col(featDescription)])
+	assert.InDelta(t, 0.0, rows[0][col(featRuleBetween)], 1e-12)
+	// CVE-1 never closed: its note is not visible to a later query.
+	assert.Equal(t, 0.0, rows[0][col(featHasNotes)])
+	assert.Equal(t, 0.0, rows[0][col(featNotes)])
+	assert.Greater(t, rows[1][col(featDaysApart)], 0.0)
+	assert.Less(t, rows[1][col(featDaysApart)], rows[0][col(featDaysApart)])
+}
+
+func TestRankerFoldsRollForward(t *testing.T) {
+	var qs []rankerQuery
+	for i := range 100 {
+		qs = append(qs, rankerQuery{t: data.Ticket{ID: fmt.Sprintf("Q%03d", i), Opened: day(99 - i)},
+			ltr: ltr.Query{Rows: [][]float64{{float64(i)}, {0}}, Relevant: []bool{true, false}}})
+	}
+	folds := rankerFolds(qs, 4)
+	require.Len(t, folds, 4)
+	total := 0
+	for i, f := range folds {
+		assert.Len(t, f.Valid, 12+(i%2), "the later half in four periods")
+		assert.Equal(t, 50+total, len(f.Train), "trains on everything before its period")
+		total += len(f.Valid)
+		// Every training query is older than every validation query.
+		maxTrain, minValid := -1.0, 1e9
+		for _, q := range f.Train {
+			maxTrain = max(maxTrain, 99-q.Rows[0][0])
+		}
+		for _, q := range f.Valid {
+			minValid = min(minValid, 99-q.Rows[0][0])
+		}
+		assert.Less(t, maxTrain, minValid)
+	}
+	assert.Equal(t, 50, total)
+	assert.Nil(t, rankerFolds(qs[:1], 4))
+}
+
+func TestChooseFinal(t *testing.T) {
+	f := eval.Fusion{Method: "score", Weight: 0.2}
+	m := &ltr.Model{}
+	good := RankerFit{Model: m, FoldQueries: 200, FoldRanker: 0.6, FoldFirstStage: 0.5}
+	assert.Equal(t, FinalFromRanker, chooseFinal(good, 0.55, 0.55, f, nil).From, "ties go to the ranker")
+	assert.Equal(t, FinalFromFusion, chooseFinal(good, 0.50, 0.55, f, nil).From)
+	bad := good
+	bad.FoldRanker = 0.45
+	c := chooseFinal(bad, 0.9, 0.5, f, nil)
+	assert.Equal(t, FinalFromFusion, c.From, "folds must say the ranker beats the first stage")
+	assert.Contains(t, c.Why, "rolling-origin")
+	assert.Equal(t, FinalFromFusion, chooseFinal(RankerFit{}, 1, 0, f, nil).From)
+}
+
+func TestHitRateAndByRank(t *testing.T) {
+	qcs := []QueryCandidates{
+		{Candidates: []negatives.Candidate{{ID: "a"}, {ID: "b"}}, Relevant: []string{"b"}},
+		{Candidates: []negatives.Candidate{{ID: "c"}, {ID: "d"}}, Relevant: []string{"x"}},
+	}
+	assert.Equal(t, 0.5, hitRate(qcs, 2))
+	assert.Equal(t, 0.0, hitRate(qcs, 1))
+	l := byRank([]eval.Scored{{ID: "a", Score: 1, Rank0: 1}, {ID: "b", Score: 3, Rank0: 2}})
+	assert.Equal(t, 2, l[0].Rank0)
+	assert.Equal(t, 1, l[1].Rank0)
+}
