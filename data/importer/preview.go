@@ -13,12 +13,14 @@ import (
 // the same sources, detection and conversion as Read, so what it shows is
 // what Read does.
 type Preview struct {
-	File    string     `json:"file"`
-	Format  string     `json:"format"`
-	Sheet   string     `json:"sheet,omitempty"`
-	Sheets  []string   `json:"sheets,omitempty"` // .xlsx: every sheet, to choose from
-	Columns []string   `json:"columns"`
-	Rows    [][]string `json:"rows"` // the first records, one value per column ("" where absent)
+	File   string `json:"file"`
+	Format string `json:"format"`
+	Sheet  string `json:"sheet,omitempty"`
+	// Delimiter is a CSV's separator, given or sniffed (comma, semicolon, tab, pipe).
+	Delimiter string     `json:"delimiter,omitempty"`
+	Sheets    []string   `json:"sheets,omitempty"` // .xlsx: every sheet, to choose from
+	Columns   []string   `json:"columns"`
+	Rows      [][]string `json:"rows"` // the first records, one value per column ("" where absent)
 	// Mapping is resolved against the columns; nil when a required field
 	// has no column, and MappingError then says which and what to do.
 	Mapping      Mapping `json:"mapping,omitempty"`
@@ -46,6 +48,9 @@ func PreviewReader(r io.Reader, name string, opts Options, n int) (Preview, erro
 	}
 	defer smp.close()
 	pv.Format, pv.Sheet, pv.Sheets, pv.Columns = smp.format, smp.sheet, smp.sheets, smp.columns
+	if smp.delimiter != 0 {
+		pv.Delimiter = delimiterName(smp.delimiter)
+	}
 	good := 0
 	for i := range smp.rows {
 		if rw := &smp.rows[i]; rw.bad != "" {

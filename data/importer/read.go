@@ -25,12 +25,16 @@ import (
 // transaction) holds unless Options.BatchSize says otherwise.
 const DefaultBatchSize = 5000
 
+// DuplicateRule is what an import does with an ID a file repeats.
+const DuplicateRule = "the last row with the ID is kept, earlier ones are replaced"
+
 // detectSample is how many JSON records auto-detection looks at for keys.
 const detectSample = 200
 
 // Options tune one import; the zero value auto-detects everything.
 type Options struct {
 	Format      string                            // csv, tsv, xlsx, jsonl or json; "" = from the extension, then the content
+	Delimiter   rune                              // CSV: the separator; 0 = sniffed from the first lines (, ; tab |)
 	Sheet       string                            // .xlsx: the worksheet to read; "" = the first with a header row
 	Mapping     Mapping                           // fields it names override the preset or auto-detection
 	Preset      string                            // see Presets; "" = auto-detect
@@ -102,6 +106,9 @@ func (rd *reading) run(r io.Reader, name string) error {
 	}
 	defer smp.close()
 	rd.rep.Format, rd.rep.Sheet = smp.format, smp.sheet
+	if smp.delimiter != 0 {
+		rd.rep.Delimiter = delimiterName(smp.delimiter)
+	}
 	src, columns, peeked, peekErr := smp.src, smp.columns, smp.rows, smp.err
 	jsonRecords := smp.json()
 	if jsonRecords && len(peeked) == 0 && peekErr == nil {
@@ -154,6 +161,7 @@ func (rd *reading) run(r io.Reader, name string) error {
 // sample is an opened source and its first records.
 type sample struct {
 	format, sheet string
+	delimiter     rune     // CSV / TSV: the separator read with
 	sheets        []string // .xlsx: every sheet of the workbook
 	src           source
 	columns       []string // header columns, or the JSON records' paths in first-seen order
@@ -175,10 +183,15 @@ func openSample(br *bufio.Reader, name string, opts Options, n int) (*sample, er
 	s := &sample{format: format, close: func() {}}
 	switch format {
 	case "csv", "tsv":
-		comma := ','
-		if format == "tsv" {
+		comma := opts.Delimiter
+		switch {
+		case comma != 0:
+		case format == "tsv":
 			comma = '\t'
+		default:
+			comma = sniffDelimiter(peekHead(br))
 		}
+		s.delimiter = comma
 		cs, err := newCSVSource(br, comma, opts.LazyQuotes)
 		if err != nil {
 			return nil, err
@@ -276,9 +289,16 @@ func (rd *reading) row(rw row) error {
 	}
 	rd.rep.Comments += len(t.Comments)
 	rd.rep.Links += len(t.Links)
+	for _, l := range t.Links {
+		if rd.rep.LinksByKind == nil {
+			rd.rep.LinksByKind = map[string]int{}
+		}
+		rd.rep.LinksByKind[l.Kind]++
+	}
 	rd.rep.Imported++
 	if _, dup := rd.seen[t.ID]; dup {
 		rd.rep.DuplicateIDs++
+		rd.rep.DuplicateRule = DuplicateRule
 		if len(rd.rep.DuplicateIDEx) < 20 {
 			rd.rep.DuplicateIDEx = append(rd.rep.DuplicateIDEx, t.ID)
 		}
