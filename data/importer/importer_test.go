@@ -220,7 +220,7 @@ func TestReadBadInput(t *testing.T) {
 			name: "unknown preset", file: "a.csv",
 			text: "Number,Opened\n",
 			opts: Options{Preset: "remedy"},
-			err:  `unknown mapping preset "remedy" (known: servicenow, servicenow-json, jira, jira-json, thehive, splunk, elastic, sentinel)`,
+			err:  `unknown mapping preset "remedy" (known: servicenow, servicenow-json, jira, jira-json, thehive, splunk, elastic, sentinel, github, bugzilla)`,
 		},
 		{
 			name: "wrong field count and bare quote rejected, rest kept", file: "a.csv",

@@ -70,19 +70,33 @@ var presets = map[string]Mapping{
 		"close_notes": {"_source.kibana.alert.workflow_reason"},
 	},
 	// Microsoft Sentinel incidents as the REST API lists them. Sentinel
-	// has no close time; the last modification of a closed incident is
-	// the nearest it records.
+	// has no close time of its own: lastModifiedTimeUtc is not one (an
+	// Active incident is modified too), so it is never taken for closed;
+	// map it with --map closed=properties.lastModifiedTimeUtc to use it,
+	// and the status keeps it from counting for New and Active incidents.
 	"sentinel": {
 		"id": {"properties.incidentNumber"}, "opened": {"properties.createdTimeUtc"},
-		"closed": {"properties.closedTimeUtc", "properties.lastModifiedTimeUtc"},
+		"closed": {"properties.closedTimeUtc"},
 		"rule":   {"properties.relatedAnalyticRuleIds"}, "severity": {"properties.severity"},
 		"title": {"properties.title"}, "description": {"properties.description"},
 		"close_notes": {"properties.classificationComment"},
 	},
+	// GitHub issues as the REST API lists them: the issue number is what
+	// people cite (#123), not the global id; comments come embedded as an
+	// array when the export adds them (the API's own comments is a count).
+	"github": {
+		"id": {"number"}, "opened": {"created_at"}, "closed": {"closed_at"}, "rule": {"labels[].name", "labels"},
+		"user": {"user.login"}, "title": {"title"}, "description": {"body"}, "comments": {"comments[]", "comment_list[]"},
+	},
+	// Bugzilla's REST API (GET /rest/bug), with comments embedded per bug.
+	"bugzilla": {
+		"id": {"id"}, "opened": {"creation_time"}, "closed": {"cf_last_resolved"}, "rule": {"component"},
+		"severity": {"severity"}, "user": {"creator"}, "title": {"summary"}, "comments": {"comments[]"},
+	},
 }
 
 // presetOrder breaks ties when auto-detection scores presets equally.
-var presetOrder = []string{"servicenow", "servicenow-json", "jira", "jira-json", "thehive", "splunk", "elastic", "sentinel"}
+var presetOrder = []string{"servicenow", "servicenow-json", "jira", "jira-json", "thehive", "splunk", "elastic", "sentinel", "github", "bugzilla"}
 
 // synonyms are normalised column names (see norm) that auto-detection
 // accepts for each field, most specific first. A nested column also
@@ -98,7 +112,7 @@ var synonyms = map[string][]string{
 		"eventtime", "starttime", "startdate", "firstseen", "reported", "reportedat", "date",
 		"creationtime", "geöffnet", "erstellt", "ouvert", "créé", "creado"},
 	"closed": {"closed", "closedat", "closedon", "resolved", "resolvedat", "resolvedon", "resolutiondate",
-		"closedate", "closetime", "closedtimeutc", "closeddate", "enddate", "endtime", "lastresolved",
+		"closedate", "closetime", "closedtimeutc", "closeddate", "enddate", "endtime", "lastresolved", "cflastresolved",
 		"geschlossen", "gelöst", "fermé", "résolu", "cerrado"},
 	"rule": {"rule", "rulename", "category", "detection", "detectionrule", "alertname", "alerttype",
 		"signature", "searchname", "usecase", "components", "component", "tags", "labels", "kategorie", "catégorie"},
@@ -181,93 +195,6 @@ func aliases(col string) []string {
 	return out
 }
 
-// DetectMapping guesses a mapping from a file's column names (for JSON,
-// the dotted paths of its records): the preset that matches most columns,
-// then synonyms for the fields still missing. Columns inside arrays of
-// objects are only candidates for comments, and only as the whole array.
-func DetectMapping(columns []string) Mapping {
-	byNorm := map[string][]string{}
-	for _, c := range columns {
-		byNorm[norm(c)] = append(byNorm[norm(c)], c)
-	}
-	used := map[string]bool{}
-	take := func(n string) (string, bool) {
-		for _, c := range byNorm[n] {
-			if !used[c] {
-				used[c] = true
-				return c, true
-			}
-		}
-		return "", false
-	}
-	m := Mapping{}
-	best, bestScore := "", 0
-	for _, name := range presetOrder {
-		score := 0
-		for _, alts := range presets[name] {
-			for _, a := range alts {
-				if len(byNorm[norm(a)]) > 0 {
-					score++
-					break
-				}
-			}
-		}
-		if score > bestScore {
-			best, bestScore = name, score
-		}
-	}
-	if bestScore >= 3 {
-		for _, f := range Fields {
-			for _, a := range presets[best][f] {
-				if c, ok := take(norm(a)); ok {
-					m[f] = append(m[f], c)
-				}
-			}
-		}
-	}
-	// Synonyms: for each field, the first synonym any free column answers
-	// to, preferring whole names over stripped paths over last keys, then
-	// shallow columns, then the file's order.
-	type cand struct {
-		col          string
-		level, depth int
-		order        int
-	}
-	bySyn := map[string][]cand{}
-	for i, c := range columns {
-		inArray := strings.Contains(c, "[]")
-		if inArray && !strings.HasSuffix(c, "[]") {
-			continue
-		}
-		for level, a := range aliases(c) {
-			bySyn[a] = append(bySyn[a], cand{c, level, strings.Count(c, "."), i})
-		}
-	}
-	for _, f := range detectOrder {
-		if len(m[f]) > 0 {
-			continue
-		}
-		for _, syn := range synonyms[f] {
-			var pick *cand
-			for k := range bySyn[syn] {
-				c := &bySyn[syn][k]
-				if used[c.col] || (strings.HasSuffix(c.col, "[]") != (f == "comments")) {
-					continue
-				}
-				if pick == nil || c.level < pick.level || c.level == pick.level && (c.depth < pick.depth || c.depth == pick.depth && c.order < pick.order) {
-					pick = c
-				}
-			}
-			if pick != nil {
-				used[pick.col] = true
-				m[f] = []string{pick.col}
-				break
-			}
-		}
-	}
-	return m
-}
-
 // detectOrder fills comments before close_notes, so that a list of
 // comments is not taken for one close-note.
 var detectOrder = []string{"id", "opened", "closed", "rule", "severity", "host", "user", "title", "description", "comments", "close_notes"}
@@ -316,7 +243,7 @@ func resolve(want Mapping, explicit map[string]bool, columns []string) (Mapping,
 		if len(found) > 0 {
 			out[f] = found
 		} else if explicit[f] && len(want[f]) > 0 {
-			return nil, fmt.Errorf("mapping %s=%s: no such column (columns: %s)", f, quoteCols(want[f]), listColumns(columns))
+			return nil, fmt.Errorf("mapping %s=%s: no such column%s (columns: %s)", f, quoteCols(want[f]), didYouMean(want[f][0], columns), listColumns(columns))
 		}
 	}
 	var missing, example []string

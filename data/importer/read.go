@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -33,18 +34,22 @@ const detectSample = 200
 
 // Options tune one import; the zero value auto-detects everything.
 type Options struct {
-	Format      string                            // csv, tsv, xlsx, jsonl or json; "" = from the extension, then the content
-	Delimiter   rune                              // CSV: the separator; 0 = sniffed from the first lines (, ; tab |)
-	Sheet       string                            // .xlsx: the worksheet to read; "" = the first with a header row
-	Mapping     Mapping                           // fields it names override the preset or auto-detection
-	Preset      string                            // see Presets; "" = auto-detect
-	Location    *time.Location                    // zone for times written without one; nil = UTC
-	DateOrder   string                            // "dmy" or "mdy" for numeric dates; "" = detect from the data
-	Visibility  map[string]string                 // column → SideOpen or SideClose, overriding DefaultSide
-	BatchSize   int                               // tickets per batch; 0 = DefaultBatchSize
-	LazyQuotes  bool                              // tolerate stray quotes in CSV fields
-	RejectsPath string                            // JSONL file receiving every rejected row; "" = none
-	Progress    func(readBytes, totalBytes int64) // called after each batch; totalBytes -1 when unknown
+	Format     string            // csv, tsv, xlsx, jsonl or json; "" = from the extension, then the content
+	Delimiter  rune              // CSV: the separator; 0 = sniffed from the first lines (, ; tab |)
+	Sheet      string            // .xlsx: the worksheet to read; "" = the first with a header row
+	Mapping    Mapping           // fields it names override the preset or auto-detection
+	Preset     string            // see Presets; "" = auto-detect
+	Location   *time.Location    // zone for times written without one; nil = UTC
+	DateOrder  string            // "dmy" or "mdy" for numeric dates; "" = detect from the data
+	Visibility map[string]string // column → SideOpen or SideClose, overriding DefaultSide
+	// CheckVisible are the Visibility columns the user named for this
+	// import (not the remembered ones): each must name a column of the
+	// file, or the import stops before storing anything.
+	CheckVisible []string
+	BatchSize    int                               // tickets per batch; 0 = DefaultBatchSize
+	LazyQuotes   bool                              // tolerate stray quotes in CSV fields
+	RejectsPath  string                            // JSONL file receiving every rejected row; "" = none
+	Progress     func(readBytes, totalBytes int64) // called after each batch; totalBytes -1 when unknown
 }
 
 // Read parses r (named name for messages and format detection) and calls
@@ -69,6 +74,7 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, emit func
 	err := rd.run(r, name)
 	rep.Visibility, rep.LinkColumns = rd.conv.visibility, rd.conv.linkCols
 	rep.CommentBadTimes = rd.conv.comments.badTime
+	rep.StatusColumns = rd.conv.status.cols
 	if cerr := rd.rejects.close(); err == nil {
 		err = cerr
 	}
@@ -114,7 +120,7 @@ func (rd *reading) run(r io.Reader, name string) error {
 	if jsonRecords && len(peeked) == 0 && peekErr == nil {
 		return nil // no records: nothing to map or import
 	}
-	mapping, err := rd.mapping(columns)
+	mapping, err := rd.mapping(columns, peeked)
 	if peekErr != nil && (err != nil || len(peeked) == 0) {
 		return peekErr
 	}
@@ -127,7 +133,11 @@ func (rd *reading) run(r io.Reader, name string) error {
 		return err
 	}
 	rd.rep.Mapping = mapping
+	if err := checkVisible(rd.opts.CheckVisible, columns); err != nil {
+		return err
+	}
 	rd.conv = newConverter(mapping, rd.opts.Location, "", rd.opts.Visibility)
+	rd.conv.fileColumns(columns)
 	if !jsonRecords {
 		rd.conv.indexColumns(columns)
 	}
@@ -240,33 +250,103 @@ func openSample(br *bufio.Reader, name string, opts Options, n int) (*sample, er
 }
 
 // mapping combines preset or auto-detection with the explicit mapping.
-func (rd *reading) mapping(columns []string) (Mapping, error) {
-	return chooseMapping(rd.opts, columns)
+func (rd *reading) mapping(columns []string, sample []row) (Mapping, error) {
+	m, choices, err := chooseMapping(rd.opts, columns, sample)
+	rd.rep.Choices = choices
+	return m, err
 }
 
 // chooseMapping is the mapping an import uses: the preset or
 // auto-detection, overridden field by field by the explicit mapping, and
-// resolved against the file's columns.
-func chooseMapping(opts Options, columns []string) (Mapping, error) {
+// resolved against the file's columns. A column the explicit mapping
+// gives one field is never detected for another; choices say how each
+// field was filled.
+func chooseMapping(opts Options, columns []string, sample []row) (Mapping, []Choice, error) {
+	explicit := map[string]bool{}
+	reserved := map[string]bool{}
+	for f, cols := range opts.Mapping {
+		if !contains(Fields, f) {
+			return nil, nil, fmt.Errorf("mapping: unknown field %q (fields: %s)", f, strings.Join(Fields, ", "))
+		}
+		explicit[f] = true
+		for _, c := range cols {
+			reserved[c] = true
+			for _, col := range columns {
+				if norm(col) == norm(c) {
+					reserved[col] = true
+				}
+			}
+		}
+	}
 	var want Mapping
+	var choices []Choice
 	if opts.Preset != "" {
 		p, err := Preset(opts.Preset)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		want = p
 	} else {
-		want = DetectMapping(columns)
+		want, choices = detectMapping(columns, sampleStats(sample), reserved)
 	}
-	explicit := map[string]bool{}
 	for f, cols := range opts.Mapping {
-		if !contains(Fields, f) {
-			return nil, fmt.Errorf("mapping: unknown field %q (fields: %s)", f, strings.Join(Fields, ", "))
-		}
 		want[f] = cols
-		explicit[f] = true
 	}
-	return resolve(want, explicit, columns)
+	m, err := resolve(want, explicit, columns)
+	if err != nil {
+		return nil, choices, err
+	}
+	dropShared(m, explicit)
+	kept := choices[:0]
+	for _, c := range choices {
+		if !explicit[c.Field] && contains(m[c.Field], c.Column) {
+			kept = append(kept, c)
+		}
+	}
+	choices = kept
+	for f := range opts.Mapping {
+		if len(m[f]) > 0 {
+			choices = append(choices, Choice{Field: f, Column: strings.Join(m[f], "|"), By: "given"})
+		}
+	}
+	sort.SliceStable(choices, func(i, j int) bool { return fieldIndex(choices[i].Field) < fieldIndex(choices[j].Field) })
+	return m, choices, nil
+}
+
+// dropShared keeps each column in one field: the field the user gave it
+// to, else the first in Fields order.
+func dropShared(m Mapping, explicit map[string]bool) {
+	owner := map[string]string{}
+	for _, f := range Fields {
+		if explicit[f] {
+			for _, c := range m[f] {
+				owner[c] = f
+			}
+		}
+	}
+	for _, f := range Fields {
+		for _, c := range m[f] {
+			if _, ok := owner[c]; !ok {
+				owner[c] = f
+			}
+		}
+	}
+	for _, f := range Fields {
+		if len(m[f]) == 0 {
+			continue
+		}
+		kept := m[f][:0]
+		for _, c := range m[f] {
+			if owner[c] == f {
+				kept = append(kept, c)
+			}
+		}
+		if len(kept) == 0 {
+			delete(m, f)
+		} else {
+			m[f] = kept
+		}
+	}
 }
 
 func (rd *reading) row(rw row) error {
@@ -280,6 +360,12 @@ func (rd *reading) row(rw row) error {
 	}
 	if reason != "" {
 		return rd.rejects.add(Reject{File: rd.rep.File, Line: rw.line, Record: rw.record, ID: t.ID, Field: field, Reason: reason}, rawText(&rw))
+	}
+	if st := rd.conv.openStatus; st != "" {
+		rd.rep.OpenStatusClosed++
+		if len(rd.rep.OpenStatusEx) < 5 && !contains(rd.rep.OpenStatusEx, st) {
+			rd.rep.OpenStatusEx = append(rd.rep.OpenStatusEx, st)
+		}
 	}
 	if rd.conv.badClosed {
 		rd.rep.BadClosed++
