@@ -132,3 +132,17 @@ func fits(f string, st *colStats) (bool, string) {
 	}
 	return true, ""
 }
+
+// wrongKind says whether a column's values can never be field f, however
+// well its name answers: text fields never hold only short numbers
+// (GitHub's comments is a count, not the comments).
+func wrongKind(f string, st *colStats) (bool, string) {
+	if st == nil || st.nonEmpty == 0 || st.numbers < st.nonEmpty || st.meanLen > 12 {
+		return false, ""
+	}
+	switch f {
+	case "title", "description", "close_notes", "comments":
+		return true, "numbers only (a count?); not mapped"
+	}
+	return false, ""
+}

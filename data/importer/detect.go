@@ -131,7 +131,9 @@ func detectMapping(columns []string, stats map[string]*colStats, reserved map[st
 		if best != "" {
 			for k, a := range presets[best][f] {
 				for _, c := range byNorm[norm(a)] {
-					cands = append(cands, candidate{col: c, preset: true, syn: k})
+					if strings.HasSuffix(c, "[]") == (f == "comments") || !isJSONPath(c) {
+						cands = append(cands, candidate{col: c, preset: true, syn: k})
+					}
 				}
 			}
 		}
@@ -171,6 +173,15 @@ func detectMapping(columns []string, stats map[string]*colStats, reserved map[st
 			return a.order < b.order
 		})
 		cands = uniqueCandidates(cands, used)
+		kept := cands[:0]
+		for _, c := range cands {
+			if never, why := wrongKind(f, stats[c.col]); never {
+				choices = append(choices, Choice{Field: f, By: "not mapped", RunnerUp: c.col, Doubt: c.col + ": " + why})
+				continue
+			}
+			kept = append(kept, c)
+		}
+		cands = kept
 		if len(cands) == 0 {
 			continue
 		}
@@ -262,3 +273,7 @@ func fieldIndex(f string) int {
 	}
 	return len(Fields)
 }
+
+// isJSONPath reports whether a column name is a nested path, where "[]"
+// marks an array; CSV headers are taken as they are.
+func isJSONPath(c string) bool { return strings.ContainsAny(c, ".[") }

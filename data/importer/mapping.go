@@ -106,7 +106,7 @@ var presetOrder = []string{"servicenow", "servicenow-json", "jira", "jira-json",
 var synonyms = map[string][]string{
 	"id": {"id", "number", "issuekey", "key", "ticketid", "ticketnumber", "ticket", "incidentid",
 		"incidentnumber", "incident", "caseid", "casenumber", "eventid", "alertid", "sysid", "issueid",
-		"nummer", "numero", "numéro", "cd"},
+		"nummer", "numero", "numéro", "cd", "messageid"},
 	"opened": {"opened", "openedat", "openedon", "created", "createdat", "createdon", "createddate",
 		"creationdate", "syscreatedon", "createdtimeutc", "createdtime", "timecreated", "time", "timestamp",
 		"eventtime", "starttime", "startdate", "firstseen", "reported", "reportedat", "date",

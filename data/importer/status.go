@@ -18,6 +18,7 @@ var openStatuses = map[string]bool{
 	"todo": true, "unconfirmed": true, "confirmed": true, "acknowledged": true, "investigating": true,
 	"waiting": true, "indeterminate": true, "backlog": true, "in review": true, "awaiting info": true,
 	"work in progress": true, "true": true, // is_open
+	"neu": true, "offen": true, "in bearbeitung": true, "nouveau": true, "ouvert": true, "en cours": true,
 }
 
 // statusReader finds, per ticket, the status that says it is open.

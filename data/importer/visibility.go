@@ -22,7 +22,7 @@ var closingWords = []string{
 	"closedby", "closed", "closing", "closure", "worknote", "comment", "timeworked",
 	"timespent", "worklog", "classification", "status", "parent", "stage",
 	"timeto", "updated", "modified", "lastchange", "owner", "watcher", "watches",
-	"history", "changelog", "reaction", "votes",
+	"history", "changelog", "reaction", "votes", "isopen", "zugewiesen", "bearbeiter",
 }
 
 // closingWordsWhole are words that mark a closing column only as a whole
