@@ -73,6 +73,7 @@ func cmdImport(ctx context.Context, args []string) error {
 	sheet := f.String("sheet", "", ".xlsx: the worksheet to read (default: the first with a header row)")
 	tz := f.String("tz", "", "zone of times written without one, e.g. Europe/Paris (default: UTC)")
 	dateOrder := f.String("date-order", "", "dmy or mdy for numeric dates such as 02/01/2025 (default: detect from the data)")
+	delimiter := f.String("delimiter", "", "CSV separator: one character, or comma, semicolon, tab, pipe (default: sniffed from the first lines)")
 	var visible stringList
 	f.Var(&visible, "visible", "COLUMN=open|close: when a column was known (repeatable; remembered by the project)")
 	p, err := f.parseOpen(args)
@@ -80,7 +81,15 @@ func cmdImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer p.Close()
-	o := app.ImportOptions{Format: *format, Mapping: *mapping, Preset: *preset, Sheet: *sheet, TZ: *tz, DateOrder: *dateOrder, Visibility: visible}
+	o := app.ImportOptions{Format: *format, Mapping: *mapping, Preset: *preset, Sheet: *sheet, TZ: *tz, DateOrder: *dateOrder, Delimiter: *delimiter, Visibility: visible}
+	if len(f.positional) > 1 && len(visible) > 0 {
+		// Each file may hold some of the --visible columns; none may name
+		// a column no file holds.
+		if err := app.CheckVisibility(f.positional, o); err != nil {
+			return err
+		}
+		o.VisibilityChecked = true
+	}
 	var reports []any
 	var failed []string
 	for _, path := range f.positional {
@@ -130,9 +139,31 @@ func printImportReport(rep importer.Report, took time.Duration) {
 	if rep.Sheet != "" {
 		src += ", sheet " + rep.Sheet
 	}
+	if rep.Delimiter != "" && rep.Delimiter != "comma" && rep.Format == "csv" {
+		src += ", " + rep.Delimiter + "-separated"
+	}
 	fmt.Printf("%s (%s): %d rows, %d imported (%d new, %d updated), %d rejected, %d duplicate IDs in file, in %.1fs\n",
 		rep.File, src, rep.Rows, rep.Imported, rep.Added, rep.Updated, rep.Rejected, rep.DuplicateIDs, took.Seconds())
 	fmt.Printf("  mapping: %s\n", rep.Mapping)
+	for _, c := range rep.Choices {
+		if c.Column == "" {
+			fmt.Printf("  %s not mapped: %s\n", c.Field, c.Doubt)
+			continue
+		}
+		fmt.Printf("  %s\n", c)
+	}
+	for _, c := range rep.Choices {
+		if c.Doubt != "" && c.Column != "" {
+			fmt.Printf("  warning: %s=%s may be wrong (%s); choose with --map %s=COLUMN\n", c.Field, c.Column, c.Doubt, c.Field)
+		}
+	}
+	if rep.DuplicateIDs > 0 {
+		fmt.Printf("  %d rows repeat an ID (%s): %s\n", rep.DuplicateIDs, strings.Join(rep.DuplicateIDEx, ", "), rep.DuplicateRule)
+	}
+	if rep.OpenStatusClosed > 0 {
+		fmt.Printf("  %d tickets have a close time but a status that says open (%s, read from %s): kept without a close time\n",
+			rep.OpenStatusClosed, strings.Join(rep.OpenStatusEx, ", "), strings.Join(rep.StatusColumns, "|"))
+	}
 	if len(rep.Mapping["closed"]) == 0 {
 		fmt.Println("  no closed-time column: close-notes and closing-time columns count as written after every query (map one with --map closed=COLUMN)")
 	}
@@ -169,10 +200,24 @@ func printImportReport(rep importer.Report, took time.Duration) {
 		}
 		sort.Strings(lc)
 		fmt.Printf("  %d comments, %d links", rep.Comments, rep.Links)
+		if len(rep.LinksByKind) > 0 {
+			var kinds []string
+			for k := range rep.LinksByKind {
+				kinds = append(kinds, k)
+			}
+			sort.Strings(kinds)
+			for i, k := range kinds {
+				kinds[i] = fmt.Sprintf("%d %s", rep.LinksByKind[k], k)
+			}
+			fmt.Printf(": %s", strings.Join(kinds, ", "))
+		}
 		if len(lc) > 0 {
 			fmt.Printf(" (from %s)", listCut(lc, 10))
 		}
 		fmt.Println()
+		if rep.Links > 0 {
+			fmt.Println("  links that make positives by default: duplicate, relates, clones, parent, merged (precedent mine --link-kinds KIND,... or all)")
+		}
 	}
 	if rep.CommentBadTimes > 0 {
 		fmt.Printf("  %d comments had unreadable times: kept, visible only once their ticket closed\n", rep.CommentBadTimes)

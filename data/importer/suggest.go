@@ -83,8 +83,11 @@ func matchesColumn(name string, columns []string) bool {
 	return false
 }
 
-// checkVisible refuses visibility overrides that name no column of the
-// file, suggesting the nearest one.
+// CheckVisible refuses visibility overrides that name no column (see
+// Options.CheckVisible), suggesting the nearest one; columns may be the
+// union of several files'.
+func CheckVisible(names []string, columns []string) error { return checkVisible(names, columns) }
+
 func checkVisible(names []string, columns []string) error {
 	for _, name := range names {
 		if !matchesColumn(name, columns) {
