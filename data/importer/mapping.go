@@ -84,9 +84,11 @@ var presets = map[string]Mapping{
 	// GitHub issues as the REST API lists them: the issue number is what
 	// people cite (#123), not the global id; comments come embedded as an
 	// array when the export adds them (the API's own comments is a count).
+	// The gh CLI (gh issue list --json ...) writes the same in camelCase,
+	// with author for user and the comments embedded.
 	"github": {
 		"id": {"number"}, "opened": {"created_at"}, "closed": {"closed_at"}, "rule": {"labels[].name", "labels"},
-		"user": {"user.login"}, "title": {"title"}, "description": {"body"}, "comments": {"comments[]", "comment_list[]"},
+		"user": {"user.login", "author.login"}, "title": {"title"}, "description": {"body"}, "comments": {"comments[]"},
 	},
 	// Bugzilla's REST API (GET /rest/bug), with comments embedded per bug.
 	"bugzilla": {
@@ -170,7 +172,7 @@ var containers = map[string]bool{"fields": true, "_source": true, "properties": 
 
 // genericLeaves are last keys that say less than their parent's key:
 // fields.priority.name is the priority.
-var genericLeaves = map[string]bool{"name": true, "displayname": true, "value": true, "displayvalue": true, "key": true}
+var genericLeaves = map[string]bool{"name": true, "displayname": true, "value": true, "displayvalue": true, "key": true, "login": true}
 
 // aliases are the normalised names a column answers to in auto-detection,
 // most telling first: the whole path, the path without container

@@ -74,6 +74,21 @@ func TestShapesZeroConfig(t *testing.T) {
 		assert.True(t, got["3"].Closed.IsZero())
 	})
 
+	t.Run("gh CLI issues: camelCase, embedded comments", func(t *testing.T) {
+		got, rep := readFixture(t, "gh-cli-issues.json", Options{})
+		require.Len(t, got, 3)
+		assert.Equal(t, []string{"comments[]"}, rep.Mapping["comments"])
+		tk := got["11"]
+		assert.Equal(t, "dev11", tk.User)
+		assert.Equal(t, utcAt("2024-08-12T10:00:00Z"), tk.Closed)
+		assert.Equal(t, "secret-leak", tk.Rule)
+		assert.Contains(t, tk.Description, "CI log of run 11")
+		assert.Equal(t, []data.Comment{{Time: utcAt("2024-08-11T11:00:00Z"), Author: "sec-oncall", Body: "Rotated; scrubbing logs now."}}, tk.Comments)
+		assert.Equal(t, "Done: every token rotated, logs scrubbed.", tk.Closing["milestone.description"])
+		assert.Equal(t, SideClose, rep.Visibility["assignees[].login"])
+		assert.True(t, got["13"].Closed.IsZero())
+	})
+
 	t.Run("sentinel: owner and New/Active statuses", func(t *testing.T) {
 		got, rep := readFixture(t, "sentinel-owner-status.json", Options{})
 		require.Len(t, got, 4)
