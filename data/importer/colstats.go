@@ -15,9 +15,29 @@ type colStats struct {
 	nonEmpty int
 	distinct int
 	meanLen  float64
-	times    int // values that read as times
 	numbers  int // values that are plain numbers
 	values   map[string]bool
+	// some are the first non-empty values, read as times only when a
+	// time field asks (parsing every sampled value would be slow).
+	some  []string
+	times int // of some, how many read as times; -1 until asked
+}
+
+// maxTimeProbe caps the values per column tried as times.
+const maxTimeProbe = 20
+
+// timeShare is how many of a column's first values read as times, and of
+// how many.
+func (st *colStats) timeShare() (ok, of int) {
+	if st.times < 0 {
+		st.times = 0
+		for _, v := range st.some {
+			if looksLikeTime(v) {
+				st.times++
+			}
+		}
+	}
+	return st.times, len(st.some)
 }
 
 // sampleStats computes colStats for every column of the sampled rows.
@@ -35,7 +55,7 @@ func sampleStats(rows []row) map[string]*colStats {
 			v := strings.TrimSpace(rw.values[i])
 			st := out[n]
 			if st == nil {
-				st = &colStats{values: map[string]bool{}}
+				st = &colStats{values: map[string]bool{}, times: -1}
 				out[n] = st
 			}
 			if v == "" {
@@ -49,8 +69,8 @@ func sampleStats(rows []row) map[string]*colStats {
 			if isNumber(v) {
 				st.numbers++
 			}
-			if looksLikeTime(v) {
-				st.times++
+			if len(st.some) < maxTimeProbe {
+				st.some = append(st.some, v)
 			}
 		}
 	}
@@ -89,13 +109,15 @@ func fits(f string, st *colStats) (bool, string) {
 		if st.distinct*10 < n*9 {
 			return false, fmt.Sprintf("only %d distinct values in %d sampled rows", st.distinct, n)
 		}
-	case "opened":
-		if n == 0 || st.times*10 < n*8 {
-			return false, fmt.Sprintf("%d of %d sampled values read as times", st.times, n)
+	case "opened", "closed":
+		if n == 0 {
+			if f == "opened" {
+				return false, "empty in the sample"
+			}
+			return true, ""
 		}
-	case "closed":
-		if n > 0 && st.times*10 < n*8 {
-			return false, fmt.Sprintf("%d of %d sampled values read as times", st.times, n)
+		if ok, of := st.timeShare(); ok*10 < of*8 {
+			return false, fmt.Sprintf("%d of the first %d values read as times", ok, of)
 		}
 	case "rule":
 		if n == 0 {
