@@ -49,9 +49,11 @@ var presets = map[string]Mapping{
 		"description": {"fields.description"}, "close_notes": {"fields.resolution_comment"},
 		"comments": {"fields.comment.comments[]"},
 	},
+	// TheHive cases name no affected user; their owner / assignee is the
+	// analyst the case went to, known only once it was worked on.
 	"thehive": {
 		"id": {"_id", "caseId", "id"}, "opened": {"createdAt", "_createdAt", "startDate", "date"}, "closed": {"endDate"},
-		"rule": {"tags"}, "severity": {"severity"}, "user": {"owner", "assignee"},
+		"rule": {"tags"}, "severity": {"severity"},
 		"title": {"title"}, "description": {"description"}, "close_notes": {"summary"},
 	},
 	"splunk": {
