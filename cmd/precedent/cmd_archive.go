@@ -145,24 +145,8 @@ func printImportReport(rep importer.Report, took time.Duration) {
 	fmt.Printf("%s (%s): %d rows, %d imported (%d new, %d updated), %d rejected, %d duplicate IDs in file, in %.1fs\n",
 		rep.File, src, rep.Rows, rep.Imported, rep.Added, rep.Updated, rep.Rejected, rep.DuplicateIDs, took.Seconds())
 	fmt.Printf("  mapping: %s\n", rep.Mapping)
-	for _, c := range rep.Choices {
-		if c.Column == "" {
-			fmt.Printf("  %s not mapped: %s\n", c.Field, c.Doubt)
-			continue
-		}
-		fmt.Printf("  %s\n", c)
-	}
-	for _, c := range rep.Choices {
-		if c.Doubt != "" && c.Column != "" {
-			fmt.Printf("  warning: %s=%s may be wrong (%s); choose with --map %s=COLUMN\n", c.Field, c.Column, c.Doubt, c.Field)
-		}
-	}
-	if rep.DuplicateIDs > 0 {
-		fmt.Printf("  %d rows repeat an ID (%s): %s\n", rep.DuplicateIDs, strings.Join(rep.DuplicateIDEx, ", "), rep.DuplicateRule)
-	}
-	if rep.OpenStatusClosed > 0 {
-		fmt.Printf("  %d tickets have a close time but a status that says open (%s, read from %s): kept without a close time\n",
-			rep.OpenStatusClosed, strings.Join(rep.OpenStatusEx, ", "), strings.Join(rep.StatusColumns, "|"))
+	for _, line := range rep.DetectionNotes() {
+		fmt.Printf("  %s\n", line)
 	}
 	if len(rep.Mapping["closed"]) == 0 {
 		fmt.Println("  no closed-time column: close-notes and closing-time columns count as written after every query (map one with --map closed=COLUMN)")
@@ -200,17 +184,6 @@ func printImportReport(rep importer.Report, took time.Duration) {
 		}
 		sort.Strings(lc)
 		fmt.Printf("  %d comments, %d links", rep.Comments, rep.Links)
-		if len(rep.LinksByKind) > 0 {
-			var kinds []string
-			for k := range rep.LinksByKind {
-				kinds = append(kinds, k)
-			}
-			sort.Strings(kinds)
-			for i, k := range kinds {
-				kinds[i] = fmt.Sprintf("%d %s", rep.LinksByKind[k], k)
-			}
-			fmt.Printf(": %s", strings.Join(kinds, ", "))
-		}
 		if len(lc) > 0 {
 			fmt.Printf(" (from %s)", listCut(lc, 10))
 		}

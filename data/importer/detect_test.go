@@ -171,3 +171,25 @@ func TestDuplicateIDsReported(t *testing.T) {
 	assert.Equal(t, []string{"A"}, rep.DuplicateIDEx)
 	assert.True(t, strings.Contains(rep.DuplicateRule, "last row"))
 }
+
+func TestDetectionNotes(t *testing.T) {
+	rep := Report{
+		Choices: []Choice{
+			{Field: "id", Column: "key", By: "preset jira-json", RunnerUp: "id"},
+			{Field: "rule", Column: "fields.issuetype.name", By: "last key", Doubt: "fields.issuetype.name: only 2 distinct values in 200 sampled rows; a rule has many"},
+			{Field: "comments", By: "not mapped", RunnerUp: "comments", Doubt: "comments: numbers only (a count?); not mapped"},
+		},
+		DuplicateIDs: 2, DuplicateIDEx: []string{"A", "B"}, DuplicateRule: DuplicateRule,
+		OpenStatusClosed: 3, OpenStatusEx: []string{"New", "Active"}, StatusColumns: []string{"properties.status"},
+		Links: 3, LinksByKind: map[string]int{"relates": 2, "blocks": 1},
+	}
+	assert.Equal(t, []string{
+		"id=key (preset jira-json; runner-up id)",
+		"rule=fields.issuetype.name (last key) DOUBTFUL: fields.issuetype.name: only 2 distinct values in 200 sampled rows; a rule has many",
+		"comments not mapped: comments: numbers only (a count?); not mapped",
+		"warning: rule=fields.issuetype.name may be wrong (fields.issuetype.name: only 2 distinct values in 200 sampled rows; a rule has many); choose with --map rule=COLUMN",
+		"2 rows repeat an ID (A, B): the last row with the ID is kept, earlier ones are replaced",
+		"3 tickets have a close time but a status that says open (New, Active, read from properties.status): kept without a close time",
+		"3 links: 1 blocks, 2 relates",
+	}, rep.DetectionNotes())
+}

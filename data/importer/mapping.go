@@ -119,7 +119,7 @@ var synonyms = map[string][]string{
 		"closedate", "closetime", "closedtimeutc", "closeddate", "enddate", "endtime", "lastresolved", "cflastresolved",
 		"geschlossen", "gelöst", "fermé", "résolu", "cerrado"},
 	"rule": {"rule", "rulename", "category", "detection", "detectionrule", "alertname", "alerttype",
-		"signature", "searchname", "usecase", "components", "component", "tags", "labels", "kategorie", "catégorie"},
+		"signature", "searchname", "usecase", "components", "component", "tags", "kategorie", "catégorie"},
 	"severity": {"severity", "priority", "urgency", "risk", "risklevel", "level", "impact", "priorität", "priorité", "schweregrad"},
 	"host": {"host", "hostname", "configurationitem", "cmdbci", "ci", "dest", "desthost", "destination",
 		"device", "devicename", "asset", "computer", "computername", "customfieldhost", "endpoint"},
