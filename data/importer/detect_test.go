@@ -19,6 +19,16 @@ func TestRelatedEntities(t *testing.T) {
 		relatedEntities(cols), "by name, and any object with its own id and title; never containers, issue types, projects or people")
 }
 
+// A record wrapped in an object of its own is not another entity.
+func TestRelatedEntitiesWrappedRecord(t *testing.T) {
+	cols := []string{"incident.id", "incident.title", "incident.created_at", "incident.urgency", "incident.service.id",
+		"incident.service.summary", "log_entries"}
+	assert.Equal(t, map[string]bool{"incident.service": true}, relatedEntities(cols))
+	m := DetectMapping(cols)
+	assert.Equal(t, []string{"incident.id"}, m["id"])
+	assert.Equal(t, []string{"incident.title"}, m["title"])
+}
+
 func TestWords(t *testing.T) {
 	assert.Equal(t, []string{"cc", "detail", "email"}, words("cc_detail[].email"))
 	assert.Equal(t, []string{"last", "modified", "time", "utc"}, words("lastModifiedTimeUtc"))

@@ -30,11 +30,12 @@ var (
 // relatedKeys), and any object that carries both an identity and a
 // headline of its own (id or key, and summary or title), as a linked
 // ticket does. Objects whose keys are all containers (fields, properties,
-// _source) are the ticket itself.
+// _source), and an object that holds most of the columns, are the ticket
+// itself.
 func relatedEntities(columns []string) map[string]bool {
 	type marks struct{ id, title bool }
 	seen := map[string]*marks{}
-	out := map[string]bool{}
+	out, structural := map[string]bool{}, map[string]bool{}
 	for _, c := range columns {
 		segs := strings.Split(c, ".")
 		allContainers := true
@@ -65,8 +66,21 @@ func relatedEntities(columns []string) map[string]bool {
 			m.id = m.id || idKeys[k]
 			m.title = m.title || titleKeys[k]
 			if m.id && m.title {
-				out[prefix] = true
+				structural[prefix] = true
 			}
+		}
+	}
+	// An object holding most of the record is the ticket itself, wrapped
+	// ({"incident": {"id": .., "title": ..}}), not another entity.
+	for p := range structural {
+		under := 0
+		for _, c := range columns {
+			if strings.HasPrefix(c, p+".") {
+				under++
+			}
+		}
+		if under*2 < len(columns) {
+			out[p] = true
 		}
 	}
 	// Keep the outermost: fields.parent covers fields.parent.fields.status.
