@@ -84,17 +84,17 @@ func linkColumn(col string) (kind string, ok bool) {
 	if m := jiraLinkColumn.FindStringSubmatch(col); m != nil {
 		return ClassifyLink(m[2]), true
 	}
-	path := col
+	ref := col
 	segs := strings.Split(col, ".")
 	if len(segs) > 1 {
 		switch norm(segs[len(segs)-1]) {
 		case "displayvalue", "value":
-			path = strings.Join(segs[:len(segs)-1], ".")
+			ref = strings.Join(segs[:len(segs)-1], ".")
 		case "link":
 			return "", false
 		}
 	}
-	a := aliases(path)
+	a := aliases(ref)
 	for _, n := range a[:min(2, len(a))] {
 		if k, ok := linkKinds[n]; ok && k != "" {
 			return k, true

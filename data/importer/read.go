@@ -299,7 +299,7 @@ func chooseMapping(opts Options, columns []string, sample []row) (Mapping, []Cho
 	dropShared(m, explicit)
 	kept := choices[:0]
 	for _, c := range choices {
-		if !explicit[c.Field] && contains(m[c.Field], c.Column) {
+		if !explicit[c.Field] && (c.Column == "" || contains(m[c.Field], c.Column)) {
 			kept = append(kept, c)
 		}
 	}

@@ -66,6 +66,7 @@ func TestShapesZeroConfig(t *testing.T) {
 		assert.Equal(t, utcAt("2024-05-06T16:00:00Z"), tk.Closed)
 		assert.Empty(t, tk.Comments, "the comments count is not a comment")
 		assert.Empty(t, rep.Mapping["comments"])
+		assert.Contains(t, rep.DetectionNotes(), "comments not mapped: comments: numbers only (a count?); not mapped")
 		assert.Equal(t, "2", tk.Closing["comments"], "the count is known only later")
 		for _, col := range []string{"milestone.description", "milestone.title", "pull_request.merged_at", "assignee.login", "closed_by.login", "state", "updated_at", "reactions.total_count"} {
 			assert.Equal(t, SideClose, rep.Visibility[col], col)
