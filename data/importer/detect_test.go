@@ -203,3 +203,20 @@ func TestDetectionNotes(t *testing.T) {
 		"3 links: 1 blocks, 2 relates",
 	}, rep.DetectionNotes())
 }
+
+// A preset's choices are reported too, with doubts from the values.
+func TestPresetChoicesReported(t *testing.T) {
+	text := "Number,Opened,Category,Short description\n"
+	for i := range 12 {
+		text += fmt.Sprintf("INC%d,2024-01-02 10:00:00,Security,t%d\n", i, i)
+	}
+	_, rep, err := readAll(t, "x.csv", text, Options{Preset: "servicenow", Mapping: Mapping{"title": {"Short description"}}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"id=Number (preset servicenow)",
+		"opened=Opened (preset servicenow)",
+		"rule=Category (preset servicenow) DOUBTFUL: Category: only 1 distinct values in 12 sampled rows; a rule has many",
+		`title="Short description" (given)`,
+		"warning: rule=Category may be wrong (Category: only 1 distinct values in 12 sampled rows; a rule has many); choose with --map rule=COLUMN",
+	}, rep.DetectionNotes())
+}

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -278,6 +279,7 @@ func chooseMapping(opts Options, columns []string, sample []row) (Mapping, []Cho
 			}
 		}
 	}
+	stats := sampleStats(sample)
 	var want Mapping
 	var choices []Choice
 	if opts.Preset != "" {
@@ -287,7 +289,7 @@ func chooseMapping(opts Options, columns []string, sample []row) (Mapping, []Cho
 		}
 		want = p
 	} else {
-		want, choices = detectMapping(columns, sampleStats(sample), reserved)
+		want, choices = detectMapping(columns, stats, reserved)
 	}
 	for f, cols := range opts.Mapping {
 		want[f] = cols
@@ -309,8 +311,35 @@ func chooseMapping(opts Options, columns []string, sample []row) (Mapping, []Cho
 			choices = append(choices, Choice{Field: f, Column: strings.Join(m[f], "|"), By: "given"})
 		}
 	}
+	if opts.Preset != "" {
+		choices = presetChoices(opts.Preset, m, stats, choices)
+	}
 	sort.SliceStable(choices, func(i, j int) bool { return fieldIndex(choices[i].Field) < fieldIndex(choices[j].Field) })
 	return m, choices, nil
+}
+
+// presetChoices adds, to the given fields' choices, one per field the
+// preset filled, with a doubt when the sampled values do not fit.
+func presetChoices(preset string, m Mapping, stats map[string]*colStats, given []Choice) []Choice {
+	var out []Choice
+	for _, f := range Fields {
+		if len(m[f]) == 0 {
+			continue
+		}
+		if i := slices.IndexFunc(given, func(c Choice) bool { return c.Field == f }); i >= 0 {
+			out = append(out, given[i])
+			continue
+		}
+		c := Choice{Field: f, Column: m[f][0], By: "preset " + preset}
+		if len(m[f]) > 1 {
+			c.RunnerUp = m[f][1]
+		}
+		if ok, why := fits(f, stats[c.Column]); !ok {
+			c.Doubt = c.Column + ": " + why
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // dropShared keeps each column in one field: the field the user gave it
