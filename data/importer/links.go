@@ -104,8 +104,8 @@ func linkColumn(col string) (kind string, ok bool) {
 }
 
 // linkIDs splits a cell into the IDs it lists (one per cell, or separated
-// by commas, semicolons or spaces). A URL gives the ID it ends with or
-// names in its query (Bugzilla see_also: show_bug.cgi?id=123).
+// by commas, semicolons or spaces). A URL gives the ticket it points to
+// when that can be told (see urlID) and nothing otherwise.
 func linkIDs(s string) []string {
 	parts := strings.FieldsFunc(s, func(r rune) bool {
 		return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\t' || r == '\r'
@@ -119,19 +119,27 @@ func linkIDs(s string) []string {
 	return out
 }
 
-// urlID is the ticket ID a link URL points to (its id= parameter, else
-// its last path segment); anything else is returned unchanged.
+// issueKey is a Jira-style key, which names its project and so cannot be
+// mistaken for another tracker's number.
+var issueKey = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*-[0-9]+$`)
+
+// urlID is the ticket a link URL points to: a Bugzilla show_bug.cgi?id=N
+// or a Jira-style key at the end of the path (/browse/SEC-12). Other URLs
+// (a GitHub issue's bare number, a web page) give "": their number could
+// be any ticket of this archive. Anything not a URL is returned as is.
 func urlID(s string) string {
 	if !strings.Contains(s, "://") {
 		return s
 	}
-	if u, err := url.Parse(s); err == nil {
-		for _, k := range []string{"id", "key", "number", "sys_id"} {
-			if v := u.Query().Get(k); v != "" {
-				return v
-			}
-		}
-		return path.Base(strings.TrimRight(u.Path, "/"))
+	u, err := url.Parse(s)
+	if err != nil {
+		return ""
+	}
+	if path.Base(u.Path) == "show_bug.cgi" {
+		return u.Query().Get("id")
+	}
+	if last := path.Base(strings.TrimRight(u.Path, "/")); issueKey.MatchString(last) {
+		return last
 	}
 	return ""
 }

@@ -24,4 +24,6 @@ func TestLinkIDs(t *testing.T) {
 	assert.Equal(t, []string{"101", "102"}, linkIDs("101, 102"))
 	assert.Equal(t, []string{"4711", "SOC-9"}, linkIDs("https://bugzilla.example.org/show_bug.cgi?id=4711 https://jira.example.com/browse/SOC-9"))
 	assert.Empty(t, linkIDs(" ; "))
+	assert.Empty(t, linkIDs("https://github.com/acme/app/issues/12 https://example.org/page"),
+		"a bare number of another tracker could be any ticket here")
 }
