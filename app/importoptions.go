@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"time"
 	_ "time/tzdata" // --tz must work on machines without a zone database
@@ -13,13 +14,21 @@ import (
 // ImportOptions choose how a file is read; the zero value auto-detects
 // everything.
 type ImportOptions struct {
-	Format     string   // csv, tsv, xlsx, jsonl, json; "" = from the extension, then the content
-	Mapping    string   // "id=Number,opened=fields.created,..."; "" = preset or auto-detect
-	Preset     string   // see importer.Presets
-	Sheet      string   // .xlsx worksheet; "" = the first with a header row
-	TZ         string   // IANA zone of times written without one, e.g. Europe/Paris; "" = UTC
-	DateOrder  string   // dmy or mdy for numeric dates; "" = detect from the data
-	Visibility []string // "COLUMN=open|close" overrides, remembered by the project
+	Format    string // csv, tsv, xlsx, jsonl, json; "" = from the extension, then the content
+	Mapping   string // "id=Number,opened=fields.created,..."; "" = preset or auto-detect
+	Preset    string // see importer.Presets
+	Sheet     string // .xlsx worksheet; "" = the first with a header row
+	TZ        string // IANA zone of times written without one, e.g. Europe/Paris; "" = UTC
+	DateOrder string // dmy or mdy for numeric dates; "" = detect from the data
+	Delimiter string // CSV separator: one character or comma, semicolon, tab, pipe; "" = sniffed
+	// Visibility are "COLUMN=open|close" overrides, remembered by the
+	// project; each must name a column of the file being imported (the
+	// remembered ones from earlier files need not).
+	Visibility []string
+	// VisibilityChecked says the Visibility columns were already checked
+	// against every file of one import (CheckVisibility), so a file need
+	// not hold them all.
+	VisibilityChecked bool
 }
 
 // options turns o into the importer's options. saved are the project's
@@ -48,9 +57,20 @@ func (o ImportOptions) options(saved map[string]string) (importer.Options, error
 	default:
 		return opts, fmt.Errorf("--date-order %q: want dmy or mdy", o.DateOrder)
 	}
+	d, err := importer.ParseDelimiter(o.Delimiter)
+	if err != nil {
+		return opts, fmt.Errorf("--delimiter: %w", err)
+	}
+	opts.Delimiter = d
 	vis, err := ParseVisibility(o.Visibility)
 	if err != nil {
 		return opts, err
+	}
+	if !o.VisibilityChecked {
+		for col := range vis {
+			opts.CheckVisible = append(opts.CheckVisible, col)
+		}
+		sort.Strings(opts.CheckVisible)
 	}
 	if len(saved)+len(vis) > 0 {
 		opts.Visibility = make(map[string]string, len(saved)+len(vis))
@@ -80,6 +100,32 @@ func ParseVisibility(specs []string) (map[string]string, error) {
 		out[strings.TrimSpace(spec[:i])] = side
 	}
 	return out, nil
+}
+
+// CheckVisibility refuses Visibility columns that no file among paths
+// holds (each file may hold some), naming the nearest column, before
+// anything is imported.
+func CheckVisibility(paths []string, o ImportOptions) error {
+	vis, err := ParseVisibility(o.Visibility)
+	if err != nil || len(vis) == 0 {
+		return err
+	}
+	probe := o
+	probe.Visibility = nil
+	var columns []string
+	for _, path := range paths {
+		pv, err := PreviewFile(path, probe, nil, 50)
+		if err != nil {
+			continue // the import says what is wrong with the file
+		}
+		columns = append(columns, pv.Columns...)
+	}
+	names := make([]string, 0, len(vis))
+	for col := range vis {
+		names = append(names, col)
+	}
+	sort.Strings(names)
+	return importer.CheckVisible(names, columns)
 }
 
 // PreviewFile shows what importing path would do, from its first n

@@ -71,3 +71,46 @@ func TestImportVisibilityRemembered(t *testing.T) {
 	_, err = p2.Import(context.Background(), b, ImportOptions{DateOrder: "ymd"}, nil)
 	assert.ErrorContains(t, err, "want dmy or mdy")
 }
+
+// --visible names must name a column of the file (remembered ones from
+// other files need not); across several files, of one of them. The
+// delimiter is sniffed unless given.
+func TestImportChecksVisibleAndDelimiter(t *testing.T) {
+	p, err := Open(t.TempDir())
+	require.NoError(t, err)
+	defer p.Close()
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.csv")
+	b := filepath.Join(dir, "b.csv")
+	require.NoError(t, os.WriteFile(a, []byte("Number;Opened;Assigned to\nINC1;2024-01-02 10:00:00;jdoe\n"), 0o644))
+	require.NoError(t, os.WriteFile(b, []byte("Number|Opened|Watchers\nINC2|2024-01-03 10:00:00|ana\n"), 0o644))
+
+	_, err = p.Import(context.Background(), a, ImportOptions{Visibility: []string{"Assigned=open"}}, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `did you mean "Assigned to"?`)
+	n, err := p.Store.CountTickets()
+	require.NoError(t, err)
+	assert.Zero(t, n, "nothing imported")
+
+	rep, err := p.Import(context.Background(), a, ImportOptions{Visibility: []string{"Assigned to=open"}}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "semicolon", rep.Delimiter)
+	assert.Equal(t, importer.SideOpen, rep.Visibility["Assigned to"])
+
+	o := ImportOptions{Visibility: []string{"Assigned to=open", "Watchers=open"}}
+	require.NoError(t, CheckVisibility([]string{a, b}, o))
+	_, err = p.Import(context.Background(), b, o, nil)
+	assert.Error(t, err, "b alone has no Assigned to")
+	o.VisibilityChecked = true
+	rep, err = p.Import(context.Background(), b, o, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "pipe", rep.Delimiter)
+	assert.Equal(t, importer.SideOpen, rep.Visibility["Watchers"])
+	assert.Error(t, CheckVisibility([]string{a, b}, ImportOptions{Visibility: []string{"Watcher list=close"}}))
+
+	_, err = p.Import(context.Background(), a, ImportOptions{Delimiter: "ab"}, nil)
+	assert.Error(t, err)
+	rep, err = p.Import(context.Background(), a, ImportOptions{Delimiter: "semicolon"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "semicolon", rep.Delimiter)
+}

@@ -427,8 +427,12 @@ func (p *archivePanel) onEvent(e app.Event) {
 // showReport writes what the import did and the first rejects.
 func (p *archivePanel) showReport(rep importer.Report) {
 	p.lastReport = &rep
-	p.result.SetText(fmt.Sprintf("%s: %d rows read · %d imported (%d new, %d updated, %d unchanged) · %d rejected · %d duplicate IDs · %d re-encoded · %d comments · %d links",
-		filepath.Base(rep.File), rep.Rows, rep.Imported, rep.Added, rep.Updated, rep.Unchanged, rep.Rejected, rep.DuplicateIDs, rep.Recoded, rep.Comments, rep.Links))
+	text := fmt.Sprintf("%s: %d rows read · %d imported (%d new, %d updated, %d unchanged) · %d rejected · %d duplicate IDs · %d re-encoded · %d comments · %d links",
+		filepath.Base(rep.File), rep.Rows, rep.Imported, rep.Added, rep.Updated, rep.Unchanged, rep.Rejected, rep.DuplicateIDs, rep.Recoded, rep.Comments, rep.Links)
+	if notes := rep.DetectionNotes(); len(notes) > 0 {
+		text += "\n" + strings.Join(notes, "\n")
+	}
+	p.result.SetText(text)
 	sides := preview{sides: map[string]string{}}
 	for col, side := range rep.Visibility {
 		sides.sides[col] = side

@@ -73,6 +73,7 @@ func cmdImport(ctx context.Context, args []string) error {
 	sheet := f.String("sheet", "", ".xlsx: the worksheet to read (default: the first with a header row)")
 	tz := f.String("tz", "", "zone of times written without one, e.g. Europe/Paris (default: UTC)")
 	dateOrder := f.String("date-order", "", "dmy or mdy for numeric dates such as 02/01/2025 (default: detect from the data)")
+	delimiter := f.String("delimiter", "", "CSV separator: one character, or comma, semicolon, tab, pipe (default: sniffed from the first lines)")
 	var visible stringList
 	f.Var(&visible, "visible", "COLUMN=open|close: when a column was known (repeatable; remembered by the project)")
 	p, err := f.parseOpen(args)
@@ -80,7 +81,15 @@ func cmdImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer p.Close()
-	o := app.ImportOptions{Format: *format, Mapping: *mapping, Preset: *preset, Sheet: *sheet, TZ: *tz, DateOrder: *dateOrder, Visibility: visible}
+	o := app.ImportOptions{Format: *format, Mapping: *mapping, Preset: *preset, Sheet: *sheet, TZ: *tz, DateOrder: *dateOrder, Delimiter: *delimiter, Visibility: visible}
+	if len(f.positional) > 1 && len(visible) > 0 {
+		// Each file may hold some of the --visible columns; none may name
+		// a column no file holds.
+		if err := app.CheckVisibility(f.positional, o); err != nil {
+			return err
+		}
+		o.VisibilityChecked = true
+	}
 	var reports []any
 	var failed []string
 	for _, path := range f.positional {
@@ -130,9 +139,15 @@ func printImportReport(rep importer.Report, took time.Duration) {
 	if rep.Sheet != "" {
 		src += ", sheet " + rep.Sheet
 	}
+	if rep.Delimiter != "" && rep.Delimiter != "comma" && rep.Format == "csv" {
+		src += ", " + rep.Delimiter + "-separated"
+	}
 	fmt.Printf("%s (%s): %d rows, %d imported (%d new, %d updated), %d rejected, %d duplicate IDs in file, in %.1fs\n",
 		rep.File, src, rep.Rows, rep.Imported, rep.Added, rep.Updated, rep.Rejected, rep.DuplicateIDs, took.Seconds())
 	fmt.Printf("  mapping: %s\n", rep.Mapping)
+	for _, line := range rep.DetectionNotes() {
+		fmt.Printf("  %s\n", line)
+	}
 	if len(rep.Mapping["closed"]) == 0 {
 		fmt.Println("  no closed-time column: close-notes and closing-time columns count as written after every query (map one with --map closed=COLUMN)")
 	}
@@ -173,6 +188,9 @@ func printImportReport(rep importer.Report, took time.Duration) {
 			fmt.Printf(" (from %s)", listCut(lc, 10))
 		}
 		fmt.Println()
+		if rep.Links > 0 {
+			fmt.Println("  links that make positives by default: duplicate, relates, clones, parent, merged (precedent mine --link-kinds KIND,... or all)")
+		}
 	}
 	if rep.CommentBadTimes > 0 {
 		fmt.Printf("  %d comments had unreadable times: kept, visible only once their ticket closed\n", rep.CommentBadTimes)

@@ -35,3 +35,32 @@ func TestCLIImportSeveralFiles(t *testing.T) {
 	assert.Contains(t, out, "known at opening (extra): Issue Type, Issue id, Labels, Updated")
 	assert.Contains(t, out, "(0 new, 0 updated)")
 }
+
+// The summary names each field's column and runner-up, links per kind,
+// open statuses and repeated IDs; --visible must name a column.
+func TestCLIImportSummaryNamesChoices(t *testing.T) {
+	t.Setenv("PRECEDENT_HOME", t.TempDir())
+	fixtures := filepath.Join("..", "..", "data", "importer", "testdata")
+
+	code, out := captureStderr(t, "import", filepath.Join(fixtures, "bugzilla-rest.json"), "--visible", "cc_details=open")
+	assert.Equal(t, 1, code, out)
+	assert.Contains(t, out, `--visible cc_details: no such column (did you mean cc_detail[]?)`)
+	assert.NotContains(t, out, "tickets read before the error", "nothing is stored")
+
+	code, out = capture(t, "import", filepath.Join(fixtures, "jira-rest-nested.json"))
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, out, "rule=fields.customfield_rule (word, its values fit better than fields.issuetype.name's; runner-up fields.issuetype.name)")
+	assert.Contains(t, out, "8 links: 1 blocks, 1 causes, 1 clones, 1 duplicate, 1 mitigates, 2 parent, 1 relates")
+	assert.Contains(t, out, "2 tickets have a close time but a status that says open (In Progress")
+
+	dup := filepath.Join(t.TempDir(), "dup.csv")
+	require.NoError(t, os.WriteFile(dup, []byte("id;opened;title\nA;2024-01-01;one\nA;2024-01-02;two\n"), 0o644))
+	code, out = capture(t, "import", dup)
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, out, "(csv, semicolon-separated)")
+	assert.Contains(t, out, "1 rows repeat an ID (A): the last row with the ID is kept")
+
+	code, out = captureStderr(t, "import", dup, "--delimiter", ",")
+	assert.Equal(t, 1, code, out)
+	assert.Contains(t, out, "no column for required field")
+}

@@ -39,7 +39,7 @@ func cmdMine(ctx context.Context, args []string) error {
 	f.Var(&patterns, "pattern", "custom ID regular expression (repeatable)")
 	f.Var(&fields, "fields", "text fields to read: close_notes,comments,description,title (default close_notes,comments)")
 	f.Var(&negated, "negated", "extra negated cue phrase (RE2, case-insensitive), added to the built-in ones (repeatable)")
-	f.Var(&linkKinds, "link-kinds", "explicit link kinds that make positives (default: duplicate, parent, child, merged, relates, clones, ...; not blocks)")
+	f.Var(&linkKinds, "link-kinds", "explicit link kinds that make positives, or all (default: duplicate, relates, clones, parent, merged; not blocks, causes)")
 	var o app.MineOptions
 	f.StringVar(&o.Ties, "ties", "order", "links between tickets opened at the same instant (same day for date-only exports): order (by ID) or drop")
 	f.IntVar(&o.MaxPartners, "max-partners", 0, "positives per query within a group (default 5)")

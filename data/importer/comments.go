@@ -14,8 +14,8 @@ import (
 // data.Ticket's own comments).
 var (
 	commentBodyKeys   = []string{"body", "text", "message", "comment", "content", "value", "note", "description"}
-	commentTimeKeys   = []string{"created", "createdAt", "_createdAt", "time", "timestamp", "date", "sys_created_on", "createdTimeUtc", "startDate", "updated"}
-	commentAuthorKeys = []string{"author", "createdBy", "_createdBy", "user", "owner", "sys_created_by", "updateAuthor"}
+	commentTimeKeys   = []string{"created", "createdAt", "_createdAt", "created_at", "creation_time", "time", "timestamp", "date", "sys_created_on", "createdTimeUtc", "startDate", "updated"}
+	commentAuthorKeys = []string{"author", "createdBy", "_createdBy", "user", "creator", "owner", "sys_created_by", "updateAuthor"}
 	personKeys        = []string{"displayName", "name", "emailAddress", "email", "userPrincipalName", "login"}
 )
 

@@ -49,10 +49,18 @@ type converter struct {
 	// was missing or unparsable, and closedText its text.
 	badClosed  bool
 	closedText string
+	// openStatus is, for the last ticket, the status that voided its
+	// close time ("" when none did).
+	openStatus string
 	// visibility and linkCols record the sides and link kinds columns
 	// went to, for the report.
 	visibility map[string]string
 	linkCols   map[string]string
+	// related are the paths of nested other entities (relatedEntities),
+	// whose columns go to Closing unless the user says otherwise.
+	related map[string]bool
+	// status reads whether a ticket's status says it is still open.
+	status statusReader
 }
 
 // role is where a non-canonical column's values go.
@@ -188,7 +196,11 @@ func (c *converter) roleOf(name string, closing bool) role {
 		} else if closing {
 			r.side = SideClose
 		} else {
-			r.side = sideOf(name, c.sides)
+			var given bool
+			r.side, given = sideOf(name, c.sides)
+			if !given && underAny(name, c.related) {
+				r.side = SideClose // another entity's fields: known later, if ever
+			}
 		}
 	}
 	if len(c.roles) < 10*maxReportedColumns {
@@ -215,7 +227,7 @@ func (c *converter) underComments(name string) bool {
 // ticket converts rw; a non-empty reason means the row is rejected, with
 // field naming the culprit.
 func (c *converter) ticket(rw *row) (t data.Ticket, field, reason string) {
-	c.badClosed, c.closedText = false, ""
+	c.badClosed, c.closedText, c.openStatus = false, "", ""
 	used := make([]bool, len(rw.values))
 	get := func(f int) string { return clean(c.value(rw, f, used)) }
 	t.ID = strings.TrimSpace(get(fID))
@@ -238,6 +250,11 @@ func (c *converter) ticket(rw *row) (t data.Ticket, field, reason string) {
 		closed, err := c.closed.parse(c.closedText, c.loc)
 		c.badClosed = err != nil
 		t.Closed = closed
+		// A close time counts only when the status does not say open: a
+		// last-modified time of an Active incident is no close.
+		if st := c.status.openStatus(rw); st != "" && !t.Closed.IsZero() {
+			t.Closed, c.openStatus = time.Time{}, st
+		}
 	}
 	t.Rule = get(fRule)
 	t.Severity = get(fSeverity)
@@ -354,4 +371,11 @@ func clean(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, "\x00", "")
+}
+
+// fileColumns tells the converter a file's columns (for JSON, its
+// sample's paths): which are other entities' and which hold the status.
+func (c *converter) fileColumns(columns []string) {
+	c.related = relatedEntities(columns)
+	c.status = detectStatus(columns, c.related)
 }

@@ -103,7 +103,8 @@ func TestFixturesZeroConfig(t *testing.T) {
 		}},
 		{"thehive5-cases.json", "json", 1, "~8256", func(t *testing.T, tk data.Ticket, rep Report) {
 			assert.Equal(t, "Ransomware note found on FS-03", tk.Title)
-			assert.Equal(t, "analyst@soc.local", tk.User)
+			assert.Empty(t, tk.User, "the assignee is no opening-time user")
+			assert.Equal(t, "analyst@soc.local", tk.Closing["assignee"])
 			assert.Equal(t, []data.Link{{Kind: "merged", To: "~8100"}, {Kind: "merged", To: "~8101"}}, tk.Links)
 			assert.Equal(t, "Closed", tk.Closing["stage"])
 			assert.Equal(t, "87", tk.Extra["number"])

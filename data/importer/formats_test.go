@@ -334,3 +334,27 @@ func TestCommentsOldestFirst(t *testing.T) {
 		{Body: "undated remark"},
 	}, got[0].Comments)
 }
+
+// Mail-style dates with one-digit days, local month names and epochs.
+func TestParseTimeOneDigitDaysAndEpochs(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Wed, 2 Oct 2013 10:15:50 +0300", "2013-10-02T07:15:50Z"},
+		{"Wed, 02 Oct 2013 10:15:50 +0300", "2013-10-02T07:15:50Z"},
+		{"Wed, 2 Oct 2013 10:15:50 +0300 (EEST)", "2013-10-02T07:15:50Z"},
+		{"2 Oct 2013 10:15:50 -0000", "2013-10-02T10:15:50Z"},
+		{"Wed Oct 2 10:15:50 2013 +0200", "2013-10-02T08:15:50Z"},
+		{"2. Okt. 2013 10:15", "2013-10-02T10:15:00Z"},
+		{"2 octobre 2013", "2013-10-02T00:00:00Z"},
+		{"2 October 2013 10:15", "2013-10-02T10:15:00Z"},
+		{"October 2, 2013", "2013-10-02T00:00:00Z"},
+		{"1380708950", "2013-10-02T10:15:50Z"},
+		{"1380708950123", "2013-10-02T10:15:50.123Z"},
+		{"1380708950.5", "2013-10-02T10:15:50.5Z"},
+	}
+	for _, tc := range tests {
+		got, err := ParseTime(tc.in, nil)
+		if assert.NoError(t, err, tc.in) {
+			assert.Equal(t, utcAt(tc.want), got, tc.in)
+		}
+	}
+}

@@ -67,7 +67,7 @@ func TestDetectMapping(t *testing.T) {
 		{"splunk", []string{"_time", "event_id", "rule_name", "rule_title", "rule_description", "urgency", "dest", "user", "comment", "src"},
 			`id=event_id,opened=_time,rule=rule_name,severity=urgency,host=dest,user=user,title=rule_title,description=rule_description,close_notes=comment`},
 		{"thehive", []string{"_id", "caseId", "createdAt", "endDate", "tags", "severity", "title", "description", "summary", "owner"},
-			`id=_id|caseId,opened=createdAt,closed=endDate,rule=tags,severity=severity,user=owner,title=title,description=description,close_notes=summary`},
+			`id=_id|caseId,opened=createdAt,closed=endDate,rule=tags,severity=severity,title=title,description=description,close_notes=summary`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -220,7 +220,7 @@ func TestReadBadInput(t *testing.T) {
 			name: "unknown preset", file: "a.csv",
 			text: "Number,Opened\n",
 			opts: Options{Preset: "remedy"},
-			err:  `unknown mapping preset "remedy" (known: servicenow, servicenow-json, jira, jira-json, thehive, splunk, elastic, sentinel)`,
+			err:  `unknown mapping preset "remedy" (known: servicenow, servicenow-json, jira, jira-json, thehive, splunk, elastic, sentinel, github, bugzilla)`,
 		},
 		{
 			name: "wrong field count and bare quote rejected, rest kept", file: "a.csv",

@@ -13,8 +13,9 @@ import (
 // wrapperKeys are the keys under which exports keep their array of
 // records inside one JSON document: Splunk (results), ServiceNow (records,
 // result), Jira REST search (issues), Microsoft Sentinel / Graph (value),
-// Elastic / OpenSearch (hits.hits), and common generic names.
-var wrapperKeys = []string{"results", "records", "result", "issues", "value", "hits", "data", "items", "incidents", "cases", "alerts"}
+// Elastic / OpenSearch (hits.hits), Bugzilla REST (bugs), and common
+// generic names.
+var wrapperKeys = []string{"results", "records", "result", "issues", "bugs", "value", "hits", "data", "items", "incidents", "cases", "alerts", "tickets", "notables"}
 
 func isWrapperKey(k string) bool {
 	for _, w := range wrapperKeys {

@@ -49,9 +49,11 @@ var presets = map[string]Mapping{
 		"description": {"fields.description"}, "close_notes": {"fields.resolution_comment"},
 		"comments": {"fields.comment.comments[]"},
 	},
+	// TheHive cases name no affected user; their owner / assignee is the
+	// analyst the case went to, known only once it was worked on.
 	"thehive": {
 		"id": {"_id", "caseId", "id"}, "opened": {"createdAt", "_createdAt", "startDate", "date"}, "closed": {"endDate"},
-		"rule": {"tags"}, "severity": {"severity"}, "user": {"owner", "assignee"},
+		"rule": {"tags"}, "severity": {"severity"},
 		"title": {"title"}, "description": {"description"}, "close_notes": {"summary"},
 	},
 	"splunk": {
@@ -70,19 +72,35 @@ var presets = map[string]Mapping{
 		"close_notes": {"_source.kibana.alert.workflow_reason"},
 	},
 	// Microsoft Sentinel incidents as the REST API lists them. Sentinel
-	// has no close time; the last modification of a closed incident is
-	// the nearest it records.
+	// has no close time of its own: lastModifiedTimeUtc is not one (an
+	// Active incident is modified too), so it is never taken for closed;
+	// map it with --map closed=properties.lastModifiedTimeUtc to use it,
+	// and the status keeps it from counting for New and Active incidents.
 	"sentinel": {
 		"id": {"properties.incidentNumber"}, "opened": {"properties.createdTimeUtc"},
-		"closed": {"properties.closedTimeUtc", "properties.lastModifiedTimeUtc"},
+		"closed": {"properties.closedTimeUtc"},
 		"rule":   {"properties.relatedAnalyticRuleIds"}, "severity": {"properties.severity"},
 		"title": {"properties.title"}, "description": {"properties.description"},
 		"close_notes": {"properties.classificationComment"},
 	},
+	// GitHub issues as the REST API lists them: the issue number is what
+	// people cite (#123), not the global id; comments come embedded as an
+	// array when the export adds them (the API's own comments is a count).
+	// The gh CLI (gh issue list --json ...) writes the same in camelCase,
+	// with author for user and the comments embedded.
+	"github": {
+		"id": {"number"}, "opened": {"created_at"}, "closed": {"closed_at"}, "rule": {"labels[].name", "labels"},
+		"user": {"user.login", "author.login"}, "title": {"title"}, "description": {"body"}, "comments": {"comments[]"},
+	},
+	// Bugzilla's REST API (GET /rest/bug), with comments embedded per bug.
+	"bugzilla": {
+		"id": {"id"}, "opened": {"creation_time"}, "closed": {"cf_last_resolved"}, "rule": {"component"},
+		"severity": {"severity"}, "user": {"creator"}, "title": {"summary"}, "comments": {"comments[]"},
+	},
 }
 
 // presetOrder breaks ties when auto-detection scores presets equally.
-var presetOrder = []string{"servicenow", "servicenow-json", "jira", "jira-json", "thehive", "splunk", "elastic", "sentinel"}
+var presetOrder = []string{"servicenow", "servicenow-json", "jira", "jira-json", "thehive", "splunk", "elastic", "sentinel", "github", "bugzilla"}
 
 // synonyms are normalised column names (see norm) that auto-detection
 // accepts for each field, most specific first. A nested column also
@@ -91,22 +109,26 @@ var presetOrder = []string{"servicenow", "servicenow-json", "jira", "jira-json",
 // see aliases.
 var synonyms = map[string][]string{
 	"id": {"id", "number", "issuekey", "key", "ticketid", "ticketnumber", "ticket", "incidentid",
-		"incidentnumber", "incident", "caseid", "casenumber", "eventid", "alertid", "sysid", "issueid"},
+		"incidentnumber", "incident", "caseid", "casenumber", "eventid", "alertid", "sysid", "issueid",
+		"nummer", "numero", "numéro", "cd", "messageid"},
 	"opened": {"opened", "openedat", "openedon", "created", "createdat", "createdon", "createddate",
 		"creationdate", "syscreatedon", "createdtimeutc", "createdtime", "timecreated", "time", "timestamp",
-		"eventtime", "starttime", "startdate", "firstseen", "reported", "reportedat", "date"},
+		"eventtime", "starttime", "startdate", "firstseen", "reported", "reportedat", "date",
+		"creationtime", "geöffnet", "erstellt", "ouvert", "créé", "creado"},
 	"closed": {"closed", "closedat", "closedon", "resolved", "resolvedat", "resolvedon", "resolutiondate",
-		"closedate", "closetime", "closedtimeutc", "closeddate", "enddate", "endtime"},
+		"closedate", "closetime", "closedtimeutc", "closeddate", "enddate", "endtime", "lastresolved", "cflastresolved",
+		"geschlossen", "gelöst", "fermé", "résolu", "cerrado"},
 	"rule": {"rule", "rulename", "category", "detection", "detectionrule", "alertname", "alerttype",
-		"signature", "searchname", "usecase", "components", "component", "tags"},
-	"severity": {"severity", "priority", "urgency", "risk", "risklevel", "level", "impact"},
+		"signature", "searchname", "usecase", "components", "component", "tags", "kategorie", "catégorie"},
+	"severity": {"severity", "priority", "urgency", "risk", "risklevel", "level", "impact", "priorität", "priorité", "schweregrad"},
 	"host": {"host", "hostname", "configurationitem", "cmdbci", "ci", "dest", "desthost", "destination",
 		"device", "devicename", "asset", "computer", "computername", "customfieldhost", "endpoint"},
 	"user": {"user", "username", "caller", "callerid", "reporter", "account", "accountname", "srcuser",
-		"affecteduser"},
-	"title": {"title", "shortdescription", "summary", "subject", "ruletitle", "alerttitle", "name", "headline"},
+		"affecteduser", "creator", "anrufer", "appelant"},
+	"title": {"title", "shortdescription", "summary", "subject", "ruletitle", "alerttitle", "name", "headline",
+		"kurzbeschreibung", "descriptioncourte", "titel"},
 	"description": {"description", "details", "detail", "body", "ruledescription", "longdescription",
-		"message", "text"},
+		"message", "text", "beschreibung"},
 	"close_notes": {"closenotes", "closenote", "closingnotes", "closurenotes", "resolutionnotes",
 		"customfieldresolutionnotes", "resolutioncomment", "resolutioncomments", "resolutionnote",
 		"closecomment", "closecomments", "classificationcomment", "notes", "summary"},
@@ -152,7 +174,7 @@ var containers = map[string]bool{"fields": true, "_source": true, "properties": 
 
 // genericLeaves are last keys that say less than their parent's key:
 // fields.priority.name is the priority.
-var genericLeaves = map[string]bool{"name": true, "displayname": true, "value": true, "displayvalue": true, "key": true}
+var genericLeaves = map[string]bool{"name": true, "displayname": true, "value": true, "displayvalue": true, "key": true, "login": true}
 
 // aliases are the normalised names a column answers to in auto-detection,
 // most telling first: the whole path, the path without container
@@ -175,93 +197,6 @@ func aliases(col string) []string {
 		out = append(out, last)
 	}
 	return out
-}
-
-// DetectMapping guesses a mapping from a file's column names (for JSON,
-// the dotted paths of its records): the preset that matches most columns,
-// then synonyms for the fields still missing. Columns inside arrays of
-// objects are only candidates for comments, and only as the whole array.
-func DetectMapping(columns []string) Mapping {
-	byNorm := map[string][]string{}
-	for _, c := range columns {
-		byNorm[norm(c)] = append(byNorm[norm(c)], c)
-	}
-	used := map[string]bool{}
-	take := func(n string) (string, bool) {
-		for _, c := range byNorm[n] {
-			if !used[c] {
-				used[c] = true
-				return c, true
-			}
-		}
-		return "", false
-	}
-	m := Mapping{}
-	best, bestScore := "", 0
-	for _, name := range presetOrder {
-		score := 0
-		for _, alts := range presets[name] {
-			for _, a := range alts {
-				if len(byNorm[norm(a)]) > 0 {
-					score++
-					break
-				}
-			}
-		}
-		if score > bestScore {
-			best, bestScore = name, score
-		}
-	}
-	if bestScore >= 3 {
-		for _, f := range Fields {
-			for _, a := range presets[best][f] {
-				if c, ok := take(norm(a)); ok {
-					m[f] = append(m[f], c)
-				}
-			}
-		}
-	}
-	// Synonyms: for each field, the first synonym any free column answers
-	// to, preferring whole names over stripped paths over last keys, then
-	// shallow columns, then the file's order.
-	type cand struct {
-		col          string
-		level, depth int
-		order        int
-	}
-	bySyn := map[string][]cand{}
-	for i, c := range columns {
-		inArray := strings.Contains(c, "[]")
-		if inArray && !strings.HasSuffix(c, "[]") {
-			continue
-		}
-		for level, a := range aliases(c) {
-			bySyn[a] = append(bySyn[a], cand{c, level, strings.Count(c, "."), i})
-		}
-	}
-	for _, f := range detectOrder {
-		if len(m[f]) > 0 {
-			continue
-		}
-		for _, syn := range synonyms[f] {
-			var pick *cand
-			for k := range bySyn[syn] {
-				c := &bySyn[syn][k]
-				if used[c.col] || (strings.HasSuffix(c.col, "[]") != (f == "comments")) {
-					continue
-				}
-				if pick == nil || c.level < pick.level || c.level == pick.level && (c.depth < pick.depth || c.depth == pick.depth && c.order < pick.order) {
-					pick = c
-				}
-			}
-			if pick != nil {
-				used[pick.col] = true
-				m[f] = []string{pick.col}
-				break
-			}
-		}
-	}
-	return m
 }
 
 // detectOrder fills comments before close_notes, so that a list of
@@ -312,7 +247,7 @@ func resolve(want Mapping, explicit map[string]bool, columns []string) (Mapping,
 		if len(found) > 0 {
 			out[f] = found
 		} else if explicit[f] && len(want[f]) > 0 {
-			return nil, fmt.Errorf("mapping %s=%s: no such column (columns: %s)", f, quoteCols(want[f]), listColumns(columns))
+			return nil, fmt.Errorf("mapping %s=%s: no such column%s (columns: %s)", f, quoteCols(want[f]), didYouMean(want[f][0], columns), listColumns(columns))
 		}
 	}
 	var missing, example []string

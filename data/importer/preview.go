@@ -13,16 +13,19 @@ import (
 // the same sources, detection and conversion as Read, so what it shows is
 // what Read does.
 type Preview struct {
-	File    string     `json:"file"`
-	Format  string     `json:"format"`
-	Sheet   string     `json:"sheet,omitempty"`
-	Sheets  []string   `json:"sheets,omitempty"` // .xlsx: every sheet, to choose from
-	Columns []string   `json:"columns"`
-	Rows    [][]string `json:"rows"` // the first records, one value per column ("" where absent)
+	File   string `json:"file"`
+	Format string `json:"format"`
+	Sheet  string `json:"sheet,omitempty"`
+	// Delimiter is a CSV's separator, given or sniffed (comma, semicolon, tab, pipe).
+	Delimiter string     `json:"delimiter,omitempty"`
+	Sheets    []string   `json:"sheets,omitempty"` // .xlsx: every sheet, to choose from
+	Columns   []string   `json:"columns"`
+	Rows      [][]string `json:"rows"` // the first records, one value per column ("" where absent)
 	// Mapping is resolved against the columns; nil when a required field
 	// has no column, and MappingError then says which and what to do.
-	Mapping      Mapping `json:"mapping,omitempty"`
-	MappingError string  `json:"mapping_error,omitempty"`
+	Mapping      Mapping  `json:"mapping,omitempty"`
+	Choices      []Choice `json:"choices,omitempty"` // how each field was filled, with its runner-up and doubts
+	MappingError string   `json:"mapping_error,omitempty"`
 	// Sides gives, for each column no field maps, SideOpen or SideClose,
 	// or "link:KIND" for a column read as links.
 	Sides         map[string]string `json:"sides"`
@@ -46,6 +49,9 @@ func PreviewReader(r io.Reader, name string, opts Options, n int) (Preview, erro
 	}
 	defer smp.close()
 	pv.Format, pv.Sheet, pv.Sheets, pv.Columns = smp.format, smp.sheet, smp.sheets, smp.columns
+	if smp.delimiter != 0 {
+		pv.Delimiter = delimiterName(smp.delimiter)
+	}
 	good := 0
 	for i := range smp.rows {
 		if rw := &smp.rows[i]; rw.bad != "" {
@@ -83,7 +89,8 @@ func PreviewReader(r io.Reader, name string, opts Options, n int) (Preview, erro
 		}
 		pv.Rows = append(pv.Rows, out)
 	}
-	m, err := chooseMapping(opts, pv.Columns)
+	m, choices, err := chooseMapping(opts, pv.Columns, smp.rows)
+	pv.Choices = choices
 	if err != nil {
 		pv.MappingError = err.Error()
 		m = nil
@@ -93,6 +100,10 @@ func PreviewReader(r io.Reader, name string, opts Options, n int) (Preview, erro
 	// the date order.
 	rd := &reading{opts: opts, rep: &Report{File: name}}
 	rd.conv = newConverter(m, opts.Location, "", opts.Visibility)
+	rd.conv.fileColumns(pv.Columns)
+	if err := checkVisible(opts.CheckVisible, pv.Columns); err != nil {
+		pv.Problems = append(pv.Problems, err.Error())
+	}
 	if !smp.json() {
 		rd.conv.indexColumns(pv.Columns)
 	}

@@ -15,6 +15,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -25,22 +27,30 @@ import (
 // transaction) holds unless Options.BatchSize says otherwise.
 const DefaultBatchSize = 5000
 
+// DuplicateRule is what an import does with an ID a file repeats.
+const DuplicateRule = "the last row with the ID is kept, earlier ones are replaced"
+
 // detectSample is how many JSON records auto-detection looks at for keys.
 const detectSample = 200
 
 // Options tune one import; the zero value auto-detects everything.
 type Options struct {
-	Format      string                            // csv, tsv, xlsx, jsonl or json; "" = from the extension, then the content
-	Sheet       string                            // .xlsx: the worksheet to read; "" = the first with a header row
-	Mapping     Mapping                           // fields it names override the preset or auto-detection
-	Preset      string                            // see Presets; "" = auto-detect
-	Location    *time.Location                    // zone for times written without one; nil = UTC
-	DateOrder   string                            // "dmy" or "mdy" for numeric dates; "" = detect from the data
-	Visibility  map[string]string                 // column → SideOpen or SideClose, overriding DefaultSide
-	BatchSize   int                               // tickets per batch; 0 = DefaultBatchSize
-	LazyQuotes  bool                              // tolerate stray quotes in CSV fields
-	RejectsPath string                            // JSONL file receiving every rejected row; "" = none
-	Progress    func(readBytes, totalBytes int64) // called after each batch; totalBytes -1 when unknown
+	Format     string            // csv, tsv, xlsx, jsonl or json; "" = from the extension, then the content
+	Delimiter  rune              // CSV: the separator; 0 = sniffed from the first lines (, ; tab |)
+	Sheet      string            // .xlsx: the worksheet to read; "" = the first with a header row
+	Mapping    Mapping           // fields it names override the preset or auto-detection
+	Preset     string            // see Presets; "" = auto-detect
+	Location   *time.Location    // zone for times written without one; nil = UTC
+	DateOrder  string            // "dmy" or "mdy" for numeric dates; "" = detect from the data
+	Visibility map[string]string // column → SideOpen or SideClose, overriding DefaultSide
+	// CheckVisible are the Visibility columns the user named for this
+	// import (not the remembered ones): each must name a column of the
+	// file, or the import stops before storing anything.
+	CheckVisible []string
+	BatchSize    int                               // tickets per batch; 0 = DefaultBatchSize
+	LazyQuotes   bool                              // tolerate stray quotes in CSV fields
+	RejectsPath  string                            // JSONL file receiving every rejected row; "" = none
+	Progress     func(readBytes, totalBytes int64) // called after each batch; totalBytes -1 when unknown
 }
 
 // Read parses r (named name for messages and format detection) and calls
@@ -65,6 +75,7 @@ func Read(ctx context.Context, r io.Reader, name string, opts Options, emit func
 	err := rd.run(r, name)
 	rep.Visibility, rep.LinkColumns = rd.conv.visibility, rd.conv.linkCols
 	rep.CommentBadTimes = rd.conv.comments.badTime
+	rep.StatusColumns = rd.conv.status.cols
 	if cerr := rd.rejects.close(); err == nil {
 		err = cerr
 	}
@@ -102,12 +113,15 @@ func (rd *reading) run(r io.Reader, name string) error {
 	}
 	defer smp.close()
 	rd.rep.Format, rd.rep.Sheet = smp.format, smp.sheet
+	if smp.delimiter != 0 {
+		rd.rep.Delimiter = delimiterName(smp.delimiter)
+	}
 	src, columns, peeked, peekErr := smp.src, smp.columns, smp.rows, smp.err
 	jsonRecords := smp.json()
 	if jsonRecords && len(peeked) == 0 && peekErr == nil {
 		return nil // no records: nothing to map or import
 	}
-	mapping, err := rd.mapping(columns)
+	mapping, err := rd.mapping(columns, peeked)
 	if peekErr != nil && (err != nil || len(peeked) == 0) {
 		return peekErr
 	}
@@ -120,7 +134,11 @@ func (rd *reading) run(r io.Reader, name string) error {
 		return err
 	}
 	rd.rep.Mapping = mapping
+	if err := checkVisible(rd.opts.CheckVisible, columns); err != nil {
+		return err
+	}
 	rd.conv = newConverter(mapping, rd.opts.Location, "", rd.opts.Visibility)
+	rd.conv.fileColumns(columns)
 	if !jsonRecords {
 		rd.conv.indexColumns(columns)
 	}
@@ -154,6 +172,7 @@ func (rd *reading) run(r io.Reader, name string) error {
 // sample is an opened source and its first records.
 type sample struct {
 	format, sheet string
+	delimiter     rune     // CSV / TSV: the separator read with
 	sheets        []string // .xlsx: every sheet of the workbook
 	src           source
 	columns       []string // header columns, or the JSON records' paths in first-seen order
@@ -175,10 +194,15 @@ func openSample(br *bufio.Reader, name string, opts Options, n int) (*sample, er
 	s := &sample{format: format, close: func() {}}
 	switch format {
 	case "csv", "tsv":
-		comma := ','
-		if format == "tsv" {
+		comma := opts.Delimiter
+		switch {
+		case comma != 0:
+		case format == "tsv":
 			comma = '\t'
+		default:
+			comma = sniffDelimiter(peekHead(br))
 		}
+		s.delimiter = comma
 		cs, err := newCSVSource(br, comma, opts.LazyQuotes)
 		if err != nil {
 			return nil, err
@@ -227,33 +251,131 @@ func openSample(br *bufio.Reader, name string, opts Options, n int) (*sample, er
 }
 
 // mapping combines preset or auto-detection with the explicit mapping.
-func (rd *reading) mapping(columns []string) (Mapping, error) {
-	return chooseMapping(rd.opts, columns)
+func (rd *reading) mapping(columns []string, sample []row) (Mapping, error) {
+	m, choices, err := chooseMapping(rd.opts, columns, sample)
+	rd.rep.Choices = choices
+	return m, err
 }
 
 // chooseMapping is the mapping an import uses: the preset or
 // auto-detection, overridden field by field by the explicit mapping, and
-// resolved against the file's columns.
-func chooseMapping(opts Options, columns []string) (Mapping, error) {
+// resolved against the file's columns. A column the explicit mapping
+// gives one field is never detected for another; choices say how each
+// field was filled.
+func chooseMapping(opts Options, columns []string, sample []row) (Mapping, []Choice, error) {
+	explicit := map[string]bool{}
+	reserved := map[string]bool{}
+	for f, cols := range opts.Mapping {
+		if !contains(Fields, f) {
+			return nil, nil, fmt.Errorf("mapping: unknown field %q (fields: %s)", f, strings.Join(Fields, ", "))
+		}
+		explicit[f] = true
+		for _, c := range cols {
+			reserved[c] = true
+			for _, col := range columns {
+				if norm(col) == norm(c) {
+					reserved[col] = true
+				}
+			}
+		}
+	}
+	stats := sampleStats(sample)
 	var want Mapping
+	var choices []Choice
 	if opts.Preset != "" {
 		p, err := Preset(opts.Preset)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		want = p
 	} else {
-		want = DetectMapping(columns)
+		want, choices = detectMapping(columns, stats, reserved)
 	}
-	explicit := map[string]bool{}
 	for f, cols := range opts.Mapping {
-		if !contains(Fields, f) {
-			return nil, fmt.Errorf("mapping: unknown field %q (fields: %s)", f, strings.Join(Fields, ", "))
-		}
 		want[f] = cols
-		explicit[f] = true
 	}
-	return resolve(want, explicit, columns)
+	m, err := resolve(want, explicit, columns)
+	if err != nil {
+		return nil, choices, err
+	}
+	dropShared(m, explicit)
+	kept := choices[:0]
+	for _, c := range choices {
+		if !explicit[c.Field] && (c.Column == "" || contains(m[c.Field], c.Column)) {
+			kept = append(kept, c)
+		}
+	}
+	choices = kept
+	for f := range opts.Mapping {
+		if len(m[f]) > 0 {
+			choices = append(choices, Choice{Field: f, Column: strings.Join(m[f], "|"), By: "given"})
+		}
+	}
+	if opts.Preset != "" {
+		choices = presetChoices(opts.Preset, m, stats, choices)
+	}
+	sort.SliceStable(choices, func(i, j int) bool { return fieldIndex(choices[i].Field) < fieldIndex(choices[j].Field) })
+	return m, choices, nil
+}
+
+// presetChoices adds, to the given fields' choices, one per field the
+// preset filled, with a doubt when the sampled values do not fit.
+func presetChoices(preset string, m Mapping, stats map[string]*colStats, given []Choice) []Choice {
+	var out []Choice
+	for _, f := range Fields {
+		if len(m[f]) == 0 {
+			continue
+		}
+		if i := slices.IndexFunc(given, func(c Choice) bool { return c.Field == f }); i >= 0 {
+			out = append(out, given[i])
+			continue
+		}
+		c := Choice{Field: f, Column: m[f][0], By: "preset " + preset}
+		if len(m[f]) > 1 {
+			c.RunnerUp = m[f][1]
+		}
+		if ok, why := fits(f, stats[c.Column]); !ok {
+			c.Doubt = c.Column + ": " + why
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// dropShared keeps each column in one field: the field the user gave it
+// to, else the first in Fields order.
+func dropShared(m Mapping, explicit map[string]bool) {
+	owner := map[string]string{}
+	for _, f := range Fields {
+		if explicit[f] {
+			for _, c := range m[f] {
+				owner[c] = f
+			}
+		}
+	}
+	for _, f := range Fields {
+		for _, c := range m[f] {
+			if _, ok := owner[c]; !ok {
+				owner[c] = f
+			}
+		}
+	}
+	for _, f := range Fields {
+		if len(m[f]) == 0 {
+			continue
+		}
+		kept := m[f][:0]
+		for _, c := range m[f] {
+			if owner[c] == f {
+				kept = append(kept, c)
+			}
+		}
+		if len(kept) == 0 {
+			delete(m, f)
+		} else {
+			m[f] = kept
+		}
+	}
 }
 
 func (rd *reading) row(rw row) error {
@@ -268,6 +390,12 @@ func (rd *reading) row(rw row) error {
 	if reason != "" {
 		return rd.rejects.add(Reject{File: rd.rep.File, Line: rw.line, Record: rw.record, ID: t.ID, Field: field, Reason: reason}, rawText(&rw))
 	}
+	if st := rd.conv.openStatus; st != "" {
+		rd.rep.OpenStatusClosed++
+		if len(rd.rep.OpenStatusEx) < 5 && !contains(rd.rep.OpenStatusEx, st) {
+			rd.rep.OpenStatusEx = append(rd.rep.OpenStatusEx, st)
+		}
+	}
 	if rd.conv.badClosed {
 		rd.rep.BadClosed++
 		if len(rd.rep.BadClosedEx) < 5 && rd.conv.closedText != "" && !contains(rd.rep.BadClosedEx, rd.conv.closedText) {
@@ -276,9 +404,16 @@ func (rd *reading) row(rw row) error {
 	}
 	rd.rep.Comments += len(t.Comments)
 	rd.rep.Links += len(t.Links)
+	for _, l := range t.Links {
+		if rd.rep.LinksByKind == nil {
+			rd.rep.LinksByKind = map[string]int{}
+		}
+		rd.rep.LinksByKind[l.Kind]++
+	}
 	rd.rep.Imported++
 	if _, dup := rd.seen[t.ID]; dup {
 		rd.rep.DuplicateIDs++
+		rd.rep.DuplicateRule = DuplicateRule
 		if len(rd.rep.DuplicateIDEx) < 20 {
 			rd.rep.DuplicateIDEx = append(rd.rep.DuplicateIDEx, t.ID)
 		}

@@ -15,26 +15,37 @@ const maxRejectRaw = 1 << 20
 
 // Report says what an import read, kept, rejected and repaired.
 type Report struct {
-	File            string   `json:"file"`
-	Format          string   `json:"format"`
-	Sheet           string   `json:"sheet,omitempty"`                 // .xlsx: the worksheet read
-	Mapping         Mapping  `json:"mapping"`                         // as resolved against the file's columns
-	Rows            int      `json:"rows"`                            // data rows read (header excluded)
-	Imported        int      `json:"imported"`                        // rows accepted (duplicates included)
-	Added           int      `json:"added"`                           // tickets new to the store (ImportFile only)
-	Updated         int      `json:"updated"`                         // stored tickets that changed (ImportFile only)
-	Unchanged       int      `json:"unchanged"`                       // stored tickets already identical (ImportFile only)
-	Rejected        int      `json:"rejected"`                        // rows not imported; see Rejects
-	DuplicateIDs    int      `json:"duplicate_ids"`                   // rows whose ID appeared earlier in the file (last wins)
-	DuplicateIDEx   []string `json:"duplicate_id_examples,omitempty"` // first few duplicated IDs
-	Recoded         int      `json:"recoded"`                         // rows with invalid UTF-8 read as Windows-1252
-	BadClosed       int      `json:"bad_closed"`                      // rows with a mapped but missing/unparsable closed time, kept as zero
-	BadClosedEx     []string `json:"bad_closed_examples,omitempty"`   // the first few unparsable closed times
-	DateOrder       string   `json:"date_order,omitempty"`            // dmy or mdy when given or detected; "" = conventions
-	DateOrderNote   string   `json:"date_order_note,omitempty"`       // why: "given", "detected from ...", or "ambiguous ..."
-	Comments        int      `json:"comments"`                        // comments imported, over all tickets
-	CommentBadTimes int      `json:"comment_bad_times,omitempty"`     // comments whose time could not be read (kept, visible once closed)
-	Links           int      `json:"links"`                           // explicit links imported, over all tickets
+	File          string   `json:"file"`
+	Format        string   `json:"format"`
+	Sheet         string   `json:"sheet,omitempty"`                 // .xlsx: the worksheet read
+	Delimiter     string   `json:"delimiter,omitempty"`             // CSV / TSV: the separator, given or sniffed
+	Mapping       Mapping  `json:"mapping"`                         // as resolved against the file's columns
+	Choices       []Choice `json:"choices,omitempty"`               // how each field was filled, its runner-up and any doubt
+	Rows          int      `json:"rows"`                            // data rows read (header excluded)
+	Imported      int      `json:"imported"`                        // rows accepted (duplicates included)
+	Added         int      `json:"added"`                           // tickets new to the store (ImportFile only)
+	Updated       int      `json:"updated"`                         // stored tickets that changed (ImportFile only)
+	Unchanged     int      `json:"unchanged"`                       // stored tickets already identical (ImportFile only)
+	Rejected      int      `json:"rejected"`                        // rows not imported; see Rejects
+	DuplicateIDs  int      `json:"duplicate_ids"`                   // rows whose ID appeared earlier in the file (last wins)
+	DuplicateIDEx []string `json:"duplicate_id_examples,omitempty"` // first few duplicated IDs
+	Recoded       int      `json:"recoded"`                         // rows with invalid UTF-8 read as Windows-1252
+	BadClosed     int      `json:"bad_closed"`                      // rows with a mapped but missing/unparsable closed time, kept as zero
+	BadClosedEx   []string `json:"bad_closed_examples,omitempty"`   // the first few unparsable closed times
+	// OpenStatusClosed counts tickets whose close time was dropped because
+	// their status says they are still open (New, Active, In Progress);
+	// OpenStatusEx lists the first few such statuses.
+	OpenStatusClosed int            `json:"open_status_closed,omitempty"`
+	OpenStatusEx     []string       `json:"open_status_examples,omitempty"`
+	StatusColumns    []string       `json:"status_columns,omitempty"`    // columns read for that, most telling first
+	DateOrder        string         `json:"date_order,omitempty"`        // dmy or mdy when given or detected; "" = conventions
+	DateOrderNote    string         `json:"date_order_note,omitempty"`   // why: "given", "detected from ...", or "ambiguous ..."
+	Comments         int            `json:"comments"`                    // comments imported, over all tickets
+	CommentBadTimes  int            `json:"comment_bad_times,omitempty"` // comments whose time could not be read (kept, visible once closed)
+	Links            int            `json:"links"`                       // explicit links imported, over all tickets
+	LinksByKind      map[string]int `json:"links_by_kind,omitempty"`     // Links per kind (see ClassifyLink)
+	// DuplicateRule says which row of a repeated ID is kept.
+	DuplicateRule string `json:"duplicate_rule,omitempty"`
 	// Visibility is, for each column that went to Extra or Closing, its
 	// side: SideOpen (known when the ticket opened) or SideClose.
 	Visibility  map[string]string `json:"visibility,omitempty"`

@@ -19,9 +19,17 @@ var zonedLayouts = []string{
 	"2006-01-02 15:04:05 -07:00",
 	"2006-01-02T15:04:05 -0700",
 	"2006-01-02 15:04:05 UTC",
-	time.RFC1123Z,
-	time.RFC1123,
+	// RFC 2822 / RFC 1123 as mail, Bugzilla and many exports write them,
+	// with one- or two-digit days ("Wed, 2 Oct 2013 10:15:50 +0300").
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"Mon, 2 Jan 2006 15:04:05 -0700 (MST)",
+	"Mon, 2 Jan 2006 15:04 -0700",
+	"Mon, 2 Jan 2006 15:04:05 MST",
+	"2 Jan 2006 15:04:05 -0700",
+	"2 Jan 2006 15:04 -0700",
+	"Mon Jan 2 15:04:05 -0700 2006", // git, Ruby
 	time.UnixDate,
+	"Mon Jan 2 15:04:05 2006 -0700",
 }
 
 // isoLayouts have no zone and no day/month ambiguity; they are read in
@@ -62,6 +70,17 @@ var isoLayouts = []string{
 	"Jan 2, 2006",
 	"Mon Jan 2 15:04:05 2006",
 	"Mon, 2 Jan 2006 15:04:05",
+	"Mon, 2 Jan 2006 15:04",
+	// German and Dutch write "2. Okt. 2013"; full English month names.
+	"2. Jan 2006 15:04:05",
+	"2. Jan 2006 15:04",
+	"2. Jan 2006",
+	"2 January 2006 15:04:05",
+	"2 January 2006 15:04",
+	"2 January 2006",
+	"January 2, 2006 15:04:05",
+	"January 2, 2006 3:04 PM",
+	"January 2, 2006",
 }
 
 // numericDate builds the layouts of numeric day/month dates, e.g.

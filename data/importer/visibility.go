@@ -21,18 +21,34 @@ var closingWords = []string{
 	"assignee", "assignedto", "resolution", "resolved", "resolve", "closecode", "closenote",
 	"closedby", "closed", "closing", "closure", "worknote", "comment", "timeworked",
 	"timespent", "worklog", "classification", "status", "parent", "stage",
-	"timeto", "updated", "modified",
+	"timeto", "updated", "modified", "lastchange", "owner", "watcher", "watches",
+	"history", "changelog", "reaction", "votes", "isopen", "zugewiesen", "bearbeiter",
 }
+
+// closingWordsWhole are words that mark a closing column only as a whole
+// word of a key (see words): "cc" in cc[] or cc_detail, not in "account";
+// "events" (a timeline) but not the "event" of ECS fields.
+var closingWordsWhole = map[string]bool{"cc": true, "events": true, "assigned": true}
 
 // closingPrefixes mark a closing column when a name starts with them
 // ("close_code", "state", "sla_at_close" is caught by "close" below).
 var closingPrefixes = []string{"close", "state", "incidentstate"}
 
 // DefaultSide is the side a column goes to unless the user says
-// otherwise: closing for assignee, resolution, close/resolve fields,
-// comments and work notes, parent, state/status, time worked and SLA at
-// close; opening for everything else.
+// otherwise: closing for owner and assignee, cc and watchers, resolution,
+// close/resolve fields, comments and work notes, history, events and
+// changelogs, last-modified and updated times, parent and other related
+// entities (see relatedKeys), state/status, time worked and SLA at close;
+// opening for everything else.
 func DefaultSide(col string) string {
+	if underRelatedKey(col) {
+		return SideClose
+	}
+	for _, w := range words(col) {
+		if closingWordsWhole[w] {
+			return SideClose
+		}
+	}
 	for _, a := range aliases(col) {
 		for _, w := range closingWords {
 			if strings.Contains(a, w) {
@@ -63,16 +79,26 @@ func ParseSide(s string) (string, error) {
 }
 
 // sideOf is col's side under the user's overrides (matched by exact name,
-// then ignoring case and spacing), else its default.
-func sideOf(col string, overrides map[string]string) string {
+// then ignoring case and spacing, then as the object or array holding it,
+// the longest such wins), else its default.
+func sideOf(col string, overrides map[string]string) (side string, given bool) {
 	if s, ok := overrides[col]; ok {
-		return s
+		return s, true
 	}
 	n := norm(col)
 	for k, s := range overrides {
 		if norm(k) == n {
-			return s
+			return s, true
 		}
 	}
-	return DefaultSide(col)
+	best := ""
+	for k, s := range overrides {
+		if len(k) > len(best) && (strings.HasPrefix(col, k+".") || strings.HasPrefix(col, k+"[]")) {
+			best, side = k, s
+		}
+	}
+	if best != "" {
+		return side, true
+	}
+	return DefaultSide(col), false
 }

@@ -13,7 +13,7 @@ type Options struct {
 	Matcher        *Matcher     // ID patterns; required
 	Fields         []string     // text fields to read: "close_notes", "comments", "description", "title"
 	Cues           []CuePattern // cue phrases, negated ones included; nil means DefaultCues
-	LinkKinds      []string     // explicit link kinds (Ticket.Links) that make positives; nil means DefaultLinkKinds; empty non-nil reads none
+	LinkKinds      []string     // explicit link kinds (Ticket.Links) that make positives; nil means DefaultLinkKinds; empty non-nil reads none; AllLinkKinds reads every kind
 	Ties           Ties         // how links between tickets opened at the same instant are kept; "" means TiesOrder
 	Trivial        TrivialRule  // which linked pairs are trivial duplicates
 	MaxPartners    int          // positives per query within a group (direct first, then nearest in time); <0 no cap
@@ -227,7 +227,7 @@ func Mine(tickets []data.Ticket, opts Options) (Result, error) {
 		}
 		for k, ln := range t.Links {
 			kind := strings.ToLower(strings.TrimSpace(ln.Kind))
-			if !kinds[kind] {
+			if !kinds[kind] && !kinds[AllLinkKinds] {
 				continue
 			}
 			res.Funnel.LinkFields++

@@ -190,6 +190,12 @@ func TestLinkFields(t *testing.T) {
 	opts.LinkKinds = []string{"blocks"}
 	res = mustMine(t, ts, opts)
 	assert.Equal(t, ClassLinked, pairsOf(res)["INC0000003>INC0000002"].Class)
+	assert.Equal(t, 1, res.Funnel.LinkFields, "only the kinds given")
+
+	opts.LinkKinds = []string{AllLinkKinds}
+	res = mustMine(t, ts, opts)
+	assert.Equal(t, 6, res.Funnel.LinkFields, "all means every kind")
+	assert.Equal(t, ClassLinked, pairsOf(res)["INC0000003>INC0000002"].Class)
 }
 
 func TestCommentsAreRead(t *testing.T) {
