@@ -32,8 +32,10 @@ const (
 	featSameSeverity = "same_severity"
 	featDaysApart    = "log_days_apart" // ln(1 + days between the two openings)
 	featHasNotes     = "candidate_has_notes"
-	featSharedURL    = "shared_url"  // the same advisory / link in both tickets' visible text
-	featIDNear       = "id_nearness" // 1/(1 + ln(1 + |Δ|)) of the two IDs' numbers in one series (INC00123…, CVE-2016-…); 0 across series
+	featSharedURL    = "shared_url"                 // the same advisory / link in both tickets' visible text
+	featRuleText     = "bm25_description_same_rule" // the description match when the rule is shared: text evidence within a package
+	featRuleBest     = "best_text_match_of_rule"    // 1 for the candidate whose description matches best among the list's tickets of the query's rule
+	featIDNear       = "id_nearness"                // 1/(1 + ln(1 + |Δ|)) of the two IDs' numbers in one series (INC00123…, CVE-2016-…); 0 across series
 )
 
 // entityFeature names the shared-entity feature of a kind.
@@ -42,7 +44,7 @@ func entityFeature(k pairtext.Kind) string { return "shared_" + k.String() }
 // evidenceFeatures is the feature order of the ranker's rows.
 func evidenceFeatures() []string {
 	f := []string{featFirstScore, featFirstRank, featTitle, featDescription, featNotes, featTitleTitle,
-		featSameRule, featSameRuleIDF, featRuleBetween, featSameSeverity, featDaysApart, featHasNotes, featSharedURL, featIDNear}
+		featSameRule, featSameRuleIDF, featRuleBetween, featSameSeverity, featDaysApart, featHasNotes, featSharedURL, featIDNear, featRuleText, featRuleBest}
 	for _, k := range pairtext.Kinds() {
 		f = append(f, entityFeature(k))
 	}
@@ -309,6 +311,12 @@ func (e *evidence) rows(q queryEvidence, list []negatives.Candidate) [][]float64
 		}
 		put(float64(min(shared, 3)))
 		put(idNearness(q.t.ID, v.ID))
+		if same {
+			put(row[slices.Index(feats, featDescription)])
+		} else {
+			put(0)
+		}
+		put(0) // featRuleBest: set below, once every row is known
 		counts := make(map[pairtext.Kind]int)
 		for _, x := range q.entities.Shared(tt.entities) {
 			if !e.stopEnt[x] {
@@ -318,6 +326,17 @@ func (e *evidence) rows(q queryEvidence, list []negatives.Candidate) [][]float64
 		for _, k := range pairtext.Kinds() {
 			put(float64(min(counts[k], 3)))
 		}
+	}
+	// The best description match among the candidates of the query's rule.
+	desc, ruleText, bestCol := slices.Index(feats, featDescription), slices.Index(feats, featRuleText), slices.Index(feats, featRuleBest)
+	top := -1
+	for i, row := range out {
+		if row[ruleText] > 0 && (top < 0 || row[desc] > out[top][desc]) {
+			top = i
+		}
+	}
+	if top >= 0 {
+		out[top][bestCol] = 1
 	}
 	return out
 }

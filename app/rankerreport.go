@@ -1,0 +1,116 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/precedent/precedent/ml/eval"
+	"github.com/precedent/precedent/ml/ltr"
+)
+
+// RankerOptions configure a learned-ranker report; zero values take the
+// defaults.
+type RankerOptions struct {
+	Depth int      `json:"depth"`          // candidates per query (default DefaultFirstStageK)
+	Drop  []string `json:"drop,omitempty"` // features left out (an ablation)
+}
+
+// RankerWindow is the learned ranker against the first stage on one window.
+type RankerWindow struct {
+	Window     string          `json:"window"`
+	Queries    int             `json:"queries"`
+	Ceiling    float64         `json:"ceiling_hit@depth"`
+	FirstStage float64         `json:"first_stage_mrr@10"`
+	Ranker     float64         `json:"ranker_mrr@10"`
+	Compare    eval.Comparison `json:"ranker_vs_first_stage"`
+}
+
+// RankerReport is what `precedent ranker` prints: the learned ranker alone
+// (no fine-tuned score), fitted on the training window as evaluation fits
+// it, against the first stage on the folds, validation and test.
+type RankerReport struct {
+	Options  RankerOptions  `json:"options"`
+	Features []string       `json:"features"`
+	Fit      RankerFit      `json:"fit"`
+	Windows  []RankerWindow `json:"windows"`
+}
+
+// RankerReport fits the learned ranker on the training window's stored
+// lists and compares it with the first stage; with Drop, as an ablation.
+// It needs no trained model.
+func (p *Project) RankerReport(ctx context.Context, o RankerOptions, progress Progress) (RankerReport, error) {
+	if o.Depth <= 0 {
+		o.Depth = DefaultFirstStageK
+	}
+	feats := evidenceFeatures()
+	drop := map[int]bool{}
+	for _, d := range o.Drop {
+		i := slices.Index(feats, d)
+		if i < 0 {
+			return RankerReport{}, fmt.Errorf("ranker: unknown feature %q (features: %s)", d, strings.Join(feats, ", "))
+		}
+		drop[i] = true
+	}
+	a, err := p.loadArchive()
+	if err != nil {
+		return RankerReport{}, err
+	}
+	m, err := p.matcher()
+	if err != nil {
+		return RankerReport{}, err
+	}
+	progress.emit(Event{Step: "ranker", Phase: "evidence", Message: fmt.Sprintf("features over %d tickets", len(a.Tickets))})
+	ev := newEvidence(a)
+	lists := func(w string) ([]rankerQuery, error) {
+		qcs, err := p.evalLists(a, w, 0)
+		if err != nil {
+			return nil, err
+		}
+		qs := p.rankerQueries(a, ev, m, qcs, o.Depth)
+		for _, q := range qs {
+			for _, r := range q.ltr.Rows {
+				for j := range drop {
+					r[j] = 0
+				}
+			}
+		}
+		return qs, ctx.Err()
+	}
+	train, err := lists("train")
+	if err != nil {
+		return RankerReport{}, fmt.Errorf("ranker: %w", err)
+	}
+	progress.emit(Event{Step: "ranker", Phase: "folds", Message: "rolling-origin folds, then training"})
+	fit, err := fitRanker(train)
+	if err != nil {
+		return RankerReport{}, err
+	}
+	rep := RankerReport{Options: o, Features: feats, Fit: fit}
+	for i, w := range []string{"validation", "test"} {
+		qs, err := lists(w)
+		if err != nil {
+			return RankerReport{}, fmt.Errorf("ranker: %w", err)
+		}
+		if len(qs) == 0 {
+			continue
+		}
+		first, ranker := make([]float64, len(qs)), make([]float64, len(qs))
+		var qcs []QueryCandidates
+		for k, q := range qs {
+			first[k] = ltr.RR10(make([]float64, len(q.ltr.Rows)), q.ltr.Relevant)
+			s := make([]float64, len(q.ltr.Rows))
+			for j, r := range q.ltr.Rows {
+				s[j] = fit.Model.Score(r)
+			}
+			ranker[k] = ltr.RR10(s, q.ltr.Relevant)
+			qcs = append(qcs, q.qc)
+		}
+		c := eval.Compare(first, ranker, 10000, 2000, uint64(i+1))
+		rep.Windows = append(rep.Windows, RankerWindow{Window: w, Queries: len(qs), Ceiling: hitRate(qcs, o.Depth),
+			FirstStage: c.MeanA, Ranker: c.MeanB, Compare: c})
+	}
+	progress.emit(Event{Step: "ranker", Final: true})
+	return rep, nil
+}
