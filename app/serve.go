@@ -143,12 +143,40 @@ func (r *Reranker) Render(p Pair) (query, doc string) {
 // Encode tokenizes pairs with the model's template and token budget. It is
 // safe for concurrent use and does not take the model lock.
 func (r *Reranker) Encode(pairs []Pair) []tokenizer.Encoding {
+	encs, _ := r.EncodeWith(pairs, EncodeOptions{})
+	return encs
+}
+
+// EncodeOptions change what EncodeWith keeps of each pair; the zero value
+// is Encode's behaviour.
+type EncodeOptions struct {
+	DocTokens  int  // cut each document side to this many tokens first (0: no cut), as Cohere's max_tokens_per_doc
+	NoTruncate bool // refuse a pair over max_len (a *TooLongError) instead of truncating it, as TEI's truncate: false
+}
+
+// TooLongError is EncodeWith's refusal, under NoTruncate, of a pair that
+// does not fit the model's input.
+type TooLongError struct {
+	Index  int // the first such pair
+	MaxLen int // the model's input length in tokens, both sides and special tokens together
+}
+
+func (e *TooLongError) Error() string {
+	return fmt.Sprintf("pair %d is longer than the model's %d-token input", e.Index, e.MaxLen)
+}
+
+// EncodeWith is Encode with options; safe for concurrent use.
+func (r *Reranker) EncodeWith(pairs []Pair, o EncodeOptions) ([]tokenizer.Encoding, error) {
 	encs := make([]tokenizer.Encoding, len(pairs))
 	for i, p := range pairs {
 		q, d := r.Render(p)
-		encs[i] = r.rr.tok.EncodePair(q, d, r.rr.maxLen)
+		var cut bool
+		encs[i], cut = r.rr.tok.EncodePairLimited(q, d, r.rr.maxLen, o.DocTokens)
+		if cut && o.NoTruncate {
+			return nil, &TooLongError{Index: i, MaxLen: r.rr.maxLen}
+		}
 	}
-	return encs
+	return encs, nil
 }
 
 // Score returns the raw logit of each encoding, in length-bucketed forward
