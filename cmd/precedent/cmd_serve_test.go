@@ -382,7 +382,7 @@ func pickPairs(t *testing.T, jsonl string, n int) []string {
 	return ids
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer ln.Close()

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"testing"
@@ -98,4 +99,25 @@ func TestServiceStatusFailsWhenSystemctlFails(t *testing.T) {
 	code, out := captureStderr(t, "service", "status")
 	assert.NotEqual(t, 0, code, out)
 	assert.Contains(t, out, "exit 1")
+}
+
+// The Kubernetes example's serve arguments are serve's flags, and give a
+// configuration serve accepts (off loopback: token from the environment, TLS).
+func TestKubernetesExampleUsesServeFlags(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "deploy", "kubernetes.yaml"))
+	require.NoError(t, err)
+	text := string(b)
+	var args []string
+	for _, m := range regexp.MustCompile(`(?m)^\s+- (--[a-z-]+=\S+)\s*$`).FindAllStringSubmatch(text, -1) {
+		args = append(args, m[1])
+	}
+	require.NotEmpty(t, args)
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	o := addServeFlags(fs)
+	require.NoError(t, fs.Parse(args))
+	cfg := o.config("token from PRECEDENT_SERVE_TOKEN")
+	assert.NoError(t, cfg.Check())
+	assert.Contains(t, text, "name: PRECEDENT_SERVE_TOKEN")
+	assert.Regexp(t, `readinessProbe:\s+httpGet: \{path: /health`, text)
+	assert.GreaterOrEqual(t, cfg.DrainDelay.Seconds(), 2.0*2, "the drain outlasts two failed readiness probes 2s apart")
 }
