@@ -26,7 +26,7 @@ func TestServiceInstallPassesEveryServeFlag(t *testing.T) {
 
 	given := map[string]string{"model": "m", "addr": "127.0.0.1:9", "backend": "go", "precision": "bf16", "token-file": "tok",
 		"tls-cert": "c.pem", "tls-key": "k.pem", "max-batch": "8", "max-wait": "7ms", "queue": "3", "max-texts": "9",
-		"timeout": "11s", "read-timeout": "12s", "drain-delay": "13s"}
+		"timeout": "11s", "read-timeout": "12s", "drain-delay": "13s", "lift-plain": "true"}
 	fs := flag.NewFlagSet("service install", flag.ContinueOnError)
 	o := addServeFlags(fs)
 	var args []string
@@ -34,7 +34,7 @@ func TestServiceInstallPassesEveryServeFlag(t *testing.T) {
 		v, ok := given[f.Name]
 		require.True(t, ok, "the test gives every serve flag a non-default value: add --%s", f.Name)
 		require.NotEqual(t, f.DefValue, v, "--%s", f.Name)
-		args = append(args, "--"+f.Name, v)
+		args = append(args, "--"+f.Name+"="+v)
 	})
 	require.NoError(t, fs.Parse(args))
 	unit, err := o.serviceArgs()

@@ -18,6 +18,7 @@ type serveOptions struct {
 	dir, addr, backend, precision, tokenFile, cert, key *string
 	maxBatch, queue, maxTexts                           *int
 	maxWait, timeout, readTimeout, drainDelay           *time.Duration
+	liftPlain                                           *bool
 }
 
 // defaultServePrecision is f32, so served scores equal those of the
@@ -42,6 +43,7 @@ func addServeFlags(fs *flag.FlagSet) *serveOptions {
 		maxTexts:    fs.Int("max-texts", 256, "texts or candidates per request (413 above)"),
 		timeout:     fs.Duration("timeout", 30*time.Second, "per-request deadline, queueing included (504 after it)"),
 		readTimeout: fs.Duration("read-timeout", 30*time.Second, "time to read a request, body included (408 after it)"),
+		liftPlain:   fs.Bool("lift-plain", false, "render plain-text documents and queries as tickets in the model's pair format (header fields written as \"rule: x\", entities extracted) instead of passing them through"),
 		drainDelay:  fs.Duration("drain-delay", 5*time.Second, "on SIGTERM, how long /health answers 503 while requests are still served, before the listener closes (a load balancer's checks must see it within this)"),
 	}
 }
@@ -71,7 +73,7 @@ func (o *serveOptions) serviceArgs() ([]string, error) {
 				return
 			}
 		}
-		args = append(args, "--"+f.Name, v)
+		args = append(args, "--"+f.Name+"="+v) // one word each: a bool flag takes no separate value
 	})
 	return args, err
 }
