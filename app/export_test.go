@@ -49,6 +49,14 @@ func checkExport(t *testing.T, p *Project, out string) {
 	defer served.Close()
 	assert.True(t, served.Info().IDMasked)
 	assert.True(t, served.Info().Verified)
+	long := Pair{QueryText: "phishing mail", DocText: strings.Repeat("quarantined the sender ", 400)}
+	_, err = served.EncodeWith([]Pair{{QueryText: "q", DocText: "d"}, long}, EncodeOptions{NoTruncate: true})
+	var tl *TooLongError
+	require.ErrorAs(t, err, &tl, "truncate: false refuses a pair over max_len")
+	assert.Equal(t, 1, tl.Index)
+	cut, err := served.EncodeWith([]Pair{long}, EncodeOptions{DocTokens: 8, NoTruncate: true})
+	require.NoError(t, err, "8 document tokens fit")
+	assert.Equal(t, served.Encode([]Pair{{QueryText: long.QueryText}})[0].Len()+8, cut[0].Len(), "max_tokens_per_doc keeps 8 document tokens")
 
 	// Evaluation's own reranker over the run's model.
 	ck, err := hf.Load(run.ModelDir)

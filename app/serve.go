@@ -28,6 +28,7 @@ type Reranker struct {
 	backend  string
 	prec     string // precision, and why
 	mask     func(string) string
+	lift     bool
 
 	mu     sync.Mutex // the model: one Score at a time; Close waits for it
 	closed bool
@@ -38,6 +39,11 @@ type RerankerOptions struct {
 	Backend   string // compute backend ("" = the fastest available)
 	Precision string // products: "" or "auto" (the backend's choice), "f32", "bf16"
 	Batch     int    // pairs per forward pass (default 32)
+	// LiftPlain renders plain-text pairs as tickets (LiftPlain) in the
+	// model's pair format instead of passing the text through, so a model
+	// trained on structured pairs sees its header, entities and shared
+	// entities in plain strings too.
+	LiftPlain bool
 }
 
 // ErrClosed is returned by Score after Close.
@@ -88,7 +94,7 @@ func LoadReranker(dir string, o RerankerOptions) (*Reranker, error) {
 			break
 		}
 	}
-	r := &Reranker{rr: rr, cfg: sc, verified: verified, backend: info.Name, prec: precNote, mask: f.Mask}
+	r := &Reranker{rr: rr, cfg: sc, verified: verified, backend: info.Name, prec: precNote, mask: f.Mask, lift: o.LiftPlain}
 	if r.mask == nil {
 		r.mask = func(s string) string { return s }
 	}
@@ -123,18 +129,26 @@ type Pair struct {
 // opened, the candidate as of the query's opening — see
 // VisibilityAsOfQuery), plain text with only the ID mask applied. A
 // plain-text query beside a ticket candidate is rendered as a ticket whose
-// description it is.
+// description it is. With RerankerOptions.LiftPlain, plain text on either
+// side is read into a ticket (LiftPlain) and rendered in the pair format.
 func (r *Reranker) Render(p Pair) (query, doc string) {
 	switch {
 	case p.Doc != nil:
 		q := data.Ticket{Description: p.QueryText}
+		if r.lift {
+			q = LiftPlain(p.QueryText)
+		}
 		if p.Query != nil {
 			q = *p.Query
 		}
 		return r.rr.render(q, *p.Doc)
+	case p.Query != nil && r.lift:
+		return r.rr.render(*p.Query, LiftPlain(p.DocText))
 	case p.Query != nil:
 		qs, _ := r.rr.render(*p.Query, data.Ticket{})
 		return qs, r.mask(p.DocText)
+	case r.lift:
+		return r.rr.render(LiftPlain(p.QueryText), LiftPlain(p.DocText))
 	default:
 		return r.mask(p.QueryText), r.mask(p.DocText)
 	}
@@ -143,12 +157,40 @@ func (r *Reranker) Render(p Pair) (query, doc string) {
 // Encode tokenizes pairs with the model's template and token budget. It is
 // safe for concurrent use and does not take the model lock.
 func (r *Reranker) Encode(pairs []Pair) []tokenizer.Encoding {
+	encs, _ := r.EncodeWith(pairs, EncodeOptions{})
+	return encs
+}
+
+// EncodeOptions change what EncodeWith keeps of each pair; the zero value
+// is Encode's behaviour.
+type EncodeOptions struct {
+	DocTokens  int  // cut each document side to this many tokens first (0: no cut), as Cohere's max_tokens_per_doc
+	NoTruncate bool // refuse a pair over max_len (a *TooLongError) instead of truncating it, as TEI's truncate: false
+}
+
+// TooLongError is EncodeWith's refusal, under NoTruncate, of a pair that
+// does not fit the model's input.
+type TooLongError struct {
+	Index  int // the first such pair
+	MaxLen int // the model's input length in tokens, both sides and special tokens together
+}
+
+func (e *TooLongError) Error() string {
+	return fmt.Sprintf("pair %d is longer than the model's %d-token input", e.Index, e.MaxLen)
+}
+
+// EncodeWith is Encode with options; safe for concurrent use.
+func (r *Reranker) EncodeWith(pairs []Pair, o EncodeOptions) ([]tokenizer.Encoding, error) {
 	encs := make([]tokenizer.Encoding, len(pairs))
 	for i, p := range pairs {
 		q, d := r.Render(p)
-		encs[i] = r.rr.tok.EncodePair(q, d, r.rr.maxLen)
+		var cut bool
+		encs[i], cut = r.rr.tok.EncodePairLimited(q, d, r.rr.maxLen, o.DocTokens)
+		if cut && o.NoTruncate {
+			return nil, &TooLongError{Index: i, MaxLen: r.rr.maxLen}
+		}
 	}
-	return encs
+	return encs, nil
 }
 
 // Score returns the raw logit of each encoding, in length-bucketed forward

@@ -189,7 +189,8 @@ func (m ServiceManager) Install(s Service) (string, error) {
 	return path, nil
 }
 
-// Status is the manager's own report on the service.
+// Status is the manager's own report on the service; the error is non-nil
+// unless the service runs (systemctl's exit code 0, launchctl print's 0).
 func (m ServiceManager) Status(s Service) (string, error) {
 	switch m.GOOS {
 	case "linux":
@@ -197,10 +198,16 @@ func (m ServiceManager) Status(s Service) (string, error) {
 		if err != nil {
 			return out, err
 		}
-		if code == 4 {
+		switch code {
+		case 0:
+			return out, nil
+		case 3: // LSB: not running; the text says why
+			return out, fmt.Errorf("%s is installed but not running (systemctl exit 3)", s.Name)
+		case 4:
 			return out, fmt.Errorf("%s is not installed (precedent service install)", s.Name)
+		default: // systemctl itself failed: no user bus, no session (loginctl enable-linger), ...
+			return out, fmt.Errorf("systemctl --user status failed: exit %d", code)
 		}
-		return out, nil // 3 = installed, not running: the text says so
 	case "darwin":
 		out, code, err := m.Run("launchctl", "print", "gui/"+strconv.Itoa(m.UID)+"/"+s.Label())
 		if err != nil {

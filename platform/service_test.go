@@ -139,3 +139,27 @@ func TestLaunchctlHint(t *testing.T) {
 	}
 	assert.Empty(t, LaunchctlHint(999))
 }
+
+func TestServiceStatusExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		goos, cmd string
+		code      int
+		wantErr   string
+	}{
+		{"linux", "systemctl", 0, ""},
+		{"linux", "systemctl", 3, "not running"},
+		{"linux", "systemctl", 4, "not installed"},
+		{"linux", "systemctl", 1, "systemctl --user status failed: exit 1"}, // e.g. "Failed to connect to bus"
+		{"darwin", "launchctl", 0, ""},
+		{"darwin", "launchctl", 113, "exit 113"},
+	} {
+		r := &recorded{codes: map[string]int{tc.cmd: tc.code}}
+		m := ServiceManager{GOOS: tc.goos, HomeDir: t.TempDir(), UID: 1000, Run: r.run}
+		_, err := m.Status(testService(t))
+		if tc.wantErr == "" {
+			assert.NoError(t, err, "%s exit %d", tc.cmd, tc.code)
+		} else if assert.Error(t, err, "%s exit %d", tc.cmd, tc.code) {
+			assert.Contains(t, err.Error(), tc.wantErr)
+		}
+	}
+}

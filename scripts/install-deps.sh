@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a fresh machine lacks: a C toolchain and the
-# GL/X11 headers Fyne needs, Xvfb for headless window checks, and Rust (cargo)
+# GL/X11 headers Fyne needs, Xvfb for headless window checks, HAProxy for the
+# team-server scale-out test (deploy/haproxy.cfg), and Rust (cargo)
 # check for the tokenizers library. Skips what is already there.
 # On macOS it installs nothing (Fyne needs only the system frameworks): it
 # checks the Xcode command line tools, Go, cargo and python3 and names each
@@ -16,7 +17,7 @@ if [ "$os" = darwin ]; then
   exec bash "$(dirname "$0")/install-deps-macos.sh"
 fi
 pkgs=(gcc g++ make pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
-      libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev xvfb xdotool imagemagick python3-pip)
+      libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev xvfb xdotool imagemagick python3-pip haproxy)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,7 +2,8 @@
 # setup-pyref.sh: a cached Python venv with PyTorch (PyPI's build, with MKL:
 # what a Python user installs) and sentence-transformers — the reference the
 # tests and `make bench` compare against (the export check, the bench's
-# PyTorch rows). Everything comes from PyPI through pip; nothing else is
+# PyTorch rows), and the real rerank clients the serve tests drive (Cohere's
+# SDK, LangChain's CohereRerank). Everything comes from PyPI through pip; nothing else is
 # downloaded. Re-running is cheap: an existing venv that already imports both
 # packages is kept. It lives outside the checkout, so clones share it.
 #
@@ -32,6 +33,20 @@ if ! "$dir/bin/python" -c "import sys, onnxruntime; sys.exit(onnxruntime.__versi
   "$dir/bin/python" -m pip install --quiet "onnxruntime==$ort_ver"
 fi
 "$dir/bin/python" -c "import onnxruntime; print('pyref: onnxruntime ' + onnxruntime.__version__)"
+# The real rerank clients the serve tests run against a server
+# (scripts/check_clients.py): Cohere's SDK (v1 and v2 clients) and LangChain's
+# CohereRerank. Pinned, so every venv runs the same clients; kept when present.
+cohere_ver=5.21.1
+lc_cohere_ver=0.6.0
+if ! "$dir/bin/python" - "$cohere_ver" "$lc_cohere_ver" 2>/dev/null <<'PY'
+import sys
+from importlib.metadata import version
+sys.exit(version("cohere") != sys.argv[1] or version("langchain-cohere") != sys.argv[2])
+PY
+then
+  "$dir/bin/python" -m pip install --quiet "cohere==$cohere_ver" "langchain-cohere==$lc_cohere_ver"
+fi
+"$dir/bin/python" -c "from importlib.metadata import version as v; print('pyref: cohere ' + v('cohere') + ', langchain-cohere ' + v('langchain-cohere'))"
 "$dir/bin/python" - <<'PY'
 import torch, sentence_transformers, transformers
 print(f"pyref: torch {torch.__version__}, transformers {transformers.__version__}, sentence-transformers {sentence_transformers.__version__}")

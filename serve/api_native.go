@@ -39,7 +39,7 @@ func (s *Server) native(w http.ResponseWriter, r *http.Request) error {
 		return validation("candidates: at least one ticket is required")
 	}
 	if len(req.Candidates) > s.cfg.MaxTexts {
-		return validation(fmt.Sprintf("candidates: %d tickets, at most %d per request", len(req.Candidates), s.cfg.MaxTexts))
+		return tooMany("candidates", len(req.Candidates), s.cfg.MaxTexts)
 	}
 	if req.TopK < 0 {
 		return validation("top_k: must be >= 0")
@@ -52,7 +52,7 @@ func (s *Server) native(w http.ResponseWriter, r *http.Request) error {
 		}
 		pairs[i] = app.Pair{Query: &q, Doc: &req.Candidates[i]}
 	}
-	scores, err := s.score(r.Context(), pairs)
+	scores, err := s.score(r.Context(), pairs, app.EncodeOptions{})
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package serve
 
 import (
 	"bytes"
-	"fmt"
 	"math"
 	"net/http"
 	"sort"
@@ -13,13 +12,14 @@ import (
 // TEIRequest is Text Embeddings Inference's POST /rerank body. Each text
 // that parses as a JSON ticket object is rendered in the model's pair
 // format (as is the query, when it parses); anything else is plain text
-// with ticket IDs masked. Pairs are always truncated to the model's token
-// budget, as in training, whatever truncate says.
+// with ticket IDs masked. A pair over the model's token budget is truncated
+// (as in training, and as TEI with --auto-truncate) unless truncate is
+// false, which answers 413 as TEI does.
 type TEIRequest struct {
 	Query               string   `json:"query"`
 	Texts               []string `json:"texts"`
 	RawScores           bool     `json:"raw_scores,omitempty"`  // logits instead of sigmoid(logit)
-	Truncate            *bool    `json:"truncate,omitempty"`    // accepted; pairs are always truncated
+	Truncate            *bool    `json:"truncate,omitempty"`    // false: 413 for a pair over max_len; absent or true: truncate
 	ReturnText          bool     `json:"return_text,omitempty"` // echo each text
 	TruncationDirection string   `json:"truncation_direction,omitempty"`
 }
@@ -46,13 +46,14 @@ func (s *Server) tei(w http.ResponseWriter, r *http.Request) error {
 		return validation("texts: at least one text is required")
 	}
 	if len(req.Texts) > s.cfg.MaxTexts {
-		return validation(fmt.Sprintf("texts: %d texts, at most %d per request", len(req.Texts), s.cfg.MaxTexts))
+		return tooMany("texts", len(req.Texts), s.cfg.MaxTexts)
 	}
 	if d := req.TruncationDirection; d != "" && d != "Right" && d != "right" {
 		return validation("truncation_direction: only Right is supported")
 	}
 	pairs := textPairs(req.Query, req.Texts)
-	scores, err := s.score(r.Context(), pairs)
+	noTrunc := req.Truncate != nil && !*req.Truncate
+	scores, err := s.score(r.Context(), pairs, app.EncodeOptions{NoTruncate: noTrunc})
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func authorize(r *http.Request, want string) *apiError {
 	a := sha256.Sum256([]byte(strings.TrimSpace(tok)))
 	b := sha256.Sum256([]byte(want))
 	if subtle.ConstantTimeCompare(a[:], b[:]) != 1 {
-		return &apiError{http.StatusForbidden, ClassForbidden, "invalid bearer token"}
+		return errWrongToken
 	}
 	return nil
 }

@@ -1,10 +1,12 @@
 package serve
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -16,10 +18,12 @@ type Config struct {
 	TLSKey         string        // PEM key file
 	MaxBatch       int           // pairs per model call (default 64)
 	MaxWait        time.Duration // how long a batch waits for company (default 5ms)
-	QueueSize      int           // requests waiting for the model before 503 (default 64)
+	QueueSize      int           // requests waiting for the model before 429 (default 64)
 	MaxTexts       int           // texts or candidates per request (default 256)
 	MaxBodyBytes   int64         // request body limit (default 4 MiB)
 	RequestTimeout time.Duration // per request, queueing included (default 30s)
+	ReadTimeout    time.Duration // to read a request, body included; 408 after it (default 30s)
+	DrainDelay     time.Duration // on shutdown, how long /health answers 503 while requests are still served (0: none)
 	ShutdownGrace  time.Duration // how long shutdown waits for requests in flight (default 30s)
 }
 
@@ -49,6 +53,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RequestTimeout <= 0 {
 		c.RequestTimeout = 30 * time.Second
+	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = 30 * time.Second
 	}
 	if c.ShutdownGrace <= 0 {
 		c.ShutdownGrace = 30 * time.Second
@@ -93,4 +100,38 @@ func IsLoopback(addr string) (bool, error) {
 		return false, nil // a host name may resolve anywhere
 	}
 	return ip.IsLoopback(), nil
+}
+
+// TLSConfig loads the certificate and key (nil, nil without them), so a
+// missing or unreadable file fails here, before anything listens. TLS 1.2
+// is the oldest version offered.
+func (c Config) TLSConfig() (*tls.Config, error) {
+	if c.TLSCert == "" && c.TLSKey == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("TLS certificate and key: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// loopbackHost reports whether a request's Host names this machine:
+// localhost (or a name under .localhost) or a loopback IP, with or without
+// a port. A token-less server answers only these, so a web page whose DNS
+// name was rebound to 127.0.0.1 cannot reach it through a browser. An empty
+// Host (HTTP/1.0, some health checkers) is not a browser's and is allowed.
+func loopbackHost(host string) bool {
+	if host == "" {
+		return true
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

@@ -85,7 +85,8 @@ func (m *metrics) write(w io.Writer) {
 		fmt.Fprintf(&b, "precedent_requests_total{route=%q,code=%q} %d\n", k[0], k[1], m.requests[k])
 	}
 	b.WriteString("# HELP precedent_errors_total Error responses by class.\n# TYPE precedent_errors_total counter\n")
-	for _, c := range []string{ClassValidation, ClassTooLarge, ClassUnauthorized, ClassForbidden, ClassOverloaded, ClassTimeout, ClassBackend, ClassNotFound, ClassMethod} {
+	for _, c := range []string{ClassValidation, ClassTooLarge, ClassUnauthorized, ClassForbidden, ClassOverloaded, ClassUnhealthy, ClassTimeout,
+		ClassRequestTimeout, ClassBadRequest, ClassBackend, ClassNotFound, ClassMethod} {
 		fmt.Fprintf(&b, "precedent_errors_total{class=%q} %d\n", c, m.errors[c])
 	}
 	b.WriteString("# HELP precedent_request_duration_seconds Request latency by route.\n# TYPE precedent_request_duration_seconds histogram\n")

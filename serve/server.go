@@ -3,12 +3,14 @@ package serve
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -19,7 +21,7 @@ import (
 
 // Model is what the server needs of a loaded reranker; *app.Reranker is one.
 type Model interface {
-	Encode(pairs []app.Pair) []tokenizer.Encoding
+	EncodeWith(pairs []app.Pair, o app.EncodeOptions) ([]tokenizer.Encoding, error)
 	Score(ctx context.Context, encs []tokenizer.Encoding) ([]float32, error)
 	Explain(q, d data.Ticket) app.Evidence
 	Info() app.RerankerInfo
@@ -29,10 +31,12 @@ type Model interface {
 // Server answers the three rerank APIs over one model.
 type Server struct {
 	cfg      Config
+	tls      *tls.Config // nil: plain HTTP
 	model    Model
 	batch    *batcher
 	metrics  *metrics
-	stopping atomic.Bool
+	draining atomic.Bool // /health answers 503; requests are still served
+	stopping atomic.Bool // requests are refused
 }
 
 // New starts the batcher over model. The server owns model from here on:
@@ -42,7 +46,11 @@ func New(model Model, cfg Config) (*Server, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, model: model}
+	tc, err := cfg.TLSConfig()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, tls: tc, model: model}
 	s.metrics = newMetrics(func() int { return s.batch.depth() })
 	s.batch = newBatcher(model.Score, cfg.MaxBatch, cfg.QueueSize, cfg.MaxWait, s.metrics.batchSize)
 	return s, nil
@@ -51,6 +59,7 @@ func New(model Model, cfg Config) (*Server, error) {
 // Close stops the batcher after the queued requests and frees the model.
 // Serve calls it; call it yourself only when not serving.
 func (s *Server) Close() {
+	s.draining.Store(true)
 	s.stopping.Store(true)
 	s.batch.close()
 	s.model.Close()
@@ -69,6 +78,7 @@ func (s *Server) Handler() http.Handler {
 	s.route(mux, "POST /tickets/rerank", true, s.native)
 	s.route(mux, "POST /rerank", true, s.tei)
 	s.route(mux, "POST /v1/rerank", true, s.cohere)
+	s.route(mux, "POST /v2/rerank", true, s.cohereV2)
 	s.route(mux, "/", false, func(w http.ResponseWriter, r *http.Request) error {
 		if m, ok := routeMethods[r.URL.Path]; ok {
 			w.Header().Set("Allow", m)
@@ -81,7 +91,7 @@ func (s *Server) Handler() http.Handler {
 
 // routeMethods is the method of each route, for 405 answers.
 var routeMethods = map[string]string{"/health": "GET", "/info": "GET", "/metrics": "GET",
-	"/tickets/rerank": "POST", "/rerank": "POST", "/v1/rerank": "POST"}
+	"/tickets/rerank": "POST", "/rerank": "POST", "/v1/rerank": "POST", "/v2/rerank": "POST"}
 
 // statusWriter remembers the status code for the metrics.
 type statusWriter struct {
@@ -99,6 +109,9 @@ func (s *Server) route(mux *http.ServeMux, pattern string, auth bool, h func(htt
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
 		err := func() error {
+			if s.cfg.Token == "" && !loopbackHost(r.Host) {
+				return errForeignHost
+			}
 			if auth {
 				if ae := authorize(r, s.cfg.Token); ae != nil {
 					return ae
@@ -123,7 +136,7 @@ func (s *Server) route(mux *http.ServeMux, pattern string, auth bool, h func(htt
 func (s *Server) writeError(w http.ResponseWriter, err error) {
 	ae := classify(err)
 	s.metrics.error(ae.class)
-	if ae.status == http.StatusServiceUnavailable {
+	if ae.status == http.StatusTooManyRequests || ae.status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", retryAfter)
 	}
 	if ae.status == http.StatusUnauthorized {
@@ -144,10 +157,15 @@ func decode(r *http.Request, v any) ([]byte, error) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		var ne net.Error
+		switch {
+		case errors.As(err, &mbe):
 			return nil, err
+		case errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+			return nil, errBodyTime // the connection's read deadline (ReadTimeout) passed mid-body
+		default:
+			return nil, errBodyRead // never the connection's addresses
 		}
-		return nil, validation("reading the request body: " + err.Error())
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -161,8 +179,8 @@ func decode(r *http.Request, v any) ([]byte, error) {
 }
 
 func (s *Server) health(w http.ResponseWriter, _ *http.Request) error {
-	if s.stopping.Load() {
-		return errStopping
+	if s.draining.Load() {
+		return errDraining
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	return nil
@@ -171,7 +189,7 @@ func (s *Server) health(w http.ResponseWriter, _ *http.Request) error {
 func (s *Server) info(w http.ResponseWriter, _ *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"model": s.model.Info(),
-		"apis":  []string{"POST /tickets/rerank", "POST /rerank (Text Embeddings Inference)", "POST /v1/rerank (Cohere)"},
+		"apis":  []string{"POST /tickets/rerank", "POST /rerank (Text Embeddings Inference)", "POST /v1/rerank (Cohere v1)", "POST /v2/rerank (Cohere v2)"},
 		"limits": map[string]any{"max_texts": s.cfg.MaxTexts, "max_body_bytes": s.cfg.MaxBodyBytes, "max_batch": s.cfg.MaxBatch,
 			"queue": s.cfg.QueueSize, "request_timeout_s": s.cfg.RequestTimeout.Seconds()},
 	})
@@ -179,11 +197,14 @@ func (s *Server) info(w http.ResponseWriter, _ *http.Request) error {
 }
 
 // score encodes pairs in the request goroutine, then waits for the batcher.
-func (s *Server) score(ctx context.Context, pairs []app.Pair) ([]float32, error) {
+func (s *Server) score(ctx context.Context, pairs []app.Pair, o app.EncodeOptions) ([]float32, error) {
 	if s.stopping.Load() {
 		return nil, errStopping
 	}
-	encs := s.model.Encode(pairs)
+	encs, err := s.model.EncodeWith(pairs, o)
+	if err != nil {
+		return nil, err
+	}
 	scores, err := s.batch.submit(ctx, encs)
 	if err != nil {
 		return nil, err
@@ -195,21 +216,24 @@ func (s *Server) score(ctx context.Context, pairs []app.Pair) ([]float32, error)
 }
 
 // Serve answers on ln (HTTPS when the config has a certificate) until ctx
-// ends; then it stops accepting, lets the requests in flight finish (up to
+// ends; then /health answers 503 for DrainDelay while requests are still
+// served (so a load balancer's checks see it and stop sending), and only
+// then it stops accepting, lets the requests in flight finish (up to
 // ShutdownGrace), stops the batcher and frees the model, in that order.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.Handler(),
+		TLSConfig:         s.tls,
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
+		ReadTimeout:       s.cfg.ReadTimeout,
 		WriteTimeout:      s.cfg.RequestTimeout + 10*time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
 	errc := make(chan error, 1)
 	go func() {
-		if s.cfg.TLSCert != "" {
-			errc <- srv.ServeTLS(ln, s.cfg.TLSCert, s.cfg.TLSKey)
+		if s.tls != nil {
+			errc <- srv.ServeTLS(ln, "", "") // the key pair New loaded
 		} else {
 			errc <- srv.Serve(ln)
 		}
@@ -218,10 +242,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
-		s.stopping.Store(true) // /health answers 503 so a balancer drains us
-		sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
-		err = srv.Shutdown(sctx)
-		cancel()
+		s.draining.Store(true) // /health answers 503 so a balancer drains us
+		select {
+		case <-time.After(s.cfg.DrainDelay):
+			sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
+			err = srv.Shutdown(sctx)
+			cancel()
+		case err = <-errc: // the listener failed while draining
+			_ = srv.Close()
+		}
 	}
 	s.Close()
 	if errors.Is(err, http.ErrServerClosed) {

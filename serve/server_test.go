@@ -44,7 +44,11 @@ type fakeModel struct {
 	encodes atomic.Int32
 }
 
-func (f *fakeModel) Encode(pairs []app.Pair) []tokenizer.Encoding {
+// fakeMaxLen is the fake model's input length: one token per byte of the
+// document.
+const fakeMaxLen = 256
+
+func (f *fakeModel) EncodeWith(pairs []app.Pair, o app.EncodeOptions) ([]tokenizer.Encoding, error) {
 	f.encodes.Add(1)
 	out := make([]tokenizer.Encoding, len(pairs))
 	for i, p := range pairs {
@@ -52,9 +56,18 @@ func (f *fakeModel) Encode(pairs []app.Pair) []tokenizer.Encoding {
 		if p.Doc != nil {
 			doc = p.Doc.Title + " " + p.Doc.CloseNotes
 		}
+		if o.DocTokens > 0 && len(doc) > o.DocTokens {
+			doc = doc[:o.DocTokens]
+		}
+		if len(doc) > fakeMaxLen {
+			if o.NoTruncate {
+				return nil, &app.TooLongError{Index: i, MaxLen: fakeMaxLen}
+			}
+			doc = doc[:fakeMaxLen]
+		}
 		out[i] = tokenizer.Encoding{IDs: make([]int32, len(doc))}
 	}
-	return out
+	return out, nil
 }
 
 func (f *fakeModel) Score(ctx context.Context, encs []tokenizer.Encoding) ([]float32, error) {
@@ -96,7 +109,12 @@ func newTestServer(t *testing.T, m Model, cfg Config) (*Server, http.Handler) {
 
 func do(h http.Handler, method, path, body string, hdr ...string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Host = "127.0.0.1:8088" // a loopback client's Host, which token-less servers require
 	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i] == "Host" {
+			req.Host = hdr[i+1]
+			continue
+		}
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
 	rec := httptest.NewRecorder()
@@ -126,6 +144,12 @@ func TestTEIRecordedRequest(t *testing.T) {
 	assert.InDelta(t, 0.2-2, raw[0].Score, 1e-6, "raw logit")
 	require.NotNil(t, raw[0].Text)
 	assert.Equal(t, "aa", *raw[0].Text)
+
+	long := strings.Repeat("b", fakeMaxLen+1)
+	for _, trunc := range []string{``, `,"truncate":true`} {
+		rec = do(h, http.MethodPost, "/rerank", `{"query":"q","texts":["`+long+`"]`+trunc+`}`)
+		assert.Equal(t, http.StatusOK, rec.Code, "an over-long text is truncated unless truncate is false (%q): %s", trunc, rec.Body.String())
+	}
 }
 
 // Cohere's API reference example (POST /v1/rerank).
@@ -153,7 +177,15 @@ func TestCohereRecordedRequest(t *testing.T) {
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
 	require.Len(t, got.Results, 2)
 	require.NotNil(t, got.Results[0].Document)
-	assert.Equal(t, "bbb", got.Results[0].Document.Text)
+	assert.JSONEq(t, `{"text":"bbb"}`, string(must(json.Marshal(got.Results[0].Document))), "a string document comes back as {text}")
+	assert.JSONEq(t, `{"text":"a"}`, string(must(json.Marshal(got.Results[1].Document))))
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 func TestTicketAPI(t *testing.T) {
@@ -199,14 +231,22 @@ func TestErrorClasses(t *testing.T) {
 		{"malformed", Config{}, &fakeModel{}, "/rerank", `{"query":`, nil, 422, ClassValidation},
 		{"unknown field", Config{}, &fakeModel{}, "/rerank", `{"query":"q","texts":["a"],"bogus":1}`, nil, 422, ClassValidation},
 		{"no texts", Config{}, &fakeModel{}, "/rerank", `{"query":"q","texts":[]}`, nil, 422, ClassValidation},
-		{"too many texts", Config{MaxTexts: 2}, &fakeModel{}, "/rerank", `{"query":"q","texts":["a","b","c"]}`, nil, 422, ClassValidation},
-		{"too many documents", Config{MaxTexts: 1}, &fakeModel{}, "/v1/rerank", `{"query":"q","documents":["a","b"]}`, nil, 422, ClassValidation},
+		{"too many texts (TEI: 413)", Config{MaxTexts: 2}, &fakeModel{}, "/rerank", `{"query":"q","texts":["a","b","c"]}`, nil, 413, ClassValidation},
+		{"too many documents", Config{MaxTexts: 1}, &fakeModel{}, "/v1/rerank", `{"query":"q","documents":["a","b"]}`, nil, 413, ClassValidation},
+		{"too many v2 documents", Config{MaxTexts: 1}, &fakeModel{}, "/v2/rerank", `{"model":"m","query":"q","documents":["a","b"]}`, nil, 413, ClassValidation},
+		{"too many candidates", Config{MaxTexts: 1}, &fakeModel{}, "/tickets/rerank", `{"query":{},"candidates":[{"id":"a"},{"id":"b"}]}`, nil, 413, ClassValidation},
+		{"over-long text, truncate false (TEI: 413)", Config{}, &fakeModel{}, "/rerank", `{"query":"q","texts":["a","` + strings.Repeat("b", fakeMaxLen+1) + `"],"truncate":false}`, nil, 413, ClassValidation},
+		{"v2 object documents", Config{}, &fakeModel{}, "/v2/rerank", `{"model":"m","query":"q","documents":[{"text":"a"}]}`, nil, 422, ClassValidation},
+		{"v1 object without text", Config{}, &fakeModel{}, "/v1/rerank", `{"query":"q","documents":[{"title":"a"}]}`, nil, 422, ClassValidation},
+		{"v1 rank_fields absent", Config{}, &fakeModel{}, "/v1/rerank", `{"query":"q","documents":[{"title":"a"}],"rank_fields":["body"]}`, nil, 422, ClassValidation},
+		{"foreign Host without token", Config{}, &fakeModel{}, "/rerank", ok, []string{"Host", "attacker.example:8088"}, 403, ClassForbidden},
+		{"foreign Host on health", Config{}, &fakeModel{}, "/health", ok, []string{"Host", "rebind.attacker.example"}, 403, ClassForbidden},
 		{"candidate without id", Config{}, &fakeModel{}, "/tickets/rerank", `{"query":{},"candidates":[{"title":"x"}]}`, nil, 422, ClassValidation},
 		{"body too large", Config{MaxBodyBytes: 64}, &fakeModel{}, "/rerank", `{"query":"q","texts":["` + strings.Repeat("a", 200) + `"]}`, nil, 413, ClassTooLarge},
 		{"no token", Config{Token: "s3cret"}, &fakeModel{}, "/rerank", ok, nil, 401, ClassUnauthorized},
-		{"wrong token", Config{Token: "s3cret"}, &fakeModel{}, "/rerank", ok, []string{"Authorization", "Bearer s3cre"}, 403, ClassForbidden},
+		{"wrong token (TEI, Cohere: 401)", Config{Token: "s3cret"}, &fakeModel{}, "/rerank", ok, []string{"Authorization", "Bearer s3cre"}, 401, ClassUnauthorized},
 		{"model failure", Config{}, &fakeModel{fail: true}, "/rerank", ok, nil, 500, ClassBackend},
-		{"no route", Config{}, &fakeModel{}, "/v2/rerank", ok, nil, 404, ClassNotFound},
+		{"no route", Config{}, &fakeModel{}, "/v3/rerank", ok, nil, 404, ClassNotFound},
 		{"wrong method", Config{}, &fakeModel{}, "/health", ok, nil, 405, ClassMethod},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -272,7 +312,7 @@ func TestOverloadAndDeadline(t *testing.T) {
 	require.Eventually(t, func() bool { return s.batch.depth() == 1 }, 5*time.Second, time.Millisecond)
 	assert.Equal(t, int32(2), m.encodes.Load(), "the second request was tokenized while the model was busy")
 	rec := do(h, http.MethodPost, "/rerank", body)
-	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	assert.Equal(t, http.StatusTooManyRequests, rec.Code, "TEI answers overload with 429")
 	assert.Equal(t, retryAfter, rec.Header().Get("Retry-After"))
 	assert.Contains(t, rec.Body.String(), ClassOverloaded)
 	wg.Wait() // both time out while the gate is shut
@@ -333,8 +373,8 @@ func TestShutdownUnderLoad(t *testing.T) {
 				switch resp.StatusCode {
 				case 200:
 					ok.Add(1)
-				case 503:
-					refused.Add(1) // the drain window answers overloaded, with Retry-After
+				case 429:
+					refused.Add(1) // after the drain window: overloaded, with Retry-After
 				default:
 					other.Add(1)
 				}

@@ -42,9 +42,17 @@ func newFlags(name, synopsis, summary string, minArgs, maxArgs int) *flags {
 // newRecordFlags is newFlags without --json, for a command whose output is
 // already records (JSONL), not figures.
 func newRecordFlags(name, synopsis, summary string, minArgs, maxArgs int) *flags {
+	f := newBareFlags(name, synopsis, summary, minArgs, maxArgs)
+	f.home = f.String("home", "", "data directory (default $PRECEDENT_HOME, else the platform's app-data folder)")
+	return f
+}
+
+// newBareFlags is for a command that neither opens the project nor prints
+// figures (serve, service): no --home, no --json, so its help lists only
+// flags it uses. open must not be called on them.
+func newBareFlags(name, synopsis, summary string, minArgs, maxArgs int) *flags {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	f := &flags{FlagSet: fs, synopsis: synopsis, minArgs: minArgs, maxArgs: maxArgs}
-	f.home = fs.String("home", "", "data directory (default $PRECEDENT_HOME, else the platform's app-data folder)")
 	fs.Usage = func() {
 		fmt.Fprintf(os.Stderr, "Usage: precedent %s %s\n\n%s\n\nFlags:\n", name, synopsis, summary)
 		fs.PrintDefaults()

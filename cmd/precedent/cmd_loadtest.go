@@ -35,7 +35,7 @@ func cmdLoadtest(ctx context.Context, args []string) error {
 	f.IntVar(&o.Candidates, "candidates", 20, "candidates (texts) per request")
 	maxBatch := f.Int("max-batch", 64, "server: pairs per model call")
 	maxWait := f.Duration("max-wait", 5*time.Millisecond, "server: how long a batch waits for more requests")
-	queue := f.Int("queue", 64, "server: requests waiting before 503")
+	queue := f.Int("queue", 64, "server: requests waiting before 429")
 	warmup := f.Duration("warmup", 10*time.Second, "load before measuring, so every batch shape is compiled (RSS before is taken after it)")
 	if err := f.parse(args); err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/serve"
@@ -17,39 +16,30 @@ func init() {
 }
 
 func cmdServe(ctx context.Context, args []string) error {
-	f := newFlags("serve", "--model DIR [flags]",
+	f := newBareFlags("serve", "--model DIR [flags]",
 		"Serves an exported model: POST /tickets/rerank (tickets, with evidence), POST /rerank (Text Embeddings\n"+
-			"Inference), POST /v1/rerank (Cohere), GET /health, GET /info, GET /metrics. Binds loopback by default;\n"+
-			"any other address needs a bearer token (--token-file, or $"+serve.TokenEnv+") and TLS.", 0, 0)
-	dir := f.String("model", "", "model folder (exported; plain Hugging Face folders are served unverified)")
-	addr := f.String("addr", serve.DefaultAddr, "listen address")
-	backendName := f.String("backend", "", "compute backend (default: the fastest available)")
-	precision := f.String("precision", "", "products: auto, f32 or bf16 (default auto: bf16 where the CPU multiplies it in hardware; f32 reproduces sentence-transformers' scores to 1e-6)")
-	tokenFile := f.String("token-file", "", "file holding the bearer token (never pass the token itself on the command line)")
-	cert := f.String("tls-cert", "", "PEM certificate (chain) for HTTPS")
-	key := f.String("tls-key", "", "PEM private key for HTTPS")
-	maxBatch := f.Int("max-batch", 64, "pairs per model call")
-	maxWait := f.Duration("max-wait", 5*time.Millisecond, "how long a batch waits for more requests")
-	queue := f.Int("queue", 64, "requests waiting for the model before 503")
-	maxTexts := f.Int("max-texts", 256, "texts or candidates per request")
-	timeout := f.Duration("timeout", 30*time.Second, "per-request deadline (504 after it)")
+			"Inference), POST /v1/rerank and POST /v2/rerank (Cohere), GET /health, GET /info, GET /metrics. Binds\n"+
+			"loopback by default; any other address needs a bearer token (--token-file, or $"+serve.TokenEnv+") and TLS.", 0, 0)
+	o := addServeFlags(f.FlagSet)
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	if *dir == "" {
+	if *o.dir == "" {
 		fmt.Fprintln(os.Stderr, "precedent serve: --model is required")
 		return errUsage
 	}
-	token, err := readToken(*tokenFile)
+	token, err := readToken(*o.tokenFile)
 	if err != nil {
 		return err
 	}
-	cfg := serve.Config{Addr: *addr, Token: token, TLSCert: *cert, TLSKey: *key, MaxBatch: *maxBatch, MaxWait: *maxWait,
-		QueueSize: *queue, MaxTexts: *maxTexts, RequestTimeout: *timeout}
+	cfg := o.config(token)
 	if err := cfg.Check(); err != nil {
 		return err // before loading anything
 	}
-	m, err := app.LoadReranker(*dir, app.RerankerOptions{Backend: *backendName, Precision: *precision, Batch: min(*maxBatch, 64)})
+	if _, err := cfg.TLSConfig(); err != nil {
+		return err // a missing or unreadable certificate fails before the model loads, and before "serving on"
+	}
+	m, err := app.LoadReranker(*o.dir, app.RerankerOptions{Backend: *o.backend, Precision: *o.precision, Batch: min(*o.maxBatch, 64), LiftPlain: *o.liftPlain})
 	if err != nil {
 		return err
 	}
@@ -62,17 +52,18 @@ func cmdServe(ctx context.Context, args []string) error {
 		m.Close()
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", *o.addr)
 	if err != nil {
 		s.Close()
 		return err
 	}
 	scheme := "http"
-	if *cert != "" {
+	if *o.cert != "" {
 		scheme = "https"
 	}
 	info := m.Info()
-	fmt.Fprintf(os.Stderr, "serving %s (run %s, manifest verified: %v, auth: %v) on %s://%s\n", *dir, info.Run, info.Verified, token != "", scheme, ln.Addr())
+	fmt.Fprintf(os.Stderr, "serving %s (run %s, manifest verified: %v, precision %s, auth: %v) on %s://%s\n",
+		*o.dir, info.Run, info.Verified, info.Precision, token != "", scheme, ln.Addr())
 	return s.Serve(ctx, ln)
 }
 

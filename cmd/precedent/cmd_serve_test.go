@@ -165,8 +165,9 @@ func TestOutboundDetector(t *testing.T) {
 // TestPipelineOfflineAndServe runs import → mine → first stage → negatives →
 // train → eval → export → serve as child processes and proves none opens a
 // connection off the machine; then checks the served scores against
-// `precedent pairtext`, and the export against sentence-transformers when
-// the reference venv (scripts/setup-pyref.sh) exists.
+// `precedent pairtext`, and the scores serve gives at its default precision
+// against sentence-transformers when the reference venv
+// (scripts/setup-pyref.sh) exists.
 func TestPipelineOfflineAndServe(t *testing.T) {
 	home := t.TempDir()
 	p, err := app.Open(home)
@@ -248,9 +249,29 @@ func TestPipelineOfflineAndServe(t *testing.T) {
 		want[pi.Candidate] = *pi.Score
 	}
 	require.Len(t, tr.Results, len(want))
+	served := map[string]float32{}
 	for _, res := range tr.Results {
 		assert.InDelta(t, want[res.ID], res.Score, 1e-5, "served score of %s equals pairtext's", res.ID)
+		served[res.ID] = res.Score
 	}
+	// serve's default precision is f32: the served scores themselves go to the
+	// sentence-transformers check below.
+	resp, err = http.Get(base + "/info")
+	require.NoError(t, err)
+	var info struct {
+		Model struct{ Precision string }
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&info))
+	resp.Body.Close()
+	assert.True(t, strings.HasPrefix(info.Model.Precision, "f32"), "serve's default precision: %q", info.Model.Precision)
+	servedPairs := make([]app.PairInput, len(pt.Pairs))
+	for i, pi := range pt.Pairs {
+		sc := served[pi.Candidate]
+		servedPairs[i] = pi
+		servedPairs[i].Score = &sc
+	}
+	servedJSON, err := json.Marshal(map[string]any{"pairs": servedPairs})
+	require.NoError(t, err)
 	// TEI shape with JSON tickets as texts: the same pairs, the same raw scores.
 	texts := make([]string, len(ts)-1)
 	for i, d := range ts[1:] {
@@ -292,7 +313,7 @@ func TestPipelineOfflineAndServe(t *testing.T) {
 		assert.NotEmpty(t, r.traces)
 	}
 
-	checkSentenceTransformers(t, export, pairsJSON)
+	checkSentenceTransformers(t, export, string(servedJSON))
 }
 
 // checkSentenceTransformers loads the export with sentence-transformers'
@@ -361,7 +382,7 @@ func pickPairs(t *testing.T, jsonl string, n int) []string {
 	return ids
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer ln.Close()

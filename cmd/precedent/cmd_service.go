@@ -26,16 +26,16 @@ func cmdService(ctx context.Context, args []string) error {
 	if sub == "install" {
 		synopsis = "--model DIR [flags]"
 	}
-	f := newFlags("service "+sub, synopsis,
+	f := newBareFlags("service "+sub, synopsis,
 		"install writes a systemd user unit (Linux: ~/.config/systemd/user, then systemctl --user enable --now) or a\n"+
 			"launchd agent (macOS: ~/Library/LaunchAgents, then launchctl bootstrap gui/UID) that runs `precedent serve`\n"+
-			"with these flags, restarts it on failure and starts it at login. status and uninstall act on it.", 0, 0)
+			"with every serve flag given here, restarts it on failure and starts it at login. status and uninstall act on it;\n"+
+			"status exits non-zero when the service manager fails or the service is not installed.", 0, 0)
 	name := f.String("name", "precedent-serve", "service name")
-	dir := f.String("model", "", "exported model folder (install)")
-	addr := f.String("addr", serve.DefaultAddr, "listen address (install)")
-	tokenFile := f.String("token-file", "", "bearer token file (install; required off loopback)")
-	cert := f.String("tls-cert", "", "PEM certificate (install)")
-	key := f.String("tls-key", "", "PEM key (install)")
+	var o *serveOptions
+	if sub == "install" {
+		o = addServeFlags(f.FlagSet) // serve's own flags, defaults and help: the unit runs exactly these
+	}
 	if err := f.parse(args[1:]); err != nil {
 		return err
 	}
@@ -57,33 +57,25 @@ func cmdService(ctx context.Context, args []string) error {
 		fmt.Printf("removed %s\n", path)
 		return nil
 	}
-	if *dir == "" {
+	if *o.dir == "" {
 		fmt.Fprintln(os.Stderr, "precedent service install: --model is required")
 		return errUsage
 	}
-	abs := func(p string) (string, error) {
-		if p == "" {
-			return "", nil
-		}
-		return filepath.Abs(p)
+	if os.Getenv(serve.TokenEnv) != "" && *o.tokenFile == "" {
+		return fmt.Errorf("service install: $%s is not passed to services; put the token in a file (chmod 600) and give --token-file", serve.TokenEnv)
 	}
-	var paths [4]string
-	for i, p := range []string{*dir, *tokenFile, *cert, *key} {
-		if paths[i], err = abs(p); err != nil {
-			return err
-		}
-	}
-	token, err := readToken(paths[1])
+	token, err := readToken(*o.tokenFile)
 	if err != nil {
 		return err
 	}
-	if os.Getenv(serve.TokenEnv) != "" && paths[1] == "" {
-		return fmt.Errorf("service install: $%s is not passed to services; put the token in a file (chmod 600) and give --token-file", serve.TokenEnv)
-	}
-	if err := (serve.Config{Addr: *addr, Token: token, TLSCert: paths[2], TLSKey: paths[3]}).Check(); err != nil {
+	cfg := o.config(token)
+	if err := cfg.Check(); err != nil {
 		return err
 	}
-	if _, err := app.VerifyManifest(paths[0]); err != nil {
+	if _, err := cfg.TLSConfig(); err != nil {
+		return err
+	}
+	if _, err := app.VerifyManifest(*o.dir); err != nil {
 		return err
 	}
 	exe, err := os.Executable()
@@ -91,13 +83,14 @@ func cmdService(ctx context.Context, args []string) error {
 		return err
 	}
 	s.Exe = exe
-	s.Args = []string{"serve", "--model", paths[0], "--addr", *addr}
-	for i, flag := range []string{"--token-file", "--tls-cert", "--tls-key"} {
-		if paths[i+1] != "" {
-			s.Args = append(s.Args, flag, paths[i+1])
-		}
+	if s.Args, err = o.serviceArgs(); err != nil {
+		return err
 	}
-	s.WorkDir = filepath.Dir(paths[0])
+	model, err := filepath.Abs(*o.dir)
+	if err != nil {
+		return err
+	}
+	s.WorkDir = filepath.Dir(model)
 	s.LogDir = filepath.Join(m.HomeDir, "Library", "Logs", "Precedent")
 	path, err := m.Install(s)
 	if path != "" {

@@ -13,8 +13,8 @@ import (
 )
 
 // noFigures are the commands that print records or serve, not figures:
-// they need no --json.
-var noFigures = map[string]bool{"pairs": true, "serve": true}
+// they need no --json. service prints the service manager's own text.
+var noFigures = map[string]bool{"pairs": true, "serve": true, "service": true}
 
 // captureStderr runs the CLI and returns its exit code and stderr.
 func captureStderr(t *testing.T, args ...string) (int, string) {

@@ -24,9 +24,21 @@ func (t *Tokenizer) Encode(text string, maxLen int) Encoding {
 // truncated longest-first to maxLen tokens (DefaultMaxLen when maxLen <= 0).
 // A maxLen smaller than the special tokens yields only the special tokens.
 func (t *Tokenizer) EncodePair(query, doc string, maxLen int) Encoding {
+	e, _ := t.EncodePairLimited(query, doc, maxLen, 0)
+	return e
+}
+
+// EncodePairLimited is EncodePair with the document first cut to docTokens
+// text tokens (no cut when docTokens <= 0); truncated reports whether the
+// maxLen budget then dropped any token of either side, which a caller that
+// promised not to truncate refuses.
+func (t *Tokenizer) EncodePairLimited(query, doc string, maxLen, docTokens int) (e Encoding, truncated bool) {
 	a, b := t.tokens(query), t.tokens(doc)
+	if docTokens > 0 && len(b) > docTokens {
+		b = b[:docTokens]
+	}
 	na, nb := longestFirst(len(a), len(b), budget(maxLen, added(t.tmpl.pair)))
-	return apply(t.tmpl.pair, a[:na], b[:nb])
+	return apply(t.tmpl.pair, a[:na], b[:nb]), na < len(a) || nb < len(b)
 }
 
 // budget is how many text tokens fit beside the special tokens.

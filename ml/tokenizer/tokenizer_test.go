@@ -228,3 +228,19 @@ func TestCloseTwice(t *testing.T) {
 	require.NoError(t, tok.Close())
 	assert.NoError(t, tok.Close())
 }
+
+func TestEncodePairLimited(t *testing.T) {
+	tok := openFixture(t, "all-MiniLM-L6-v2/tokenizer.json", nil)
+	e, cut := tok.EncodePairLimited("hello", "world wide web", 64, 0)
+	assert.False(t, cut)
+	assert.Equal(t, tok.EncodePair("hello", "world wide web", 64), e)
+	e, cut = tok.EncodePairLimited("hello", "world wide web", 64, 1)
+	assert.False(t, cut, "a cut the caller asked for is not truncation")
+	assert.Equal(t, tok.EncodePair("hello", "world", 64), e)
+	long := strings.Repeat("alert ", 100)
+	e, cut = tok.EncodePairLimited("hello", long, 32, 0)
+	assert.True(t, cut)
+	assert.Equal(t, 32, e.Len())
+	_, cut = tok.EncodePairLimited("hello", long, 32, 20)
+	assert.False(t, cut, "20 document tokens fit in 32")
+}
