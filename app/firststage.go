@@ -210,7 +210,11 @@ func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress 
 	}
 	if o.Pivot > 0 {
 		progress.emit(Event{Step: "first-stage", Phase: "pivot", Message: "adding tickets that share a user, host or IP"})
-		entityPivot(a, queries, cands, o.K, o.Pivot, 30*24*time.Hour)
+		stops, err := p.StopEntities()
+		if err != nil {
+			return FirstStageResult{}, fmt.Errorf("first stage: %w", err)
+		}
+		entityPivot(a, queries, cands, o.K, o.Pivot, 30*24*time.Hour, stops)
 	}
 	res := FirstStageResult{Options: o, Queries: map[string]int{}, Recall: map[string]float64{}, HitRate: map[string]float64{}, MRR10: map[string]float64{}, Docs: ix.Len(), Tickets: len(a.Tickets)}
 	recs := make([]store.Record, len(queries))
