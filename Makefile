@@ -22,7 +22,7 @@ endif
 TICKETS ?= 20000
 TEST_TIMEOUT ?= 25m
 
-.PHONY: setup deps tokenizers weights pjrt onnxruntime pyref build cli desktop demo test vet fmt-check bench loadtest package app clean
+.PHONY: setup deps tokenizers weights pjrt onnxruntime pyref build cli desktop demo test vet fmt-check bench loadtest package app clean fuzz
 
 setup: deps tokenizers weights pjrt onnxruntime
 
@@ -70,6 +70,19 @@ vet:
 
 test: setup pyref fmt-check vet
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
+
+# Fuzzing (not part of `make test`, whose runs replay the seed corpora and
+# testdata/fuzz/ regressions): each target in turn for FUZZTIME, one worker,
+# at low priority. A crash lands in the package's testdata/fuzz/ as a new
+# regression input.
+FUZZTIME ?= 10m
+FUZZ_TARGETS := data/importer:FuzzReadCSV data/importer:FuzzReadJSONL data/importer:FuzzReadJSON \
+	data/importer:FuzzReadXLSX data/importer:FuzzParseTime data/importer:FuzzParseMapping data/mining:FuzzReferences
+fuzz:
+	@rc=0; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($$pkg, $(FUZZTIME)) $$(date -u +%H:%M:%S)"; \
+		nice -n 15 $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -parallel 1 ./$$pkg || rc=1; \
+	done; exit $$rc
 
 # One run, one machine: speed targets with PyTorch references measured alongside
 # (BENCH_FLAGS=--quick for a smoke test, --json for one JSON object, --only ROWS).

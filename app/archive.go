@@ -39,6 +39,9 @@ func (p *Project) Import(ctx context.Context, path string, o ImportOptions, prog
 	if _, err := p.refreshStats(); err != nil {
 		return rep, fmt.Errorf("import %s: stats: %w", path, err)
 	}
+	if _, err := p.refreshStops(); err != nil {
+		return rep, fmt.Errorf("import %s: %w", path, err)
+	}
 	if len(o.Visibility) > 0 {
 		s := p.Settings
 		s.Visibility = opts.Visibility

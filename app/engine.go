@@ -136,6 +136,11 @@ func (p *Project) pairFormat(name string) (pairtext.Format, error) {
 		return f, err
 	}
 	f.Mask = idMask(m, idMaskToken)
+	stops, err := p.StopEntities()
+	if err != nil {
+		return f, err
+	}
+	f.StopEntities = stops.List()
 	return f, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
+	"github.com/precedent/precedent/ml/pairtext"
 )
 
 // checkExport tests an export of the project's evaluated best run: the
@@ -215,4 +216,8 @@ func TestExplain(t *testing.T) {
 	assert.Contains(t, e.Terms, "quarantine", "the precedent's notes count: it closed before the query opened")
 	d.Closed = opened.AddDate(0, 0, 1)
 	assert.NotContains(t, (&Reranker{}).Explain(q, d).Terms, "quarantine", "notes written after the query opened are not evidence")
+
+	assert.Equal(t, []string{"host WS-042"}, e.Shared)
+	stopped := &Reranker{rr: &reranker{format: pairtext.Format{StopEntities: []pairtext.Entity{{Kind: pairtext.Host, Value: "WS-042"}}}}}
+	assert.Empty(t, stopped.Explain(q, d).Shared, "a stop-entity is no shared evidence")
 }

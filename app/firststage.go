@@ -218,7 +218,11 @@ func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress 
 	}
 	if o.Pivot > 0 {
 		progress.emit(Event{Step: "first-stage", Phase: "pivot", Message: "adding tickets that share a user, host or IP"})
-		entityPivot(a, queries, cands, o.K, o.Pivot, 30*24*time.Hour)
+		stops, err := p.StopEntities()
+		if err != nil {
+			return FirstStageResult{}, fmt.Errorf("first stage: %w", err)
+		}
+		entityPivot(a, queries, cands, o.K, o.Pivot, 30*24*time.Hour, stops)
 	}
 	if o.RulePivot > 0 {
 		progress.emit(Event{Step: "first-stage", Phase: "pivot", Message: "adding the latest tickets of the same rule"})

@@ -9,6 +9,7 @@ import (
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/data/negatives"
 	"github.com/precedent/precedent/data/store"
+	"github.com/precedent/precedent/ml/pairtext"
 )
 
 const (
@@ -74,7 +75,11 @@ func (p *Project) MineNegatives(ctx context.Context, o NegativesOptions, progres
 		pool = append(pool, t.ID)
 	}
 	if o.LinkWindow > 0 {
-		o.Linked = entityLinked(o.LinkWindow)
+		stops, err := p.StopEntities()
+		if err != nil {
+			return NegativesResult{}, fmt.Errorf("negatives: %w", err)
+		}
+		o.Linked = entityLinked(o.LinkWindow, stops)
 	}
 	sel, err := negatives.NewSelector(o.Options, a.get, pool)
 	if err != nil {
@@ -176,16 +181,16 @@ func (p *Project) LastNegatives() (NegativesResult, bool, error) {
 }
 
 // entityLinked says two tickets opened within window share a user, host or
-// IP (by canonical match key): an uncited but probably related pair, which
-// must not be taught as a negative.
-func entityLinked(window time.Duration) func(q, c data.Ticket) bool {
+// IP (by canonical match key) that is no stop-entity: an uncited but
+// probably related pair, which must not be taught as a negative.
+func entityLinked(window time.Duration, stops pairtext.Stops) func(q, c data.Ticket) bool {
 	cache := map[string]map[string]bool{}
 	keys := func(t data.Ticket) map[string]bool {
 		if k, ok := cache[t.ID]; ok {
 			return k
 		}
 		k := map[string]bool{}
-		for _, key := range pivotKeys(t) {
+		for _, key := range pivotKeys(t, stops) {
 			k[key] = true
 		}
 		cache[t.ID] = k

@@ -18,6 +18,7 @@ import (
 	"github.com/precedent/precedent/data/synth"
 	"github.com/precedent/precedent/internal/testenv"
 	"github.com/precedent/precedent/ml/backend"
+	"github.com/precedent/precedent/ml/pairtext"
 	"github.com/precedent/precedent/ml/retrieve"
 	"github.com/precedent/precedent/ml/tokenizer"
 )
@@ -379,8 +380,11 @@ func TestEntityPivot(t *testing.T) {
 		a.Index[x.ID] = i
 	}
 	qs := []retrieve.Query{{ID: "Q", Before: t0}}
-	cands := [][]negatives.Candidate{{{ID: "BM", Score: 3, Rank: 1}, {ID: "C", Score: 2, Rank: 2}, {ID: "A", Score: 1, Rank: 3}}}
-	entityPivot(a, qs, cands, 3, 2, 30*day)
+	list := func() [][]negatives.Candidate {
+		return [][]negatives.Candidate{{{ID: "BM", Score: 3, Rank: 1}, {ID: "C", Score: 2, Rank: 2}, {ID: "A", Score: 1, Rank: 3}}}
+	}
+	cands := list()
+	entityPivot(a, qs, cands, 3, 2, 30*day, nil)
 	var ids []string
 	for _, c := range cands[0] {
 		ids = append(ids, c.ID)
@@ -389,6 +393,15 @@ func TestEntityPivot(t *testing.T) {
 	assert.Equal(t, []string{"BM", "C", "B"}, ids)
 	assert.Equal(t, 3, cands[0][2].Rank)
 	assert.Equal(t, float32(2), cands[0][2].Score, "added candidates carry the list's lowest score")
+
+	// The query's user as a stop-entity (on most of the archive): no pivot.
+	cands = list()
+	entityPivot(a, qs, cands, 3, 2, 30*day, pairtext.StopsOf([]pairtext.Entity{{Kind: pairtext.User, Value: "john.smith"}}))
+	ids = nil
+	for _, c := range cands[0] {
+		ids = append(ids, c.ID)
+	}
+	assert.Equal(t, []string{"BM", "C", "A"}, ids)
 }
 
 // checkEvalFigures recomputes an evaluation's figures by hand from what it

@@ -12,10 +12,11 @@ import (
 	"github.com/precedent/precedent/ml/retrieve"
 )
 
-// pivotKeys are the entity keys an analyst pivots on: users, hosts, IPs.
-func pivotKeys(t data.Ticket) []string {
+// pivotKeys are the entity keys an analyst pivots on: users, hosts, IPs,
+// stop-entities left out (a pivot on the SOAR account finds every ticket).
+func pivotKeys(t data.Ticket, stops pairtext.Stops) []string {
 	var out []string
-	for _, k := range pairtext.MatchKeys(pairtext.Entities(t)) {
+	for _, k := range pairtext.MatchKeys(pairtext.Entities(t).Evidence(stops)) {
 		if strings.HasPrefix(k, "user:") || strings.HasPrefix(k, "host:") || strings.HasPrefix(k, "ip:") {
 			out = append(out, k)
 		}
@@ -29,10 +30,10 @@ func pivotKeys(t data.Ticket) []string {
 // most maxAdd per query, in place of the list's tail so it keeps k entries.
 // Added candidates rank after the text matches and carry the lowest score of
 // the list.
-func entityPivot(a *archive, qs []retrieve.Query, cands [][]negatives.Candidate, k, maxAdd int, window time.Duration) {
+func entityPivot(a *archive, qs []retrieve.Query, cands [][]negatives.Candidate, k, maxAdd int, window time.Duration, stops pairtext.Stops) {
 	index := map[string][]int{} // key → ticket positions, in opened order
 	for i, t := range a.Tickets {
-		for _, key := range pivotKeys(t) {
+		for _, key := range pivotKeys(t, stops) {
 			index[key] = append(index[key], i)
 		}
 	}
@@ -46,7 +47,7 @@ func entityPivot(a *archive, qs []retrieve.Query, cands [][]negatives.Candidate,
 			in[c.ID] = true
 		}
 		var extra []int
-		for _, key := range pivotKeys(t) {
+		for _, key := range pivotKeys(t, stops) {
 			pos := index[key]
 			// pos is in opened order: walk back from the query's time.
 			j := sort.Search(len(pos), func(n int) bool { return !data.Earlier(a.Tickets[pos[n]], t) })

@@ -318,7 +318,11 @@ type Evidence struct {
 func (r *Reranker) Explain(q, d data.Ticket) Evidence {
 	q, d = q.Opening(), d.AsOf(q.Opened)
 	var e Evidence
-	for _, s := range pairtext.Entities(d).Shared(pairtext.Entities(q)) {
+	var stops pairtext.Stops
+	if r.rr != nil {
+		stops = pairtext.StopsOf(r.rr.format.StopEntities)
+	}
+	for _, s := range pairtext.Entities(d).Shared(pairtext.Entities(q)).Evidence(stops) {
 		e.Shared = append(e.Shared, s.Kind.String()+" "+s.Value)
 	}
 	for _, f := range []struct{ name, a, b string }{{"rule", q.Rule, d.Rule}, {"host", q.Host, d.Host}, {"user", q.User, d.User}} {

@@ -16,7 +16,7 @@ type MatchEvidence struct {
 	// Precedent is the query's first relevant ticket; nil when none is
 	// recorded (the query has no stored test candidates or no positive).
 	Precedent      *data.Ticket `json:"precedent,omitempty"`
-	SharedEntities []string     `json:"shared_entities,omitempty"` // user, host, IP… values both tickets hold, in the query's order
+	SharedEntities []string     `json:"shared_entities,omitempty"` // user, host, IP… values both tickets hold, in the query's order; stop-entities left out
 	SharedTerms    []string     `json:"shared_terms,omitempty"`    // up to maxSharedTerms words both texts use (see sharedTerms)
 	// Contributions split the learned ranker's score of the precedent into
 	// its largest feature contributions (from the last evaluation; empty
@@ -66,7 +66,11 @@ func (p *Project) WhyMatch(queryID string) (MatchEvidence, error) {
 	q, pos = q.Opening(), pos.AsOf(q.Opened)
 	ev.Query = q
 	ev.Precedent = &pos
-	for _, e := range pairtext.Entities(q).Shared(pairtext.Entities(pos)) {
+	stops, err := p.StopEntities()
+	if err != nil {
+		return ev, fmt.Errorf("why %s: %w", queryID, err)
+	}
+	for _, e := range pairtext.Entities(q).Shared(pairtext.Entities(pos)).Evidence(stops) {
 		ev.SharedEntities = append(ev.SharedEntities, e.Value)
 	}
 	ev.SharedTerms = sharedTerms(q.QueryText(), pos.DocumentText(), maxSharedTerms)

@@ -52,6 +52,7 @@ type archivePanel struct {
 	sidesInfo  *widget.Label
 	sheet      *widget.Select
 	visibility *widget.Entry
+	ticket     *ticketView
 
 	root fyne.CanvasObject
 }
@@ -140,7 +141,9 @@ func newArchivePanel(d *desktop) *archivePanel {
 		p.result,
 	)
 	left := container.NewBorder(nil, container.NewVBox(mapping, container.NewVScroll(p.rejects)), nil, nil, previewBox)
+	p.ticket = newTicketView(d)
 	right := container.NewVScroll(container.NewVBox(
+		p.ticket.root,
 		heading("Archive"), p.summary,
 		heading("Tickets per month"), p.months,
 		heading("Top detection rules"), p.rules,

@@ -62,6 +62,14 @@ func runScreenshots(d *desktop, dir string) {
 // prepareScreenshot selects a first item so the tab shows its detail view.
 func (d *desktop) prepareScreenshot(p panel) {
 	switch p {
+	case d.archive:
+		// The ticket box shows the first mined query, as the model sees it.
+		if proj, err := d.project(); err == nil {
+			if pairs, err := proj.Pairs(); err == nil && len(pairs) > 0 {
+				d.archive.ticket.id.SetText(pairs[0].Query)
+				d.archive.ticket.load()
+			}
+		}
 	case d.mining:
 		if len(d.mining.shown) > 0 {
 			d.mining.list.Select(0)

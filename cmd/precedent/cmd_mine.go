@@ -118,6 +118,7 @@ func printMine(r app.MineResult) {
 		{"  → after stratified sampling", fmt.Sprint(fu.Sampled)},
 	})
 	fmt.Printf("  trivial duplicates: %d   links turned around: %d\n", fu.Trivial, fu.Reversed)
+	fmt.Printf("  groups kept apart: %d tickets cite into two groups that no second citation or shared host/user ties together\n", fu.Unjoined)
 	fmt.Printf("  negated (never positives): %d links from %d mentions; %d expanded pairs blocked by one\n", fu.Negated, fu.NegatedRefs, fu.Blocked)
 	tie := "kept, ordered by ID"
 	if r.Ties == mining.TiesDrop {

@@ -11,8 +11,11 @@ import (
 
 // TestMineBuiltInArchivePrecision holds mining to its targets on the built-in
 // 20k synthetic archive (negated citations, work notes and link fields
-// included): mined-positive precision ≥ 0.97 overall and ≥ 0.95 for
-// expanded pairs; negated pairs never positives.
+// included, and citation noise at real rates: about 4% wrong keys, 5%
+// citations of later tickets): mined-positive precision ≥ 0.95 overall and
+// for expanded pairs; negated pairs never positives. The direct pairs carry
+// the wrong keys themselves (about 0.95), so expansion must add no more noise
+// than they have; merging groups through one citation gave 0.86 here.
 func TestMineBuiltInArchivePrecision(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and mines the 20k archive")
@@ -30,7 +33,7 @@ func TestMineBuiltInArchivePrecision(t *testing.T) {
 	for _, c := range rep.Classes {
 		t.Logf("class %+v", c)
 	}
-	assert.GreaterOrEqual(t, rep.Final.Precision, 0.97, "mined positives")
+	assert.GreaterOrEqual(t, rep.Final.Precision, 0.95, "mined positives")
 	byName := map[string]Score{}
 	for _, s := range rep.Stages {
 		byName[s.Name] = s

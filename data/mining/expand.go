@@ -6,33 +6,6 @@ import (
 	"github.com/precedent/precedent/data"
 )
 
-// unionFind groups ticket indexes; the zero value is ready to use.
-type unionFind struct{ parent map[int]int }
-
-func (u *unionFind) find(x int) int {
-	if u.parent == nil {
-		u.parent = map[int]int{}
-	}
-	p, ok := u.parent[x]
-	if !ok {
-		u.parent[x] = x
-		return x
-	}
-	if p == x {
-		return x
-	}
-	r := u.find(p)
-	u.parent[x] = r
-	return r
-}
-
-func (u *unionFind) union(a, b int) {
-	ra, rb := u.find(a), u.find(b)
-	if ra != rb {
-		u.parent[ra] = rb
-	}
-}
-
 // candidate is one (query, positive) pair inside a group, before the caps.
 type candidate struct {
 	q, p   int
@@ -41,31 +14,22 @@ type candidate struct {
 	capped bool  // direct pair beyond the per-ticket cap
 }
 
-// expand turns non-trivial links into groups (tickets that cite each other or
-// a common master case) and pairs every later member with earlier members:
-// direct citations first, then the nearest in time, at most MaxPartners per
-// query and MaxGroupPairs per group so campaigns do not grow quadratically.
-// Direct pairs beyond a cap are kept with a filter; expanded ones are dropped.
-// Only positive links form groups, and a blocked (query, positive) pair — a
-// trivial duplicate, or two tickets an analyst said are not related — is
-// never made by expansion.
+// expand turns non-trivial links into groups (see groupLinks) and pairs
+// every later member with earlier members: direct citations first, then the
+// nearest in time, at most MaxPartners per query and MaxGroupPairs per group
+// so campaigns do not grow quadratically. Direct pairs beyond a cap are kept
+// with a filter; expanded ones are dropped. Only positive links form groups,
+// and a blocked (query, positive) pair — a trivial duplicate, or two tickets
+// an analyst said are not related — is never made by expansion.
 func expand(tickets []data.Ticket, direct []*link, blocked map[[2]int]bool, opts Options, ties Ties, f *Funnel) ([]Pair, [][]string) {
-	var uf unionFind
 	byQuery := map[int][]*link{}
 	for _, l := range direct {
-		uf.union(l.q, l.p)
 		byQuery[l.q] = append(byQuery[l.q], l)
 	}
-	members := map[int][]int{}
-	for x := range uf.parent {
-		r := uf.find(x)
-		members[r] = append(members[r], x)
-	}
+	groups := groupLinks(tickets, byQuery, f)
 	before := func(i, j int) bool { return data.Earlier(tickets[i], tickets[j]) }
-	groups := make([][]int, 0, len(members))
-	for _, ms := range members {
+	for _, ms := range groups {
 		sort.Slice(ms, func(a, b int) bool { return before(ms[a], ms[b]) })
-		groups = append(groups, ms)
 	}
 	sort.Slice(groups, func(a, b int) bool { return before(groups[a][0], groups[b][0]) })
 

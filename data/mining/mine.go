@@ -81,6 +81,7 @@ type Funnel struct {
 	Trivial      int // links that are trivial duplicates
 	NonTrivial   int // positive links left for training
 	Blocked      int // expanded pairs not made because a negated mention ties the two tickets
+	Unjoined     int // queries citing into two or more groups that no other query ties together: the groups stay apart
 	GroupPairs   int // every (later, earlier) pair within a group: what unbounded expansion would give
 	Expanded     int // pairs after expansion under the caps (direct + expanded)
 	CappedDirect int // direct pairs beyond a cap, kept with a filter

@@ -41,6 +41,34 @@ type ClassScore struct {
 	Positive  bool    `json:"positive"`  // whether the class makes positives (all but negated)
 }
 
+// unionFind groups ticket indexes (the correct citations of the ground
+// truth); the zero value is ready to use.
+type unionFind struct{ parent map[int]int }
+
+func (u *unionFind) find(x int) int {
+	if u.parent == nil {
+		u.parent = map[int]int{}
+	}
+	p, ok := u.parent[x]
+	if !ok {
+		u.parent[x] = x
+		return x
+	}
+	if p == x {
+		return x
+	}
+	r := u.find(p)
+	u.parent[x] = r
+	return r
+}
+
+func (u *unionFind) union(a, b int) {
+	ra, rb := u.find(a), u.find(b)
+	if ra != rb {
+		u.parent[ra] = rb
+	}
+}
+
 // EvaluateAgainstTruth scores res. A pair is revealable when its tickets share
 // a cause, were opened at different instants, are connected in the undirected
 // graph of correct citations (TruthRecord.Cites), and neither is a trivial

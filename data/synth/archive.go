@@ -13,7 +13,7 @@ import (
 
 // Version identifies the generator; it changes whenever the same seed would
 // produce a different archive.
-const Version = "synth/2"
+const Version = "synth/3"
 
 // relatedShare is the share of tickets that belong to a hidden cause; the
 // rest are unrelated singletons.

@@ -188,7 +188,8 @@ func TestTruthConsistency(t *testing.T) {
 	assert.InDelta(t, 0.07, float64(notCites)/float64(len(a.Tickets)), 0.03, "some notes dismiss a lookalike")
 	assert.Positive(t, links, "some tickets carry link fields")
 	assert.Positive(t, typos, "some notes mistype an ID")
-	assert.Less(t, float64(typos)/float64(citing), 0.06, "typos stay rare")
+	// Mistyped and wrong keys (TestCitationNoiseRates): a few percent of citations.
+	assert.Less(t, float64(typos)/float64(citing), 0.1, "typos and wrong keys stay rare")
 }
 
 func containsString(ss []string, s string) bool {

@@ -14,6 +14,8 @@ const (
 	dupCiteRate  = 0.85 // a trivial duplicate names its original
 	masterRate   = 0.65 // a citing ticket of a cause with a master cites the master
 	typoRate     = 0.03 // a citation is mistyped (and so not a true citation)
+	wrongKeyRate = 0.05 // a citation names another existing ticket: the one the analyst had open next to it
+	wrongNearby  = 8    // a wrong key is at most this many tickets away from the intended one
 	seeAlsoRate  = 0.02 // a note is edited later to cite a later ticket
 	extRefRate   = 0.35 // a related note mentions another system's ID of its cause
 	noiseUserTag = 0.2  // a noise note names the user it was checked with
@@ -67,6 +69,7 @@ var (
 type noteWriter struct {
 	g       *generator
 	r       *rand.Rand
+	wk      *rand.Rand // wrong keys draw from their own stream, so the rest of the notes stay those of the seed
 	ids     []string
 	pos     []int32
 	members [][]int32 // cause → positions in time order
@@ -75,7 +78,9 @@ type noteWriter struct {
 }
 
 func newNoteWriter(g *generator, ids []string, pos []int32) *noteWriter {
-	nw := &noteWriter{g: g, r: g.r, ids: ids, pos: pos, members: make([][]int32, len(g.causes)), master: make([]int32, len(g.causes))}
+	seed := uint64(g.cfg.Seed)
+	nw := &noteWriter{g: g, r: g.r, wk: rand.New(rand.NewPCG(seed^0x3c6ef372fe94f82b, seed+0xa54ff53a5f1d36f1)),
+		ids: ids, pos: pos, members: make([][]int32, len(g.causes)), master: make([]int32, len(g.causes))}
 	for i, e := range g.events {
 		if e.cause >= 0 {
 			nw.members[e.cause] = append(nw.members[e.cause], int32(i))
@@ -181,6 +186,10 @@ func (nw *noteWriter) related(e *event, c *cause, earlier []int32, self int32, t
 			refs = append(refs, refText(r, mistype(r, id)))
 			continue
 		}
+		if w, ok := nw.wrongKey(p, self, e); ok {
+			refs = append(refs, refText(r, nw.ids[w]))
+			continue
+		}
 		refs = append(refs, refText(r, id))
 		tr.Cites = append(tr.Cites, id)
 	}
@@ -199,6 +208,43 @@ func (nw *noteWriter) related(e *event, c *cause, earlier []int32, self int32, t
 		nw.sb.WriteString(verdict + " " + form(ref, why))
 	}
 	nw.extRef(c, extRefRate)
+}
+
+// wrongKey decides whether the citation of the intended ticket names, by
+// mistake, another existing ticket of a different cause, and which: half the
+// time one of the few tickets opened next to the intended one (the
+// neighbouring row of the queue), otherwise a recent earlier ticket of the
+// citing ticket's own rule (the lookalike the analyst had open). Both are
+// earlier than the citing ticket. The wrong ticket is not a true citation.
+func (nw *noteWriter) wrongKey(intended, self int32, e *event) (int32, bool) {
+	x := nw.wk
+	if x.Float64() >= wrongKeyRate {
+		return 0, false
+	}
+	other := func(p int32) bool {
+		return p >= 0 && p < self && p != intended && nw.g.events[p].cause != e.cause
+	}
+	if x.IntN(2) == 0 {
+		for range 4 {
+			d := int32(1 + x.IntN(wrongNearby))
+			if x.IntN(2) == 0 {
+				d = -d
+			}
+			if p := intended + d; other(p) {
+				return p, true
+			}
+		}
+	}
+	for p, seen := self-1, 0; p >= 0 && seen < 4*lookalikeWindow; p-- {
+		if nw.g.events[p].rule != e.rule {
+			continue
+		}
+		seen++
+		if other(p) && x.IntN(4) == 0 {
+			return p, true
+		}
+	}
+	return 0, false
 }
 
 func joinRefs(r *rand.Rand, refs []string) string {

@@ -27,6 +27,11 @@ type Format struct {
 	Labels   bool     `json:"labels"`              // "rule: x | user: y" segments; false joins bare values with spaces
 	MaxChars int      `json:"max_chars,omitempty"` // per side, in characters; 0 = no limit; description is cut first
 
+	// StopEntities are the archive's stop-entities (FindStops): listed with
+	// a document's other entities, never among those it shares with the
+	// query. Part of the format so serving renders as training did.
+	StopEntities []Entity `json:"stop_entities,omitempty"`
+
 	// FutureText shows each document's full text, close-notes and closing
 	// fields written after the query opened included. Only the evaluation's
 	// leak probe sets it, to show how much a leaky yardstick would flatter a

@@ -48,7 +48,7 @@ func DocSide(q, d data.Ticket, f Format) string {
 		}
 		if f.Entities {
 			de := Entities(d)
-			shared := de.Shared(Entities(q))
+			shared := de.Shared(Entities(q)).Evidence(StopsOf(f.StopEntities))
 			if len(shared) > 0 {
 				parts := make([]string, 0, len(shared))
 				for _, e := range shared[:min(len(shared), 2*maxPerKind)] {
