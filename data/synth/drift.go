@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"fmt"
 	"hash/fnv"
 	"slices"
 	"strings"
@@ -20,7 +21,8 @@ import (
 // RetireShare is the share of rules retired at DriftAt (chosen by a hash of
 // the seed and the rule's name, so the same Config retires the same rules);
 // each retired rule's later tickets carry its replacement's name instead
-// (DriftRuleName), a rule never seen before DriftAt.
+// (DriftRuleName), a rule never seen before DriftAt, and their descriptions
+// end with the replacement's longer enrichment block.
 const RetireShare = 0.35
 
 // driftPrefixes name replacement rules: detection engineering rewrote the
@@ -131,17 +133,28 @@ func driftToken(tok string, words map[string]string) string {
 	return tok[:start] + repl + tok[end:]
 }
 
+// driftEnrichment is the context block the replacement rules append to
+// their descriptions: their alerts read longer than the rules they replace.
+func driftEnrichment(id string) string {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	v := h.Sum32()
+	return fmt.Sprintf("\n\nEnrichment (detection v2): risk score %d/100; peer group deviation %s; %d related signals in the last 7 days; "+
+		"MITRE mapping reviewed by detection engineering.", 20+v%80, []string{"low", "moderate", "high"}[v/80%3], 1+v/240%9)
+}
+
 // applyDrift rewrites every ticket opened at or after at: retired rules
 // become their replacements and text takes the new wording.
 func (a *Archive) applyDrift(at time.Time) {
 	from, _ := slices.BinarySearchFunc(a.Tickets, at, func(t data.Ticket, at time.Time) int { return t.Opened.Compare(at) })
 	for i := from; i < len(a.Tickets); i++ {
 		t := &a.Tickets[i]
-		if Retired(a.Config.Seed, t.Rule) {
-			t.Rule = DriftRuleName(t.Rule)
-		}
 		t.Title = DriftWording(t.Title)
 		t.Description = DriftWording(t.Description)
+		if Retired(a.Config.Seed, t.Rule) {
+			t.Rule = DriftRuleName(t.Rule)
+			t.Description += driftEnrichment(t.ID)
+		}
 		t.CloseNotes = DriftNoteWording(t.CloseNotes)
 		for k := range t.Comments {
 			t.Comments[k].Body = DriftNoteWording(t.Comments[k].Body)

@@ -65,6 +65,7 @@ func TestDriftChangesOnlyAfterDate(t *testing.T) {
 		if Retired(base.Seed, p.Rule) {
 			retiredAfter++
 			assert.Equal(t, DriftRuleName(p.Rule), d.Rule)
+			assert.Contains(t, d.Description, "Enrichment (detection v2)")
 		} else {
 			assert.Equal(t, p.Rule, d.Rule)
 		}

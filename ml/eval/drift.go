@@ -15,7 +15,14 @@ type Distribution struct {
 	P50 float64 `json:"p50"`
 	P75 float64 `json:"p75"`
 	KS  float64 `json:"ks"` // against the reference; 0 when either side is empty
+	// Critical is the KS distance two samples of these sizes exceed by
+	// chance only 1% of the time (KSCritical): a smaller KS is noise.
+	Critical float64 `json:"ks_critical"`
 }
+
+// Shifted reports whether the distribution moved by at least min in KS
+// distance and more than chance explains.
+func (d Distribution) Shifted(min float64) bool { return d.N > 0 && d.KS >= min && d.KS > d.Critical }
 
 // Describe summarises xs against ref.
 func Describe(xs, ref []float64) Distribution {
@@ -26,6 +33,7 @@ func Describe(xs, ref []float64) Distribution {
 		d.P25, d.P50, d.P75 = quantile(s, 0.25), quantile(s, 0.5), quantile(s, 0.75)
 	}
 	d.KS = KS(xs, ref)
+	d.Critical = KSCritical(len(xs), len(ref))
 	return d
 }
 
@@ -66,4 +74,13 @@ func UnseenShare(items []string, seen map[string]bool) float64 {
 		}
 	}
 	return float64(n) / float64(len(items))
+}
+
+// KSCritical is the asymptotic two-sample KS critical value at level 0.01,
+// 1.628·√((n+m)/(n·m)), capped at 1; 1 when either sample is empty.
+func KSCritical(n, m int) float64 {
+	if n == 0 || m == 0 {
+		return 1
+	}
+	return min(1, 1.628*math.Sqrt(float64(n+m)/float64(n*m)))
 }

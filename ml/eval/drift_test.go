@@ -65,9 +65,32 @@ func TestKS(t *testing.T) {
 
 func TestDescribe(t *testing.T) {
 	d := Describe([]float64{4, 1, 3, 2, 5}, []float64{1, 2, 3, 4, 5})
-	assert.Equal(t, Distribution{N: 5, P25: 2, P50: 3, P75: 4, KS: 0}, d)
-	assert.Equal(t, Distribution{}, Describe(nil, []float64{1}))
-	assert.InDelta(t, 1, Describe([]float64{10, 11}, []float64{1, 2}).KS, 1e-12)
+	assert.Equal(t, Distribution{N: 5, P25: 2, P50: 3, P75: 4, KS: 0, Critical: 1}, d)
+	assert.False(t, d.Shifted(0.3))
+	assert.Equal(t, Distribution{Critical: 1}, Describe(nil, []float64{1}))
+	small := Describe([]float64{10, 11}, []float64{1, 2})
+	assert.InDelta(t, 1, small.KS, 1e-12)
+	assert.False(t, small.Shifted(0.3), "two values each: disjoint, but chance explains it")
+	big := make([]float64, 200)
+	ref := make([]float64, 200)
+	for i := range big {
+		big[i], ref[i] = float64(i+60), float64(i)
+	}
+	d = Describe(big, ref)
+	assert.InDelta(t, 0.3, d.KS, 1e-12)
+	assert.True(t, d.Shifted(0.3))
+	assert.False(t, d.Shifted(0.31))
+}
+
+func TestKSCritical(t *testing.T) {
+	for _, tc := range []struct {
+		n, m int
+		want float64
+	}{
+		{100, 100, 0.2302}, {400, 100, 0.1820}, {1, 1, 1}, {0, 5, 1},
+	} {
+		assert.InDelta(t, tc.want, KSCritical(tc.n, tc.m), 1e-4, "%d, %d", tc.n, tc.m)
+	}
 }
 
 func TestUnseenShare(t *testing.T) {
