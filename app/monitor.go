@@ -163,12 +163,26 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 		return MonitorResult{}, err
 	}
 	res.Model = mm.name
+	end := func(m monitoredModel) time.Time {
+		if m.validationEnd.IsZero() { // a run recorded before runs kept their split
+			return mined.Split.ValEnd
+		}
+		return m.validationEnd
+	}
 	res.Since = o.Since
 	if res.Since.IsZero() {
-		res.Since = mm.validationEnd
+		res.Since = end(mm)
 	}
-	if res.Since.IsZero() {
-		res.Since = mined.Split.ValEnd
+	var cm monitoredModel
+	if o.Compare != "" {
+		if cm, err = p.monitoredModel(o.Compare); err != nil {
+			return MonitorResult{}, fmt.Errorf("compare: %w", err)
+		}
+		res.Compare = cm.name
+		// Both models are compared only where neither saw the data.
+		if e := end(cm); o.Since.IsZero() && e.After(res.Since) {
+			res.Since = e
+		}
 	}
 	a, err := p.loadArchive()
 	if err != nil {
@@ -253,11 +267,6 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 	var cmp [][]eval.Scored
 	var cmpFusion eval.Fusion
 	if o.Compare != "" {
-		cm, err := p.monitoredModel(o.Compare)
-		if err != nil {
-			return MonitorResult{}, fmt.Errorf("compare: %w", err)
-		}
-		res.Compare = cm.name
 		cv, cl, err := score(cm)
 		if err != nil {
 			return MonitorResult{}, err
@@ -386,7 +395,7 @@ func (p *Project) monitoredModel(ref string) (monitoredModel, error) {
 	if err != nil {
 		return monitoredModel{}, err
 	}
-	return monitoredModel{name: run.ID, dir: run.ModelDir, key: runScoreModel(run), opts: run.Options, format: f, maxLen: run.Options.MaxLen}, nil
+	return monitoredModel{name: run.ID, dir: run.ModelDir, key: runScoreModel(run), opts: run.Options, format: f, maxLen: run.Options.MaxLen, validationEnd: run.ValEnd}, nil
 }
 
 // exportedModel reads an export folder: its pair-text spec, and from its
