@@ -129,3 +129,36 @@ func monitorRows(a *archive, since time.Time, period eval.Period, qcs []QueryCan
 	slices.SortFunc(rows, func(x, y PeriodRow) int { return x.Start.Compare(y.Start) })
 	return rows
 }
+
+// rulesBefore lists, sorted, the rules of the tickets opened before at.
+func (p *Project) rulesBefore(at time.Time) []string {
+	a, err := p.loadArchive()
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, t := range a.Tickets {
+		if !t.Opened.Before(at) {
+			break
+		}
+		if t.Rule != "" {
+			seen[t.Rule] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for r := range seen {
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// firstNonZero is the first time that is set.
+func firstNonZero(ts ...time.Time) time.Time {
+	for _, t := range ts {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}

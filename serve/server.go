@@ -32,6 +32,7 @@ type Server struct {
 	model    Model
 	batch    *batcher
 	metrics  *metrics
+	drift    *driftMetrics
 	stopping atomic.Bool
 }
 
@@ -44,6 +45,7 @@ func New(model Model, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, model: model}
 	s.metrics = newMetrics(func() int { return s.batch.depth() })
+	s.drift = newDriftMetrics(model.Info().Card)
 	s.batch = newBatcher(model.Score, cfg.MaxBatch, cfg.QueueSize, cfg.MaxWait, s.metrics.batchSize)
 	return s, nil
 }
@@ -64,6 +66,7 @@ func (s *Server) Handler() http.Handler {
 	s.route(mux, "GET /metrics", true, func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		s.metrics.write(w)
+		s.drift.write(w)
 		return nil
 	})
 	s.route(mux, "POST /tickets/rerank", true, s.native)
