@@ -86,6 +86,68 @@ func writeOpenedBefore(t *testing.T, src, dst string, at time.Time) {
 // monitorOpts keep statistics cheap.
 var monitorOpts = MonitorOptions{Depth: 10, Permutations: 100, Resamples: 100, Backend: "go"}
 
+// TestMonitorExportAndRetrain monitors an exported model, retrains from it
+// with the new labels (`train --from`) and compares both on the same months.
+func TestMonitorExportAndRetrain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains two tiny models")
+	}
+	ctx := context.Background()
+	p, run := monitoredProject(t, true)
+	exp := filepath.Join(t.TempDir(), "deployed")
+	_, err := p.Export(run.ID, exp)
+	require.NoError(t, err)
+	card, ok, err := ReadModelCard(exp)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.NotEmpty(t, card.Rules, "the card lists the rules serve counts unseen ones against")
+	assert.NotContains(t, card.Rules, synth.DriftRuleName(card.Rules[0]), "replacement rules came after training")
+
+	byRun, err := p.Monitor(ctx, monitorOpts, nil)
+	require.NoError(t, err)
+	byExport, err := p.Monitor(ctx, MonitorOptions{Model: exp, Depth: 10, Permutations: 100, Resamples: 100, Backend: "go"}, nil)
+	require.NoError(t, err)
+	assert.Contains(t, byExport.Model, run.ID)
+	assert.Equal(t, byRun.Since, byExport.Since, "the export's card carries the same validation end")
+	require.Equal(t, len(byRun.Rows), len(byExport.Rows))
+	for i := range byRun.Rows {
+		assert.InDelta(t, byRun.Rows[i].Final, byExport.Rows[i].Final, 1e-6, byRun.Rows[i].Period)
+	}
+
+	// Retraining on the split the deployed model used would not see the new labels.
+	_, err = p.RetrainFrom(exp, TrainOptions{})
+	assert.ErrorContains(t, err, "re-mine with a later --train-end")
+	trainEnd := monitorDrift.AddDate(0, 4, 0)
+	_, err = p.Mine(ctx, MineOptions{TrainEnd: trainEnd, ValEnd: trainEnd.AddDate(0, 2, 0)}, nil)
+	require.NoError(t, err)
+	_, err = p.FirstStage(ctx, FirstStageOptions{K: 20}, nil)
+	require.NoError(t, err)
+	_, err = p.MineNegatives(ctx, NegativesOptions{}, nil)
+	require.NoError(t, err)
+	o, err := p.RetrainFrom(exp, TrainOptions{BatchSize: 8, MaxSteps: 4, EvalEvery: 4, ValQueries: 10, ValDepth: 10, Backend: "go", LR: 1e-3})
+	require.NoError(t, err)
+	assert.Equal(t, exp, o.Model)
+	assert.Equal(t, run.Options.MaxLen, o.MaxLen, "the deployed model's max length")
+	re, err := p.Train(ctx, o, nil)
+	require.NoError(t, err)
+	assert.Equal(t, exp, re.Run.StartModel)
+
+	cmp, err := p.Monitor(ctx, MonitorOptions{Model: exp, Compare: re.Run.ID, Depth: 10, Permutations: 100, Resamples: 100, Backend: "go"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, re.Run.ID, cmp.Compare)
+	assert.Equal(t, re.Run.ValEnd, cmp.Since, "both models are compared only after the retrained one's data")
+	compared := 0
+	for _, r := range cmp.Rows {
+		if r.Queries == 0 {
+			continue
+		}
+		require.NotNil(t, r.Compare, r.Period)
+		compared++
+		assert.InDelta(t, r.Compare.Final-r.Final, r.Compare.VsCurrent.Delta, 1e-9)
+	}
+	assert.Positive(t, compared)
+}
+
 func TestMonitorSeesDrift(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains two tiny models")
