@@ -22,8 +22,11 @@ type AdviceThresholds struct {
 	// Drop: the final system's MRR@10 at least this far below its figure
 	// on the validation window (where it was chosen) counts as a drop.
 	Drop float64 `json:"drop"`
-	// UnseenRules: this share of the latest period's tickets coming from
-	// rules the model never saw calls for retraining.
+	// UnseenRules: the latest period's share of tickets from rules the
+	// model never saw, this far above the usual share (the validation
+	// window's share of rules new to the train window), calls for
+	// retraining. Archives where new rules are routine (a CVE tracker's
+	// packages) are not flagged for what is normal for them.
 	UnseenRules float64 `json:"unseen_rules"`
 	// Shift: a Kolmogorov–Smirnov distance of text lengths or top scores at
 	// or above this, against the training window, is worth watching when
@@ -115,9 +118,9 @@ func Advise(rows []PeriodRow, ref Reference, period eval.Period, th AdviceThresh
 	}
 	if len(rows) > 0 {
 		last := rows[len(rows)-1]
-		if s := last.Signals.UnseenRules; s >= th.UnseenRules {
-			adv.Reasons = append(adv.Reasons, fmt.Sprintf("%.0f%% of %s's tickets come from rules added since training (threshold %.0f%%; %.0f%% in the validation window)",
-				100*s, last.Period, 100*th.UnseenRules, 100*ref.ValUnseenRules))
+		if s := last.Signals.UnseenRules; s-ref.ValUnseenRules >= th.UnseenRules {
+			adv.Reasons = append(adv.Reasons, fmt.Sprintf("%.0f%% of %s's tickets come from rules added since training (%.0f%% is usual here: the validation window's share of rules new to the train window; threshold: %.0f points above it)",
+				100*s, last.Period, 100*ref.ValUnseenRules, 100*th.UnseenRules))
 		}
 	}
 	retrain := len(adv.Reasons) > 0

@@ -50,7 +50,7 @@ func TestAdvise(t *testing.T) {
 		{"the same, judged from 5 queries", fewQueries, AdviceThresholds{MinQueries: 5}, AdviceRetrain, true, []string{"below the first stage for 2 months"}},
 		{"fell below its validation figure", dropped, AdviceThresholds{}, AdviceRetrain, true,
 			[]string{"MRR@10 fell from 0.620 on the validation window to 0.495 over the last 2 months"}},
-		{"new rules", unseen, AdviceThresholds{}, AdviceRetrain, false, []string{"Retrain: 31% of 2025-02's tickets come from rules added since training (threshold 20%"}},
+		{"new rules", unseen, AdviceThresholds{}, AdviceRetrain, false, []string{"Retrain: 31% of 2025-02's tickets come from rules added since training (0% is usual here", "threshold: 20 points above it"}},
 		{"new rules under a higher threshold", unseen, AdviceThresholds{UnseenRules: 0.4}, AdviceOK, false, nil},
 		{"scores shifted", shifted, AdviceThresholds{}, AdviceWatch, false, []string{"the model's top scores shifted from the training window (KS 0.45 ≥ 0.30"}},
 		{"a shift chance explains", noise, AdviceThresholds{}, AdviceOK, false, nil},
@@ -66,4 +66,12 @@ func TestAdvise(t *testing.T) {
 			assert.Equal(t, tc.th.withDefaults(), a.Thresholds, "the advice states its thresholds")
 		})
 	}
+	// Where new rules are routine (18% of the validation window's tickets
+	// already came from rules new to the train window), 31% is not 20
+	// points above normal.
+	routine := ref
+	routine.ValUnseenRules = 0.18
+	assert.Equal(t, AdviceOK, Advise(unseen, routine, eval.Month, AdviceThresholds{}).Level)
+	routine.ValUnseenRules = 0.10
+	assert.Equal(t, AdviceRetrain, Advise(unseen, routine, eval.Month, AdviceThresholds{}).Level)
 }

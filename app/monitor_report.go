@@ -51,7 +51,7 @@ func monitorReport(r MonitorResult) (md, page string) {
 			s.Length.P50, s.Length.KS, distText(s.ModelTop.N, s.ModelTop.P50, s.ModelTop.KS), distText(s.FirstStageTop.N, s.FirstStageTop.P50, s.FirstStageTop.KS))
 	}
 	t := r.Advice.Thresholds
-	fmt.Fprintf(&b, "\nThresholds: periods with fewer than %d labelled queries are not judged on MRR@10; a drop lasts %d %ss: Δ ≤ −%.2f vs the first stage, or MRR@10 %.2f below validation; retrain when ≥ %.0f%% of tickets come from unseen rules; watch when a KS distance ≥ %.2f.\n",
+	fmt.Fprintf(&b, "\nThresholds: periods with fewer than %d labelled queries are not judged on MRR@10; a drop lasts %d %ss: Δ ≤ −%.2f vs the first stage, or MRR@10 %.2f below validation; retrain when the share of tickets from unseen rules is %.0f points above the validation window's; watch when a KS distance ≥ %.2f.\n",
 		t.MinQueries, t.Periods, r.Period, t.BelowFirst, t.Drop, 100*t.UnseenRules, t.Shift)
 	md = b.String()
 
