@@ -32,6 +32,10 @@ type ModelCard struct {
 	Eval       *CardEval     `json:"eval,omitempty"`    // the test window, when the run was evaluated
 	PairFormat string        `json:"pair_format"`
 	MaxLen     int           `json:"max_len"`
+	// Rules are the detection rules of the tickets opened before the end
+	// of the validation window (names only): `serve` counts requests from
+	// other rules on /metrics, a label-free drift signal.
+	Rules []string `json:"rules,omitempty"`
 }
 
 // CardEval is the test-window evaluation of the exported run.
@@ -68,6 +72,7 @@ func (p *Project) modelCard(r RunRecord, sc ServingConfig, now time.Time) ModelC
 	c.Options.Resume = ""
 	if mr, ok, err := p.LastMine(); err == nil && ok {
 		c.Tickets, c.Windows = mr.Tickets, mr.Windows
+		c.Rules = p.rulesBefore(firstNonZero(r.ValEnd, mr.Split.ValEnd))
 	}
 	if ev, ok, err := p.LastEval(); err == nil && ok && ev.Run == r.ID {
 		ce := &CardEval{Queries: ev.Queries, Depth: ev.Depth, FirstStage: ev.FirstStage.MRR10, Finetuned: ev.Finetuned.MRR10,

@@ -68,6 +68,9 @@ type RunRecord struct {
 	ModelDir    string       `json:"model_dir,omitempty"` // the best model in Hugging Face layout
 	Seconds     float64      `json:"seconds"`
 	Stale       string       `json:"stale,omitempty"` // set when re-mining changed the labels it was trained on (the run is kept)
+	// ValEnd is the end of the validation window it was trained and chosen
+	// on: `precedent monitor` watches the queries opened after it.
+	ValEnd time.Time `json:"validation_end,omitzero"`
 }
 
 // TrainResult is a finished (or stopped) run.
@@ -214,6 +217,9 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	}
 	set := newPairSet(rr, tps, labels)
 	rec.Examples, rec.Fingerprint, rec.StartModel, rec.Backend = len(exs), fp, startModel, info.Description
+	if mr, ok, err := p.LastMine(); err == nil && ok && rec.ValEnd.IsZero() {
+		rec.ValEnd = mr.Split.ValEnd
+	}
 
 	val, err := p.validationQueries(o)
 	if err != nil {

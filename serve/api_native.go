@@ -56,6 +56,7 @@ func (s *Server) native(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.drift.observe(q.Rule, scores)
 	out := make([]TicketResult, len(scores))
 	for i, sc := range scores {
 		out[i] = TicketResult{ID: req.Candidates[i].ID, Score: sc}

@@ -35,6 +35,7 @@ type Server struct {
 	model    Model
 	batch    *batcher
 	metrics  *metrics
+	drift    *driftMetrics
 	draining atomic.Bool // /health answers 503; requests are still served
 	stopping atomic.Bool // requests are refused
 }
@@ -52,6 +53,7 @@ func New(model Model, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, tls: tc, model: model}
 	s.metrics = newMetrics(func() int { return s.batch.depth() })
+	s.drift = newDriftMetrics(model.Info().Card)
 	s.batch = newBatcher(model.Score, cfg.MaxBatch, cfg.QueueSize, cfg.MaxWait, s.metrics.batchSize)
 	return s, nil
 }
@@ -73,6 +75,7 @@ func (s *Server) Handler() http.Handler {
 	s.route(mux, "GET /metrics", true, func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		s.metrics.write(w)
+		s.drift.write(w)
 		return nil
 	})
 	s.route(mux, "POST /tickets/rerank", true, s.native)

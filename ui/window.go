@@ -59,6 +59,7 @@ type desktop struct {
 	negatives  *negativesPanel
 	training   *trainingPanel
 	evaluation *evaluationPanel
+	monitoring *monitoringPanel
 	export     *exportPanel
 	settings   *settingsPanel
 }
@@ -94,9 +95,10 @@ func newDesktop(a fyne.App, w fyne.Window) *desktop {
 	d.negatives = newNegativesPanel(d)
 	d.training = newTrainingPanel(d)
 	d.evaluation = newEvaluationPanel(d)
+	d.monitoring = newMonitoringPanel(d)
 	d.export = newExportPanel(d)
 	d.settings = newSettingsPanel(d)
-	d.panels = []panel{d.archive, d.mining, d.negatives, d.training, d.evaluation, d.export, d.settings}
+	d.panels = []panel{d.archive, d.mining, d.negatives, d.training, d.evaluation, d.monitoring, d.export, d.settings}
 	items := make([]*container.TabItem, len(d.panels))
 	for i, p := range d.panels {
 		items[i] = container.NewTabItemWithIcon(p.title(), p.icon(), p.view())

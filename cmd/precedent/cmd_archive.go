@@ -28,6 +28,7 @@ func cmdSynth(ctx context.Context, args []string) error {
 	seed := f.Int64("seed", 1, "random seed (same seed, same archive)")
 	years := f.Float64("years", 0, "time span in years (default 2, as the demo)")
 	dateOnly := f.Bool("date-only", false, "write dates without times, as many exports do (same-day tickets then share their opened instant)")
+	drift := f.String("drift", "", "from this date (YYYY-MM-DD) on, rules retire and are replaced and wording changes: a model trained before it ages (see `precedent monitor`)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -36,6 +37,13 @@ func cmdSynth(ctx context.Context, args []string) error {
 		return errUsage
 	}
 	cfg := synth.Config{Tickets: *n, Seed: *seed, DateOnly: *dateOnly}
+	if *drift != "" {
+		at, err := time.Parse(time.DateOnly, *drift)
+		if err != nil {
+			return fmt.Errorf("synth --drift %q: want YYYY-MM-DD: %w", *drift, err)
+		}
+		cfg.DriftAt = at
+	}
 	if *years > 0 {
 		cfg.Span = time.Duration(*years * 365.25 * 24 * float64(time.Hour))
 	}

@@ -59,6 +59,7 @@ func cmdTrain(ctx context.Context, args []string) error {
 	var o app.TrainOptions
 	trainFlags(f, &o, app.DefaultTrainOptions())
 	f.StringVar(&o.Resume, "resume", "", "resume a stopped run: its ID or 'last'")
+	from := f.String("from", "", "continue from a deployed model (a run ID or an export folder) with the current labels: its weights, head, pair format and max length (see `precedent monitor`)")
 	kind := f.String("kind", "cross-encoder", "what to fine-tune: cross-encoder (the reranker) or bi-encoder (contrastive: --scale, --negatives, --one-way)")
 	bi := biEncoderFlags(f)
 	p, err := f.parseOpen(args)
@@ -67,6 +68,16 @@ func cmdTrain(ctx context.Context, args []string) error {
 	}
 	scratchLR(f, &o)
 	defer p.Close()
+	if *from != "" {
+		set := map[string]bool{}
+		f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+		if !set["max-len"] {
+			o.MaxLen = 0 // the deployed model's
+		}
+		if o, err = p.RetrainFrom(*from, o); err != nil {
+			return err
+		}
+	}
 	switch *kind {
 	case "cross-encoder":
 	case "bi-encoder":

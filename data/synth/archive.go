@@ -357,5 +357,8 @@ func (g *generator) finish() *Archive {
 	if g.cfg.DateOnly {
 		a.toDates()
 	}
+	if !g.cfg.DriftAt.IsZero() {
+		a.applyDrift(g.cfg.DriftAt)
+	}
 	return a
 }

@@ -35,6 +35,9 @@ type Config struct {
 	// DateOnly writes every time as a date (midnight UTC), as many exports
 	// do; tickets of one day then share their opened instant.
 	DateOnly bool
+	// DriftAt, when set, makes the archive drift from that instant on (see
+	// RetireShare): tickets opened before it are unchanged.
+	DriftAt time.Time
 }
 
 // withDefaults fills zero fields and checks the result.
@@ -52,6 +55,9 @@ func (c Config) withDefaults() (Config, error) {
 		c.Span = DefaultSpan
 	}
 	c.Start = c.Start.UTC().Truncate(time.Second)
+	if !c.DriftAt.IsZero() {
+		c.DriftAt = c.DriftAt.UTC()
+	}
 	switch {
 	case c.Tickets < MinTickets:
 		return c, fmt.Errorf("%w: Tickets %d is below %d", ErrConfig, c.Tickets, MinTickets)

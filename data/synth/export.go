@@ -55,6 +55,7 @@ type manifestConfig struct {
 	Start    string `json:"start"`
 	Span     string `json:"span"`
 	DateOnly bool   `json:"date_only,omitempty"`
+	DriftAt  string `json:"drift_at,omitempty"`
 }
 
 // Counts summarises an archive's shape.
@@ -218,7 +219,7 @@ func (a *Archive) writeManifest(w *bufio.Writer) error {
 		Generator: Version,
 		Seed:      a.Config.Seed,
 		Config: manifestConfig{Tickets: a.Config.Tickets, Seed: a.Config.Seed,
-			Start: a.Config.Start.UTC().Format(time.RFC3339), Span: a.Config.Span.String(), DateOnly: a.Config.DateOnly},
+			Start: a.Config.Start.UTC().Format(time.RFC3339), Span: a.Config.Span.String(), DateOnly: a.Config.DateOnly, DriftAt: driftText(a.Config.DriftAt)},
 		Counts: a.Counts(),
 		Files:  []string{TicketsCSVName, TicketsJSONLName, TruthName},
 	}
@@ -228,4 +229,12 @@ func (a *Archive) writeManifest(w *bufio.Writer) error {
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// driftText is Config.DriftAt for the manifest ("" without drift).
+func driftText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }

@@ -1,0 +1,176 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/precedent/precedent/ml/eval"
+)
+
+// AdviceThresholds say when monitoring advises retraining. Every field is
+// stated in the advice it produces; zero fields take
+// DefaultAdviceThresholds.
+type AdviceThresholds struct {
+	// MinQueries: a period with fewer labelled queries is too noisy to
+	// judge on MRR@10 (its label-free signals still count).
+	MinQueries int `json:"min_queries"`
+	// Periods: how many consecutive recent judged periods a drop must last.
+	Periods int `json:"periods"`
+	// BelowFirst: Δ MRR@10 (final − first stage) at or below −BelowFirst
+	// counts as the final system being below the first stage.
+	BelowFirst float64 `json:"below_first"`
+	// Drop: the final system's MRR@10 at least this far below its figure
+	// on the validation window (where it was chosen) counts as a drop.
+	Drop float64 `json:"drop"`
+	// UnseenRules: the latest period's share of tickets from rules the
+	// model never saw, this far above the usual share (the validation
+	// window's share of rules new to the train window), calls for
+	// retraining. Archives where new rules are routine (a CVE tracker's
+	// packages) are not flagged for what is normal for them.
+	UnseenRules float64 `json:"unseen_rules"`
+	// Shift: a Kolmogorov–Smirnov distance of text lengths or top scores at
+	// or above this, against the training window, is worth watching when
+	// chance does not explain it (eval.Distribution.Shifted).
+	Shift float64 `json:"shift"`
+}
+
+// DefaultAdviceThresholds are the thresholds monitoring uses unless told
+// otherwise (`precedent monitor --min-queries ... --unseen-rules ...`).
+func DefaultAdviceThresholds() AdviceThresholds {
+	return AdviceThresholds{MinQueries: 20, Periods: 2, BelowFirst: 0.02, Drop: 0.1, UnseenRules: 0.2, Shift: 0.3}
+}
+
+func (t AdviceThresholds) withDefaults() AdviceThresholds {
+	d := DefaultAdviceThresholds()
+	if t.MinQueries <= 0 {
+		t.MinQueries = d.MinQueries
+	}
+	if t.Periods <= 0 {
+		t.Periods = d.Periods
+	}
+	if t.BelowFirst <= 0 {
+		t.BelowFirst = d.BelowFirst
+	}
+	if t.Drop <= 0 {
+		t.Drop = d.Drop
+	}
+	if t.UnseenRules <= 0 {
+		t.UnseenRules = d.UnseenRules
+	}
+	if t.Shift <= 0 {
+		t.Shift = d.Shift
+	}
+	return t
+}
+
+// Advice levels.
+const (
+	AdviceOK      = "ok"      // nothing calls for action
+	AdviceWatch   = "watch"   // label-free signals moved, or one period dipped: look again next period
+	AdviceRetrain = "retrain" // retrain (`precedent train --from MODEL`) and compare with `monitor --compare`
+)
+
+// Advice is monitoring's conclusion in words, with the evidence.
+type Advice struct {
+	Level string `json:"level"`
+	// Drop is set when labelled figures show the deployed system aging:
+	// below the first stage, or well below its validation figure, for
+	// Thresholds.Periods consecutive periods.
+	Drop       bool             `json:"drop"`
+	Text       string           `json:"text"`
+	Reasons    []string         `json:"reasons"`
+	Thresholds AdviceThresholds `json:"thresholds"`
+}
+
+// Advise reads the rows (oldest first) against the reference the model was
+// chosen on, with the stated thresholds.
+func Advise(rows []PeriodRow, ref Reference, period eval.Period, th AdviceThresholds) Advice {
+	th = th.withDefaults()
+	adv := Advice{Level: AdviceOK, Thresholds: th}
+	unit := string(period) + "s"
+	var judged []PeriodRow
+	for _, r := range rows {
+		if r.Queries >= th.MinQueries {
+			judged = append(judged, r)
+		}
+	}
+	// trailing counts the most recent judged periods that satisfy ok.
+	trailing := func(ok func(PeriodRow) bool) []PeriodRow {
+		n := 0
+		for n < len(judged) && ok(judged[len(judged)-1-n]) {
+			n++
+		}
+		return judged[len(judged)-n:]
+	}
+	below := trailing(func(r PeriodRow) bool { return r.VsFirst.Delta <= -th.BelowFirst })
+	if len(below) >= th.Periods {
+		c := pooled(below, func(r PeriodRow) ([]float64, []float64) { return r.first, r.final })
+		adv.Drop = true
+		adv.Reasons = append(adv.Reasons, fmt.Sprintf("the final system has been below the first stage for %d %s (Δ MRR@10 %+.3f, 95%% CI [%+.3f, %+.3f], over %d queries; threshold: Δ ≤ −%.2f for %d %s)",
+			len(below), unit, c.Delta, c.CILow, c.CIHigh, queriesOf(below), th.BelowFirst, th.Periods, unit))
+	}
+	dropped := trailing(func(r PeriodRow) bool { return r.Final <= ref.Final-th.Drop })
+	if len(dropped) >= th.Periods && ref.ValQueries > 0 {
+		c := pooled(dropped, func(r PeriodRow) ([]float64, []float64) { return make([]float64, len(r.final)), r.final })
+		adv.Drop = true
+		adv.Reasons = append(adv.Reasons, fmt.Sprintf("the final system's MRR@10 fell from %.3f on the validation window to %.3f over the last %d %s (95%% CI [%.3f, %.3f], %d queries; threshold: %.2f below for %d %s)",
+			ref.Final, c.MeanB, len(dropped), unit, c.CILow, c.CIHigh, queriesOf(dropped), th.Drop, th.Periods, unit))
+	}
+	if len(rows) > 0 {
+		last := rows[len(rows)-1]
+		if s := last.Signals.UnseenRules; s-ref.ValUnseenRules >= th.UnseenRules {
+			adv.Reasons = append(adv.Reasons, fmt.Sprintf("%.0f%% of %s's tickets come from rules added since training (%.0f%% is usual here: the validation window's share of rules new to the train window; threshold: %.0f points above it)",
+				100*s, last.Period, 100*ref.ValUnseenRules, 100*th.UnseenRules))
+		}
+	}
+	retrain := len(adv.Reasons) > 0
+	if !retrain && len(judged) > 0 && judged[len(judged)-1].VsFirst.Delta <= -th.BelowFirst {
+		r := judged[len(judged)-1]
+		adv.Reasons = append(adv.Reasons, fmt.Sprintf("%s: the final system is below the first stage (Δ %+.3f, 95%% CI [%+.3f, %+.3f]); one %s is not a trend",
+			r.Period, r.VsFirst.Delta, r.VsFirst.CILow, r.VsFirst.CIHigh, period))
+	}
+	if len(rows) > 0 {
+		last := rows[len(rows)-1]
+		for _, s := range []struct {
+			name string
+			d    eval.Distribution
+		}{{"text length", last.Signals.Length}, {"the model's top scores", last.Signals.ModelTop}, {"the first stage's top scores", last.Signals.FirstStageTop}} {
+			if s.d.Shifted(th.Shift) {
+				adv.Reasons = append(adv.Reasons, fmt.Sprintf("%s: %s shifted from the training window (KS %.2f ≥ %.2f, above chance: %.2f)", last.Period, s.name, s.d.KS, th.Shift, s.d.Critical))
+			}
+		}
+	}
+	switch {
+	case retrain:
+		adv.Level = AdviceRetrain
+		adv.Text = "Retrain: " + strings.Join(adv.Reasons, "; ") + ". Continue from the deployed model with `precedent train --from MODEL`, then compare with `precedent monitor --compare RUN`."
+	case len(adv.Reasons) > 0:
+		adv.Level = AdviceWatch
+		adv.Text = "Watch: " + strings.Join(adv.Reasons, "; ") + ". No retraining needed yet; run monitor again next " + string(period) + "."
+	case len(judged) == 0:
+		adv.Text = fmt.Sprintf("No retraining needed, but no %s has %d labelled queries yet to judge MRR@10 on (label-free signals are within thresholds).", period, th.MinQueries)
+	default:
+		r := judged[len(judged)-1]
+		adv.Text = fmt.Sprintf("No retraining needed: in %s the final system scores MRR@10 %.3f (first stage %.3f, Δ %+.3f, 95%% CI [%+.3f, %+.3f]; %.3f on validation) and the label-free signals are within thresholds.",
+			r.Period, r.Final, r.FirstStage, r.VsFirst.Delta, r.VsFirst.CILow, r.VsFirst.CIHigh, ref.Final)
+	}
+	return adv
+}
+
+// pooled compares the per-query figures of several periods together.
+func pooled(rows []PeriodRow, pick func(PeriodRow) ([]float64, []float64)) eval.Comparison {
+	var a, b []float64
+	for _, r := range rows {
+		x, y := pick(r)
+		a, b = append(a, x...), append(b, y...)
+	}
+	return eval.Compare(a, b, 0, 2000, 1)
+}
+
+func queriesOf(rows []PeriodRow) int {
+	n := 0
+	for _, r := range rows {
+		n += r.Queries
+	}
+	return n
+}

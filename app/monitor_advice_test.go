@@ -1,0 +1,77 @@
+package app
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/precedent/precedent/ml/eval"
+)
+
+// adviceRow is a period of n queries whose first stage and final system
+// score the given MRR@10 on every query.
+func adviceRow(period string, n int, first, final float64) PeriodRow {
+	r := PeriodRow{Period: period, Queries: n, Tickets: 3 * n, FirstStage: first, Final: final}
+	for range n {
+		r.first = append(r.first, first)
+		r.final = append(r.final, final)
+	}
+	r.VsFirst = eval.Compare(r.first, r.final, 0, 200, 1)
+	return r
+}
+
+func TestAdvise(t *testing.T) {
+	ref := Reference{ValQueries: 50, FirstStage: 0.55, Final: 0.62}
+	healthy := []PeriodRow{adviceRow("2025-01", 40, 0.55, 0.61), adviceRow("2025-02", 40, 0.56, 0.62)}
+	below := []PeriodRow{adviceRow("2025-01", 40, 0.55, 0.62), adviceRow("2025-02", 40, 0.59, 0.55), adviceRow("2025-03", 40, 0.58, 0.54)}
+	unseen := append([]PeriodRow(nil), healthy...)
+	unseen[1].Signals.UnseenRules = 0.31
+	shifted := append([]PeriodRow(nil), healthy...)
+	shifted[1].Signals.ModelTop = eval.Distribution{N: 200, KS: 0.45, Critical: 0.16}
+	noise := append([]PeriodRow(nil), healthy...)
+	noise[1].Signals.ModelTop = eval.Distribution{N: 5, KS: 0.6, Critical: 0.9}
+	fewQueries := []PeriodRow{adviceRow("2025-02", 5, 0.56, 0.40), adviceRow("2025-03", 5, 0.55, 0.40)}
+	dropped := []PeriodRow{adviceRow("2025-01", 40, 0.40, 0.50), adviceRow("2025-02", 40, 0.40, 0.49)}
+	for _, tc := range []struct {
+		name  string
+		rows  []PeriodRow
+		th    AdviceThresholds
+		level string
+		drop  bool
+		text  []string
+	}{
+		{"healthy", healthy, AdviceThresholds{}, AdviceOK, false, []string{"No retraining needed: in 2025-02 the final system scores MRR@10 0.620 (first stage 0.560, Δ +0.060"}},
+		{"below the first stage for two months", below, AdviceThresholds{}, AdviceRetrain, true,
+			[]string{"Retrain: the final system has been below the first stage for 2 months (Δ MRR@10 -0.040, 95% CI [-0.040, -0.040], over 80 queries", "train --from"}},
+		{"the same, when three months are asked for", below, AdviceThresholds{Periods: 3}, AdviceWatch, false,
+			[]string{"Watch: 2025-03: the final system is below the first stage (Δ -0.040", "one month is not a trend"}},
+		{"the same, with a wider margin", below, AdviceThresholds{BelowFirst: 0.05}, AdviceOK, false, nil},
+		{"too few queries to judge", fewQueries, AdviceThresholds{}, AdviceOK, false, []string{"no month has 20 labelled queries"}},
+		{"the same, judged from 5 queries", fewQueries, AdviceThresholds{MinQueries: 5}, AdviceRetrain, true, []string{"below the first stage for 2 months"}},
+		{"fell below its validation figure", dropped, AdviceThresholds{}, AdviceRetrain, true,
+			[]string{"MRR@10 fell from 0.620 on the validation window to 0.495 over the last 2 months"}},
+		{"new rules", unseen, AdviceThresholds{}, AdviceRetrain, false, []string{"Retrain: 31% of 2025-02's tickets come from rules added since training (0% is usual here", "threshold: 20 points above it"}},
+		{"new rules under a higher threshold", unseen, AdviceThresholds{UnseenRules: 0.4}, AdviceOK, false, nil},
+		{"scores shifted", shifted, AdviceThresholds{}, AdviceWatch, false, []string{"the model's top scores shifted from the training window (KS 0.45 ≥ 0.30"}},
+		{"a shift chance explains", noise, AdviceThresholds{}, AdviceOK, false, nil},
+		{"no rows", nil, AdviceThresholds{}, AdviceOK, false, []string{"no month has"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := Advise(tc.rows, ref, eval.Month, tc.th)
+			assert.Equal(t, tc.level, a.Level, a.Text)
+			assert.Equal(t, tc.drop, a.Drop, a.Text)
+			for _, s := range tc.text {
+				assert.Contains(t, a.Text, s)
+			}
+			assert.Equal(t, tc.th.withDefaults(), a.Thresholds, "the advice states its thresholds")
+		})
+	}
+	// Where new rules are routine (18% of the validation window's tickets
+	// already came from rules new to the train window), 31% is not 20
+	// points above normal.
+	routine := ref
+	routine.ValUnseenRules = 0.18
+	assert.Equal(t, AdviceOK, Advise(unseen, routine, eval.Month, AdviceThresholds{}).Level)
+	routine.ValUnseenRules = 0.10
+	assert.Equal(t, AdviceRetrain, Advise(unseen, routine, eval.Month, AdviceThresholds{}).Level)
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/precedent/precedent/app"
+)
+
+func init() {
+	register(command{"monitor", "how the deployed model ages: MRR@10 per month of the final system, model and first stage since training, drift signals, advice", cmdMonitor})
+}
+
+func cmdMonitor(ctx context.Context, args []string) error {
+	f := newFlags("monitor", "[flags]", "Run after re-importing the archive with newer tickets. Re-mines (split dates kept) and re-runs the\n"+
+		"first stage when the labels changed, then evaluates the deployed model, the first stage and the final\n"+
+		"system on the queries opened after the model's training data ended, one row per period, with\n"+
+		"label-free drift signals and advice in words. Writes monitor/report.md and report.html.", 0, 0)
+	var o app.MonitorOptions
+	th := app.DefaultAdviceThresholds()
+	f.StringVar(&o.Model, "model", "best", "the deployed model: a run ID, best, last, or an export folder")
+	f.StringVar(&o.Compare, "compare", "", "a second model (e.g. retrained with `train --from`) to compare on the same periods")
+	f.StringVar(&o.Period, "period", "month", "rows by week, month or quarter")
+	since := f.String("since", "", "monitor queries opened from this date (YYYY-MM-DD; default: the end of the model's validation window)")
+	f.IntVar(&o.Depth, "depth", 50, "candidates reranked per query")
+	f.IntVar(&o.Resamples, "bootstrap", 2000, "bootstrap resamples for each period's 95% CI")
+	f.IntVar(&o.Permutations, "permutations", 2000, "permutations of each period's paired randomization test")
+	f.BoolVar(&o.NoRefresh, "no-refresh", false, "do not re-mine and re-run the first stage first")
+	f.StringVar(&o.Backend, "backend", "", "compute backend (default: the fastest available)")
+	f.StringVar(&o.Precision, "precision", "", "products of scoring: auto, f32 or bf16")
+	f.IntVar(&th.MinQueries, "min-queries", th.MinQueries, "periods with fewer labelled queries are not judged on MRR@10")
+	f.IntVar(&th.Periods, "periods", th.Periods, "consecutive periods a drop must last to advise retraining")
+	f.Float64Var(&th.BelowFirst, "below-first", th.BelowFirst, "Δ MRR@10 (final − first stage) at or below minus this counts as below the first stage")
+	f.Float64Var(&th.Drop, "drop", th.Drop, "final MRR@10 this far below its validation figure counts as a drop")
+	f.Float64Var(&th.UnseenRules, "unseen-rules", th.UnseenRules, "share of tickets from rules unseen in training that advises retraining")
+	f.Float64Var(&th.Shift, "shift", th.Shift, "Kolmogorov-Smirnov distance of lengths or top scores worth watching")
+	p, err := f.parseOpen(args)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	o.Thresholds = th
+	if *since != "" {
+		if o.Since, err = time.Parse(time.DateOnly, *since); err != nil {
+			return fmt.Errorf("monitor --since %q: want YYYY-MM-DD: %w", *since, err)
+		}
+	}
+	res, err := p.Monitor(ctx, o, newBar().progress())
+	if err != nil {
+		return err
+	}
+	if f.json() {
+		return printJSON(res)
+	}
+	printMonitor(res)
+	return nil
+}
+
+func printMonitor(r app.MonitorResult) {
+	for _, s := range r.Refreshed {
+		fmt.Println("refreshed: " + s)
+	}
+	fmt.Printf("model %s, queries opened since %s, by %s; final = first stage + model (%s, chosen on %d validation queries: MRR@10 %.3f, first stage %.3f)\n\n",
+		r.Model, r.Since.Format(time.DateOnly), r.Period, r.Fusion, r.Reference.ValQueries, r.Reference.Final, r.Reference.FirstStage)
+	head := []string{"period", "tickets", "queries", "labels", "first", "model", "final", "Δ final−first [95% CI]", "unseen rules", "new ent.", "len KS", "model top KS", "first top KS"}
+	if r.Compare != "" {
+		head = append(head, "retrained final", "Δ vs deployed [95% CI]")
+	}
+	rows := [][]string{head}
+	for _, x := range r.Rows {
+		s := x.Signals
+		row := []string{x.Period, fmt.Sprint(x.Tickets), fmt.Sprint(x.Queries), fmt.Sprint(x.Labels)}
+		if x.Queries > 0 {
+			row = append(row, fmt.Sprintf("%.3f", x.FirstStage), fmt.Sprintf("%.3f", x.Model), fmt.Sprintf("%.3f", x.Final),
+				fmt.Sprintf("%+.3f [%+.3f, %+.3f]", x.VsFirst.Delta, x.VsFirst.CILow, x.VsFirst.CIHigh))
+		} else {
+			row = append(row, "–", "–", "–", "–")
+		}
+		row = append(row, fmt.Sprintf("%.0f%%", 100*s.UnseenRules), fmt.Sprintf("%.0f%%", 100*s.NewEntities), fmt.Sprintf("%.2f", s.Length.KS),
+			fmt.Sprintf("%.2f", s.ModelTop.KS), fmt.Sprintf("%.2f", s.FirstStageTop.KS))
+		if r.Compare != "" {
+			if c := x.Compare; c != nil {
+				row = append(row, fmt.Sprintf("%.3f", c.Final), fmt.Sprintf("%+.3f [%+.3f, %+.3f]", c.VsCurrent.Delta, c.VsCurrent.CILow, c.VsCurrent.CIHigh))
+			} else {
+				row = append(row, "–", "–")
+			}
+		}
+		rows = append(rows, row)
+	}
+	table(os.Stdout, rows)
+	fmt.Printf("\n%s\n\nreport: %s\n", r.Advice.Text, r.ReportMD)
+}
