@@ -51,13 +51,10 @@ func evidenceFeatures() []string {
 	return f
 }
 
-// Stop-entities: an entity (or URL) in more than stopShare of all tickets,
-// and in at least stopMin, is a service name, a SOAR user or a portal that
-// every ticket mentions: shown, never counted as shared evidence.
-const (
-	stopShare = 0.02
-	stopMin   = 20
-)
+// A URL in more than pairtext.StopShare of the tickets (sampled), and in
+// at least stopURLMin, is a portal every ticket links to: like a
+// stop-entity, never counted as shared evidence.
+const stopURLMin = 10
 
 // Field-wise BM25 constants (Lucene's).
 const (
@@ -168,16 +165,17 @@ func (e *evidence) terms(i int) *ticketTerms {
 	return c
 }
 
-// maxStatTickets bounds the tickets sampled (evenly) for the stop-entity
-// statistics: a share is estimated as well from 5,000 tickets as from all,
-// and entity extraction is the costly part of building the evidence.
+// maxStatTickets bounds the tickets sampled (evenly) for the stop-URL
+// statistics: a share is estimated as well from 5,000 tickets as from all.
 const maxStatTickets = 5000
 
-func newEvidence(a *archive) *evidence {
+// newEvidence indexes a for feature rows; stops are the project's
+// stop-entities (Project.StopEntities), never counted as shared evidence.
+func newEvidence(a *archive, stops pairtext.Stops) *evidence {
 	n := len(a.Tickets)
 	titles, descs, notes := make([]string, n), make([]string, n), make([]string, n)
-	e := &evidence{a: a, ruleCount: map[string]int{}, ruleTimes: map[string][]time.Time{}, stopEnt: map[pairtext.Entity]bool{}, stopURL: map[string]bool{}, cache: map[int]*ticketTerms{}}
-	entDF, urlDF := map[pairtext.Entity]int{}, map[string]int{}
+	e := &evidence{a: a, ruleCount: map[string]int{}, ruleTimes: map[string][]time.Time{}, stopEnt: stops, stopURL: map[string]bool{}, cache: map[int]*ticketTerms{}}
+	urlDF := map[string]int{}
 	step := max(1, n/maxStatTickets)
 	sampled := 0
 	for i, t := range a.Tickets {
@@ -190,9 +188,6 @@ func newEvidence(a *archive) *evidence {
 			continue
 		}
 		sampled++
-		for _, x := range pairtext.Entities(t) {
-			entDF[x]++
-		}
 		for _, u := range ticketURLs(t) {
 			urlDF[u]++
 		}
@@ -200,12 +195,7 @@ func newEvidence(a *archive) *evidence {
 	for _, ts := range e.ruleTimes {
 		slices.SortFunc(ts, func(x, y time.Time) int { return x.Compare(y) })
 	}
-	limit := max(stopShare*float64(sampled), stopMin*float64(sampled)/float64(max(n, 1)))
-	for x, c := range entDF {
-		if float64(c) > limit {
-			e.stopEnt[x] = true
-		}
-	}
+	limit := max(pairtext.StopShare*float64(sampled), stopURLMin*float64(sampled)/float64(max(n, 1)))
 	for u, c := range urlDF {
 		if float64(c) > limit {
 			e.stopURL[u] = true

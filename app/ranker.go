@@ -195,7 +195,11 @@ func (p *Project) evalRanker(a *archive, val []QueryCandidates, valDepth int, te
 	if err != nil {
 		return RankerFit{}, nil, nil, err
 	}
-	ev := newEvidence(a)
+	stops, err := p.StopEntities()
+	if err != nil {
+		return RankerFit{}, nil, nil, err
+	}
+	ev := newEvidence(a, stops)
 	tq := p.rankerQueries(a, ev, m, train, depth)
 	if countLabelled(tq) < minFoldTrain {
 		return RankerFit{}, nil, nil, nil

@@ -40,7 +40,9 @@ func TestRankerBeatsFirstStageOnRealArchive(t *testing.T) {
 	require.NoError(t, err)
 	m, err := p.matcher()
 	require.NoError(t, err)
-	ev := newEvidence(a)
+	stops, err := p.StopEntities()
+	require.NoError(t, err)
+	ev := newEvidence(a, stops)
 	lists := func(w string) []rankerQuery {
 		qcs, err := p.evalLists(a, w, 0)
 		require.NoError(t, err)

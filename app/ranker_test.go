@@ -102,7 +102,7 @@ func TestEvidenceRows(t *testing.T) {
 		data.Ticket{ID: "CVE-2", Rule: "zlib", Severity: "low", Opened: day(1), Title: "inflate bug", Description: "bug in inflate"},
 		data.Ticket{ID: "CVE-3", Rule: "openssl", Severity: "high", Opened: day(10), Title: "incomplete fix", Description: "heap overflow in the asn1 parser again"},
 	)
-	ev := newEvidence(a)
+	ev := newEvidence(a, nil)
 	q, _ := a.get("CVE-3")
 	rows := ev.rows(ev.query(q, q.QueryText()), []negatives.Candidate{{ID: "CVE-1", Score: 4, Rank: 1}, {ID: "CVE-2", Score: 2, Rank: 2}})
 	feats := evidenceFeatures()

@@ -62,7 +62,11 @@ func (p *Project) RankerReport(ctx context.Context, o RankerOptions, progress Pr
 		return RankerReport{}, err
 	}
 	progress.emit(Event{Step: "ranker", Phase: "evidence", Message: fmt.Sprintf("features over %d tickets", len(a.Tickets))})
-	ev := newEvidence(a)
+	stops, err := p.StopEntities()
+	if err != nil {
+		return RankerReport{}, err
+	}
+	ev := newEvidence(a, stops)
 	lists := func(w string) ([]rankerQuery, error) {
 		qcs, err := p.evalLists(a, w, 0)
 		if err != nil {
