@@ -225,7 +225,7 @@ func TestPipelineOfflineAndServe(t *testing.T) {
 		}
 		resp.Body.Close()
 		return resp.StatusCode == 200
-	}, 60*time.Second, 100*time.Millisecond, "serve did not come up: %s", &serr)
+	}, 5*time.Minute, 100*time.Millisecond, "serve did not come up: %s", &serr) // a guard: under strace and load, loading and compiling took over 60 s once
 	p, err = app.Open(home)
 	require.NoError(t, err)
 	ts, err := p.Tickets(ids)
