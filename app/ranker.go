@@ -32,9 +32,13 @@ type FoldResult struct {
 // RankerFit is the learned ranker of a project, how it was chosen and how it
 // did on the folds it was chosen on.
 type RankerFit struct {
-	Model  *ltr.Model   `json:"model"`
-	Trials []ltr.Trial  `json:"trials"`
-	Folds  []FoldResult `json:"folds"`
+	// Model scores the test window: trained on the training and validation
+	// windows (refit); TrainQueries is how many labelled queries the
+	// training window alone gave the ranker that scored validation.
+	Model        *ltr.Model   `json:"model"`
+	TrainQueries int          `json:"train_queries"`
+	Trials       []ltr.Trial  `json:"trials"`
+	Folds        []FoldResult `json:"folds"`
 	// Pooled over every fold's validation queries (the chosen setting).
 	FoldQueries    int     `json:"fold_queries"`
 	FoldFirstStage float64 `json:"fold_first_stage_mrr@10"`
@@ -208,8 +212,30 @@ func (p *Project) evalRanker(a *archive, val []QueryCandidates, valDepth int, te
 	if err != nil {
 		return RankerFit{}, nil, nil, err
 	}
-	rv := rankerScored(fit.Model, p.rankerQueries(a, ev, m, val, valDepth))
+	vq := p.rankerQueries(a, ev, m, val, valDepth)
+	rv := rankerScored(fit.Model, vq)
+	if err := fit.refit(tq, vq); err != nil {
+		return RankerFit{}, nil, nil, err
+	}
 	return fit, rv, p.rankerQueries(a, ev, m, test, depth), nil
+}
+
+// refit trains the ranker again, with the setting the folds chose, on the
+// training and validation windows' queries: the test window is then
+// scored, as each fold's period was, by a ranker trained on every labelled
+// query before it. Validation itself was scored by the ranker trained
+// before it (the honest figure the final choice rests on).
+func (f *RankerFit) refit(train, val []rankerQuery) error {
+	var all []ltr.Query
+	for _, q := range slices.Concat(train, val) {
+		all = append(all, q.ltr)
+	}
+	m, err := ltr.Train(evidenceFeatures(), all, ltr.Options{Loss: f.Model.Loss, L2: f.Model.L2})
+	if err != nil {
+		return fmt.Errorf("learned ranker: refit: %w", err)
+	}
+	f.TrainQueries, f.Model = f.Model.Queries, m
+	return nil
 }
 
 // maxWhy is how many feature contributions "why this match" keeps.
@@ -262,8 +288,11 @@ func rankerLine(f RankerFit) string {
 		}
 		ws = append(ws, fmt.Sprintf("%s %+.2f", w.Feature, w.Weight))
 	}
-	s := fmt.Sprintf("linear, %s loss, L2 %g, trained on %d labelled queries; strongest weights (per standard deviation): %s",
-		f.Model.Loss, f.Model.L2, f.Model.Queries, strings.Join(ws, ", "))
+	s := fmt.Sprintf("linear, %s loss, L2 %g, trained on %d labelled queries", f.Model.Loss, f.Model.L2, f.Model.Queries)
+	if f.TrainQueries > 0 {
+		s += fmt.Sprintf(" (%d of the training window, the rest of validation)", f.TrainQueries)
+	}
+	s += "; strongest weights (per standard deviation): " + strings.Join(ws, ", ")
 	if f.FoldQueries > 0 {
 		lo, hi := 1.0, 0.0
 		for _, fr := range f.Folds {

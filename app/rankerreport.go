@@ -87,6 +87,7 @@ func (p *Project) RankerReport(ctx context.Context, o RankerOptions, progress Pr
 		return RankerReport{}, fmt.Errorf("ranker: %w", err)
 	}
 	progress.emit(Event{Step: "ranker", Phase: "folds", Message: "rolling-origin folds, then training"})
+	var val []rankerQuery
 	fit, err := fitRanker(train)
 	if err != nil {
 		return RankerReport{}, err
@@ -97,6 +98,16 @@ func (p *Project) RankerReport(ctx context.Context, o RankerOptions, progress Pr
 		if err != nil {
 			return RankerReport{}, fmt.Errorf("ranker: %w", err)
 		}
+		if w == "test" {
+			// As evaluation does: test is scored by the ranker refit on
+			// every labelled query before it.
+			if err := rep.Fit.refit(train, val); err != nil {
+				return RankerReport{}, err
+			}
+		} else {
+			val = qs
+		}
+		fit := rep.Fit
 		if len(qs) == 0 {
 			continue
 		}
