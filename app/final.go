@@ -103,3 +103,22 @@ func (r EvalResult) rankerFusionVal() float64 {
 	}
 	return r.RankerVal
 }
+
+// alignLists returns lists (one per rankerQuery of qs) in the order of
+// qcs, matched by query ID; a query the ranker skipped keeps its
+// first-stage list.
+func alignLists(qcs []QueryCandidates, qs []rankerQuery, lists [][]eval.Scored) [][]eval.Scored {
+	by := make(map[string][]eval.Scored, len(qs))
+	for i, q := range qs {
+		by[q.qc.Query] = lists[i]
+	}
+	out := make([][]eval.Scored, len(qcs))
+	for i, qc := range qcs {
+		if l, ok := by[qc.Query]; ok {
+			out[i] = l
+		} else {
+			out[i] = firstStageScored(qc, len(qc.Candidates))
+		}
+	}
+	return out
+}

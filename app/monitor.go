@@ -41,15 +41,20 @@ type MonitorOptions struct {
 // chooses it) did on the queries opened after the model's training data
 // ended, one row per period, with label-free drift signals and advice.
 type MonitorResult struct {
-	Model     string      `json:"model"`
-	Compare   string      `json:"compare,omitempty"`
-	Period    eval.Period `json:"period"`
-	Since     time.Time   `json:"since"`
-	Depth     int         `json:"depth"`
-	Fusion    eval.Fusion `json:"fusion"`
-	Reference Reference   `json:"reference"`
-	Rows      []PeriodRow `json:"rows"`
-	Advice    Advice      `json:"advice"`
+	Model   string      `json:"model"`
+	Compare string      `json:"compare,omitempty"`
+	Period  eval.Period `json:"period"`
+	Since   time.Time   `json:"since"`
+	Depth   int         `json:"depth"`
+	Fusion  eval.Fusion `json:"fusion"`
+	// FinalFrom is what the final system is, chosen as evaluation chooses
+	// it: the learned ranker with the model's score fused in
+	// (FinalFromRanker, RankerFusion its share) or the fusion above.
+	FinalFrom    string       `json:"final_from"`
+	RankerFusion *eval.Fusion `json:"ranker_fusion,omitempty"`
+	Reference    Reference    `json:"reference"`
+	Rows         []PeriodRow  `json:"rows"`
+	Advice       Advice       `json:"advice"`
 	// Refreshed lists what was re-run first because the archive changed
 	// since the last mining (re-mined with the split dates kept; first stage).
 	Refreshed  []string  `json:"refreshed,omitempty"`
@@ -261,9 +266,29 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 	if err != nil {
 		return MonitorResult{}, err
 	}
-	res.Fusion, _ = eval.ChooseFusion(valFirst, valModel, valRel, eval.FusionGrid())
+	var fusionTrials []eval.FusionTrial
+	res.Fusion, fusionTrials = eval.ChooseFusion(valFirst, valModel, valRel, eval.FusionGrid())
+	res.FinalFrom = FinalFromFusion
+	// The learned ranker, as evaluation fits and chooses it: its lists are
+	// the "first stage" the model's score is fused into.
+	fit, rv, tq, err := p.evalRanker(a, val, valDepth, qcs, o.Depth)
+	if err != nil {
+		return MonitorResult{}, err
+	}
+	valBase, base := valFirst, first
+	if fit.Model != nil {
+		f, trials := eval.ChooseFusion(byRankAll(rv), valModel, valRel, eval.FusionGrid())
+		if chooseFinal(fit, bestTrial(f, trials), bestTrial(res.Fusion, fusionTrials), f, trials).From == FinalFromRanker {
+			res.FinalFrom, res.RankerFusion = FinalFromRanker, &f
+			valBase, base = byRankAll(rv), byRankAll(alignLists(qcs, tq, rankerScored(fit.Model, tq)))
+		}
+	}
+	finalFusion := res.Fusion
+	if res.RankerFusion != nil {
+		finalFusion = *res.RankerFusion
+	}
 	res.Reference = Reference{ValQueries: len(val), FirstStage: meanMRR(valFirst, valRel), Model: meanMRR(valModel, valRel),
-		Final: meanMRR(fuseAll(res.Fusion, valFirst, valModel), valRel)}
+		Final: meanMRR(fuseAll(finalFusion, valBase, valModel), valRel)}
 	var cmp [][]eval.Scored
 	var cmpFusion eval.Fusion
 	if o.Compare != "" {
@@ -271,8 +296,8 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 		if err != nil {
 			return MonitorResult{}, err
 		}
-		cmpFusion, _ = eval.ChooseFusion(valFirst, cv, valRel, eval.FusionGrid())
-		res.Reference.CompareFinal = meanMRR(fuseAll(cmpFusion, valFirst, cv), valRel)
+		cmpFusion, _ = eval.ChooseFusion(valBase, cv, valRel, eval.FusionGrid())
+		res.Reference.CompareFinal = meanMRR(fuseAll(cmpFusion, valBase, cv), valRel)
 		cmp = cl
 	}
 	progress.emit(Event{Step: "monitor", Phase: "periods", Message: fmt.Sprintf("%d queries since %s, by %s", len(qcs), res.Since.Format(time.DateOnly), period)})
@@ -289,7 +314,7 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 			rel[k] = toSet(qcs[qi].Relevant)
 			f = append(f, mrrOf(first[qi], rel[k]))
 			m = append(m, mrrOf(cur[qi], rel[k]))
-			fin = append(fin, mrrOf(res.Fusion.Apply(first[qi], cur[qi]), rel[k]))
+			fin = append(fin, mrrOf(finalFusion.Apply(base[qi], cur[qi]), rel[k]))
 		}
 		r.first, r.final = f, fin
 		r.FirstStage, r.Model, r.Final = mean(f), mean(m), mean(fin)
@@ -298,7 +323,7 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 			var cm, cf []float64
 			for k, qi := range idx {
 				cm = append(cm, mrrOf(cmp[qi], rel[k]))
-				cf = append(cf, mrrOf(cmpFusion.Apply(first[qi], cmp[qi]), rel[k]))
+				cf = append(cf, mrrOf(cmpFusion.Apply(base[qi], cmp[qi]), rel[k]))
 			}
 			r.Compare = &CompareRow{Model: mean(cm), Final: mean(cf),
 				VsFirst:   eval.Compare(f, cf, o.Permutations, o.Resamples, uint64(i+1)),
