@@ -63,6 +63,9 @@ type FirstStageResult struct {
 	Tickets int                `json:"tickets"` // tickets of the archive
 	// TrivialDropped counts trivial duplicates of a query removed from its list.
 	TrivialDropped int `json:"trivial_dropped"`
+	// RulePivot says whether the rule pivot was kept, and why (Options.RulePivot
+	// is 0 when it was not).
+	RulePivot string `json:"rule_pivot_choice,omitempty"`
 }
 
 // evalRelevant reports whether a mined pair is a label for evaluation: a
@@ -224,11 +227,16 @@ func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress 
 		}
 		entityPivot(a, queries, cands, o.K, o.Pivot, 30*24*time.Hour, stops)
 	}
+	var pivotWhy string
 	if o.RulePivot > 0 {
 		progress.emit(Event{Step: "first-stage", Phase: "pivot", Message: "adding the latest tickets of the same rule"})
-		rulePivot(a, queries, cands, o.K, o.RulePivot)
+		var used bool
+		cands, used, pivotWhy = chooseRulePivot(a, queries, cands, o.K, o.RulePivot, rel, win)
+		if !used {
+			o.RulePivot = 0
+		}
 	}
-	res := FirstStageResult{Options: o, Queries: map[string]int{}, Recall: map[string]float64{}, HitRate: map[string]float64{}, MRR10: map[string]float64{}, Docs: ix.Len(), Tickets: len(a.Tickets)}
+	res := FirstStageResult{Options: o, Queries: map[string]int{}, Recall: map[string]float64{}, HitRate: map[string]float64{}, MRR10: map[string]float64{}, Docs: ix.Len(), Tickets: len(a.Tickets), RulePivot: pivotWhy}
 	recs := make([]store.Record, len(queries))
 	hits := map[string]float64{}
 	for i, q := range queries {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -121,4 +122,50 @@ func appendPivot(a *archive, list []negatives.Candidate, extra []int, k int) []n
 		list = append(list, negatives.Candidate{ID: a.Tickets[e].ID, Score: floor, Rank: len(list) + 1})
 	}
 	return list
+}
+
+// chooseRulePivot applies the rule pivot only where the labels say it
+// finds precedents: it is kept when it raises the training window's hit@k
+// (the share of training queries whose list holds a relevant ticket) by at
+// least minPivotGain. On a vulnerability tracker, where precedents share
+// the package, it does; on an alert archive, where the latest tickets of a
+// rule are lookalikes rather than precedents, it would only push text
+// matches out of the list. The test window never decides.
+func chooseRulePivot(a *archive, qs []retrieve.Query, cands [][]negatives.Candidate, k, maxAdd int, rel map[string][]string, win map[string]string) ([][]negatives.Candidate, bool, string) {
+	pivoted := make([][]negatives.Candidate, len(cands))
+	for i, c := range cands {
+		pivoted[i] = slices.Clone(c)
+	}
+	rulePivot(a, qs, pivoted, k, maxAdd)
+	var before, after, n float64
+	for i, q := range qs {
+		if win[q.ID] != "train" {
+			continue
+		}
+		n++
+		before += b2f(listHits(cands[i], rel[q.ID]))
+		after += b2f(listHits(pivoted[i], rel[q.ID]))
+	}
+	if n == 0 {
+		return cands, false, "rule pivot off: no training queries to decide on"
+	}
+	before, after = before/n, after/n
+	if after-before >= minPivotGain {
+		return pivoted, true, fmt.Sprintf("rule pivot on: it raises the training window's hit@%d from %.3f to %.3f (%d queries)", k, before, after, int(n))
+	}
+	return cands, false, fmt.Sprintf("rule pivot off: it would change the training window's hit@%d from %.3f to %.3f (%d queries); it is kept only for a gain of %.2f or more", k, before, after, int(n), minPivotGain)
+}
+
+// minPivotGain is the least rise of the training window's hit@k that keeps
+// the rule pivot.
+const minPivotGain = 0.01
+
+// listHits reports whether list holds one of relevant.
+func listHits(list []negatives.Candidate, relevant []string) bool {
+	for _, c := range list {
+		if slices.Contains(relevant, c.ID) {
+			return true
+		}
+	}
+	return false
 }

@@ -183,3 +183,39 @@ func TestHitRateAndByRank(t *testing.T) {
 	assert.Equal(t, 2, l[0].Rank0)
 	assert.Equal(t, 1, l[1].Rank0)
 }
+
+func TestChooseRulePivotDecidesOnTraining(t *testing.T) {
+	a := testArchive(
+		data.Ticket{ID: "P1", Rule: "r1", Opened: day(0)},
+		data.Ticket{ID: "X1", Rule: "r2", Opened: day(1)},
+		data.Ticket{ID: "X2", Rule: "r2", Opened: day(2)},
+		data.Ticket{ID: "Q1", Rule: "r1", Opened: day(3)},
+		data.Ticket{ID: "Q2", Rule: "r2", Opened: day(4)},
+	)
+	qs := []retrieve.Query{{ID: "Q1"}, {ID: "Q2"}}
+	list := func(ids ...string) []negatives.Candidate {
+		var out []negatives.Candidate
+		for i, id := range ids {
+			out = append(out, negatives.Candidate{ID: id, Score: 1, Rank: i + 1})
+		}
+		return out
+	}
+	win := map[string]string{"Q1": "train", "Q2": "train"}
+	// Q1's precedent is the latest ticket of its rule, which BM25 missed:
+	// the pivot finds it, and is kept.
+	rel := map[string][]string{"Q1": {"P1"}, "Q2": {"X1"}}
+	got, used, why := chooseRulePivot(a, qs, [][]negatives.Candidate{list("X1"), list("X1")}, 2, 1, rel, win)
+	assert.True(t, used, why)
+	assert.Equal(t, "P1", got[0][1].ID)
+	// Here the pivot would push Q2's precedent (X1, BM25's last) out of a
+	// full list for its rule's latest lookalike: it is dropped.
+	rel = map[string][]string{"Q1": {"X1"}, "Q2": {"X1"}}
+	got, used, why = chooseRulePivot(a, qs, [][]negatives.Candidate{list("X2", "X1"), list("P1", "X1")}, 2, 1, rel, win)
+	assert.False(t, used, why)
+	assert.Contains(t, why, "rule pivot off")
+	assert.Equal(t, []negatives.Candidate{{ID: "P1", Score: 1, Rank: 1}, {ID: "X1", Score: 1, Rank: 2}}, got[1])
+	// Test-window queries never decide.
+	_, used, why = chooseRulePivot(a, qs, [][]negatives.Candidate{list("X1"), list("X1")}, 2, 1, map[string][]string{"Q1": {"P1"}}, map[string]string{"Q1": "test"})
+	assert.False(t, used)
+	assert.Contains(t, why, "no training queries")
+}

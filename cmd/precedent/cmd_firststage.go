@@ -19,7 +19,7 @@ func cmdFirstStage(ctx context.Context, args []string) error {
 	var o app.FirstStageOptions
 	f.StringVar(&o.Source, "source", "", "bm25 (default), bi-encoder, or vectors")
 	f.IntVar(&o.K, "k", app.DefaultFirstStageK, "candidates per query")
-	f.IntVar(&o.Pivot, "pivot", app.DefaultPivot, "add up to N earlier tickets sharing a user, host or IP with the query (within 30 days) to its list (0 = off)")
+	f.IntVar(&o.Pivot, "pivot", app.DefaultPivot, "add up to N earlier tickets sharing a user, host or IP with the query (within 30 days) to its list, kept only when it raises the training window's hit@k (0 = off)")
 	f.IntVar(&o.RulePivot, "rule-pivot", app.DefaultRulePivot, "add up to N of the most recent earlier tickets of the query's rule to its list (0 = off)")
 	f.StringVar(&o.Model, "model", "", "bi-encoder checkpoint folder (Hugging Face layout; default models/all-MiniLM-L6-v2)")
 	f.IntVar(&o.Layers, "layers", 0, "bi-encoder: keep only the first N layers (0 = all)")
@@ -46,5 +46,8 @@ func cmdFirstStage(ctx context.Context, args []string) error {
 	}
 	table(os.Stdout, rows)
 	fmt.Printf("hit@%d (a query's list holds at least one of its precedents) caps any reranker's MRR on these lists\n", res.Options.K)
+	if res.RulePivot != "" {
+		fmt.Println(res.RulePivot)
+	}
 	return nil
 }
