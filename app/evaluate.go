@@ -318,9 +318,12 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 			rt := rankerScored(fit.Model, tq)
 			systems[SysRanker] = rt
 			res.Why = explainPrecedents(fit.Model, tq)
-			f, trials := eval.ChooseFusion(byRankAll(rv), fv, valRel, eval.FusionGrid())
+			f, trials, share := modelShare(rv, fv, valRel)
 			ch := chooseFinal(fit, bestTrial(f, trials), bestTrial(res.Fusion, res.FusionTrials), f, trials)
 			res.FinalFrom, res.FinalWhy = ch.From, ch.Why
+			if ch.From == FinalFromRanker {
+				res.FinalWhy += "; " + share
+			}
 			if ch.From == FinalFromRanker {
 				res.RankerFusion, res.RankerVal = &f, bestTrial(f, trials)
 				systems[SysFinal] = fuse(f, byRankAll(rt), fte)

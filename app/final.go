@@ -122,3 +122,32 @@ func alignLists(qcs []QueryCandidates, qs []rankerQuery, lists [][]eval.Scored) 
 	}
 	return out
 }
+
+// modelShare chooses the fine-tuned model's share in the learned ranker on
+// validation, and keeps it only when it is worth it there: a share above 0
+// must beat the ranker alone on the validation queries in a paired
+// randomization test (p < 0.05). A few dozen validation queries cannot tell
+// a useful share from noise, and a weak model fused in on such evidence can
+// cost more on the test window than it gained on validation; so without
+// significant evidence the final system is the ranker alone.
+func modelShare(ranker, model [][]eval.Scored, rel []map[string]bool) (eval.Fusion, []eval.FusionTrial, string) {
+	base := byRankAll(ranker)
+	f, trials := eval.ChooseFusion(base, model, rel, eval.FusionGrid())
+	if f.Weight == 0 {
+		return f, trials, "the fine-tuned score did not help the learned ranker on validation"
+	}
+	per := func(g eval.Fusion) []float64 {
+		out := make([]float64, len(base))
+		for i := range base {
+			m, _ := eval.Score(eval.Order(g.Apply(base[i], model[i])), rel[i])
+			out[i] = m.MRR10
+		}
+		return out
+	}
+	alone := eval.Fusion{Method: f.Method}
+	c := eval.Compare(per(alone), per(f), 10000, 2000, 7)
+	if c.PValue >= 0.05 {
+		return alone, trials, fmt.Sprintf("the fine-tuned score's best share (%s) lifted validation MRR@10 %.3f → %.3f, not significantly (p = %.2f, %d queries): the ranker alone", f, c.MeanA, c.MeanB, c.PValue, len(base))
+	}
+	return f, trials, fmt.Sprintf("the fine-tuned score's share %s lifted validation MRR@10 %.3f → %.3f (p = %.3f, %d queries)", f, c.MeanA, c.MeanB, c.PValue, len(base))
+}

@@ -277,7 +277,7 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 	}
 	valBase, base := valFirst, first
 	if fit.Model != nil {
-		f, trials := eval.ChooseFusion(byRankAll(rv), valModel, valRel, eval.FusionGrid())
+		f, trials, _ := modelShare(rv, valModel, valRel)
 		if chooseFinal(fit, bestTrial(f, trials), bestTrial(res.Fusion, fusionTrials), f, trials).From == FinalFromRanker {
 			res.FinalFrom, res.RankerFusion = FinalFromRanker, &f
 			valBase, base = byRankAll(rv), byRankAll(alignLists(qcs, tq, rankerScored(fit.Model, tq)))

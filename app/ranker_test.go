@@ -219,3 +219,26 @@ func TestChooseRulePivotDecidesOnTraining(t *testing.T) {
 	assert.False(t, used)
 	assert.Contains(t, why, "no training queries")
 }
+
+func TestModelShareNeedsSignificance(t *testing.T) {
+	// 40 queries of two candidates: the ranker puts the relevant one
+	// second; a model that fixes every query earns its share, a model that
+	// fixes one does not.
+	var ranker, fixAll, fixOne [][]eval.Scored
+	var rel []map[string]bool
+	for i := range 40 {
+		ranker = append(ranker, []eval.Scored{{ID: "n", Score: 2, Rank0: 1}, {ID: "r", Score: 1, Rank0: 2}})
+		fixAll = append(fixAll, []eval.Scored{{ID: "n", Score: 0}, {ID: "r", Score: 5}})
+		s := 0.0
+		if i == 0 {
+			s = 5
+		}
+		fixOne = append(fixOne, []eval.Scored{{ID: "n", Score: 0}, {ID: "r", Score: s}})
+		rel = append(rel, map[string]bool{"r": true})
+	}
+	f, _, why := modelShare(ranker, fixAll, rel)
+	assert.Greater(t, f.Weight, 0.0, why)
+	f, _, why = modelShare(ranker, fixOne, rel)
+	assert.Zero(t, f.Weight, why)
+	assert.Contains(t, why, "not significantly")
+}
