@@ -3,16 +3,11 @@ package app
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/precedent/precedent/data"
-	"github.com/precedent/precedent/ml/hf"
-	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/retrieve"
-	"github.com/precedent/precedent/ml/tokenizer"
 )
 
 // embedMaxLen bounds the tokens a bi-encoder embeds per ticket by default.
@@ -97,138 +92,35 @@ func (p *Project) importedIndex(a *archive, qs []retrieve.Query, o FirstStageOpt
 // Embeddings are cached per model and text, so an interrupted run resumes
 // and a changed ticket is re-embedded alone.
 func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.Query, o FirstStageOptions, progress Progress) (retrieve.Index, []retrieve.Query, error) {
-	dir, err := p.ResolveModel(firstNonEmpty(o.Model, p.Settings.BiEncoder))
+	enc, err := p.openEmbedder(embedSpec{Model: o.Model, MaxLen: o.MaxLen, Layers: o.Layers, Float16: o.Float16})
 	if err != nil {
 		return nil, nil, err
 	}
-	ck, err := hf.Load(dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	maxLen := o.MaxLen
-	if maxLen <= 0 {
-		maxLen = embedMaxLen
-	}
-	m, err := model.FromCheckpoint(ck, model.Options{Head: model.BiEncoder, KeepLayers: o.Layers})
-	if err != nil {
-		return nil, nil, err
-	}
-	b, info, err := Backend(p.Settings.Backend)
-	if err != nil {
-		return nil, nil, err
-	}
-	prec, _, err := inferencePrecision(p.Settings.Precision, info)
-	if err != nil {
-		return nil, nil, err
-	}
-	emb, err := model.NewEmbedder(m, b, prec)
-	if err != nil {
-		return nil, nil, err
-	}
-	tok, err := tokenizer.Load(ck.TokenizerPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer tok.Close()
-	st, err := os.Stat(filepath.Join(dir, "model.safetensors"))
-	if err != nil {
-		return nil, nil, err
-	}
-	fp := fmt.Sprintf("%s|%d|%d|%d|%d", dir, st.Size(), st.ModTime().UnixNano(), maxLen, o.Layers)
-	if prec != model.F32 {
-		fp += "|" + string(prec) // float32 caches keep their fingerprint
-	}
-	if err := os.MkdirAll(p.Path("embeddings"), 0o755); err != nil {
-		return nil, nil, err
-	}
-	precision, suffix := retrieve.Float32, ".vec"
-	if o.Float16 {
-		precision, suffix = retrieve.Float16, ".f16.vec"
-	}
-	cache, err := retrieve.OpenVectorCache(p.Path("embeddings", filepath.Base(dir)+suffix), fp, ck.Config.HiddenSize, precision)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer cache.Close()
-
-	type item struct{ key, text string }
-	items := make([]item, 0, len(a.Tickets)+len(qs))
+	defer enc.Close()
+	items := make([]embedItem, 0, len(a.Tickets)+len(qs))
 	for _, t := range a.Tickets {
-		items = append(items, item{"d:" + t.ID, embedDocText(t)})
+		items = append(items, embedItem{"d:" + t.ID, embedDocText(t)})
 	}
 	for _, q := range qs {
-		items = append(items, item{"q:" + q.ID, q.Text})
+		items = append(items, embedItem{"q:" + q.ID, q.Text})
 	}
 	// Each vector goes straight into its row of the documents' or the
 	// queries' matrix: beyond the vectors, embedding holds one chunk's texts
 	// and batches, and the index build one copy of the documents, released
 	// once built.
-	dim := ck.Config.HiddenSize
+	dim := enc.dim
 	docs := retrieve.Matrix{Rows: len(a.Tickets), Dim: dim, Data: make([]float32, len(a.Tickets)*dim)}
 	qmat := retrieve.Matrix{Rows: len(qs), Dim: dim, Data: make([]float32, len(qs)*dim)}
-	row := func(i int) []float32 {
-		if i < docs.Rows {
-			return docs.Row(i)
-		}
-		return qmat.Row(i - docs.Rows)
-	}
 	put := func(i int, v []float32) error {
-		if len(v) != dim {
-			return fmt.Errorf("embedding of %s has %d dimensions, the model %d", items[i].key, len(v), dim)
+		if i < docs.Rows {
+			copy(docs.Row(i), v)
+		} else {
+			copy(qmat.Row(i-docs.Rows), v)
 		}
-		copy(row(i), v)
 		return nil
 	}
-	var todo []int
-	for i, it := range items {
-		v, ok, err := cache.Get(it.key, retrieve.TextHash(it.text))
-		if err != nil {
-			return nil, nil, err
-		}
-		if ok {
-			if err := put(i, v); err != nil {
-				return nil, nil, err
-			}
-		} else {
-			todo = append(todo, i)
-		}
-	}
-	done := len(items) - len(todo)
-	const batch = 64
-	for start := 0; start < len(todo); start += batch * 16 {
-		chunk := todo[start:min(start+batch*16, len(todo))]
-		texts := make([]string, len(chunk))
-		for j, i := range chunk {
-			texts[j] = items[i].text
-		}
-		encs := make([]tokenizer.Encoding, len(texts))
-		for j, s := range texts {
-			encs[j] = tok.Encode(s, maxLen)
-		}
-		for _, idx := range tokenizer.Buckets(lengthsOf(encs), batch) {
-			if err := ctx.Err(); err != nil {
-				_ = cache.Flush()
-				return nil, nil, err
-			}
-			out, err := emb.Embed(model.TokenBatch(tok.PadPicked(encs, idx)))
-			if err != nil {
-				return nil, nil, fmt.Errorf("embed: %w", err)
-			}
-			for j, k := range idx {
-				i := chunk[k]
-				if err := put(i, out[j]); err != nil {
-					return nil, nil, err
-				}
-				if err := cache.Put(items[i].key, retrieve.TextHash(items[i].text), out[j]); err != nil {
-					return nil, nil, err
-				}
-			}
-			done += len(idx)
-			progress.emit(Event{Step: "first-stage", Phase: "embed", Done: int64(done), Total: int64(len(items))})
-		}
-		if err := cache.Flush(); err != nil {
-			return nil, nil, err
-		}
+	if err := enc.embed(ctx, items, put, "first-stage", progress); err != nil {
+		return nil, nil, err
 	}
 	ids := make([]string, len(a.Tickets))
 	opened := make([]time.Time, len(a.Tickets))

@@ -37,6 +37,9 @@ type EvalOptions struct {
 	Baseline    bool `json:"baseline,omitempty"`
 	NoLeakProbe bool `json:"no_leak_probe,omitempty"` // skip re-scoring with candidates' future text
 	NoRanker    bool `json:"no_ranker,omitempty"`     // no learned ranker: the final system is the single-weight fusion
+	// BiEncoderEvidence adds the off-the-shelf bi-encoder's cosine to the
+	// learned ranker's evidence (embedding every listed ticket once, cached).
+	BiEncoderEvidence bool `json:"bi_encoder_evidence,omitempty"`
 }
 
 // SystemEval is one system's metrics on the test window.
@@ -309,7 +312,7 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 		res.FinalWhy = "no learned ranker (--no-ranker)"
 	} else {
 		progress.emit(Event{Step: "evaluate", Phase: "learned ranker", Message: "features, rolling-origin folds, training"})
-		fit, rv, tq, err := p.evalRanker(a, val, valDepth, qcs, o.Depth)
+		fit, rv, tq, err := p.evalRanker(ctx, a, val, valDepth, qcs, o.Depth, o.BiEncoderEvidence, progress)
 		if err != nil {
 			return EvalResult{}, err
 		}

@@ -36,6 +36,12 @@ const (
 	featRuleText     = "bm25_description_same_rule" // the description match when the rule is shared: text evidence within a package
 	featRuleBest     = "best_text_match_of_rule"    // 1 for the candidate whose description matches best among the list's tickets of the query's rule
 	featIDNear       = "id_nearness"                // 1/(1 + ln(1 + |Δ|)) of the two IDs' numbers in one series (INC00123…, CVE-2016-…); 0 across series
+	featBiCosine     = "biencoder_cosine"           // the off-the-shelf bi-encoder's cosine of the query's text and the candidate's opening text (0 where not embedded)
+	// Conjunctions a linear ranker cannot form from the parts: the same
+	// rule AND near in time, near in the ID series, or close in meaning.
+	featRuleRecent = "same_rule_x_recency"     // same rule × 1/(1 + ln(1 + days apart))
+	featRuleIDNear = "same_rule_x_id_nearness" // same rule × id_nearness
+	featRuleCosine = "same_rule_x_bi_cosine"   // same rule × biencoder_cosine
 )
 
 // entityFeature names the shared-entity feature of a kind.
@@ -44,7 +50,8 @@ func entityFeature(k pairtext.Kind) string { return "shared_" + k.String() }
 // evidenceFeatures is the feature order of the ranker's rows.
 func evidenceFeatures() []string {
 	f := []string{featFirstScore, featFirstRank, featTitle, featDescription, featNotes, featTitleTitle,
-		featSameRule, featSameRuleIDF, featRuleBetween, featSameSeverity, featDaysApart, featHasNotes, featSharedURL, featIDNear, featRuleText, featRuleBest}
+		featSameRule, featSameRuleIDF, featRuleBetween, featSameSeverity, featDaysApart, featHasNotes, featSharedURL, featIDNear, featRuleText, featRuleBest, featBiCosine,
+		featRuleRecent, featRuleIDNear, featRuleCosine}
 	for _, k := range pairtext.Kinds() {
 		f = append(f, entityFeature(k))
 	}
@@ -133,6 +140,10 @@ type evidence struct {
 	// Per ticket, computed on first use: opening-time entities and the
 	// term counts of title and description (neither depends on the query).
 	cache map[int]*ticketTerms
+	// The off-the-shelf bi-encoder's unit vectors of query texts and of
+	// candidates' opening texts, by ticket ID (see Project.embedEvidence);
+	// empty when not embedded, and the cosine feature is then 0.
+	queryVec, docVec map[string][]float32
 }
 
 type ticketTerms struct {
@@ -307,6 +318,21 @@ func (e *evidence) rows(q queryEvidence, list []negatives.Candidate) [][]float64
 			put(0)
 		}
 		put(0) // featRuleBest: set below, once every row is known
+		qv, dv := e.queryVec[q.t.ID], e.docVec[c.ID]
+		cos := 0.0
+		if qv != nil && dv != nil {
+			cos = cosine(qv, dv)
+		}
+		put(cos)
+		if same {
+			put(1 / (1 + math.Log1p(math.Abs(q.t.Opened.Sub(v.Opened).Hours())/24)))
+			put(idNearness(q.t.ID, v.ID))
+			put(cos)
+		} else {
+			put(0)
+			put(0)
+			put(0)
+		}
 		counts := make(map[pairtext.Kind]int)
 		for _, x := range q.entities.Shared(tt.entities) {
 			if !e.stopEnt[x] {

@@ -34,6 +34,8 @@ type MonitorOptions struct {
 	Backend      string           `json:"backend,omitempty"`
 	Precision    string           `json:"precision,omitempty"`
 	Thresholds   AdviceThresholds `json:"thresholds"` // zero fields take DefaultAdviceThresholds
+	// BiEncoderEvidence: as EvalOptions.BiEncoderEvidence.
+	BiEncoderEvidence bool `json:"bi_encoder_evidence,omitempty"`
 }
 
 // MonitorResult is how the deployed model, the first stage and the final
@@ -271,7 +273,7 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 	res.FinalFrom = FinalFromFusion
 	// The learned ranker, as evaluation fits and chooses it: its lists are
 	// the "first stage" the model's score is fused into.
-	fit, rv, tq, err := p.evalRanker(a, val, valDepth, qcs, o.Depth)
+	fit, rv, tq, err := p.evalRanker(ctx, a, val, valDepth, qcs, o.Depth, o.BiEncoderEvidence, progress)
 	if err != nil {
 		return MonitorResult{}, err
 	}

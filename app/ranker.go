@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -188,9 +189,10 @@ func rankerScored(m *ltr.Model, qs []rankerQuery) [][]eval.Scored {
 }
 
 // evalRanker fits the learned ranker on the training window's lists and
-// scores the validation and test lists with it. With no usable training
+// scores the validation and test lists with it (biEncoder: with the
+// off-the-shelf bi-encoder's cosine among its evidence). With no usable training
 // query the fit has no model and the lists are nil.
-func (p *Project) evalRanker(a *archive, val []QueryCandidates, valDepth int, test []QueryCandidates, depth int) (RankerFit, [][]eval.Scored, []rankerQuery, error) {
+func (p *Project) evalRanker(ctx context.Context, a *archive, val []QueryCandidates, valDepth int, test []QueryCandidates, depth int, biEncoder bool, progress Progress) (RankerFit, [][]eval.Scored, []rankerQuery, error) {
 	train, err := p.evalLists(a, "train", 0)
 	if err != nil {
 		return RankerFit{}, nil, nil, fmt.Errorf("learned ranker: %w", err)
@@ -204,6 +206,11 @@ func (p *Project) evalRanker(a *archive, val []QueryCandidates, valDepth int, te
 		return RankerFit{}, nil, nil, err
 	}
 	ev := newEvidence(a, stops)
+	if biEncoder {
+		if err := p.embedEvidence(ctx, ev, m, progress, train, val, test); err != nil {
+			return RankerFit{}, nil, nil, err
+		}
+	}
 	tq := p.rankerQueries(a, ev, m, train, depth)
 	if countLabelled(tq) < minFoldTrain {
 		return RankerFit{}, nil, nil, nil

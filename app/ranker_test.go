@@ -1,7 +1,10 @@
 package app
 
 import (
+	"context"
 	"fmt"
+	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -129,6 +132,23 @@ func TestEvidenceRows(t *testing.T) {
 	assert.Equal(t, 0.0, rows[0][col(featNotes)])
 	assert.Greater(t, rows[1][col(featDaysApart)], 0.0)
 	assert.Less(t, rows[1][col(featDaysApart)], rows[0][col(featDaysApart)])
+	// Conjunctions hold only within the query's rule.
+	assert.InDelta(t, 1/(1+math.Log1p(10)), rows[0][col(featRuleRecent)], 1e-12)
+	assert.Equal(t, idNearness("CVE-3", "CVE-1"), rows[0][col(featRuleIDNear)])
+	assert.Greater(t, rows[0][col(featRuleIDNear)], 0.0)
+	for _, f := range []string{featRuleRecent, featRuleIDNear, featRuleCosine} {
+		assert.Equal(t, 0.0, rows[1][col(f)], f+" across rules")
+	}
+	// Without vectors the cosine is 0; with them, the dot product of the
+	// query's and the candidate's unit vectors, and its same-rule copy.
+	assert.Equal(t, 0.0, rows[0][col(featBiCosine)])
+	ev.queryVec = map[string][]float32{"CVE-3": {0.6, 0.8}}
+	ev.docVec = map[string][]float32{"CVE-1": {1, 0}, "CVE-2": {0, 1}}
+	rows = ev.rows(ev.query(q, q.QueryText()), []negatives.Candidate{{ID: "CVE-1", Score: 4, Rank: 1}, {ID: "CVE-2", Score: 2, Rank: 2}})
+	assert.InDelta(t, 0.6, rows[0][col(featBiCosine)], 1e-6)
+	assert.InDelta(t, 0.8, rows[1][col(featBiCosine)], 1e-6)
+	assert.InDelta(t, 0.6, rows[0][col(featRuleCosine)], 1e-6)
+	assert.Equal(t, 0.0, rows[1][col(featRuleCosine)])
 }
 
 func TestRankerFoldsRollForward(t *testing.T) {
@@ -241,4 +261,52 @@ func TestModelShareNeedsSignificance(t *testing.T) {
 	f, _, why = modelShare(ranker, fixOne, rel)
 	assert.Zero(t, f.Weight, why)
 	assert.Contains(t, why, "not significantly")
+}
+
+func TestEmbedEvidence(t *testing.T) {
+	ctx := context.Background()
+	p := newTestProject(t, 100)
+	haveRealModel(t, p)
+	a, err := p.loadArchive()
+	require.NoError(t, err)
+	m, err := p.matcher()
+	require.NoError(t, err)
+	q := a.Tickets[len(a.Tickets)-1]
+	var list []negatives.Candidate
+	for i, c := range a.Tickets[:5] {
+		list = append(list, negatives.Candidate{ID: c.ID, Score: float32(5 - i), Rank: i + 1})
+	}
+	lists := []QueryCandidates{{Query: q.ID, Candidates: list}}
+	embedded := func() (int64, *evidence) {
+		ev := newEvidence(a, nil)
+		var done int64
+		progress := Progress(func(e Event) {
+			if e.Step == "ranker" && e.Phase == "embed" && e.Total > 0 {
+				done = e.Done
+			}
+		})
+		require.NoError(t, p.embedEvidence(ctx, ev, m, progress, lists))
+		return done, ev
+	}
+	n, ev := embedded()
+	assert.Equal(t, int64(6), n, "the query and its five candidates")
+	require.Contains(t, ev.queryVec, q.ID)
+	require.Len(t, ev.docVec, 5)
+	for id, v := range ev.docVec {
+		norm := 0.0
+		for _, x := range v {
+			norm += float64(x) * float64(x)
+		}
+		assert.InDelta(t, 1, norm, 1e-3, "unit vector for %s", id)
+	}
+	rows := ev.rows(ev.query(q, p.queryText(q, m)), list)
+	col := slices.Index(evidenceFeatures(), featBiCosine)
+	for i, r := range rows {
+		assert.InDelta(t, cosine(ev.queryVec[q.ID], ev.docVec[list[i].ID]), r[col], 1e-9)
+		assert.NotZero(t, r[col])
+	}
+	// A second pass reads every vector from the project's cache.
+	n, again := embedded()
+	assert.Zero(t, n, "nothing embedded again")
+	assert.Equal(t, ev.docVec, again.docVec)
 }

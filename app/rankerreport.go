@@ -15,6 +15,9 @@ import (
 type RankerOptions struct {
 	Depth int      `json:"depth"`          // candidates per query (default DefaultFirstStageK)
 	Drop  []string `json:"drop,omitempty"` // features left out (an ablation)
+	// BiEncoderEvidence adds the off-the-shelf bi-encoder's cosine to the
+	// evidence (as EvalOptions.BiEncoderEvidence).
+	BiEncoderEvidence bool `json:"bi_encoder_evidence,omitempty"`
 }
 
 // RankerWindow is the learned ranker against the first stage on one window.
@@ -67,12 +70,19 @@ func (p *Project) RankerReport(ctx context.Context, o RankerOptions, progress Pr
 		return RankerReport{}, err
 	}
 	ev := newEvidence(a, stops)
-	lists := func(w string) ([]rankerQuery, error) {
-		qcs, err := p.evalLists(a, w, 0)
-		if err != nil {
-			return nil, err
+	windows := map[string][]QueryCandidates{}
+	for _, w := range []string{"train", "validation", "test"} {
+		if windows[w], err = p.evalLists(a, w, 0); err != nil {
+			return RankerReport{}, fmt.Errorf("ranker: %w", err)
 		}
-		qs := p.rankerQueries(a, ev, m, qcs, o.Depth)
+	}
+	if o.BiEncoderEvidence {
+		if err := p.embedEvidence(ctx, ev, m, progress, windows["train"], windows["validation"], windows["test"]); err != nil {
+			return RankerReport{}, err
+		}
+	}
+	lists := func(w string) ([]rankerQuery, error) {
+		qs := p.rankerQueries(a, ev, m, windows[w], o.Depth)
 		for _, q := range qs {
 			for _, r := range q.ltr.Rows {
 				for j := range drop {

@@ -28,6 +28,7 @@ func cmdMonitor(ctx context.Context, args []string) error {
 	f.IntVar(&o.Resamples, "bootstrap", 2000, "bootstrap resamples for each period's 95% CI")
 	f.IntVar(&o.Permutations, "permutations", 2000, "permutations of each period's paired randomization test")
 	f.BoolVar(&o.NoRefresh, "no-refresh", false, "do not re-mine and re-run the first stage first")
+	f.BoolVar(&o.BiEncoderEvidence, "bi-encoder-evidence", false, biEncoderEvidenceHelp)
 	f.StringVar(&o.Backend, "backend", "", "compute backend (default: the fastest available)")
 	f.StringVar(&o.Precision, "precision", "", "products of scoring: auto, f32 or bf16")
 	f.IntVar(&th.MinQueries, "min-queries", th.MinQueries, "periods with fewer labelled queries are not judged on MRR@10")

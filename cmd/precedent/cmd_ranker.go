@@ -21,6 +21,7 @@ func cmdRanker(ctx context.Context, args []string) error {
 	var o app.RankerOptions
 	f.IntVar(&o.Depth, "depth", app.DefaultFirstStageK, "candidates per query")
 	drop := f.String("drop", "", "comma-separated features to leave out (an ablation); see the feature list in the output")
+	f.BoolVar(&o.BiEncoderEvidence, "bi-encoder-evidence", false, biEncoderEvidenceHelp)
 	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
@@ -53,3 +54,7 @@ func cmdRanker(ctx context.Context, args []string) error {
 	}
 	return nil
 }
+
+// biEncoderEvidenceHelp is the --bi-encoder-evidence flag's help, shared by
+// eval, ranker and monitor.
+const biEncoderEvidenceHelp = "add the off-the-shelf bi-encoder's cosine to the learned ranker's evidence (embeds every listed ticket once, cached; the README measures what it adds and costs)"

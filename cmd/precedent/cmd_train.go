@@ -145,6 +145,8 @@ func cmdEval(ctx context.Context, args []string) error {
 	f.BoolVar(&o.NoBaseline, "no-baseline", false, "never score the starting checkpoint")
 	f.BoolVar(&o.Baseline, "baseline", false, "score the starting checkpoint even when it has no trained reranking head (by default it is a baseline only when it has one)")
 	f.BoolVar(&o.NoLeakProbe, "no-leak-probe", false, "skip re-scoring with candidates' future text (the leak probe)")
+	f.BoolVar(&o.NoRanker, "no-ranker", false, "no learned ranker: the final system is the single-weight fusion of first stage and fine-tuned model")
+	f.BoolVar(&o.BiEncoderEvidence, "bi-encoder-evidence", false, biEncoderEvidenceHelp)
 	p, err := f.parseOpen(args)
 	if err != nil {
 		return err
