@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/precedent/precedent/rerank"
 )
 
 // Export copies a run's best model into dir, which must be empty or absent:
@@ -59,7 +61,7 @@ func (p *Project) Export(run, dir string) (string, error) {
 	if err := writeModelCard(tmp, p.modelCard(r, sc, time.Now())); err != nil {
 		return "", fmt.Errorf("export %s: %w", dir, err)
 	}
-	if err := writeManifest(tmp); err != nil {
+	if err := rerank.WriteManifest(tmp); err != nil {
 		return "", fmt.Errorf("export %s: %w", dir, err)
 	}
 	_ = os.Remove(dir) // an empty folder is replaced
