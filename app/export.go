@@ -3,11 +3,11 @@ package app
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/precedent/precedent/platform/fsutil"
 	"github.com/precedent/precedent/rerank"
 )
 
@@ -47,7 +47,7 @@ func (p *Project) Export(run, dir string) (string, error) {
 	for _, f := range []string{"report.md", "report.html"} {
 		src := filepath.Join(r.Dir, "eval", f)
 		if _, err := os.Stat(src); err == nil {
-			if err := copyFile(src, filepath.Join(tmp, f)); err != nil {
+			if err := fsutil.CopyFile(src, filepath.Join(tmp, f)); err != nil {
 				return "", fmt.Errorf("export %s: %w", dir, err)
 			}
 		}
@@ -81,25 +81,8 @@ func copyTree(src, dst string) error {
 		if d.IsDir() {
 			return os.MkdirAll(target, 0o755)
 		}
-		return copyFile(path, target)
+		return fsutil.CopyFile(path, target)
 	})
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // setModelMaxLength makes tokenizer_config.json's model_max_length the
