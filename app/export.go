@@ -81,7 +81,12 @@ func copyTree(src, dst string) error {
 		if d.IsDir() {
 			return os.MkdirAll(target, 0o755)
 		}
-		return fsutil.CopyFile(path, target)
+		if err := fsutil.CopyFile(path, target); err != nil {
+			return err
+		}
+		// 0644 whatever the run's file had (checkpoints written before
+		// fsutil were 0600): whoever serves the export must read it.
+		return os.Chmod(target, 0o644)
 	})
 }
 
