@@ -16,9 +16,9 @@ import (
 	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/ml/eval"
 	"github.com/precedent/precedent/ml/model"
-	_ "github.com/precedent/precedent/ml/ort" // backend "ort": ONNX Runtime inference, auto's CPU fallback (cgo builds)
 	"github.com/precedent/precedent/ml/pairtext"
 	"github.com/precedent/precedent/ml/tokenizer"
+	"github.com/precedent/precedent/rerank"
 )
 
 // DefaultModel is the checkpoint training starts from when none is given:
@@ -28,26 +28,11 @@ const DefaultModel = "all-MiniLM-L6-v2"
 // ModelsEnv names the environment variable with a folder of model folders.
 const ModelsEnv = "PRECEDENT_MODELS"
 
-var (
-	backendMu    sync.Mutex
-	backends     = map[string]compute.Backend{}
-	backendInfos = map[string]backend.Info{}
-)
-
 // Backend returns the compute backend named by name ("" = automatic: the
-// fastest available), created once per process and shared.
+// fastest available), created once per process and shared with serving
+// (rerank.Backend).
 func Backend(name string) (compute.Backend, backend.Info, error) {
-	backendMu.Lock()
-	defer backendMu.Unlock()
-	if b, ok := backends[name]; ok {
-		return b, backendInfos[name], nil
-	}
-	b, info, err := backend.New(name)
-	if err != nil {
-		return nil, backend.Info{}, err
-	}
-	backends[name], backendInfos[name] = b, info
-	return b, info, nil
+	return rerank.Backend(name)
 }
 
 // BackendInfo describes the backend the project's settings select, creating it if needed.
@@ -135,7 +120,7 @@ func (p *Project) pairFormat(name string) (pairtext.Format, error) {
 	if err != nil {
 		return f, err
 	}
-	f.Mask = idMask(m, idMaskToken)
+	f.Mask = rerank.IDMask(m, rerank.IDMaskToken)
 	stops, err := p.StopEntities()
 	if err != nil {
 		return f, err
@@ -144,10 +129,10 @@ func (p *Project) pairFormat(name string) (pairtext.Format, error) {
 	return f, nil
 }
 
-// render is the pair text of (query, doc): the one place training,
-// evaluation, serving and `precedent pairtext` turn tickets into model input.
+// render is the pair text of (query, doc) in the reranker's format, as
+// serving renders it (rerank.RenderPair).
 func (r *reranker) render(q, d data.Ticket) (query, doc string) {
-	return pairtext.QuerySide(q, r.format), pairtext.DocSide(q, d, r.format)
+	return rerank.RenderPair(q, d, r.format)
 }
 
 // encode tokenizes (query, doc) pairs in the reranker's format, on every core.

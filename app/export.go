@@ -3,10 +3,12 @@ package app
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/precedent/precedent/platform/fsutil"
+	"github.com/precedent/precedent/rerank"
 )
 
 // Export copies a run's best model into dir, which must be empty or absent:
@@ -45,7 +47,7 @@ func (p *Project) Export(run, dir string) (string, error) {
 	for _, f := range []string{"report.md", "report.html"} {
 		src := filepath.Join(r.Dir, "eval", f)
 		if _, err := os.Stat(src); err == nil {
-			if err := copyFile(src, filepath.Join(tmp, f)); err != nil {
+			if err := fsutil.CopyFile(src, filepath.Join(tmp, f)); err != nil {
 				return "", fmt.Errorf("export %s: %w", dir, err)
 			}
 		}
@@ -59,7 +61,7 @@ func (p *Project) Export(run, dir string) (string, error) {
 	if err := writeModelCard(tmp, p.modelCard(r, sc, time.Now())); err != nil {
 		return "", fmt.Errorf("export %s: %w", dir, err)
 	}
-	if err := writeManifest(tmp); err != nil {
+	if err := rerank.WriteManifest(tmp); err != nil {
 		return "", fmt.Errorf("export %s: %w", dir, err)
 	}
 	_ = os.Remove(dir) // an empty folder is replaced
@@ -79,25 +81,13 @@ func copyTree(src, dst string) error {
 		if d.IsDir() {
 			return os.MkdirAll(target, 0o755)
 		}
-		return copyFile(path, target)
+		if err := fsutil.CopyFile(path, target); err != nil {
+			return err
+		}
+		// 0644 whatever the run's file had (checkpoints written before
+		// fsutil were 0600): whoever serves the export must read it.
+		return os.Chmod(target, 0o644)
 	})
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // setModelMaxLength makes tokenizer_config.json's model_max_length the

@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"github.com/precedent/precedent/ml/ltr"
+	"github.com/precedent/precedent/rerank"
 )
 
 // ModelCard describes an exported model: where its training data came from
 // (counts and date windows only — never ticket text), how it scored, and how
 // it was trained. Export writes it as model_card.json and as the Hugging Face
-// README.md; `precedent serve` returns it from GET /info.
+// README.md; `precedent serve` reads it as a rerank.ModelCard and returns it
+// from GET /info.
 type ModelCard struct {
 	Run        string        `json:"run"`
 	Exported   time.Time     `json:"exported"`
@@ -59,10 +61,8 @@ type CardEval struct {
 	RankerFolds   []FoldResult `json:"ranker_folds,omitempty"`
 }
 
-const cardFile = "model_card.json"
-
 // modelCard gathers a run's card from the project's records.
-func (p *Project) modelCard(r RunRecord, sc ServingConfig, now time.Time) ModelCard {
+func (p *Project) modelCard(r RunRecord, sc rerank.ServingConfig, now time.Time) ModelCard {
 	c := ModelCard{
 		Run: r.ID, Exported: now.UTC(), StartModel: filepath.Base(r.StartModel), Backend: backendLabel(r.Backend), Options: r.Options,
 		Steps: r.Steps, BestStep: r.BestStep, ValMRR10: r.BestMRR, Examples: r.Examples, Positives: r.Positives,
@@ -89,10 +89,11 @@ func (p *Project) modelCard(r RunRecord, sc ServingConfig, now time.Time) ModelC
 	return c
 }
 
-// ReadModelCard reads model_card.json from a model folder; ok is false when
-// there is none (a plain Hugging Face checkpoint).
+// ReadModelCard reads model_card.json from a model folder with its
+// project-side types; ok is false when there is none (a plain Hugging Face
+// checkpoint). Servers read it with rerank.ReadModelCard.
 func ReadModelCard(dir string) (c ModelCard, ok bool, err error) {
-	b, err := os.ReadFile(filepath.Join(dir, cardFile))
+	b, err := os.ReadFile(filepath.Join(dir, rerank.CardFile))
 	if os.IsNotExist(err) {
 		return c, false, nil
 	}
@@ -100,7 +101,7 @@ func ReadModelCard(dir string) (c ModelCard, ok bool, err error) {
 		return c, false, err
 	}
 	if err := json.Unmarshal(b, &c); err != nil {
-		return c, false, fmt.Errorf("%s: %w", cardFile, err)
+		return c, false, fmt.Errorf("%s: %w", rerank.CardFile, err)
 	}
 	return c, true, nil
 }
@@ -110,7 +111,7 @@ func writeModelCard(dir string, c ModelCard) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, cardFile), append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, rerank.CardFile), append(b, '\n'), 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "README.md"), []byte(c.Markdown()), 0o644)

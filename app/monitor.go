@@ -14,6 +14,7 @@ import (
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/pairtext"
+	"github.com/precedent/precedent/rerank"
 )
 
 const metaMonitor = "monitor"
@@ -432,10 +433,10 @@ func (p *Project) exportedModel(dir string) (monitoredModel, error) {
 	if err != nil {
 		return monitoredModel{}, err
 	}
-	if _, err := VerifyManifest(abs); err != nil {
+	if _, err := rerank.VerifyManifest(abs); err != nil {
 		return monitoredModel{}, err
 	}
-	sc, err := ReadServingConfig(abs)
+	sc, err := rerank.ReadServingConfig(abs)
 	if err != nil {
 		return monitoredModel{}, err
 	}

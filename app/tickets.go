@@ -36,3 +36,20 @@ func (p *Project) loadArchive() (*archive, error) {
 	}
 	return a, nil
 }
+
+// Tickets reads tickets from the project's archive by ID; a missing ID
+// fails, named.
+func (p *Project) Tickets(ids []string) ([]data.Ticket, error) {
+	out := make([]data.Ticket, len(ids))
+	for i, id := range ids {
+		t, ok, err := p.Store.Ticket(id)
+		if err != nil {
+			return nil, fmt.Errorf("ticket %s: %w", id, err)
+		}
+		if !ok {
+			return nil, fmt.Errorf("ticket %s is not in the archive", id)
+		}
+		out[i] = t
+	}
+	return out, nil
+}

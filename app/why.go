@@ -2,11 +2,11 @@ package app
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/ml/ltr"
 	"github.com/precedent/precedent/ml/pairtext"
+	"github.com/precedent/precedent/rerank"
 )
 
 // MatchEvidence is why a test query and its first relevant precedent match:
@@ -17,16 +17,12 @@ type MatchEvidence struct {
 	// recorded (the query has no stored test candidates or no positive).
 	Precedent      *data.Ticket `json:"precedent,omitempty"`
 	SharedEntities []string     `json:"shared_entities,omitempty"` // user, host, IP… values both tickets hold, in the query's order; stop-entities left out
-	SharedTerms    []string     `json:"shared_terms,omitempty"`    // up to maxSharedTerms words both texts use (see sharedTerms)
+	SharedTerms    []string     `json:"shared_terms,omitempty"`    // up to rerank.MaxSharedTerms words both texts use (see rerank.SharedTerms)
 	// Contributions split the learned ranker's score of the precedent into
 	// its largest feature contributions (from the last evaluation; empty
 	// when it had no learned ranker).
 	Contributions []ltr.Contribution `json:"contributions,omitempty"`
 }
-
-// maxSharedTerms bounds MatchEvidence.SharedTerms: enough to show the
-// overlap, few enough to read at a glance.
-const maxSharedTerms = 8
 
 // WhyMatch gathers the evidence for one test query: the query as stored,
 // its first relevant precedent and what the two share. An unknown query
@@ -73,7 +69,7 @@ func (p *Project) WhyMatch(queryID string) (MatchEvidence, error) {
 	for _, e := range pairtext.Entities(q).Shared(pairtext.Entities(pos)).Evidence(stops) {
 		ev.SharedEntities = append(ev.SharedEntities, e.Value)
 	}
-	ev.SharedTerms = sharedTerms(q.QueryText(), pos.DocumentText(), maxSharedTerms)
+	ev.SharedTerms = rerank.SharedTerms(q.QueryText(), pos.DocumentText(), rerank.MaxSharedTerms)
 	if last, ok, err := p.LastEval(); err == nil && ok {
 		ev.Contributions = last.Why[queryID]
 	}
@@ -126,36 +122,3 @@ func (p *Project) PairTickets(sp StoredPair) (PairTickets, error) {
 func (p *Project) TicketCount() (int, error) {
 	return p.Store.CountTickets()
 }
-
-// sharedTerms lists up to n distinct words of a that b also uses, in a's
-// order: lower-cased runs of letters, digits and - . _ (trimmed of - . _),
-// four characters or more, without the stop words.
-func sharedTerms(a, b string, n int) []string {
-	words := func(s string) []string {
-		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_')
-		})
-	}
-	inB := map[string]bool{}
-	for _, w := range words(b) {
-		inB[strings.Trim(w, ".-_")] = true
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, w := range words(a) {
-		w = strings.Trim(w, ".-_")
-		if len(w) < 4 || seen[w] || !inB[w] || stopWords[w] {
-			continue
-		}
-		seen[w] = true
-		out = append(out, w)
-		if len(out) == n {
-			break
-		}
-	}
-	return out
-}
-
-// stopWords are words every ticket uses: sharing them says nothing.
-var stopWords = map[string]bool{"that": true, "this": true, "with": true, "from": true, "have": true, "were": true,
-	"been": true, "alert": true, "ticket": true, "user": true, "host": true}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/data/synth"
+	"github.com/precedent/precedent/platform/fsutil"
 )
 
 // evalRow times `precedent eval` with its defaults as a user meets it right
@@ -181,19 +182,6 @@ func copyTree(src, dst string) error {
 		case !d.Type().IsRegular():
 			return nil
 		}
-		in, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		out, err := os.Create(to)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(out, in); err != nil {
-			out.Close()
-			return err
-		}
-		return out.Close()
+		return fsutil.CopyFile(path, to)
 	})
 }

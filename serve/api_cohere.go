@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/rerank"
 )
 
 // CohereRequest is Cohere's POST /v1/rerank body. Documents are strings or
@@ -210,7 +210,7 @@ func (s *Server) cohereRank(r *http.Request, query string, texts []string, topN,
 	case maxTokensPerDoc < 0:
 		return CohereResponse{}, validation("max_tokens_per_doc: must be >= 1")
 	}
-	scores, err := s.score(r.Context(), textPairs(query, texts), app.EncodeOptions{DocTokens: maxTokensPerDoc})
+	scores, err := s.score(r.Context(), textPairs(query, texts), rerank.EncodeOptions{DocTokens: maxTokensPerDoc})
 	if err != nil {
 		return CohereResponse{}, err
 	}

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"sort"
 
-	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/rerank"
 )
 
 // TicketRequest is the body of POST /tickets/rerank: a new alert and the
@@ -19,10 +19,10 @@ type TicketRequest struct {
 
 // TicketResult is one candidate, best first.
 type TicketResult struct {
-	ID       string       `json:"id"`
-	Score    float32      `json:"score"` // the model's raw logit
-	Rank     int          `json:"rank"`
-	Evidence app.Evidence `json:"evidence"` // why this match
+	ID       string          `json:"id"`
+	Score    float32         `json:"score"` // the model's raw logit
+	Rank     int             `json:"rank"`
+	Evidence rerank.Evidence `json:"evidence"` // why this match
 }
 
 // TicketResponse is the answer of POST /tickets/rerank.
@@ -45,14 +45,14 @@ func (s *Server) native(w http.ResponseWriter, r *http.Request) error {
 		return validation("top_k: must be >= 0")
 	}
 	q := req.Query
-	pairs := make([]app.Pair, len(req.Candidates))
+	pairs := make([]rerank.Pair, len(req.Candidates))
 	for i := range req.Candidates {
 		if req.Candidates[i].ID == "" {
 			return validation(fmt.Sprintf("candidates[%d].id: required", i))
 		}
-		pairs[i] = app.Pair{Query: &q, Doc: &req.Candidates[i]}
+		pairs[i] = rerank.Pair{Query: &q, Doc: &req.Candidates[i]}
 	}
-	scores, err := s.score(r.Context(), pairs, app.EncodeOptions{})
+	scores, err := s.score(r.Context(), pairs, rerank.EncodeOptions{})
 	if err != nil {
 		return err
 	}

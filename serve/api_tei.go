@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"sort"
 
-	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/rerank"
 )
 
 // TEIRequest is Text Embeddings Inference's POST /rerank body. Each text
@@ -53,7 +53,7 @@ func (s *Server) tei(w http.ResponseWriter, r *http.Request) error {
 	}
 	pairs := textPairs(req.Query, req.Texts)
 	noTrunc := req.Truncate != nil && !*req.Truncate
-	scores, err := s.score(r.Context(), pairs, app.EncodeOptions{NoTruncate: noTrunc})
+	scores, err := s.score(r.Context(), pairs, rerank.EncodeOptions{NoTruncate: noTrunc})
 	if err != nil {
 		return err
 	}
@@ -73,15 +73,15 @@ func (s *Server) tei(w http.ResponseWriter, r *http.Request) error {
 }
 
 // textPairs pairs a query with texts, each side a ticket when it parses as one.
-func textPairs(query string, texts []string) []app.Pair {
-	qt, qok := app.ParseTicketText(query)
-	pairs := make([]app.Pair, len(texts))
+func textPairs(query string, texts []string) []rerank.Pair {
+	qt, qok := rerank.ParseTicketText(query)
+	pairs := make([]rerank.Pair, len(texts))
 	for i, t := range texts {
-		p := app.Pair{QueryText: query, DocText: t}
+		p := rerank.Pair{QueryText: query, DocText: t}
 		if qok {
 			p.Query = &qt
 		}
-		if dt, ok := app.ParseTicketText(t); ok {
+		if dt, ok := rerank.ParseTicketText(t); ok {
 			p.Doc = &dt
 		}
 		pairs[i] = p

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/rerank"
 )
 
 // Error classes, as the error_type of an error body and the class label of
@@ -64,7 +64,7 @@ var (
 func classify(err error) *apiError {
 	var ae *apiError
 	var mbe *http.MaxBytesError
-	var tl *app.TooLongError
+	var tl *rerank.TooLongError
 	switch {
 	case errors.As(err, &ae):
 		return ae

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/rerank"
 )
 
 // topScoreBuckets bound the model's highest raw logit per ticket request.
@@ -25,7 +25,7 @@ type driftMetrics struct {
 	unseen  uint64
 }
 
-func newDriftMetrics(card *app.ModelCard) *driftMetrics {
+func newDriftMetrics(card *rerank.ModelCard) *driftMetrics {
 	d := &driftMetrics{top: newHistogram(topScoreBuckets)}
 	if card != nil && len(card.Rules) > 0 {
 		d.known = map[string]bool{}

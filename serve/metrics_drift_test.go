@@ -8,14 +8,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/rerank"
 )
 
 // cardModel is the fake model with a model card listing its training rules.
 type cardModel struct{ fakeModel }
 
-func (m *cardModel) Info() app.RerankerInfo {
-	return app.RerankerInfo{Run: "run-x", PairFormat: "structured", Card: &app.ModelCard{Rules: []string{"Okta - MFA Push Spam"}}}
+func (m *cardModel) Info() rerank.RerankerInfo {
+	return rerank.RerankerInfo{Run: "run-x", PairFormat: "structured", Card: &rerank.ModelCard{Rules: []string{"Okta - MFA Push Spam"}}}
 }
 
 func TestMetricsDriftSignals(t *testing.T) {

@@ -14,17 +14,17 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/ml/tokenizer"
+	"github.com/precedent/precedent/rerank"
 )
 
-// Model is what the server needs of a loaded reranker; *app.Reranker is one.
+// Model is what the server needs of a loaded reranker; *rerank.Reranker is one.
 type Model interface {
-	EncodeWith(pairs []app.Pair, o app.EncodeOptions) ([]tokenizer.Encoding, error)
+	EncodeWith(pairs []rerank.Pair, o rerank.EncodeOptions) ([]tokenizer.Encoding, error)
 	Score(ctx context.Context, encs []tokenizer.Encoding) ([]float32, error)
-	Explain(q, d data.Ticket) app.Evidence
-	Info() app.RerankerInfo
+	Explain(q, d data.Ticket) rerank.Evidence
+	Info() rerank.RerankerInfo
 	Close()
 }
 
@@ -200,7 +200,7 @@ func (s *Server) info(w http.ResponseWriter, _ *http.Request) error {
 }
 
 // score encodes pairs in the request goroutine, then waits for the batcher.
-func (s *Server) score(ctx context.Context, pairs []app.Pair, o app.EncodeOptions) ([]float32, error) {
+func (s *Server) score(ctx context.Context, pairs []rerank.Pair, o rerank.EncodeOptions) ([]float32, error) {
 	if s.stopping.Load() {
 		return nil, errStopping
 	}

@@ -27,9 +27,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/ml/tokenizer"
+	"github.com/precedent/precedent/rerank"
 )
 
 // fakeModel scores a pair by the length of its document text, so tests
@@ -48,7 +48,7 @@ type fakeModel struct {
 // document.
 const fakeMaxLen = 256
 
-func (f *fakeModel) EncodeWith(pairs []app.Pair, o app.EncodeOptions) ([]tokenizer.Encoding, error) {
+func (f *fakeModel) EncodeWith(pairs []rerank.Pair, o rerank.EncodeOptions) ([]tokenizer.Encoding, error) {
 	f.encodes.Add(1)
 	out := make([]tokenizer.Encoding, len(pairs))
 	for i, p := range pairs {
@@ -61,7 +61,7 @@ func (f *fakeModel) EncodeWith(pairs []app.Pair, o app.EncodeOptions) ([]tokeniz
 		}
 		if len(doc) > fakeMaxLen {
 			if o.NoTruncate {
-				return nil, &app.TooLongError{Index: i, MaxLen: fakeMaxLen}
+				return nil, &rerank.TooLongError{Index: i, MaxLen: fakeMaxLen}
 			}
 			doc = doc[:fakeMaxLen]
 		}
@@ -91,11 +91,11 @@ func (f *fakeModel) Score(ctx context.Context, encs []tokenizer.Encoding) ([]flo
 	return out, nil
 }
 
-func (f *fakeModel) Explain(q, d data.Ticket) app.Evidence {
-	return app.Evidence{TimeGap: "1 day earlier"}
+func (f *fakeModel) Explain(q, d data.Ticket) rerank.Evidence {
+	return rerank.Evidence{TimeGap: "1 day earlier"}
 }
-func (f *fakeModel) Info() app.RerankerInfo {
-	return app.RerankerInfo{Run: "run-x", PairFormat: "structured"}
+func (f *fakeModel) Info() rerank.RerankerInfo {
+	return rerank.RerankerInfo{Run: "run-x", PairFormat: "structured"}
 }
 func (f *fakeModel) Close() { f.closed.Store(true) }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/platform"
+	"github.com/precedent/precedent/rerank"
 )
 
 const backendAuto = "Automatic"
@@ -59,7 +60,7 @@ func newSettingsPanel(d *desktop) *settingsPanel {
 	p.caStatus = widget.NewLabel("")
 	p.caStatus.Wrapping = fyne.TextWrapWord
 	p.backend = widget.NewSelect(backendOptions(), nil)
-	p.prec = widget.NewSelect(app.Precisions, nil)
+	p.prec = widget.NewSelect(rerank.Precisions, nil)
 	p.precNote = widget.NewLabel("")
 	p.precNote.Wrapping = fyne.TextWrapWord
 	p.memory = widget.NewEntry()
@@ -115,7 +116,7 @@ func (p *settingsPanel) refresh() {
 		p.backend.SetOptions(append(p.backend.Options, b))
 	}
 	p.backend.SetSelected(b)
-	p.prec.SetSelected(firstOr(s.Precision, app.PrecisionAuto))
+	p.prec.SetSelected(firstOr(s.Precision, rerank.PrecisionAuto))
 	if note, err := p.d.proj.PrecisionNote(); err == nil {
 		p.precNote.SetText("Scoring and embedding: " + note)
 	} else {
@@ -217,7 +218,7 @@ func (p *settingsPanel) save() {
 	}
 	s.MemoryLimitMB = mem
 	s.Precision = p.prec.Selected
-	if s.Precision == app.PrecisionAuto {
+	if s.Precision == rerank.PrecisionAuto {
 		s.Precision = ""
 	}
 	if err := p.d.proj.SaveSettings(s); err != nil {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/rerank"
 )
 
 func init() {
@@ -38,6 +38,6 @@ func cmdExport(ctx context.Context, args []string) error {
 	if f.json() {
 		return printJSON(map[string]string{"run": id, "dir": *out, "serve": "precedent serve --model " + *out})
 	}
-	fmt.Printf("exported %s to %s\nserve it with: precedent serve --model %s\ncheck it with: sha256sum -c %s (in %s)\n", id, *out, *out, app.ManifestFile, *out)
+	fmt.Printf("exported %s to %s\nserve it with: precedent serve --model %s\ncheck it with: sha256sum -c %s (in %s)\n", id, *out, *out, rerank.ManifestFile, *out)
 	return nil
 }

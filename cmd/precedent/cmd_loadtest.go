@@ -8,9 +8,9 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/data/synth"
 	"github.com/precedent/precedent/platform"
+	"github.com/precedent/precedent/rerank"
 	"github.com/precedent/precedent/serve"
 	"github.com/precedent/precedent/serve/loadtest"
 )
@@ -49,7 +49,7 @@ func cmdLoadtest(ctx context.Context, args []string) error {
 		return err
 	}
 	o.Tickets = arch.Tickets
-	m, err := app.LoadReranker(*dir, app.RerankerOptions{Backend: *backendName, Batch: min(*maxBatch, 64)})
+	m, err := rerank.LoadReranker(*dir, rerank.RerankerOptions{Backend: *backendName, Batch: min(*maxBatch, 64)})
 	if err != nil {
 		return err
 	}

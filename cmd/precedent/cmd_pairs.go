@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/precedent/precedent/data/split"
+	"github.com/precedent/precedent/platform/fsutil"
 )
 
 func init() {
@@ -56,28 +56,14 @@ func cmdPairs(ctx context.Context, args []string) error {
 		_, err := write(os.Stdout)
 		return err
 	}
-	n, err := writeFileAtomic(*out, write)
-	if err != nil {
+	// 0o600: the pairs hold ticket text (the mode a temporary file had before).
+	var n int
+	if err := fsutil.WriteFileAtomicFunc(*out, 0o600, func(w io.Writer) (err error) {
+		n, err = write(w)
+		return err
+	}); err != nil {
 		return fmt.Errorf("pairs --out %s: %w", *out, err)
 	}
 	fmt.Fprintf(os.Stderr, "%d pairs written to %s\n", n, *out)
 	return nil
-}
-
-// writeFileAtomic writes path through a temporary file beside it, renamed
-// over path only when write succeeded: a failed run leaves path untouched.
-func writeFileAtomic(path string, write func(io.Writer) (int, error)) (int, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".precedent-*.tmp")
-	if err != nil {
-		return 0, err
-	}
-	defer os.Remove(tmp.Name())
-	n, err := write(tmp)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return n, err
-	}
-	return n, os.Rename(tmp.Name(), path)
 }

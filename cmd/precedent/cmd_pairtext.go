@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/rerank"
 )
 
 func init() {
@@ -63,7 +63,7 @@ func cmdPairtext(ctx context.Context, args []string) error {
 		}
 		q, cands = ts[0], ts[1:]
 	}
-	r, err := app.LoadReranker(*dir, app.RerankerOptions{Backend: *backendName, Precision: *precision})
+	r, err := rerank.LoadReranker(*dir, rerank.RerankerOptions{Backend: *backendName, Precision: *precision})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/rerank"
 	"github.com/precedent/precedent/serve"
 )
 
@@ -89,7 +90,7 @@ func BenchmarkPlainTextMRR(b *testing.B) {
 		require.NoError(b, json.NewDecoder(resp.Body).Decode(out))
 	}
 	measure := func(lift bool) (tickets, plain, withFields float64) {
-		m, err := app.LoadReranker(model, app.RerankerOptions{Precision: defaultServePrecision, LiftPlain: lift})
+		m, err := rerank.LoadReranker(model, rerank.RerankerOptions{Precision: defaultServePrecision, LiftPlain: lift})
 		require.NoError(b, err)
 		s, err := serve.New(m, serve.Config{MaxTexts: 1024})
 		require.NoError(b, err)

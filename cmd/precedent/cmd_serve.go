@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/rerank"
 	"github.com/precedent/precedent/serve"
 )
 
@@ -39,7 +39,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	if _, err := cfg.TLSConfig(); err != nil {
 		return err // a missing or unreadable certificate fails before the model loads, and before "serving on"
 	}
-	m, err := app.LoadReranker(*o.dir, app.RerankerOptions{Backend: *o.backend, Precision: *o.precision, Batch: min(*o.maxBatch, 64), LiftPlain: *o.liftPlain})
+	m, err := rerank.LoadReranker(*o.dir, rerank.RerankerOptions{Backend: *o.backend, Precision: *o.precision, Batch: min(*o.maxBatch, 64), LiftPlain: *o.liftPlain})
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/precedent/precedent/internal/testenv"
 	"github.com/precedent/precedent/ml/tokenizer"
 	"github.com/precedent/precedent/platform"
+	"github.com/precedent/precedent/rerank"
 )
 
 // TestMain lets tests run this test binary as the precedent CLI in a child
@@ -196,7 +197,7 @@ func TestPipelineOfflineAndServe(t *testing.T) {
 	// A fixed set of pairs: the latest ticket against earlier ones that cite IDs.
 	ids := pickPairs(t, filepath.Join(synth, "tickets.jsonl"), 8)
 	var pt struct {
-		Pairs []app.PairInput `json:"pairs"`
+		Pairs []rerank.PairInput `json:"pairs"`
 	}
 	pairsJSON := r.run(append([]string{"pairtext", "--model", export, "--score", "--backend", "go", "--json"}, ids...)...)
 	require.NoError(t, json.Unmarshal([]byte(pairsJSON), &pt), pairsJSON)
@@ -264,7 +265,7 @@ func TestPipelineOfflineAndServe(t *testing.T) {
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&info))
 	resp.Body.Close()
 	assert.True(t, strings.HasPrefix(info.Model.Precision, "f32"), "serve's default precision: %q", info.Model.Precision)
-	servedPairs := make([]app.PairInput, len(pt.Pairs))
+	servedPairs := make([]rerank.PairInput, len(pt.Pairs))
 	for i, pi := range pt.Pairs {
 		sc := served[pi.Candidate]
 		servedPairs[i] = pi

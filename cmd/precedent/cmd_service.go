@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/platform"
+	"github.com/precedent/precedent/rerank"
 	"github.com/precedent/precedent/serve"
 )
 
@@ -75,7 +75,7 @@ func cmdService(ctx context.Context, args []string) error {
 	if _, err := cfg.TLSConfig(); err != nil {
 		return err
 	}
-	if _, err := app.VerifyManifest(*o.dir); err != nil {
+	if _, err := rerank.VerifyManifest(*o.dir); err != nil {
 		return err
 	}
 	exe, err := os.Executable()

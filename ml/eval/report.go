@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/precedent/precedent/platform/fsutil"
 )
 
 // SystemResult is one ranking system's scores: the mean and, in
@@ -82,10 +84,10 @@ func WriteReport(dir string, r Report) (mdPath, htmlPath string, err error) {
 	}
 	mdPath = filepath.Join(dir, "report.md")
 	htmlPath = filepath.Join(dir, "report.html")
-	if err := writeAtomic(mdPath, md.Bytes()); err != nil {
+	if err := fsutil.WriteFileAtomic(mdPath, md.Bytes(), 0o644); err != nil {
 		return "", "", err
 	}
-	if err := writeAtomic(htmlPath, html.Bytes()); err != nil {
+	if err := fsutil.WriteFileAtomic(htmlPath, html.Bytes(), 0o644); err != nil {
 		return "", "", err
 	}
 	return mdPath, htmlPath, nil
@@ -130,40 +132,6 @@ func validate(r Report) error {
 				return fmt.Errorf("report: rule row %d (%s) scores unknown system %q: %w", i, row.Rule, n, ErrBadReport)
 			}
 		}
-	}
-	return nil
-}
-
-// writeAtomic writes data to a temporary file beside path, syncs it and
-// renames it over path.
-func writeAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Chmod(0o644); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }

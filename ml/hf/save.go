@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/precedent/precedent/ml/safetensors"
+	"github.com/precedent/precedent/platform/fsutil"
 )
 
 // tokenizerSiblings are the tokenizer files copied from beside
@@ -145,7 +145,7 @@ func copyTokenizer(tokenizerPath, dst string) error {
 	if tokenizerPath == "" {
 		return fmt.Errorf("%w: tokenizer path is empty", ErrMissing)
 	}
-	if err := copyFile(tokenizerPath, filepath.Join(dst, TokenizerFile)); err != nil {
+	if err := fsutil.CopyFile(tokenizerPath, filepath.Join(dst, TokenizerFile)); err != nil {
 		return err
 	}
 	src := filepath.Dir(tokenizerPath)
@@ -154,33 +154,11 @@ func copyTokenizer(tokenizerPath, dst string) error {
 		if _, err := os.Stat(p); err != nil {
 			continue
 		}
-		if err := copyFile(p, filepath.Join(dst, name)); err != nil {
+		if err := fsutil.CopyFile(p, filepath.Join(dst, name)); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// copyFile copies src to dst and syncs it.
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return fmt.Errorf("copy tokenizer: %w", err)
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return fmt.Errorf("copy tokenizer: %w", err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return fmt.Errorf("copy %s: %w", src, err)
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return fmt.Errorf("copy %s: %w", src, err)
-	}
-	return out.Close()
 }
 
 // swapDir renames tmp onto dir, moving an existing dir aside first and

@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
+
+	"github.com/precedent/precedent/platform/fsutil"
 )
 
 // Write stores tensors as F32 (whatever their DType field says) with keys
@@ -66,33 +66,5 @@ func Write(path string, tensors map[string]Tensor, meta map[string]string) error
 			pos += 4
 		}
 	}
-	return writeAtomic(path, buf)
-}
-
-// writeAtomic writes buf to a temp file in path's directory, syncs it and
-// renames it onto path.
-func writeAtomic(path string, buf []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(buf); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write %s: sync: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: close: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write %s: rename: %w", path, err)
-	}
-	return nil
+	return fsutil.WriteFileAtomic(path, buf, 0o644)
 }

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/precedent/precedent/platform/fsutil"
 )
 
 // curveFile is the JSON Lines log of a run, one Point per step.
@@ -37,26 +40,16 @@ func openCurve(dir string, points []Point) (*curveLog, error) {
 		return nil, nil
 	}
 	c := &curveLog{path: filepath.Join(dir, curveFile)}
-	tmp := c.path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return nil, fmt.Errorf("curve %s: %w", tmp, err)
-	}
-	w := bufio.NewWriter(f)
-	for _, p := range points {
-		if err := writePoint(w, p); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("curve %s: %w", tmp, err)
+	err := fsutil.WriteFileAtomicFunc(c.path, 0o644, func(f io.Writer) error {
+		w := bufio.NewWriter(f)
+		for _, p := range points {
+			if err := writePoint(w, p); err != nil {
+				return err
+			}
 		}
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("curve %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("curve %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, c.path); err != nil {
+		return w.Flush()
+	})
+	if err != nil {
 		return nil, fmt.Errorf("curve %s: %w", c.path, err)
 	}
 	if c.f, err = os.OpenFile(c.path, os.O_WRONLY|os.O_APPEND, 0o644); err != nil {

@@ -1,4 +1,4 @@
-package app
+package rerank
 
 import (
 	"testing"
@@ -29,7 +29,7 @@ func TestInferencePrecision(t *testing.T) {
 		{"unknown", "int8", fast, "", "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, note, err := inferencePrecision(tc.setting, tc.info)
+			got, note, err := InferencePrecision(tc.setting, tc.info)
 			if tc.err {
 				assert.ErrorContains(t, err, "auto")
 				return

@@ -1,8 +1,7 @@
-package app
+package rerank
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/precedent/precedent/data"
 )
@@ -41,23 +40,6 @@ func (r *Reranker) PairInputs(ctx context.Context, q data.Ticket, cands []data.T
 		for i := range out {
 			out[i].Score = &s[i]
 		}
-	}
-	return out, nil
-}
-
-// Tickets reads tickets from the project's archive by ID; a missing ID
-// fails, named.
-func (p *Project) Tickets(ids []string) ([]data.Ticket, error) {
-	out := make([]data.Ticket, len(ids))
-	for i, id := range ids {
-		t, ok, err := p.Store.Ticket(id)
-		if err != nil {
-			return nil, fmt.Errorf("ticket %s: %w", id, err)
-		}
-		if !ok {
-			return nil, fmt.Errorf("ticket %s is not in the archive", id)
-		}
-		out[i] = t
 	}
 	return out, nil
 }

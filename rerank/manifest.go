@@ -1,4 +1,4 @@
-package app
+package rerank
 
 import (
 	"bufio"
@@ -22,9 +22,9 @@ const ManifestFile = "manifest.sha256"
 // changed, truncated or missing since export.
 var ErrManifest = errors.New("model files do not match manifest.sha256")
 
-// writeManifest hashes every regular file under dir (but the manifest) and
-// writes the manifest.
-func writeManifest(dir string) error {
+// WriteManifest hashes every regular file under dir (but the manifest) and
+// writes the manifest, sorted by file name.
+func WriteManifest(dir string) error {
 	var lines []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

@@ -1,4 +1,4 @@
-package app
+package rerank
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"sync"
+
+	"github.com/gomlx/compute"
 
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/ml/hf"
@@ -77,7 +79,7 @@ func LoadReranker(dir string, o RerankerOptions) (*Reranker, error) {
 	if err != nil {
 		return nil, err
 	}
-	prec, precNote, err := inferencePrecision(o.Precision, info)
+	prec, precNote, err := InferencePrecision(o.Precision, info)
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +107,43 @@ func LoadReranker(dir string, o RerankerOptions) (*Reranker, error) {
 		r.card = &c
 	}
 	return r, nil
+}
+
+// reranker is the loaded model behind a Reranker: its scorer, tokenizer,
+// pair format and token budget.
+type reranker struct {
+	sc     *model.Scorer
+	tok    *tokenizer.Tokenizer
+	format pairtext.Format
+	maxLen int
+	batch  int
+}
+
+func newReranker(m *model.Model, tokPath string, b compute.Backend, format pairtext.Format, maxLen int, prec model.Precision) (*reranker, error) {
+	tok, err := tokenizer.Load(tokPath)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := model.NewScorer(m, b, prec)
+	if err != nil {
+		tok.Close()
+		return nil, err
+	}
+	return &reranker{sc: sc, tok: tok, format: format, maxLen: maxLen, batch: 32}, nil
+}
+
+func (r *reranker) Close() { r.tok.Close() }
+
+// render is the pair text of (query, doc) in the model's format.
+func (r *reranker) render(q, d data.Ticket) (query, doc string) {
+	return RenderPair(q, d, r.format)
+}
+
+// RenderPair is the pair text of (query, doc) in format f: the one place
+// training, evaluation, serving and `precedent pairtext` turn tickets into
+// model input.
+func RenderPair(q, d data.Ticket, f pairtext.Format) (query, doc string) {
+	return pairtext.QuerySide(q, f), pairtext.DocSide(q, d, f)
 }
 
 // Close waits for a Score in progress, then frees the tokenizer.
@@ -330,7 +369,7 @@ func (r *Reranker) Explain(q, d data.Ticket) Evidence {
 			e.SameFields = append(e.SameFields, f.name)
 		}
 	}
-	e.Terms = sharedTerms(q.QueryText(), d.DocumentText(), maxSharedTerms)
+	e.Terms = SharedTerms(q.QueryText(), d.DocumentText(), MaxSharedTerms)
 	e.TimeGap = pairtext.TimeGap(q.Opened, d.Opened)
 	return e
 }
