@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/tokenizer"
+	"github.com/precedent/precedent/platform/fsutil"
 )
 
 // biEncoderConfigFile records, in a saved bi-encoder folder, how Precedent
@@ -248,25 +248,12 @@ func saveBiEncoder(m *model.Model, startDir, dir string, maxLen int, run string)
 	return nil
 }
 
-// copyInto copies src to dst, creating dst's folder.
+// copyInto copies src to dst atomically, creating dst's folder.
 func copyInto(src, dst string) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return fmt.Errorf("copy %s: %w", src, err)
-	}
-	return out.Close()
+	return fsutil.CopyFile(src, dst)
 }
 
 // writeJSONFile writes v indented at path, creating its folder.

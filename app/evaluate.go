@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/ltr"
 	"github.com/precedent/precedent/ml/model"
+	"github.com/precedent/precedent/platform/fsutil"
 )
 
 const metaEval = "evaluation"
@@ -676,7 +678,7 @@ func writeTREC(dir string, qcs []QueryCandidates, ranked map[string][][]string) 
 	for _, qc := range qcs {
 		qrels[qc.Query] = toSet(qc.Relevant)
 	}
-	if err := writeFile(filepath.Join(dir, "qrels.txt"), func(f *os.File) error { return eval.WriteQrels(f, qrels) }); err != nil {
+	if err := writeFile(filepath.Join(dir, "qrels.txt"), func(w io.Writer) error { return eval.WriteQrels(w, qrels) }); err != nil {
 		return err
 	}
 	for n, lists := range ranked {
@@ -684,25 +686,17 @@ func writeTREC(dir string, qcs []QueryCandidates, ranked map[string][][]string) 
 		for i, qc := range qcs {
 			runs[qc.Query] = lists[i]
 		}
-		if err := writeFile(filepath.Join(dir, "run."+n+".txt"), func(f *os.File) error { return eval.WriteRun(f, n, runs) }); err != nil {
+		if err := writeFile(filepath.Join(dir, "run."+n+".txt"), func(w io.Writer) error { return eval.WriteRun(w, n, runs) }); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func writeFile(path string, fn func(*os.File) error) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if err := fn(f); err != nil {
-		f.Close()
+// writeFile writes path atomically with the content fn writes.
+func writeFile(path string, fn func(io.Writer) error) error {
+	if err := fsutil.WriteFileAtomicFunc(path, 0o644, fn); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return nil
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -340,10 +341,10 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 	}
 	md, html := monitorReport(res)
 	res.ReportMD, res.ReportHTML = filepath.Join(dir, "report.md"), filepath.Join(dir, "report.html")
-	if err := writeFile(res.ReportMD, func(f *os.File) error { _, err := f.WriteString(md); return err }); err != nil {
+	if err := writeFile(res.ReportMD, func(w io.Writer) error { _, err := io.WriteString(w, md); return err }); err != nil {
 		return MonitorResult{}, err
 	}
-	if err := writeFile(res.ReportHTML, func(f *os.File) error { _, err := f.WriteString(html); return err }); err != nil {
+	if err := writeFile(res.ReportHTML, func(w io.Writer) error { _, err := io.WriteString(w, html); return err }); err != nil {
 		return MonitorResult{}, err
 	}
 	res.Seconds = time.Since(start).Seconds()
