@@ -47,8 +47,24 @@ const (
 // entityFeature names the shared-entity feature of a kind.
 func entityFeature(k pairtext.Kind) string { return "shared_" + k.String() }
 
-// evidenceFeatures is the feature order of the ranker's rows.
-func evidenceFeatures() []string {
+// evidenceFeatures is the feature order of the ranker's rows (a fresh
+// slice the caller may keep).
+func evidenceFeatures() []string { return slices.Clone(featureOrder) }
+
+// featureOrder is the feature order of the ranker's rows, and featureCol each
+// feature's column in it.
+var (
+	featureOrder = buildFeatureOrder()
+	featureCol   = func() map[string]int {
+		m := map[string]int{}
+		for i, f := range featureOrder {
+			m[f] = i
+		}
+		return m
+	}()
+)
+
+func buildFeatureOrder() []string {
 	f := []string{featFirstScore, featFirstRank, featTitle, featDescription, featNotes, featTitleTitle,
 		featSameRule, featSameRuleIDF, featRuleBetween, featSameSeverity, featDaysApart, featHasNotes, featSharedURL, featIDNear, featRuleText, featRuleBest, featBiCosine,
 		featRuleRecent, featRuleIDNear, featRuleCosine}
@@ -267,11 +283,10 @@ func (e *evidence) rows(q queryEvidence, list []negatives.Candidate) [][]float64
 	for _, c := range list {
 		best = max(best, float64(c.Score))
 	}
-	feats := evidenceFeatures()
 	out := make([][]float64, len(list))
 	for i, c := range list {
 		at, ok := e.a.Index[c.ID]
-		row := make([]float64, len(feats))
+		row := make([]float64, len(featureOrder))
 		out[i] = row
 		if !ok {
 			continue
@@ -313,7 +328,7 @@ func (e *evidence) rows(q queryEvidence, list []negatives.Candidate) [][]float64
 		put(float64(min(shared, 3)))
 		put(idNearness(q.t.ID, v.ID))
 		if same {
-			put(row[slices.Index(feats, featDescription)])
+			put(row[featureCol[featDescription]])
 		} else {
 			put(0)
 		}
@@ -344,7 +359,7 @@ func (e *evidence) rows(q queryEvidence, list []negatives.Candidate) [][]float64
 		}
 	}
 	// The best description match among the candidates of the query's rule.
-	desc, ruleText, bestCol := slices.Index(feats, featDescription), slices.Index(feats, featRuleText), slices.Index(feats, featRuleBest)
+	desc, ruleText, bestCol := featureCol[featDescription], featureCol[featRuleText], featureCol[featRuleBest]
 	top := -1
 	for i, row := range out {
 		if row[ruleText] > 0 && (top < 0 || row[desc] > out[top][desc]) {

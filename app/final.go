@@ -85,12 +85,8 @@ func hitRate(qcs []QueryCandidates, depth int) float64 {
 	}
 	n := 0
 	for _, qc := range qcs {
-		rel := toSet(qc.Relevant)
-		for _, c := range qc.Candidates[:min(depth, len(qc.Candidates))] {
-			if rel[c.ID] {
-				n++
-				break
-			}
+		if listHits(qc.Candidates[:min(depth, len(qc.Candidates))], qc.Relevant) {
+			n++
 		}
 	}
 	return float64(n) / float64(len(qcs))
