@@ -324,7 +324,7 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 			systems[SysRanker] = rt
 			res.Why = explainPrecedents(fit.Model, tq)
 			f, trials, share := modelShare(rv, fv, valRel)
-			ch := chooseFinal(fit, bestTrial(f, trials), bestTrial(res.Fusion, res.FusionTrials), f, trials)
+			ch := chooseFinal(fit, fusedRR(f, byRankAll(rv), fv, valRel), fusedRR(res.Fusion, valFirst, fv, valRel), f, trials)
 			res.FinalFrom, res.FinalWhy = ch.From, ch.Why
 			if ch.From == FinalFromRanker {
 				res.FinalWhy += "; " + share

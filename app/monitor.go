@@ -270,8 +270,7 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 	if err != nil {
 		return MonitorResult{}, err
 	}
-	var fusionTrials []eval.FusionTrial
-	res.Fusion, fusionTrials = eval.ChooseFusion(valFirst, valModel, valRel, eval.FusionGrid())
+	res.Fusion, _ = eval.ChooseFusion(valFirst, valModel, valRel, eval.FusionGrid())
 	res.FinalFrom = FinalFromFusion
 	// The learned ranker, as evaluation fits and chooses it: its lists are
 	// the "first stage" the model's score is fused into.
@@ -282,7 +281,7 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 	valBase, base := valFirst, first
 	if fit.Model != nil {
 		f, trials, _ := modelShare(rv, valModel, valRel)
-		if chooseFinal(fit, bestTrial(f, trials), bestTrial(res.Fusion, fusionTrials), f, trials).From == FinalFromRanker {
+		if chooseFinal(fit, fusedRR(f, byRankAll(rv), valModel, valRel), fusedRR(res.Fusion, valFirst, valModel, valRel), f, trials).From == FinalFromRanker {
 			res.FinalFrom, res.RankerFusion = FinalFromRanker, &f
 			valBase, base = byRankAll(rv), byRankAll(alignLists(qcs, tq, rankerScored(fit.Model, tq)))
 		}

@@ -182,14 +182,35 @@ func TestChooseFinal(t *testing.T) {
 	f := eval.Fusion{Method: "score", Weight: 0.2}
 	m := &ltr.Model{}
 	good := RankerFit{Model: m, FoldQueries: 200, FoldRanker: 0.6, FoldFirstStage: 0.5}
-	assert.Equal(t, FinalFromRanker, chooseFinal(good, 0.55, 0.55, f, nil).From, "ties go to the ranker")
-	assert.Equal(t, FinalFromFusion, chooseFinal(good, 0.50, 0.55, f, nil).From)
-	bad := good
-	bad.FoldRanker = 0.45
-	c := chooseFinal(bad, 0.9, 0.5, f, nil)
-	assert.Equal(t, FinalFromFusion, c.From, "folds must say the ranker beats the first stage")
-	assert.Contains(t, c.Why, "rolling-origin")
-	assert.Equal(t, FinalFromFusion, chooseFinal(RankerFit{}, 1, 0, f, nil).From)
+	// Per-query validation RR@10 of 60 queries.
+	rr := func(hits, n int) []float64 {
+		out := make([]float64, n)
+		for i := range hits {
+			out[i] = 1
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name           string
+		fit            RankerFit
+		ranker, fusion []float64
+		want           string
+		why            string
+	}{
+		{"ties go to the ranker", good, rr(30, 60), rr(30, 60), FinalFromRanker, "rolling-origin"},
+		{"a lead the grid's optimism explains is not enough", good, rr(30, 60), rr(33, 60), FinalFromRanker, "must beat it significantly"},
+		{"a significant lead chooses the fusion", good, rr(20, 60), rr(45, 60), FinalFromFusion, "significantly"},
+		{"the ranker ahead", good, rr(40, 60), rr(30, 60), FinalFromRanker, "0.667"},
+		{"folds must say the ranker beats the first stage", RankerFit{Model: m, FoldQueries: 200, FoldRanker: 0.45, FoldFirstStage: 0.5}, rr(60, 60), rr(0, 60), FinalFromFusion, "did not beat"},
+		{"no ranker", RankerFit{}, rr(60, 60), rr(0, 60), FinalFromFusion, "too few"},
+		{"no validation queries", good, nil, nil, FinalFromRanker, "no validation queries"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := chooseFinal(c.fit, c.ranker, c.fusion, f, nil)
+			assert.Equal(t, c.want, got.From)
+			assert.Contains(t, got.Why, c.why)
+		})
+	}
 }
 
 func TestHitRateAndByRank(t *testing.T) {
