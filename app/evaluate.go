@@ -359,6 +359,9 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	}
 	if res.RankerFusion != nil {
 		labels[SysFinal] = "final: learned ranker + fine-tuned (" + res.RankerFusion.String() + ")"
+		if res.RankerFusion.Weight == 0 {
+			labels[SysFinal] = "final: learned ranker (the fine-tuned share did not help on validation)"
+		}
 	}
 	if res.BaselineFusionSetting != nil {
 		labels[SysBaselineFusion] += " (" + res.BaselineFusionSetting.String() + ")"
