@@ -97,7 +97,8 @@ func (p *Project) importedIndex(a *archive, qs []retrieve.Query, o FirstStageOpt
 // Embeddings are cached per model and text, so an interrupted run resumes
 // and a changed ticket is re-embedded alone.
 func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.Query, o FirstStageOptions, progress Progress) (retrieve.Index, []retrieve.Query, error) {
-	dir, err := p.ResolveModel(firstNonEmpty(o.Model, p.Settings.BiEncoder))
+	settings := p.SettingsSnapshot()
+	dir, err := p.ResolveModel(firstNonEmpty(o.Model, settings.BiEncoder))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -113,11 +114,11 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 	if err != nil {
 		return nil, nil, err
 	}
-	b, info, err := Backend(p.Settings.Backend)
+	b, info, err := Backend(settings.Backend)
 	if err != nil {
 		return nil, nil, err
 	}
-	prec, _, err := inferencePrecision(p.Settings.Precision, info)
+	prec, _, err := inferencePrecision(settings.Precision, info)
 	if err != nil {
 		return nil, nil, err
 	}

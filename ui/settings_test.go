@@ -48,7 +48,7 @@ func TestSettingsSave(t *testing.T) {
 	require.NotNil(t, d.win.Canvas().Overlays().Top())
 	d.win.Canvas().Overlays().Top().Hide()
 	d.win.Canvas().Overlays().Remove(d.win.Canvas().Overlays().Top())
-	assert.Empty(t, d.proj.Settings.CABundle)
+	assert.Empty(t, d.proj.SettingsSnapshot().CABundle)
 
 	// A good one says what it adds, and is saved with the rest.
 	good := writeCA(t, "Proxy Root")
@@ -71,10 +71,11 @@ func TestSettingsSave(t *testing.T) {
 	p, err := app.Open(dir)
 	require.NoError(t, err)
 	defer p.Close()
-	assert.Equal(t, good, p.Settings.CABundle)
-	assert.Equal(t, 4096, p.Settings.MemoryLimitMB)
-	assert.Equal(t, "go", p.Settings.Backend)
-	assert.Equal(t, "bf16", p.Settings.Precision)
+	s := p.SettingsSnapshot()
+	assert.Equal(t, good, s.CABundle)
+	assert.Equal(t, 4096, s.MemoryLimitMB)
+	assert.Equal(t, "go", s.Backend)
+	assert.Equal(t, "bf16", s.Precision)
 }
 
 func TestThemeChoice(t *testing.T) {

@@ -171,8 +171,8 @@ func (p *trainingPanel) refresh() {
 		p.setStatus(err.Error())
 		return
 	}
-	if p.model.Text == "" && proj.Settings.StartModel != "" {
-		p.model.SetText(proj.Settings.StartModel)
+	if start := proj.SettingsSnapshot().StartModel; p.model.Text == "" && start != "" {
+		p.model.SetText(start)
 	}
 	p.showBackend(proj)
 	p.showRuns(proj)
