@@ -214,7 +214,7 @@ func (p *trainingPanel) showBackend(proj *app.Project) {
 	p.backend.SetText("resolving…")
 	go func() {
 		info, err := proj.BackendInfo()
-		fyne.Do(func() {
+		uiDo(func() {
 			if err != nil {
 				p.backend.SetText("unavailable: " + err.Error() + " (choose another accelerator in Settings)")
 				return
