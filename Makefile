@@ -22,7 +22,7 @@ endif
 TICKETS ?= 20000
 TEST_TIMEOUT ?= 25m
 
-.PHONY: setup deps tokenizers weights pjrt onnxruntime pyref build cli desktop demo test vet fmt-check bench loadtest package app clean fuzz
+.PHONY: setup deps tokenizers weights pjrt onnxruntime pyref build cli desktop demo test race vet fmt-check bench loadtest package app clean fuzz
 
 setup: deps tokenizers weights pjrt onnxruntime
 
@@ -70,6 +70,30 @@ vet:
 
 test: setup pyref fmt-check vet
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
+
+# The race detector over the packages with concurrency: the app's jobs and
+# the project settings they share with the UI, the UI's job runner and
+# panels, the team server's batcher and shutdown, the store, training's
+# cancellation and resume.
+# Every test of serve, ml/train and data/store runs. app and ui together take
+# over 25 minutes under -race on a 2-core machine (TestMonitorExportAndRetrain
+# alone 9 min, TestTrainEvaluateExport 6), so they run with -short, which
+# skips the monitor, real-archive and UI training tests, and RACE_SKIP drops
+# three app tests that train or embed on one goroutine (bi-encoder,
+# fine-tune folder, dense first stages): what stays covers the jobs, the
+# settings (TestSettingsConcurrent, TestSettingsSaveWhileJobRuns), import,
+# training's cancel and resume (TestPipelineEndToEnd) and every UI flow.
+# -race turns on the compiler's checkptr instrumentation too; gomlx's pure-Go
+# matmul kernels (github.com/gomlx/compute, a dependency) walk tensors with
+# uintptr arithmetic that checkptr rejects ("pointer arithmetic result points
+# to invalid allocation") although it is no data race, so checkptr alone is
+# off for that module; it stays race-instrumented.
+RACE_FLAGS := -race -gcflags='github.com/gomlx/compute/...=-d=checkptr=0' -timeout $(TEST_TIMEOUT)
+RACE_SKIP ?= ^(TestTrainBiEncoderAndScores|TestFineTuneCrossEncoderFolder|TestDenseFirstStages)$$
+race: export PRECEDENT_REQUIRE_ASSETS := 1
+race: setup
+	$(GO) test $(RACE_FLAGS) ./serve ./ml/train ./data/store
+	$(GO) test $(RACE_FLAGS) -short -skip '$(RACE_SKIP)' ./app ./ui
 
 # Fuzzing (not part of `make test`, whose runs replay the seed corpora and
 # testdata/fuzz/ regressions): each target in turn for FUZZTIME, one worker,

@@ -17,7 +17,7 @@ import (
 // folder. Visibility choices in o are remembered in the project's settings
 // once the import succeeds, and every later import and preview uses them.
 func (p *Project) Import(ctx context.Context, path string, o ImportOptions, progress Progress) (importer.Report, error) {
-	opts, err := o.options(p.Settings.Visibility)
+	opts, err := o.options(p.SettingsSnapshot().Visibility)
 	if err != nil {
 		return importer.Report{}, fmt.Errorf("import %s: %w", path, err)
 	}
@@ -43,9 +43,10 @@ func (p *Project) Import(ctx context.Context, path string, o ImportOptions, prog
 		return rep, fmt.Errorf("import %s: %w", path, err)
 	}
 	if len(o.Visibility) > 0 {
-		s := p.Settings
-		s.Visibility = opts.Visibility
-		if err := p.SaveSettings(s); err != nil {
+		if err := p.UpdateSettings(func(s *Settings) error {
+			s.Visibility = opts.Visibility
+			return nil
+		}); err != nil {
 			return rep, fmt.Errorf("import %s: %w", path, err)
 		}
 	}

@@ -158,7 +158,7 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 	if err != nil {
 		return BiEncoderResult{}, err
 	}
-	b, info, err := Backend(firstNonEmpty(o.Backend, p.Settings.Backend))
+	b, info, err := Backend(firstNonEmpty(o.Backend, p.SettingsSnapshot().Backend))
 	if err != nil {
 		return BiEncoderResult{}, err
 	}
@@ -170,7 +170,7 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 			return BiEncoderResult{}, err
 		}
 	}
-	prec, _, err := inferencePrecision(p.Settings.Precision, info)
+	prec, _, err := inferencePrecision(p.SettingsSnapshot().Precision, info)
 	if err != nil {
 		return BiEncoderResult{}, err
 	}

@@ -161,11 +161,11 @@ func (p *Project) biEncoderScores(ctx context.Context, modelDir string, lists []
 	if err != nil {
 		return nil, err
 	}
-	b, info, err := Backend(p.Settings.Backend)
+	b, info, err := Backend(p.SettingsSnapshot().Backend)
 	if err != nil {
 		return nil, err
 	}
-	prec, _, err := inferencePrecision(p.Settings.Precision, info)
+	prec, _, err := inferencePrecision(p.SettingsSnapshot().Precision, info)
 	if err != nil {
 		return nil, err
 	}

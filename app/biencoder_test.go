@@ -34,7 +34,8 @@ func TestTrainBiEncoderAndScores(t *testing.T) {
 	if _, err := tokenizer.Load(filepath.Join(start, "tokenizer.json")); err != nil {
 		testenv.SkipOrFail(t, "tokenizer library not available: %v", err)
 	}
-	p.Settings.Backend = "go" // TrainBiEncoder switches to goSequential for training
+	// TrainBiEncoder switches to goSequential for training
+	require.NoError(t, p.UpdateSettings(func(s *Settings) error { s.Backend = "go"; return nil }))
 
 	// A promoted negative trains as a positive; the data knows every link.
 	a, err := p.loadArchive()

@@ -37,7 +37,8 @@ type cachedEmbedder struct {
 // openEmbedder loads the bi-encoder of s and opens its vector cache; Close
 // it when done.
 func (p *Project) openEmbedder(s embedSpec) (*cachedEmbedder, error) {
-	dir, err := p.ResolveModel(firstNonEmpty(s.Model, p.Settings.BiEncoder))
+	settings := p.SettingsSnapshot()
+	dir, err := p.ResolveModel(firstNonEmpty(s.Model, settings.BiEncoder))
 	if err != nil {
 		return nil, err
 	}
@@ -53,11 +54,11 @@ func (p *Project) openEmbedder(s embedSpec) (*cachedEmbedder, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, info, err := Backend(p.Settings.Backend)
+	b, info, err := Backend(settings.Backend)
 	if err != nil {
 		return nil, err
 	}
-	prec, _, err := inferencePrecision(p.Settings.Precision, info)
+	prec, _, err := inferencePrecision(settings.Precision, info)
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ func Backend(name string) (compute.Backend, backend.Info, error) {
 
 // BackendInfo describes the backend the project's settings select, creating it if needed.
 func (p *Project) BackendInfo() (backend.Info, error) {
-	_, info, err := Backend(p.Settings.Backend)
+	_, info, err := Backend(p.SettingsSnapshot().Backend)
 	return info, err
 }
 
@@ -106,12 +106,18 @@ func (r *reranker) Close() { r.tok.Close() }
 // pairFormat is the named pair text format ("" = the project's setting)
 // with ticket IDs masked by the project's ID patterns.
 func (p *Project) pairFormat(name string) (pairtext.Format, error) {
+	return p.pairFormatIn(p.SettingsSnapshot(), name)
+}
+
+// pairFormatIn is pairFormat with "" meaning the pair format of settings, a
+// job's snapshot.
+func (p *Project) pairFormatIn(settings Settings, name string) (pairtext.Format, error) {
 	m, err := p.matcher()
 	if err != nil {
 		return pairtext.Format{}, err
 	}
 	if name == "" {
-		name = p.Settings.PairFormat
+		name = settings.PairFormat
 	}
 	if name == "" {
 		name = "structured"

@@ -129,7 +129,7 @@ func dropTrivial(list []negatives.Candidate, trivial []string) ([]negatives.Cand
 // was known when it opened, with ticket IDs masked.
 func (p *Project) queryText(t data.Ticket, m *mining.Matcher) string {
 	f := split.QueryFields{}
-	for _, x := range p.Settings.QueryFields {
+	for _, x := range p.queryFields() {
 		switch x {
 		case "rule":
 			f.Rule = true
@@ -140,6 +140,14 @@ func (p *Project) queryText(t data.Ticket, m *mining.Matcher) string {
 		}
 	}
 	return split.MaskIDs(split.QueryText(t, f), m)
+}
+
+// queryFields is Settings.QueryFields, read under the settings lock without
+// copying the rest: queryText runs once per ticket.
+func (p *Project) queryFields() []string {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.settings.QueryFields // never modified in place: UpdateSettings swaps in a copy
 }
 
 // firstStageQuery is what the first stage searches with: the query's title
@@ -187,7 +195,7 @@ func entityKeys(t data.Ticket) string {
 func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress Progress) (FirstStageResult, error) {
 	start := time.Now()
 	if o.Source == "" {
-		o.Source = p.Settings.FirstStage
+		o.Source = p.SettingsSnapshot().FirstStage
 	}
 	if o.Source == "" {
 		o.Source = "bm25"

@@ -146,5 +146,5 @@ func PreviewFile(path string, o ImportOptions, saved map[string]string, n int) (
 
 // Preview is PreviewFile with the project's remembered choices.
 func (p *Project) Preview(path string, o ImportOptions, n int) (importer.Preview, error) {
-	return PreviewFile(path, o, p.Settings.Visibility, n)
+	return PreviewFile(path, o, p.SettingsSnapshot().Visibility, n)
 }

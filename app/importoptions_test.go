@@ -39,7 +39,7 @@ func TestImportVisibilityRemembered(t *testing.T) {
 	rep, err := p.Import(context.Background(), a, ImportOptions{Visibility: []string{"Assigned to=open"}}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, importer.SideOpen, rep.Visibility["Assigned to"])
-	assert.Equal(t, map[string]string{"Assigned to": importer.SideOpen}, p.Settings.Visibility)
+	assert.Equal(t, map[string]string{"Assigned to": importer.SideOpen}, p.SettingsSnapshot().Visibility)
 
 	pv, err := p.Preview(b, ImportOptions{}, 5)
 	require.NoError(t, err)
@@ -64,7 +64,7 @@ func TestImportVisibilityRemembered(t *testing.T) {
 	p2, err := Open(p.Dir)
 	require.NoError(t, err)
 	defer p2.Close()
-	assert.Equal(t, map[string]string{"Assigned to": importer.SideOpen}, p2.Settings.Visibility)
+	assert.Equal(t, map[string]string{"Assigned to": importer.SideOpen}, p2.SettingsSnapshot().Visibility)
 
 	_, err = p2.Import(context.Background(), b, ImportOptions{TZ: "Mars/Olympus"}, nil)
 	assert.ErrorContains(t, err, `--tz "Mars/Olympus"`)

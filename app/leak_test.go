@@ -37,7 +37,7 @@ func TestFirstStageDoesNotSeeFutureNotes(t *testing.T) {
 	defer p.Close()
 	_, _, err = p.Store.PutTickets(leakyArchive())
 	require.NoError(t, err)
-	p.Settings.IDPresets = []string{"servicenow"}
+	require.NoError(t, p.UpdateSettings(func(s *Settings) error { s.IDPresets = []string{"servicenow"}; return nil }))
 	_, err = p.Mine(ctx, MineOptions{TrainEnd: time.Date(2024, 2, 5, 0, 0, 0, 0, time.UTC), ValEnd: time.Date(2024, 2, 8, 0, 0, 0, 0, time.UTC)}, nil)
 	require.NoError(t, err)
 	_, err = p.FirstStage(ctx, FirstStageOptions{K: 5}, nil)

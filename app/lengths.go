@@ -154,7 +154,8 @@ type InputLengths struct {
 // bi-encoder first stage embeds it, and counts their token lengths up to
 // LengthCap. It reads the project and writes nothing.
 func (p *Project) InputLengths(ctx context.Context, modelName string) (InputLengths, error) {
-	dir, err := p.ResolveModel(firstNonEmpty(modelName, p.Settings.StartModel))
+	settings := p.SettingsSnapshot()
+	dir, err := p.ResolveModel(firstNonEmpty(modelName, settings.StartModel))
 	if err != nil {
 		return InputLengths{}, err
 	}
@@ -167,7 +168,7 @@ func (p *Project) InputLengths(ctx context.Context, modelName string) (InputLeng
 		return InputLengths{}, err
 	}
 	defer tok.Close()
-	format, err := p.pairFormat("")
+	format, err := p.pairFormatIn(settings, "")
 	if err != nil {
 		return InputLengths{}, err
 	}

@@ -22,8 +22,9 @@ func trainingBudget(runMB, settingMB int, total int64) int64 {
 
 // fitMemory lowers o's batch size, then max length, so a training step of
 // m fits the memory budget, and says what it did.
-func (p *Project) fitMemory(o *TrainOptions, m *model.Model) (backend.Fit, error) {
-	budget := trainingBudget(o.MaxMemoryMB, p.Settings.MemoryLimitMB, platform.TotalMemory())
+// settingsLimitMB is the project's Settings.MemoryLimitMB when the job started.
+func fitMemory(o *TrainOptions, m *model.Model, settingsLimitMB int) (backend.Fit, error) {
+	budget := trainingBudget(o.MaxMemoryMB, settingsLimitMB, platform.TotalMemory())
 	fit, err := backend.FitTraining(budget, backend.ShapeOf(m.Config()), o.BatchSize, o.MaxLen)
 	if err != nil {
 		return fit, err

@@ -254,8 +254,9 @@ func (p *Project) Groups() ([][]string, error) {
 
 func (p *Project) mineDefaults(o MineOptions) MineOptions {
 	if len(o.Presets) == 0 && len(o.Patterns) == 0 {
-		o.Presets = p.Settings.IDPresets
-		o.Patterns = p.Settings.IDPatterns
+		s := p.SettingsSnapshot()
+		o.Presets = s.IDPresets
+		o.Patterns = s.IDPatterns
 		if len(o.Presets) == 0 && len(o.Patterns) == 0 {
 			o.Presets = []string{"servicenow"}
 		}

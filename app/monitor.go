@@ -140,6 +140,7 @@ type monitoredModel struct {
 // stage when the labels changed. Scores go through the score cache.
 func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progress) (MonitorResult, error) {
 	start := time.Now()
+	settings := p.SettingsSnapshot()
 	period, err := eval.ParsePeriod(o.Period)
 	if err != nil {
 		return MonitorResult{}, err
@@ -220,11 +221,11 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 		return MonitorResult{}, err
 	}
 	valDepth := mm.opts.withDefaults().ValDepth
-	b, info, err := Backend(firstNonEmpty(o.Backend, p.Settings.Backend))
+	b, info, err := Backend(firstNonEmpty(o.Backend, settings.Backend))
 	if err != nil {
 		return MonitorResult{}, err
 	}
-	prec, _, err := inferencePrecision(firstNonEmpty(o.Precision, p.Settings.Precision), info)
+	prec, _, err := inferencePrecision(firstNonEmpty(o.Precision, settings.Precision), info)
 	if err != nil {
 		return MonitorResult{}, err
 	}

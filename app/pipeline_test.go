@@ -303,7 +303,7 @@ func TestDenseFirstStages(t *testing.T) {
 	if _, err := tokenizer.Load(filepath.Join(dir, "tokenizer.json")); err != nil {
 		testenv.SkipOrFail(t, "tokenizer library not available: %v", err)
 	}
-	p.Settings.Backend = "go"
+	require.NoError(t, p.UpdateSettings(func(s *Settings) error { s.Backend = "go"; return nil }))
 	embeds := 0
 	count := func(e Event) {
 		if e.Phase == "embed" {

@@ -15,10 +15,11 @@ func inferencePrecision(setting string, info backend.Info) (model.Precision, str
 // PrecisionNote says which precision the project's settings give scoring
 // and embedding on its backend, and why: what the Settings panel shows.
 func (p *Project) PrecisionNote() (string, error) {
-	_, info, err := Backend(p.Settings.Backend)
+	s := p.SettingsSnapshot()
+	_, info, err := Backend(s.Backend)
 	if err != nil {
 		return "", err
 	}
-	_, note, err := inferencePrecision(p.Settings.Precision, info)
+	_, note, err := inferencePrecision(s.Precision, info)
 	return note, err
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 
 	"github.com/precedent/precedent/data/store"
 	"github.com/precedent/precedent/platform"
@@ -13,10 +14,18 @@ import (
 
 // Project is an open data directory: the store plus the folders for runs,
 // models and exports beside it.
+//
+// Its settings are read and written from several goroutines (the UI, and
+// jobs running beside it), so they sit behind a lock: read them with
+// SettingsSnapshot, change them with UpdateSettings. A job takes one
+// snapshot when it starts and works on that, so a change saved meanwhile
+// applies to the next job, not halfway through this one.
 type Project struct {
-	Dir      string
-	Store    *store.Store
-	Settings Settings
+	Dir   string
+	Store *store.Store
+
+	mu       sync.RWMutex // guards settings
+	settings Settings
 }
 
 // ErrInUse is returned when another Precedent process has the project open.
@@ -41,23 +50,42 @@ func Open(dir string) (*Project, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open project %s: %w", dir, err)
 	}
-	p := &Project{Dir: dir, Store: st, Settings: DefaultSettings()}
-	if _, err := st.GetMeta(settingsKey, &p.Settings); err != nil {
+	p := &Project{Dir: dir, Store: st, settings: DefaultSettings()}
+	if _, err := st.GetMeta(settingsKey, &p.settings); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("open project %s: settings: %w", dir, err)
 	}
-	if p.Settings.MemoryLimitMB > 0 {
-		debug.SetMemoryLimit(int64(p.Settings.MemoryLimitMB) << 20)
+	if p.settings.MemoryLimitMB > 0 {
+		debug.SetMemoryLimit(int64(p.settings.MemoryLimitMB) << 20)
 	}
 	return p, nil
 }
 
-// SaveSettings persists s as the project's settings.
-func (p *Project) SaveSettings(s Settings) error {
+// SettingsSnapshot returns a copy of the project's settings, its slices and
+// map copied too: the caller may keep and modify it while the settings are
+// changed elsewhere.
+func (p *Project) SettingsSnapshot() Settings {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.settings.clone()
+}
+
+// UpdateSettings changes the project's settings: update gets a copy of the
+// current ones to edit, and the result is persisted and takes effect only if
+// update returns nil and the store accepts it. Updates are serialized, so two
+// of them never lose each other's changes; update must not call back into
+// the project's settings methods.
+func (p *Project) UpdateSettings(update func(*Settings) error) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.settings.clone()
+	if err := update(&s); err != nil {
+		return err
+	}
 	if err := p.Store.SetMeta(settingsKey, s); err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
-	p.Settings = s
+	p.settings = s.clone()
 	return nil
 }
 

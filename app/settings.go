@@ -1,6 +1,10 @@
 package app
 
-import "fmt"
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
 
 // Settings are a project's choices, persisted in its store.
 type Settings struct {
@@ -30,6 +34,15 @@ func DefaultSettings() Settings {
 		PairFormat:  "structured",
 		FirstStage:  "bm25",
 	}
+}
+
+// clone returns a copy of s that shares no slice or map with it.
+func (s Settings) clone() Settings {
+	s.IDPresets = slices.Clone(s.IDPresets)
+	s.IDPatterns = slices.Clone(s.IDPatterns)
+	s.QueryFields = slices.Clone(s.QueryFields)
+	s.Visibility = maps.Clone(s.Visibility)
+	return s
 }
 
 // MinMemoryLimitMB is the smallest Settings.MemoryLimitMB other than 0 (no

@@ -137,6 +137,7 @@ func (o TrainOptions) withDefaults() TrainOptions {
 // TrainOptions.Resume.
 func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) (TrainResult, error) {
 	start := time.Now()
+	settings := p.SettingsSnapshot()
 	var rec RunRecord
 	resume := o.Resume != ""
 	if resume {
@@ -165,7 +166,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 		return TrainResult{}, err
 	}
 	if !resume { // a resumed run keeps the batch and length it started with
-		fit, err := p.fitMemory(&o, m)
+		fit, err := fitMemory(&o, m, settings.MemoryLimitMB)
 		if err != nil {
 			return TrainResult{}, fmt.Errorf("train: %w", err)
 		}
@@ -174,15 +175,15 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 			progress.emit(Event{Step: "train", Phase: "prepare", Message: "memory: lowered to " + fit.String()})
 		}
 	}
-	b, info, err := Backend(firstNonEmpty(o.Backend, p.Settings.Backend))
+	b, info, err := Backend(firstNonEmpty(o.Backend, settings.Backend))
 	if err != nil {
 		return TrainResult{}, err
 	}
-	format, err := p.pairFormat(o.PairFormat)
+	format, err := p.pairFormatIn(settings, o.PairFormat)
 	if err != nil {
 		return TrainResult{}, err
 	}
-	prec, _, err := inferencePrecision(firstNonEmpty(o.Precision, p.Settings.Precision), info)
+	prec, _, err := inferencePrecision(firstNonEmpty(o.Precision, settings.Precision), info)
 	if err != nil {
 		return TrainResult{}, err
 	}

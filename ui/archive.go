@@ -292,7 +292,7 @@ func (p *archivePanel) savedVisibility() map[string]string {
 	if p.d.proj == nil {
 		return nil
 	}
-	return p.d.proj.Settings.Visibility
+	return p.d.proj.SettingsSnapshot().Visibility
 }
 
 // reloadSides re-reads the preview after a visibility edit, so the lists

@@ -36,7 +36,7 @@ func TestArchivePanelJiraCSV(t *testing.T) {
 	waitJobs(t, d)
 	assert.Contains(t, ar.result.Text, "3 imported (3 new")
 	assert.Contains(t, ar.result.Text, "4 links")
-	assert.Equal(t, map[string]string{"Updated": importer.SideOpen}, d.proj.Settings.Visibility)
+	assert.Equal(t, map[string]string{"Updated": importer.SideOpen}, d.proj.SettingsSnapshot().Visibility)
 	var got data.Ticket
 	require.NoError(t, d.proj.Store.ForEachTicket(func(tk data.Ticket) error {
 		if tk.ID == "SOC-101" {

@@ -37,7 +37,19 @@ func newTestDesktop(t *testing.T) *desktop {
 	require.NoError(t, d.openProject(t.TempDir()))
 	visitAll(d)
 	t.Cleanup(func() {
-		d.jobs.CancelAll()
+		// Cancel on another goroutine: the jobs end through uiDoAndWait,
+		// which this one runs.
+		cancelled := make(chan struct{})
+		go func() { d.jobs.CancelAll(); close(cancelled) }()
+		for stop := false; !stop; {
+			select {
+			case f := <-uiQueue:
+				f()
+			case <-cancelled:
+				drainUI()
+				stop = true
+			}
+		}
 		if d.proj != nil {
 			_ = d.proj.Close()
 		}
@@ -48,7 +60,7 @@ func newTestDesktop(t *testing.T) *desktop {
 // waitJobs waits until no background job runs.
 func waitJobs(t *testing.T, d *desktop) {
 	t.Helper()
-	require.Eventually(t, func() bool { return len(d.jobs.Running()) == 0 }, 2*time.Minute, 10*time.Millisecond)
+	eventually(t, func() bool { return len(d.jobs.Running()) == 0 }, 2*time.Minute)
 }
 
 // selectTab opens the tab showing p.
@@ -69,7 +81,7 @@ func TestFlow(t *testing.T) {
 	assert.Contains(t, ar.summary.Text, "archive is empty")
 	job := ar.generate(1000)
 	require.NotNil(t, job)
-	require.NoError(t, job.Wait())
+	require.NoError(t, waitJob(t, job))
 	assert.Contains(t, ar.summary.Text, "1000 tickets")
 	assert.Contains(t, ar.result.Text, "1000 imported")
 	assert.NotEmpty(t, ar.months.bars)
@@ -191,5 +203,5 @@ func TestFlow(t *testing.T) {
 	got, err := tp.params()
 	require.NoError(t, err)
 	assert.Equal(t, defaultTrainParams(), got)
-	require.Eventually(t, func() bool { return tp.backend.Text != "resolving…" }, 30*time.Second, 10*time.Millisecond)
+	eventually(t, func() bool { return tp.backend.Text != "resolving…" }, 30*time.Second)
 }

@@ -142,7 +142,8 @@ func (p *miningPanel) refresh() {
 		p.summary.SetText(err.Error())
 		return
 	}
-	presets, patterns := proj.Settings.IDPresets, proj.Settings.IDPatterns
+	s := proj.SettingsSnapshot()
+	presets, patterns := s.IDPresets, s.IDPatterns
 	res, ok, err := proj.LastMine()
 	if err != nil {
 		p.summary.SetText("Could not read the last mining result: " + err.Error())
@@ -224,9 +225,10 @@ func (p *miningPanel) mine() *app.Job {
 	p.progress.Show()
 	p.progress.Start()
 	return p.d.run("mining", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
-		s := proj.Settings
-		s.IDPresets, s.IDPatterns = presets, patterns
-		if err := proj.SaveSettings(s); err != nil {
+		if err := proj.UpdateSettings(func(s *app.Settings) error {
+			s.IDPresets, s.IDPatterns = presets, patterns
+			return nil
+		}); err != nil {
 			return err
 		}
 		_, err := proj.Mine(ctx, app.MineOptions{Presets: presets, Patterns: patterns}, progress)

@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"fyne.io/fyne/v2"
 )
 
 // runScreenshots is the scripted mode behind --screenshot-dir: it opens each
@@ -25,13 +23,13 @@ func runScreenshots(d *desktop, dir string) {
 	time.Sleep(2 * time.Second) // let the window map and settle
 	for i := range d.panels {
 		var name string
-		fyne.DoAndWait(func() {
+		uiDoAndWait(func() {
 			d.tabs.SelectIndex(i)
 			d.prepareScreenshot(d.panels[i])
 			name = fmt.Sprintf("%02d-%s", i+1, strings.ToLower(d.panels[i].title()))
 		})
 		time.Sleep(1500 * time.Millisecond)
-		fyne.DoAndWait(func() {
+		uiDoAndWait(func() {
 			img := d.win.Canvas().Capture()
 			f, err := os.Create(filepath.Join(dir, name+".canvas.png"))
 			if err != nil {
@@ -56,7 +54,7 @@ func runScreenshots(d *desktop, dir string) {
 		_ = os.Remove(ready)
 	}
 	_ = os.WriteFile(filepath.Join(dir, "done"), nil, 0o644)
-	fyne.Do(d.closeNow)
+	uiDo(d.closeNow)
 }
 
 // prepareScreenshot selects a first item so the tab shows its detail view.

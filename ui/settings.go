@@ -105,7 +105,7 @@ func (p *settingsPanel) refresh() {
 		p.saveBtn.Disable()
 		return
 	}
-	s := p.d.proj.Settings
+	s := p.d.proj.SettingsSnapshot()
 	p.dataDir.SetText(p.d.proj.Dir)
 	p.caPath.SetText(s.CABundle)
 	b := s.Backend
@@ -210,18 +210,17 @@ func (p *settingsPanel) save() {
 		p.d.showError("Save settings", fmt.Errorf("memory limit: %s", p.memErr.Text))
 		return
 	}
-	s := p.d.proj.Settings
-	s.CABundle = strings.TrimSpace(p.caPath.Text)
-	s.Backend = p.backend.Selected
-	if s.Backend == backendAuto {
-		s.Backend = ""
+	caBundle, backend, precision := strings.TrimSpace(p.caPath.Text), p.backend.Selected, p.prec.Selected
+	if backend == backendAuto {
+		backend = ""
 	}
-	s.MemoryLimitMB = mem
-	s.Precision = p.prec.Selected
-	if s.Precision == rerank.PrecisionAuto {
-		s.Precision = ""
+	if precision == rerank.PrecisionAuto {
+		precision = ""
 	}
-	if err := p.d.proj.SaveSettings(s); err != nil {
+	if err := p.d.proj.UpdateSettings(func(s *app.Settings) error {
+		s.CABundle, s.Backend, s.Precision, s.MemoryLimitMB = caBundle, backend, precision, mem
+		return nil
+	}); err != nil {
 		p.d.showError("Save settings", err)
 		return
 	}

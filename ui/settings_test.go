@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -10,6 +11,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -48,7 +50,7 @@ func TestSettingsSave(t *testing.T) {
 	require.NotNil(t, d.win.Canvas().Overlays().Top())
 	d.win.Canvas().Overlays().Top().Hide()
 	d.win.Canvas().Overlays().Remove(d.win.Canvas().Overlays().Top())
-	assert.Empty(t, d.proj.Settings.CABundle)
+	assert.Empty(t, d.proj.SettingsSnapshot().CABundle)
 
 	// A good one says what it adds, and is saved with the rest.
 	good := writeCA(t, "Proxy Root")
@@ -71,10 +73,11 @@ func TestSettingsSave(t *testing.T) {
 	p, err := app.Open(dir)
 	require.NoError(t, err)
 	defer p.Close()
-	assert.Equal(t, good, p.Settings.CABundle)
-	assert.Equal(t, 4096, p.Settings.MemoryLimitMB)
-	assert.Equal(t, "go", p.Settings.Backend)
-	assert.Equal(t, "bf16", p.Settings.Precision)
+	s := p.SettingsSnapshot()
+	assert.Equal(t, good, s.CABundle)
+	assert.Equal(t, 4096, s.MemoryLimitMB)
+	assert.Equal(t, "go", s.Backend)
+	assert.Equal(t, "bf16", s.Precision)
 }
 
 func TestThemeChoice(t *testing.T) {
@@ -112,4 +115,42 @@ func TestParseTrainParams(t *testing.T) {
 			assert.Equal(t, defaultTrainParams(), tp)
 		})
 	}
+}
+
+// TestSettingsSaveWhileJobRuns saves the Settings panel while a background
+// job reads the project's settings, as training or evaluation does at its
+// start: under -race it fails if the panel writes them unlocked.
+func TestSettingsSaveWhileJobRuns(t *testing.T) {
+	d := newTestDesktop(t)
+	sp := d.settings
+	selectTab(d, sp)
+	stop := make(chan struct{})
+	reads := 0
+	job := d.run("reader", func(ctx context.Context, proj *app.Project, _ app.Progress) error {
+		for {
+			s := proj.SettingsSnapshot()
+			_ = s.Backend + s.Precision + s.CABundle
+			_ = s.MemoryLimitMB
+			reads++
+			select {
+			case <-stop:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			default:
+			}
+		}
+	}, nil, nil)
+	require.NotNil(t, job)
+	sp.backend.SetSelected("go")
+	for i := range 20 {
+		sp.memory.SetText(strconv.Itoa(1024 + i))
+		test.Tap(sp.saveBtn)
+		require.Equal(t, "Saved.", sp.saved.Text)
+	}
+	close(stop)
+	require.NoError(t, waitJob(t, job))
+	assert.Positive(t, reads)
+	assert.Equal(t, 1043, d.proj.SettingsSnapshot().MemoryLimitMB)
+	assert.Equal(t, "go", d.proj.SettingsSnapshot().Backend)
 }

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 )
@@ -72,7 +71,7 @@ func finishStartupProbe(d *desktop, file string, rep StartupReport) {
 	}
 	// Quit the app rather than close the window: glfw crashes on a pointer
 	// event for a window destroyed this early (seen under Xvfb).
-	fyne.Do(func() {
+	uiDo(func() {
 		if d.proj != nil {
 			_ = d.proj.Close()
 			d.proj = nil

@@ -171,8 +171,8 @@ func (p *trainingPanel) refresh() {
 		p.setStatus(err.Error())
 		return
 	}
-	if p.model.Text == "" && proj.Settings.StartModel != "" {
-		p.model.SetText(proj.Settings.StartModel)
+	if start := proj.SettingsSnapshot().StartModel; p.model.Text == "" && start != "" {
+		p.model.SetText(start)
 	}
 	p.showBackend(proj)
 	p.showRuns(proj)
@@ -214,7 +214,7 @@ func (p *trainingPanel) showBackend(proj *app.Project) {
 	p.backend.SetText("resolving…")
 	go func() {
 		info, err := proj.BackendInfo()
-		fyne.Do(func() {
+		uiDo(func() {
 			if err != nil {
 				p.backend.SetText("unavailable: " + err.Error() + " (choose another accelerator in Settings)")
 				return

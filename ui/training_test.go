@@ -19,10 +19,10 @@ func TestTrainEvaluateExport(t *testing.T) {
 		t.Skip("trains a model")
 	}
 	d := newTestDesktop(t)
-	require.NoError(t, d.archive.generate(600).Wait())
-	require.NoError(t, d.mining.mine().Wait())
-	require.NoError(t, d.negatives.firstStage().Wait())
-	require.NoError(t, d.negatives.mineNegatives().Wait())
+	require.NoError(t, waitJob(t, d.archive.generate(600)))
+	require.NoError(t, waitJob(t, d.mining.mine()))
+	require.NoError(t, waitJob(t, d.negatives.firstStage()))
+	require.NoError(t, waitJob(t, d.negatives.mineNegatives()))
 
 	tp := d.training
 	selectTab(d, tp)
@@ -43,7 +43,7 @@ func TestTrainEvaluateExport(t *testing.T) {
 	job := tp.train(o)
 	require.NotNil(t, job)
 	assert.True(t, tp.startBtn.Disabled())
-	require.NoError(t, job.Wait())
+	require.NoError(t, waitJob(t, job))
 	assert.False(t, tp.startBtn.Disabled())
 	assert.NotEmpty(t, tp.loss.ys, "loss points plotted")
 	assert.Contains(t, tp.status.Text, "Finished")
@@ -64,7 +64,7 @@ func TestTrainEvaluateExport(t *testing.T) {
 	ep := d.evaluation
 	selectTab(d, ep)
 	assert.Contains(t, ep.status.Text, "Run evaluation")
-	require.NoError(t, ep.evaluate().Wait())
+	require.NoError(t, waitJob(t, ep.evaluate()))
 	last, ok, err := d.proj.LastEval()
 	require.NoError(t, err)
 	require.True(t, ok)
@@ -94,7 +94,7 @@ func TestTrainEvaluateExport(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "model")
 	xp.dir.SetText(out)
 	assert.Equal(t, serveCommand(out), xp.serveCmd.Text)
-	require.NoError(t, xp.export().Wait())
+	require.NoError(t, waitJob(t, xp.export()))
 	_, err = os.Stat(filepath.Join(out, "config.json"))
 	assert.NoError(t, err)
 }

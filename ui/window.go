@@ -211,12 +211,12 @@ func (d *desktop) run(name string, t task, onEvent func(app.Event), done func(er
 		queued = true
 		mu.Unlock()
 		if schedule {
-			fyne.Do(flush)
+			uiDo(flush)
 		}
 	}
 	job, err := d.jobs.Start(context.Background(), name, func(ctx context.Context) error {
 		err := t(ctx, p, progress)
-		fyne.DoAndWait(func() {
+		uiDoAndWait(func() {
 			flush()
 			switch {
 			case err == nil:
@@ -257,7 +257,7 @@ func (d *desktop) requestClose() {
 			d.setStatus("stopping…")
 			go func() {
 				d.jobs.CancelAll()
-				fyne.Do(d.closeNow)
+				uiDo(d.closeNow)
 			}()
 		}, d.win)
 }

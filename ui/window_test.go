@@ -41,8 +41,8 @@ func findButton(o fyne.CanvasObject, text string) *widget.Button {
 func TestReopenShowsState(t *testing.T) {
 	d := newTestDesktop(t)
 	dir := d.proj.Dir
-	require.NoError(t, d.archive.generate(300).Wait())
-	require.NoError(t, d.mining.mine().Wait())
+	require.NoError(t, waitJob(t, d.archive.generate(300)))
+	require.NoError(t, waitJob(t, d.mining.mine()))
 	require.NoError(t, d.proj.Close())
 	d.proj = nil
 
@@ -81,18 +81,10 @@ func TestCloseAsksWhileJobRuns(t *testing.T) {
 	test.Tap(yes)
 	<-stopped
 	waitJobs(t, d)
-	// The close runs on Fyne's goroutine once the jobs have stopped, after
+	// The close runs on the UI goroutine once the jobs have stopped, after
 	// the job list empties: wait for it there, not for the list alone.
-	onUI := func(f func() bool) func() bool {
-		return func() bool {
-			var ok bool
-			fyne.DoAndWait(func() { ok = f() })
-			return ok
-		}
-	}
-	require.Eventually(t, onUI(func() bool { return d.proj == nil }), time.Minute, 10*time.Millisecond,
-		"the project is closed after the jobs stop")
-	require.Eventually(t, onUI(func() bool { return strings.Contains(d.status.Text, "slow step stopped") }), time.Minute, 10*time.Millisecond,
+	eventually(t, func() bool { return d.proj == nil }, time.Minute, "the project is closed after the jobs stop")
+	eventually(t, func() bool { return strings.Contains(d.status.Text, "slow step stopped") }, time.Minute,
 		"the status says the job stopped")
 }
 
@@ -108,7 +100,7 @@ func TestSwitchProjectRefusedWhileRunning(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "slow step is still running")
 	job.Cancel()
-	_ = job.Wait()
+	_ = waitJob(t, job)
 }
 
 // TestBadFileRefused shows a dialog naming the reason, and imports nothing.
@@ -126,7 +118,7 @@ func TestFailedJobShowsDialog(t *testing.T) {
 	d := newTestDesktop(t)
 	selectTab(d, d.mining)
 	assert.Contains(t, d.mining.summary.Text, "Import an archive first")
-	err := d.mining.mine().Wait()
+	err := waitJob(t, d.mining.mine())
 	require.Error(t, err)
 	require.NotNil(t, d.win.Canvas().Overlays().Top())
 	assert.Contains(t, d.status.Text, "mining failed")
