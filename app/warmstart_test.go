@@ -1,9 +1,11 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -109,4 +111,58 @@ func TestWarmTeacherInputs(t *testing.T) {
 func TestWarmQueriesFor(t *testing.T) {
 	assert.Equal(t, 400, warmQueriesFor(200, 16))
 	assert.Equal(t, 1, warmQueriesFor(1, 1))
+}
+
+// Train with a warm start: cancelled during the distillation, the run is
+// recorded as cancelled with the warm start unfinished; resumed, it runs
+// the warm start again and then fine-tunes, and the record says what the
+// warm start did.
+func TestTrainWarmStartCancelAndResume(t *testing.T) {
+	ctx := context.Background()
+	p := newTestProject(t, 1000)
+	_, err := p.Mine(ctx, MineOptions{}, nil)
+	require.NoError(t, err)
+	_, err = p.FirstStage(ctx, FirstStageOptions{K: 10}, nil)
+	require.NoError(t, err)
+	_, err = p.MineNegatives(ctx, NegativesOptions{}, nil)
+	require.NoError(t, err)
+	haveRealModel(t, p)
+	opts := TrainOptions{FromScratch: true, ScratchLayers: 1, ScratchHidden: 32, MaxLen: 48, BatchSize: 8, MaxSteps: 2,
+		EvalEvery: 2, ValQueries: 4, ValDepth: 5, Backend: "go", LR: 1e-3, WarmStart: 3}
+
+	cctx, cancel := context.WithCancel(ctx)
+	_, err = p.Train(cctx, opts, func(e Event) {
+		if e.Step == "warm-start" && e.Phase == "train" && e.Done >= 1 {
+			cancel()
+		}
+	})
+	cancel()
+	require.ErrorIs(t, err, context.Canceled)
+	runs, err := p.Runs()
+	require.NoError(t, err)
+	require.Len(t, runs, 1)
+	assert.Equal(t, "cancelled", runs[0].Status)
+	require.NotNil(t, runs[0].WarmStart)
+	assert.False(t, runs[0].WarmStart.Finished)
+
+	var phases []string
+	tr, err := p.Train(ctx, TrainOptions{Resume: "last", Backend: "go"}, func(e Event) {
+		if e.Step == "warm-start" && (len(phases) == 0 || phases[len(phases)-1] != e.Phase) {
+			phases = append(phases, e.Phase)
+		}
+	})
+	require.NoError(t, err)
+	assert.Equal(t, runs[0].ID, tr.Run.ID)
+	assert.Equal(t, 2, tr.Run.Steps)
+	w := tr.Run.WarmStart
+	require.NotNil(t, w)
+	assert.True(t, w.Finished)
+	assert.Equal(t, 3, w.Steps)
+	assert.Equal(t, 3, w.Done)
+	assert.Equal(t, warmTeacher, w.Teacher)
+	assert.Positive(t, w.Pairs)
+	assert.LessOrEqual(t, w.Queries, warmQueriesFor(3, 8))
+	assert.Positive(t, w.Seconds)
+	assert.Subset(t, phases, []string{"prepare", "index", "search", "teacher", "train", "done", "validate"})
+	assert.FileExists(t, filepath.Join(tr.Run.ModelDir, "model.safetensors"))
 }
