@@ -43,6 +43,11 @@ type TrainOptions struct {
 	Resume          string  `json:"resume,omitempty"`      // run ID to resume ("last" = the latest unfinished)
 	PairFormat      string  `json:"pair_format,omitempty"` // "" = project setting
 	MaxMemoryMB     int     `json:"max_memory_mb"`         // memory budget; batch, then max length, are lowered to fit (0 = Settings.MemoryLimitMB, else 3/4 of RAM)
+	// WarmStart is the number of distillation steps run before fine-tuning
+	// (0 = none): the cross-encoder is first fitted to the agreement of BM25
+	// and the off-the-shelf bi-encoder on training-window tickets searched as
+	// queries (see warmStart), with no label.
+	WarmStart int `json:"warm_start,omitempty"`
 }
 
 // RunRecord is one training run in the project's model registry.
@@ -71,6 +76,8 @@ type RunRecord struct {
 	// ValEnd is the end of the validation window it was trained and chosen
 	// on: `precedent monitor` watches the queries opened after it.
 	ValEnd time.Time `json:"validation_end,omitzero"`
+	// WarmStart is what the warm start did (nil: none was asked for).
+	WarmStart *WarmStartRecord `json:"warm_start,omitempty"`
 }
 
 // TrainResult is a finished (or stopped) run.
@@ -267,15 +274,38 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	if err := p.saveRun(rec); err != nil {
 		return TrainResult{}, err
 	}
+	// The warm start runs once, before the first fine-tuning step; a run
+	// stopped during it starts the warm start and fine-tuning over when resumed.
+	fresh := !resume
+	if o.WarmStart > 0 && (rec.WarmStart == nil || !rec.WarmStart.Finished) {
+		progress.emit(Event{Step: "warm-start", Phase: "prepare", Message: fmt.Sprintf("%d distillation steps: %s", o.WarmStart, warmTeacher)})
+		ws, err := p.warmStart(ctx, a, rr, b, m, o, val, progress)
+		rec.WarmStart, rec.Updated = &ws, time.Now().UTC()
+		if err != nil {
+			rec.Status, rec.Error = "failed", err.Error()
+			if errors.Is(err, context.Canceled) {
+				rec.Status = "cancelled"
+			}
+			rec.Seconds += time.Since(start).Seconds()
+			_ = p.saveRun(rec)
+			return TrainResult{Run: rec}, fmt.Errorf("train %s: %w", rec.ID, err)
+		}
+		if err := p.saveRun(rec); err != nil {
+			return TrainResult{}, err
+		}
+		progress.emit(Event{Step: "warm-start", Phase: "done", Message: fmt.Sprintf("warm start: %d steps on %d pairs of %d queries in %.0fs, validation MRR@10 %.3f → %.3f",
+			ws.Done, ws.Pairs, ws.Queries, ws.Seconds, rec.StartMRR, ws.ValMRR)})
+		fresh = true
+	}
 	onEvent := trainEvents("train", progress, func(step int, best float64) {
 		rec.Steps, rec.BestMRR, rec.Updated = step, best, time.Now().UTC()
 		_ = p.saveRun(rec) // progress bookkeeping; the checkpoint itself is on disk
 	})
 	var res train.Result
-	if resume {
-		res, err = train.Resume(ctx, b, m, set, cfg, validate, onEvent)
-	} else {
+	if fresh {
 		res, err = train.Train(ctx, b, m, set, cfg, validate, onEvent)
+	} else {
+		res, err = train.Resume(ctx, b, m, set, cfg, validate, onEvent)
 	}
 	rec.Updated, rec.Seconds = time.Now().UTC(), rec.Seconds+time.Since(start).Seconds()
 	rec.Steps, rec.BestStep, rec.BestMRR = res.Steps, res.BestStep, res.BestMetric

@@ -31,6 +31,7 @@ func trainFlags(f *flags, o *app.TrainOptions, def app.TrainOptions) {
 	f.IntVar(&o.BatchSize, "batch", def.BatchSize, "pairs per step")
 	f.IntVar(&o.MaxMemoryMB, "max-memory", def.MaxMemoryMB, "memory budget in MB: the batch, then the max length, are lowered to fit (default: the project's memory limit, else 3/4 of RAM)")
 	f.IntVar(&o.MaxSteps, "steps", def.MaxSteps, "stop after this many steps (0 = all epochs)")
+	f.IntVar(&o.WarmStart, "warm-start", def.WarmStart, "distillation steps before fine-tuning (0 = none): the cross-encoder first learns the agreement of BM25 and the off-the-shelf bi-encoder ("+app.DefaultModel+") on training-window tickets searched as queries, no labels")
 	f.IntVar(&o.EvalEvery, "eval-every", def.EvalEvery, "steps between validations (0 = 4 per run)")
 	f.IntVar(&o.Patience, "patience", def.Patience, "validations without improvement before stopping early")
 	f.IntVar(&o.ValQueries, "val-queries", def.ValQueries, "validation queries reranked at each validation (-1 = all)")
@@ -102,6 +103,10 @@ func cmdTrain(ctx context.Context, args []string) error {
 func printRun(r app.RunRecord) {
 	fmt.Printf("run %s: %s after %d of %d steps in %.0fs\n", r.ID, r.Status, r.Steps, r.TotalSteps, r.Seconds)
 	fmt.Printf("  start: %s\n  backend: %s\n  examples: %d (%d positives, %d negatives)\n", r.StartModel, r.Backend, r.Examples, r.Positives, r.Negatives)
+	if w := r.WarmStart; w != nil {
+		fmt.Printf("  warm start: %d of %d steps on %d pairs from %d training-window queries (teacher %s) in %.0fs (teacher %.0fs); validation MRR@10 after it %.3f\n",
+			w.Done, w.Steps, w.Pairs, w.Queries, w.Teacher, w.Seconds, w.TeacherSeconds, w.ValMRR)
+	}
 	fmt.Printf("  validation MRR@10: %.3f at the start → %.3f best (step %d)\n", r.StartMRR, r.BestMRR, r.BestStep)
 	if r.ModelDir != "" {
 		fmt.Printf("  model: %s\n", r.ModelDir)
