@@ -1,9 +1,19 @@
 package app
 
 import (
+	"fmt"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/internal/testenv"
+	"github.com/precedent/precedent/ml/pairtext"
+	"github.com/precedent/precedent/ml/tokenizer"
+	"github.com/precedent/precedent/rerank"
 )
 
 func TestPlainDraw(t *testing.T) {
@@ -67,4 +77,44 @@ func TestPlainShareFingerprint(t *testing.T) {
 	assert.Equal(t, fingerprint(exs, "start", "structured", "128 2 false 2 128"),
 		fingerprint(exs, "start", "structured", trainShape(TrainOptions{MaxLen: 128, KeepLayers: 2, ScratchLayers: 2, ScratchHidden: 128})))
 	assert.NotEqual(t, trainShape(TrainOptions{MaxLen: 128}), trainShape(TrainOptions{MaxLen: 128, PlainShare: 0.5}))
+}
+
+// The training set encodes its plain share with rerank.RenderPlainPair and
+// the rest in the pair format, and a batch's rows are exactly those
+// encodings.
+func TestPairSetPlainShare(t *testing.T) {
+	tok, err := tokenizer.Load(filepath.Join("..", "models", DefaultModel, "tokenizer.json"))
+	if err != nil {
+		testenv.SkipOrFail(t, "no tokenizer: %v", err)
+	}
+	defer tok.Close()
+	f, err := pairtext.ByName("structured")
+	require.NoError(t, err)
+	rr := &reranker{tok: tok, format: f, maxLen: 64}
+	day := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	var pairs [][2]data.Ticket
+	for i := range 8 {
+		q := data.Ticket{ID: fmt.Sprint("q", i), Title: "Phishing mail", Description: "user jdoe clicked", Rule: "Phish", User: "jdoe", Opened: day.AddDate(0, 0, 10+i)}
+		d := data.Ticket{ID: fmt.Sprint("d", i), Title: "Phish", Description: "jdoe clicked a link", Rule: "Phish", User: "jdoe", Opened: day, Closed: day.Add(time.Hour), CloseNotes: "purged"}
+		pairs = append(pairs, [2]data.Ticket{q, d})
+	}
+	s := newPairSet(rr, pairs, make([]float32, len(pairs)))
+	s.plain = plainDraw(len(pairs), 0.5, 42)
+	b, _, err := s.Batch([]int{0, 1, 2, 3, 4, 5, 6, 7})
+	require.NoError(t, err)
+	plain := 0
+	for i, pr := range pairs {
+		render := rerank.RenderPair
+		if s.plain[i] {
+			render = rerank.RenderPlainPair
+			plain++
+		}
+		qs, ds := render(pr[0], pr[1], f)
+		want := tok.EncodePair(qs, ds, 64)
+		assert.Equal(t, want.IDs, b.IDs[i*b.Len:i*b.Len+len(want.IDs)], "row %d (plain %v)", i, s.plain[i])
+	}
+	assert.Equal(t, 4, plain)
+	sq, _ := rerank.RenderPair(pairs[0][0], pairs[0][1], f)
+	pq, _ := rerank.RenderPlainPair(pairs[0][0], pairs[0][1], f)
+	assert.NotEqual(t, sq, pq, "the two renderings differ, so the test tells them apart")
 }
