@@ -141,8 +141,21 @@ func (r *reranker) render(q, d data.Ticket) (query, doc string) {
 	return rerank.RenderPair(q, d, r.format)
 }
 
+// renderPlain is the pair text of (query, doc) sent as plain strings, as
+// serving renders a plain-text pair (rerank.RenderPlainPair).
+func (r *reranker) renderPlain(q, d data.Ticket) (query, doc string) {
+	return rerank.RenderPlainPair(q, d, r.format)
+}
+
 // encode tokenizes (query, doc) pairs in the reranker's format, on every core.
 func (r *reranker) encode(pairs [][2]data.Ticket) []tokenizer.Encoding {
+	return r.encodeMixed(pairs, nil)
+}
+
+// encodeMixed is encode with pairs[i] rendered as plain strings, as a
+// pipeline sends them (rerank.RenderPlainPair), where plain[i] is true
+// (nil: none).
+func (r *reranker) encodeMixed(pairs [][2]data.Ticket, plain []bool) []tokenizer.Encoding {
 	encs := make([]tokenizer.Encoding, len(pairs))
 	workers := min(runtime.NumCPU(), max(1, len(pairs)/64))
 	var wg sync.WaitGroup
@@ -151,7 +164,11 @@ func (r *reranker) encode(pairs [][2]data.Ticket) []tokenizer.Encoding {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(pairs); i += workers {
-				qs, ds := r.render(pairs[i][0], pairs[i][1])
+				render := r.render
+				if plain != nil && plain[i] {
+					render = r.renderPlain
+				}
+				qs, ds := render(pairs[i][0], pairs[i][1])
 				encs[i] = r.tok.EncodePair(qs, ds, r.maxLen)
 			}
 		}()

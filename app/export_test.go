@@ -97,6 +97,27 @@ func checkExport(t *testing.T, p *Project, out string) {
 	}
 	assert.Positive(t, masked, "candidates citing ticket IDs are served with the IDs masked, as in training")
 
+	// A run trained with a plain share still serves tickets in its pair
+	// format, and its plain examples are what the export scores when a
+	// pipeline sends the same pair as plain strings (/v2/rerank).
+	assert.Equal(t, format.Name, sc.PairFormat)
+	assert.Equal(t, run.Options.PlainShare, card.Options.PlainShare)
+	plainMasked := 0
+	for i, qc := range qcs {
+		q, _ := a.get(qc.Query)
+		for _, s := range lists[i] {
+			d, _ := a.get(s.ID)
+			tq, td := rr.renderPlain(q, d)
+			sq, sd := served.Render(rerank.Pair{QueryText: rerank.PlainText(q, false, false), DocText: rerank.PlainText(d.AsOf(q.Opened), true, false)})
+			assert.Equal(t, tq, sq, "plain query side of %s/%s", q.ID, d.ID)
+			assert.Equal(t, td, sd, "plain document side of %s/%s", q.ID, d.ID)
+			if strings.Contains(sd, rerank.IDMaskToken) {
+				plainMasked++
+			}
+		}
+	}
+	assert.Positive(t, plainMasked, "plain strings are ID-masked in training as in serving")
+
 	// A tampered or truncated file is refused, named.
 	for _, tc := range []struct {
 		file   string

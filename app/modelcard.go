@@ -130,6 +130,9 @@ func (c ModelCard) Markdown() string {
 	b.WriteString("A cross-encoder fine-tuned by Precedent on a SOC's closed-ticket archive: it scores (new alert, earlier ticket) pairs.\n")
 	b.WriteString("Load it with `sentence_transformers.CrossEncoder(dir)`; the pair text it expects is described in `precedent.json` and printed by `precedent pairtext`.\n\n")
 	fmt.Fprintf(&b, "Exported %s. Starting checkpoint: %s. Backend: %s. Pair format: %s, %d tokens.\n\n", c.Exported.Format(time.DateOnly), c.StartModel, c.Backend, c.PairFormat, c.MaxLen)
+	if s := c.Options.PlainShare; s > 0 {
+		fmt.Fprintf(&b, "%.0f%% of the training examples were rendered as plain strings (\"title. description\", the candidate's notes after it), as pipelines send them to `/v2/rerank`; the rest, and validation, in the pair format, which tickets are still served in.\n\n", 100*s)
+	}
 	b.WriteString("## Training data\n\nCounts and date windows only; no ticket text is recorded here.\n\n")
 	fmt.Fprintf(&b, "- tickets in the archive: %d\n- training examples: %d (%d positive, %d negative)\n\n", c.Tickets, c.Examples, c.Positives, c.Negatives)
 	if len(c.Windows) > 0 {

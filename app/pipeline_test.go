@@ -140,7 +140,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 
 	haveRealModel(t, p)
 	opts := TrainOptions{FromScratch: true, ScratchLayers: 1, ScratchHidden: 32, MaxLen: 48, BatchSize: 8, MaxSteps: 6,
-		EvalEvery: 3, CheckpointEvery: 2, ValQueries: 5, ValDepth: 5, Backend: "go", LR: 1e-3}
+		EvalEvery: 3, CheckpointEvery: 2, ValQueries: 5, ValDepth: 5, Backend: "go", LR: 1e-3, PlainShare: 0.5}
 
 	// A memory limit too small for the model refuses the run before it
 	// starts; a tight one lowers the batch to what fits, and says so.
@@ -182,6 +182,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 6, tr.Run.Steps)
 	assert.Equal(t, runs[0].ID, tr.Run.ID, "resume continues the same run")
+	assert.Equal(t, 0.5, tr.Run.Options.PlainShare, "the plain share is recorded and kept on resume")
 	assert.FileExists(t, filepath.Join(tr.Run.ModelDir, "model.safetensors"))
 	_, err = p.Train(ctx, TrainOptions{Resume: tr.Run.ID}, nil)
 	assert.ErrorContains(t, err, "already")

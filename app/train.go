@@ -48,6 +48,12 @@ type TrainOptions struct {
 	// and the off-the-shelf bi-encoder on training-window tickets searched as
 	// queries (see warmStart), with no label.
 	WarmStart int `json:"warm_start,omitempty"`
+	// PlainShare is the share of training examples (0 to 1) rendered as a
+	// pipeline sends plain strings to /v2/rerank (rerank.RenderPlainPair)
+	// instead of in the pair format, drawn per example with Seed
+	// (plainDraw). Validation, evaluation and serving tickets keep the pair
+	// format.
+	PlainShare float64 `json:"plain_share"`
 }
 
 // RunRecord is one training run in the project's model registry.
@@ -161,6 +167,9 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 		o.Backend = backendName
 	} else {
 		o = o.withDefaults()
+		if o.PlainShare < 0 || o.PlainShare > 1 {
+			return TrainResult{}, fmt.Errorf("train: plain share %g: want 0 to 1", o.PlainShare)
+		}
 		rec = RunRecord{ID: p.newRunID(start), Created: start.UTC(), Options: o}
 		rec.Dir = p.Path("runs", rec.ID)
 	}
@@ -205,7 +214,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	if err != nil {
 		return TrainResult{}, err
 	}
-	fp := fingerprint(exs, startModel, format.Name, fmt.Sprint(o.MaxLen, o.KeepLayers, o.FromScratch, o.ScratchLayers, o.ScratchHidden))
+	fp := fingerprint(exs, startModel, format.Name, trainShape(o))
 	if resume && fp != rec.Fingerprint {
 		return TrainResult{}, fmt.Errorf("run %s: the training data changed since it started (mining, negatives or reviews); start a new run", rec.ID)
 	}
@@ -224,6 +233,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 		}
 	}
 	set := newPairSet(rr, tps, labels)
+	set.plain = plainDraw(len(tps), o.PlainShare, o.Seed)
 	rec.Examples, rec.Fingerprint, rec.StartModel, rec.Backend = len(exs), fp, startModel, info.Description
 	if mr, ok, err := p.LastMine(); err == nil && ok && rec.ValEnd.IsZero() {
 		rec.ValEnd = mr.Split.ValEnd
@@ -350,6 +360,17 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	progress.emit(Event{Step: "train", Phase: "done", Done: int64(rec.Steps), Total: int64(rec.TotalSteps), Final: true,
 		Values: map[string]float64{"best_val_mrr@10": rec.BestMRR}})
 	return TrainResult{Run: rec, Curve: res.Curve}, nil
+}
+
+// trainShape is the part of the options that shapes the training set's
+// model input, for its fingerprint. A run without a plain share keeps the
+// fingerprint it had before PlainShare existed.
+func trainShape(o TrainOptions) string {
+	s := fmt.Sprint(o.MaxLen, o.KeepLayers, o.FromScratch, o.ScratchLayers, o.ScratchHidden)
+	if o.PlainShare > 0 {
+		s += fmt.Sprint(" plain ", o.PlainShare)
+	}
+	return s
 }
 
 // newRunID names a run by its start time, unique within the project.

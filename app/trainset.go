@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
+	"math/rand/v2"
 
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/data/mining"
@@ -24,6 +26,7 @@ type example struct {
 // short run over a large archive tokenizes only what it trains on.
 type pairSet struct {
 	pairs   [][2]data.Ticket
+	plain   []bool // rendered as plain strings (rerank.RenderPlainPair); nil: none
 	labels  []float32
 	lengths []int // estimated token counts, for length bucketing
 	rr      *reranker
@@ -71,10 +74,17 @@ func (s *pairSet) Batch(indices []int) (model.Batch, []float32, error) {
 	}
 	if len(todo) > 0 {
 		prs := make([][2]data.Ticket, len(todo))
+		var plain []bool
+		if s.plain != nil {
+			plain = make([]bool, len(todo))
+		}
 		for j, i := range todo {
 			prs[j] = s.pairs[i]
+			if plain != nil {
+				plain[j] = s.plain[i]
+			}
 		}
-		for j, e := range s.rr.encode(prs) {
+		for j, e := range s.rr.encodeMixed(prs, plain) {
 			s.encs[todo[j]], s.done[todo[j]] = e, true
 		}
 	}
@@ -99,6 +109,22 @@ func (s *pairSet) Batch(indices []int) (model.Batch, []float32, error) {
 		labels[r] = s.labels[i]
 	}
 	return b, labels, nil
+}
+
+// plainDraw marks which of n training examples are rendered as plain
+// strings (TrainOptions.PlainShare): exactly round(share·n) of them, chosen
+// by a permutation drawn from seed alone, so a run and its resumption draw
+// the same ones and the share does not depend on luck. nil when share ≤ 0.
+func plainDraw(n int, share float64, seed int64) []bool {
+	if share <= 0 || n == 0 {
+		return nil
+	}
+	k := min(n, int(math.Round(share*float64(n))))
+	out := make([]bool, n)
+	for _, i := range rand.New(rand.NewPCG(uint64(seed), 0x91a1)).Perm(n)[:k] {
+		out[i] = true
+	}
+	return out
 }
 
 // trainingExamples gathers the train window's labelled pairs: mined

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -109,10 +108,10 @@ func BenchmarkPlainTextMRR(b *testing.B) {
 			for _, fields := range []bool{false, true} {
 				docs := make([]string, len(x.cands))
 				for i, d := range x.cands {
-					docs[i] = plainText(d.AsOf(x.q.Opened), true, fields)
+					docs[i] = rerank.PlainText(d.AsOf(x.q.Opened), true, fields)
 				}
 				var cr serve.CohereResponse
-				post(ts.URL+"/v2/rerank", serve.CohereV2Request{Model: "precedent", Query: plainText(x.q, false, fields), Documents: docs}, &cr)
+				post(ts.URL+"/v2/rerank", serve.CohereV2Request{Model: "precedent", Query: rerank.PlainText(x.q, false, fields), Documents: docs}, &cr)
 				ids := make([]string, len(cr.Results))
 				for i, r := range cr.Results {
 					ids[i] = x.cands[r.Index].ID
@@ -139,21 +138,6 @@ func BenchmarkPlainTextMRR(b *testing.B) {
 		b.ReportMetric(fields, "MRR@10-fields")
 		b.ReportMetric(liftedFields, "MRR@10-fields-lifted")
 	}
-}
-
-// plainText is a ticket as a retrieval pipeline sends it: "title.
-// description", for a candidate its notes too, and with fields a
-// "rule: x | user: y | host: z" line after the title.
-func plainText(t data.Ticket, notes, fields bool) string {
-	parts := []string{strings.TrimSuffix(t.Title, ".") + "."}
-	if fields {
-		parts = append(parts, fmt.Sprintf("\nrule: %s | user: %s | host: %s\n", t.Rule, t.User, t.Host))
-	}
-	parts = append(parts, t.Description)
-	if notes {
-		parts = append(parts, t.NotesText())
-	}
-	return strings.TrimSpace(strings.Join(parts, " "))
 }
 
 func envInt(tb testing.TB, name string, def int) int {

@@ -40,6 +40,7 @@ func trainFlags(f *flags, o *app.TrainOptions, def app.TrainOptions) {
 	f.StringVar(&o.Backend, "backend", def.Backend, "compute backend: xla:cpu, xla:cuda, ort, go (default: the fastest available; ort trains on go)")
 	f.StringVar(&o.Precision, "precision", "", "products of validation scoring: auto, f32 or bf16 (default: the project's setting, else auto: bf16 where the CPU multiplies it in hardware)")
 	f.StringVar(&o.PairFormat, "pair-format", def.PairFormat, "pair text: structured (entities, rule, time gap) or plain (default: the project setting)")
+	f.Float64Var(&o.PlainShare, "plain-share", def.PlainShare, "share of training examples (0 to 1) rendered as a pipeline sends plain strings to /v2/rerank (\"title. description\"), drawn with --seed; validation stays on the pair format")
 }
 
 // scratchLR gives a from-scratch run app.ScratchLR unless --lr was given.

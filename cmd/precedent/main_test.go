@@ -116,6 +116,8 @@ func TestTrainFlagDefaults(t *testing.T) {
 	scratch.FromScratch, scratch.LR = true, app.ScratchLR
 	scratchLRGiven := scratch
 	scratchLRGiven.LR = 1e-3
+	plain := app.DemoTrainOptions()
+	plain.PlainShare = 0.5
 	tests := []struct {
 		name string
 		def  app.TrainOptions
@@ -126,6 +128,7 @@ func TestTrainFlagDefaults(t *testing.T) {
 		{"demo", app.DemoTrainOptions(), nil, app.DemoTrainOptions()},
 		{"scratch takes the scratch learning rate", app.DefaultTrainOptions(), []string{"--scratch"}, scratch},
 		{"unless --lr is given", app.DefaultTrainOptions(), []string{"--scratch", "--lr", "1e-3"}, scratchLRGiven},
+		{"plain share", app.DemoTrainOptions(), []string{"--plain-share", "0.5"}, plain},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
