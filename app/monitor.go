@@ -81,6 +81,9 @@ type Reference struct {
 	// not seen in the train window: how many new rules are normal.
 	ValUnseenRules float64 `json:"validation_unseen_rules"`
 	CompareFinal   float64 `json:"compare_final_mrr@10,omitempty"`
+	// valFirst and valFinal are the validation queries' reciprocal ranks,
+	// for comparing later periods with them (advice).
+	valFirst, valFinal []float64
 }
 
 // PeriodRow is one period of monitoring. MRR figures are over the period's
@@ -291,8 +294,9 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 	if res.RankerFusion != nil {
 		finalFusion = *res.RankerFusion
 	}
-	res.Reference = Reference{ValQueries: len(val), FirstStage: meanMRR(valFirst, valRel), Model: meanMRR(valModel, valRel),
-		Final: meanMRR(fuseAll(finalFusion, valBase, valModel), valRel)}
+	vf, vfin := rrs(valFirst, valRel), rrs(fuseAll(finalFusion, valBase, valModel), valRel)
+	res.Reference = Reference{ValQueries: len(val), FirstStage: mean(vf), Model: meanMRR(valModel, valRel), Final: mean(vfin),
+		valFirst: vf, valFinal: vfin}
 	var cmp [][]eval.Scored
 	var cmpFusion eval.Fusion
 	if o.Compare != "" {
@@ -481,12 +485,15 @@ func mrrOf(list []eval.Scored, rel map[string]bool) float64 {
 	return m.MRR10
 }
 
-func meanMRR(lists [][]eval.Scored, rel []map[string]bool) float64 {
+func meanMRR(lists [][]eval.Scored, rel []map[string]bool) float64 { return mean(rrs(lists, rel)) }
+
+// rrs are the lists' per-query reciprocal ranks (MRR@10 of one query).
+func rrs(lists [][]eval.Scored, rel []map[string]bool) []float64 {
 	xs := make([]float64, len(lists))
 	for i := range lists {
 		xs[i] = mrrOf(lists[i], rel[i])
 	}
-	return mean(xs)
+	return xs
 }
 
 func fuseAll(f eval.Fusion, first, model [][]eval.Scored) [][]eval.Scored {

@@ -19,8 +19,13 @@ type AdviceThresholds struct {
 	// BelowFirst: Δ MRR@10 (final − first stage) at or below −BelowFirst
 	// counts as the final system being below the first stage.
 	BelowFirst float64 `json:"below_first"`
-	// Drop: the final system's MRR@10 at least this far below its figure
-	// on the validation window (where it was chosen) counts as a drop.
+	// Drop: the final system's lead over the first stage (Δ MRR@10)
+	// shrunk by at least this much from its lead on the validation window
+	// (where it was chosen) counts as a drop, when the shrinkage is also
+	// beyond chance (an unpaired bootstrap 95% CI below zero) and the
+	// validation window had MinQueries queries. The lead, not the MRR@10
+	// itself: as an archive grows every system's MRR@10 falls (more
+	// candidates compete), which retraining cannot mend.
 	Drop float64 `json:"drop"`
 	// UnseenRules: the latest period's share of tickets from rules the
 	// model never saw, this far above the usual share (the validation
@@ -109,12 +114,19 @@ func Advise(rows []PeriodRow, ref Reference, period eval.Period, th AdviceThresh
 		adv.Reasons = append(adv.Reasons, fmt.Sprintf("the final system has been below the first stage for %d %s (Δ MRR@10 %+.3f, 95%% CI [%+.3f, %+.3f], over %d queries; threshold: Δ ≤ −%.2f for %d %s)",
 			len(below), unit, c.Delta, c.CILow, c.CIHigh, queriesOf(below), th.BelowFirst, th.Periods, unit))
 	}
-	dropped := trailing(func(r PeriodRow) bool { return r.Final <= ref.Final-th.Drop })
-	if len(dropped) >= th.Periods && ref.ValQueries > 0 {
-		c := pooled(dropped, func(r PeriodRow) ([]float64, []float64) { return make([]float64, len(r.final)), r.final })
-		adv.Drop = true
-		adv.Reasons = append(adv.Reasons, fmt.Sprintf("the final system's MRR@10 fell from %.3f on the validation window to %.3f over the last %d %s (95%% CI [%.3f, %.3f], %d queries; threshold: %.2f below for %d %s)",
-			ref.Final, c.MeanB, len(dropped), unit, c.CILow, c.CIHigh, queriesOf(dropped), th.Drop, th.Periods, unit))
+	refLead := ref.Final - ref.FirstStage
+	shrunk := trailing(func(r PeriodRow) bool { return r.Final-r.FirstStage <= refLead-th.Drop })
+	if len(shrunk) >= th.Periods && ref.ValQueries >= th.MinQueries && len(ref.valFinal) > 0 {
+		var now []float64
+		for _, r := range shrunk {
+			now = append(now, leads(r.first, r.final)...)
+		}
+		c := eval.CompareUnpaired(leads(ref.valFirst, ref.valFinal), now, 2000, 2000, 1)
+		if c.CIHigh < 0 {
+			adv.Drop = true
+			adv.Reasons = append(adv.Reasons, fmt.Sprintf("the final system's lead over the first stage shrank from %+.3f MRR@10 on the validation window (%d queries) to %+.3f over the last %d %s (%d queries; change %+.3f, 95%% CI [%+.3f, %+.3f]; threshold: %.2f less for %d %s)",
+				c.MeanA, ref.ValQueries, c.MeanB, len(shrunk), unit, queriesOf(shrunk), c.Delta, c.CILow, c.CIHigh, th.Drop, th.Periods, unit))
+		}
 	}
 	if len(rows) > 0 {
 		last := rows[len(rows)-1]
@@ -165,6 +177,15 @@ func pooled(rows []PeriodRow, pick func(PeriodRow) ([]float64, []float64)) eval.
 		a, b = append(a, x...), append(b, y...)
 	}
 	return eval.Compare(a, b, 0, 2000, 1)
+}
+
+// leads are per-query differences final − first stage.
+func leads(first, final []float64) []float64 {
+	d := make([]float64, min(len(first), len(final)))
+	for i := range d {
+		d[i] = final[i] - first[i]
+	}
+	return d
 }
 
 func queriesOf(rows []PeriodRow) int {
