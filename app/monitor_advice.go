@@ -79,7 +79,7 @@ const (
 type Advice struct {
 	Level string `json:"level"`
 	// Drop is set when labelled figures show the deployed system aging:
-	// below the first stage, or well below its validation figure, for
+	// below the first stage, or its lead over it shrunk from validation, for
 	// Thresholds.Periods consecutive periods.
 	Drop       bool             `json:"drop"`
 	Text       string           `json:"text"`
