@@ -3,10 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/precedent/precedent/ml/eval"
 	"github.com/precedent/precedent/ml/ltr"
+	"github.com/precedent/precedent/ml/model"
+	"github.com/precedent/precedent/rerank"
 )
 
 const metaEval = "evaluation"
@@ -14,13 +17,14 @@ const metaEval = "evaluation"
 // TieBreak states how equal scores are ordered, for reports.
 const TieBreak = "equal scores keep the first-stage order (better first-stage rank first), then ticket ID"
 
-// EvalOptions configure the test-window evaluation.
+// EvalOptions configure the test-window evaluation; zero values take
+// DefaultEvalOptions' (Validate says which values are out of range).
 type EvalOptions struct {
-	Run          string `json:"run"`          // run to evaluate: ID, "last" or "best" (default best)
-	Depth        int    `json:"depth"`        // candidates reranked per query (default 50)
+	Run          string `json:"run"`          // run to evaluate: ID, "last" or "best"
+	Depth        int    `json:"depth"`        // candidates reranked per query
 	MaxQueries   int    `json:"max_queries"`  // cap on test queries, evenly spread in time (0 = all)
-	Permutations int    `json:"permutations"` // paired randomization test (default 10000)
-	Resamples    int    `json:"resamples"`    // bootstrap resamples (default 2000)
+	Permutations int    `json:"permutations"` // paired randomization test
+	Resamples    int    `json:"resamples"`    // bootstrap resamples
 	Backend      string `json:"backend,omitempty"`
 	Precision    string `json:"precision,omitempty"`   // scoring products: "" = project setting, then auto; "f32", "bf16"
 	NoBaseline   bool   `json:"no_baseline,omitempty"` // never score the starting checkpoint
@@ -33,6 +37,59 @@ type EvalOptions struct {
 	// BiEncoderEvidence adds the off-the-shelf bi-encoder's cosine to the
 	// learned ranker's evidence (embedding every listed ticket once, cached).
 	BiEncoderEvidence bool `json:"bi_encoder_evidence,omitempty"`
+}
+
+// DefaultEvalOptions are the values an evaluation takes where its
+// EvalOptions are zero: the best run, 50 candidates per test query, every
+// test query, 10000 permutations and 2000 bootstrap resamples. The CLI's
+// eval flags default to them.
+func DefaultEvalOptions() EvalOptions {
+	return EvalOptions{Run: "best", Depth: 50, Permutations: 10000, Resamples: 2000}
+}
+
+func (o EvalOptions) withDefaults() EvalOptions {
+	d := DefaultEvalOptions()
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	o.Run = firstNonEmpty(o.Run, d.Run)
+	def(&o.Depth, d.Depth)
+	def(&o.Permutations, d.Permutations)
+	def(&o.Resamples, d.Resamples)
+	return o
+}
+
+// Validate says which option is out of range (an *OptionError naming its
+// JSON field), or returns nil. Zero values are valid: they take
+// DefaultEvalOptions'.
+func (o EvalOptions) Validate() error {
+	d := DefaultEvalOptions()
+	counts := []struct {
+		field string
+		v     int
+		want  string
+	}{
+		{"depth", o.Depth, fmt.Sprintf("candidates per query, 1 or more (0 = %d)", d.Depth)},
+		{"max_queries", o.MaxQueries, "test queries, 1 or more (0 = all)"},
+		{"permutations", o.Permutations, fmt.Sprintf("permutations, 1 or more (0 = %d)", d.Permutations)},
+		{"resamples", o.Resamples, fmt.Sprintf("bootstrap resamples, 1 or more (0 = %d)", d.Resamples)},
+	}
+	for _, c := range counts {
+		if c.v < 0 {
+			return &OptionError{Field: c.field, Value: c.v, Want: c.want}
+		}
+	}
+	if p := strings.ToLower(strings.TrimSpace(o.Precision)); p != "" && p != rerank.PrecisionAuto {
+		if _, err := model.ParsePrecision(p); err != nil {
+			return &OptionError{Field: "precision", Value: o.Precision, Want: rerank.PrecisionAuto + ", f32 or bf16 (empty = the project's setting)"}
+		}
+	}
+	if o.Baseline && o.NoBaseline {
+		return &OptionError{Field: "baseline", Value: true, With: "no_baseline"}
+	}
+	return nil
 }
 
 // SystemEval is one system's metrics on the test window.
@@ -144,16 +201,10 @@ const Relevance = "relevant: every earlier ticket a non-trivial, positive-class 
 // files and the evaluation record (writeEvaluation).
 func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress) (EvalResult, error) {
 	start := time.Now()
-	if o.Depth <= 0 {
-		o.Depth = 50
+	if err := o.Validate(); err != nil {
+		return EvalResult{}, fmt.Errorf("evaluate: %w", err)
 	}
-	if o.Permutations <= 0 {
-		o.Permutations = 10000
-	}
-	if o.Resamples <= 0 {
-		o.Resamples = 2000
-	}
-	o.Run = firstNonEmpty(o.Run, "best")
+	o = o.withDefaults()
 	in, err := p.evalInputs(o)
 	if err != nil {
 		return EvalResult{}, err

@@ -72,7 +72,8 @@ func chooseFinal(fit RankerFit, rankerVal, fusionVal []float64, f eval.Fusion, t
 		c.From, c.Why = FinalFromRanker, folds+", and there are no validation queries to weigh the single-weight fusion against it"
 		return c
 	}
-	cmp := eval.Compare(rankerVal, fusionVal, 10000, 2000, 11)
+	test := choiceTest()
+	cmp := eval.Compare(rankerVal, fusionVal, test.Permutations, test.Resamples, 11)
 	if cmp.MeanB > cmp.MeanA && cmp.PValue < 0.05 {
 		c.From = FinalFromFusion
 		c.Why = fmt.Sprintf("%s, but on validation the single-weight fusion beat it significantly: MRR@10 %.3f vs %.3f (p = %.3f, %d queries)", folds, cmp.MeanB, cmp.MeanA, cmp.PValue, len(rankerVal))
@@ -90,6 +91,12 @@ func chooseFinal(fit RankerFit, rankerVal, fusionVal []float64, f eval.Fusion, t
 	}
 	return c
 }
+
+// choiceTest sizes the paired tests the final choice rests on
+// (chooseFinal, modelShare): the default evaluation's, whatever an
+// evaluation's own options, so a quick evaluation (fewer permutations)
+// chooses the same final system as a full one.
+func choiceTest() EvalOptions { return DefaultEvalOptions() }
 
 // fusedRR is the per-query MRR@10 of f fusing model into base, on queries
 // whose relevant sets are rel.
@@ -168,7 +175,8 @@ func modelShare(ranker, model [][]eval.Scored, rel []map[string]bool) (eval.Fusi
 		return f, trials, "the fine-tuned score did not help the learned ranker on validation"
 	}
 	alone := eval.Fusion{Method: f.Method}
-	c := eval.Compare(fusedRR(alone, base, model, rel), fusedRR(f, base, model, rel), 10000, 2000, 7)
+	test := choiceTest()
+	c := eval.Compare(fusedRR(alone, base, model, rel), fusedRR(f, base, model, rel), test.Permutations, test.Resamples, 7)
 	if c.PValue >= 0.05 {
 		return alone, trials, fmt.Sprintf("the fine-tuned score's best share (%s) lifted validation MRR@10 %.3f → %.3f, not significantly (p = %.2f, %d queries): the ranker alone", f, c.MeanA, c.MeanB, c.PValue, len(base))
 	}

@@ -132,7 +132,8 @@ func (p *Project) RankerReport(ctx context.Context, o RankerOptions, progress Pr
 			ranker[k] = ltr.RR10(s, q.ltr.Relevant)
 			qcs = append(qcs, q.qc)
 		}
-		c := eval.Compare(first, ranker, 10000, 2000, uint64(i+1))
+		test := DefaultEvalOptions() // tested as an evaluation is by default
+		c := eval.Compare(first, ranker, test.Permutations, test.Resamples, uint64(i+1))
 		rep.Windows = append(rep.Windows, RankerWindow{Window: w, Queries: len(qs), Ceiling: hitRate(qcs, o.Depth),
 			FirstStage: c.MeanA, Ranker: c.MeanB, Compare: c})
 	}
