@@ -104,6 +104,23 @@ func (f *flags) open() (*app.Project, error) {
 	return app.Open(*f.home)
 }
 
+// optionError reports an option app refused (an *app.OptionError) as a
+// usage error naming the flag that set it (flagOf: flags by the option's
+// JSON name); any other error passes through.
+func (f *flags) optionError(err error, flagOf map[string]string) error {
+	var oe *app.OptionError
+	if !errors.As(err, &oe) {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "precedent %s: %s\n", f.Name(), oe.Named(func(field string) string {
+		if name, ok := flagOf[field]; ok {
+			return "--" + name
+		}
+		return field
+	}))
+	return errUsage
+}
+
 // printJSON prints v as one indented JSON object on stdout.
 func printJSON(v any) error {
 	enc := json.NewEncoder(os.Stdout)

@@ -26,9 +26,15 @@ func cmdDemo(ctx context.Context, args []string) error {
 	f.IntVar(&o.RulePivot, "rule-pivot", app.DefaultRulePivot, "first stage: add up to N of the most recent earlier tickets of the query's rule")
 	f.IntVar(&o.Eval.Depth, "depth", 40, "candidates retrieved and reranked per test query")
 	f.IntVar(&o.Eval.MaxQueries, "test-queries", 300, "test queries evaluated, evenly spread in time (0 = all)")
-	f.IntVar(&o.Eval.Permutations, "permutations", 10000, "permutations of the paired randomization test")
+	f.IntVar(&o.Eval.Permutations, "permutations", app.DefaultEvalOptions().Permutations, "permutations of the paired randomization test")
 	f.BoolVar(&o.Restart, "restart", false, "start over instead of resuming an earlier demo in this folder")
-	p, err := f.parseOpen(args)
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if err := o.Eval.Validate(); err != nil {
+		return f.optionError(err, map[string]string{"depth": "depth", "max_queries": "test-queries", "permutations": "permutations"})
+	}
+	p, err := f.open()
 	if err != nil {
 		return err
 	}

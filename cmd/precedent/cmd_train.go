@@ -136,24 +136,42 @@ func cmdRuns(ctx context.Context, args []string) error {
 	return nil
 }
 
+// evalFlags registers the eval command's flags on o, defaulting to app's
+// defaults, and returns the flag that sets each option (by the option's
+// JSON name), for optionError.
+func evalFlags(f *flags, o *app.EvalOptions) map[string]string {
+	def := app.DefaultEvalOptions()
+	*o = def
+	f.StringVar(&o.Run, "run", def.Run, "run to evaluate")
+	f.IntVar(&o.Depth, "depth", def.Depth, "candidates reranked per query")
+	f.IntVar(&o.MaxQueries, "max-queries", def.MaxQueries, "cap on test queries, evenly spread in time (0 = all)")
+	f.IntVar(&o.Permutations, "permutations", def.Permutations, "permutations of the paired randomization test")
+	f.IntVar(&o.Resamples, "bootstrap", def.Resamples, "bootstrap resamples for the 95% CI")
+	f.StringVar(&o.Backend, "backend", def.Backend, "compute backend (default: the fastest available)")
+	f.StringVar(&o.Precision, "precision", def.Precision, "products of scoring: auto, f32 or bf16 (default: the project's setting, else auto: bf16 where the CPU multiplies it in hardware)")
+	f.BoolVar(&o.NoBaseline, "no-baseline", def.NoBaseline, "never score the starting checkpoint")
+	f.BoolVar(&o.Baseline, "baseline", def.Baseline, "score the starting checkpoint even when it has no trained reranking head (by default it is a baseline only when it has one)")
+	f.BoolVar(&o.NoLeakProbe, "no-leak-probe", def.NoLeakProbe, "skip re-scoring with candidates' future text (the leak probe)")
+	f.BoolVar(&o.NoRanker, "no-ranker", def.NoRanker, "no learned ranker: the final system is the single-weight fusion of first stage and fine-tuned model")
+	f.BoolVar(&o.BiEncoderEvidence, "bi-encoder-evidence", def.BiEncoderEvidence, biEncoderEvidenceHelp)
+	return map[string]string{"run": "run", "depth": "depth", "max_queries": "max-queries", "permutations": "permutations", "resamples": "bootstrap",
+		"backend": "backend", "precision": "precision", "no_baseline": "no-baseline", "baseline": "baseline", "no_leak_probe": "no-leak-probe",
+		"no_ranker": "no-ranker", "bi_encoder_evidence": "bi-encoder-evidence"}
+}
+
 func cmdEval(ctx context.Context, args []string) error {
 	f := newFlags("eval", "[flags]", "Reranks every test query's stored candidates with the first stage, the starting reranker and the\n"+
 		"fine-tuned one; prints MRR@10, nDCG@10, Recall@k, MAP, the uplift with a paired randomization test,\n"+
 		"and writes TREC run/qrels files and a Markdown/HTML report.", 0, 0)
 	var o app.EvalOptions
-	f.StringVar(&o.Run, "run", "best", "run to evaluate")
-	f.IntVar(&o.Depth, "depth", 50, "candidates reranked per query")
-	f.IntVar(&o.MaxQueries, "max-queries", 0, "cap on test queries, evenly spread in time (0 = all)")
-	f.IntVar(&o.Permutations, "permutations", 10000, "permutations of the paired randomization test")
-	f.IntVar(&o.Resamples, "bootstrap", 2000, "bootstrap resamples for the 95% CI")
-	f.StringVar(&o.Backend, "backend", "", "compute backend (default: the fastest available)")
-	f.StringVar(&o.Precision, "precision", "", "products of scoring: auto, f32 or bf16 (default: the project's setting, else auto: bf16 where the CPU multiplies it in hardware)")
-	f.BoolVar(&o.NoBaseline, "no-baseline", false, "never score the starting checkpoint")
-	f.BoolVar(&o.Baseline, "baseline", false, "score the starting checkpoint even when it has no trained reranking head (by default it is a baseline only when it has one)")
-	f.BoolVar(&o.NoLeakProbe, "no-leak-probe", false, "skip re-scoring with candidates' future text (the leak probe)")
-	f.BoolVar(&o.NoRanker, "no-ranker", false, "no learned ranker: the final system is the single-weight fusion of first stage and fine-tuned model")
-	f.BoolVar(&o.BiEncoderEvidence, "bi-encoder-evidence", false, biEncoderEvidenceHelp)
-	p, err := f.parseOpen(args)
+	flagOf := evalFlags(f, &o)
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if err := o.Validate(); err != nil {
+		return f.optionError(err, flagOf)
+	}
+	p, err := f.open()
 	if err != nil {
 		return err
 	}

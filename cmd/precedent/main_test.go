@@ -141,3 +141,39 @@ func TestTrainFlagDefaults(t *testing.T) {
 		})
 	}
 }
+
+// The eval flags default to app's options, and every option Validate can
+// name maps to one of them.
+func TestEvalFlagDefaults(t *testing.T) {
+	f := newFlags("eval", "[flags]", "test", 0, 0)
+	var o app.EvalOptions
+	flagOf := evalFlags(f, &o)
+	require.NoError(t, f.parse(nil))
+	assert.Equal(t, app.DefaultEvalOptions(), o)
+	for field, name := range flagOf {
+		assert.NotNil(t, f.Lookup(name), "option %s: no flag --%s", field, name)
+	}
+	require.NoError(t, f.parse([]string{"--bootstrap", "50", "--max-queries", "4"}))
+	assert.Equal(t, 50, o.Resamples)
+	assert.Equal(t, 4, o.MaxQueries)
+}
+
+// An option out of range is a usage error naming its flag, before the
+// project is opened.
+func TestEvalFlagErrors(t *testing.T) {
+	t.Setenv("PRECEDENT_HOME", t.TempDir())
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"eval", "--depth", "-1"}, "precedent eval: --depth -1: want candidates per query"},
+		{[]string{"eval", "--bootstrap", "-5"}, "precedent eval: --bootstrap -5: want bootstrap resamples"},
+		{[]string{"eval", "--precision", "fp16"}, "precedent eval: --precision fp16: want auto, f32 or bf16"},
+		{[]string{"eval", "--baseline", "--no-baseline"}, "precedent eval: --baseline and --no-baseline exclude each other"},
+		{[]string{"demo", "--test-queries", "-3"}, "precedent demo: --test-queries -3: want test queries"},
+	} {
+		code, stderr := captureStderr(t, tc.args...)
+		assert.Equal(t, 2, code, tc.args)
+		assert.Contains(t, stderr, tc.want, tc.args)
+	}
+}
