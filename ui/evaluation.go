@@ -133,14 +133,20 @@ func (p *evaluationPanel) refresh() {
 	p.show(res)
 }
 
-// evaluate runs the evaluation of the best run.
+// evaluate runs the evaluation of the best run with app's default options.
+// It returns nil when the evaluation could not start (the reason is shown).
 func (p *evaluationPanel) evaluate() *app.Job {
+	o := app.DefaultEvalOptions()
+	if err := o.Validate(); err != nil {
+		p.d.showError("evaluation", err)
+		return nil
+	}
 	p.runBtn.Disable()
 	_ = p.done.Set(0)
 	var res app.EvalResult
 	return p.d.run("evaluation", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
 		var err error
-		res, err = proj.Evaluate(ctx, app.EvalOptions{}, progress)
+		res, err = proj.Evaluate(ctx, o, progress)
 		return err
 	}, func(e app.Event) {
 		if e.Total > 0 {
