@@ -144,7 +144,7 @@ func (p *evaluationPanel) evaluate() *app.Job {
 	p.runBtn.Disable()
 	_ = p.done.Set(0)
 	var res app.EvalResult
-	return p.d.run("evaluation", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
+	job := p.d.run("evaluation", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
 		var err error
 		res, err = proj.Evaluate(ctx, o, progress)
 		return err
@@ -162,6 +162,10 @@ func (p *evaluationPanel) evaluate() *app.Job {
 			p.show(res)
 		}
 	})
+	if job == nil {
+		p.runBtn.Enable() // it did not start: done is never called
+	}
+	return job
 }
 
 // show renders one evaluation result (the zero result clears the panel).

@@ -123,3 +123,20 @@ func TestFailedJobShowsDialog(t *testing.T) {
 	require.NotNil(t, d.win.Canvas().Overlays().Top())
 	assert.Contains(t, d.status.Text, "mining failed")
 }
+
+// TestEvaluationRefusedKeepsButton: an evaluation that cannot start (one
+// already runs) says why and leaves the button usable.
+func TestEvaluationRefusedKeepsButton(t *testing.T) {
+	d := newTestDesktop(t)
+	job := d.run("evaluation", func(ctx context.Context, _ *app.Project, _ app.Progress) error {
+		<-ctx.Done()
+		return ctx.Err()
+	}, nil, nil)
+	require.NotNil(t, job)
+	selectTab(d, d.evaluation)
+	assert.Nil(t, d.evaluation.evaluate())
+	require.NotNil(t, d.win.Canvas().Overlays().Top(), "the reason is shown")
+	assert.False(t, d.evaluation.runBtn.Disabled())
+	job.Cancel()
+	_ = waitJob(t, job)
+}
