@@ -26,8 +26,8 @@ type comparisons struct {
 	// bestBaseline; vsFirst final vs first stage; pureVsFirst the
 	// fine-tuned reranker alone vs first stage; vsBaseline final vs the
 	// starting reranker, vsFusion final (the learned ranker) vs the
-	// single-weight fusion, rankerVsFirst the ranker alone vs first stage,
-	// each nil where a system is missing.
+	// single-weight fusion (only when the ranker is final), rankerVsFirst
+	// the ranker alone vs first stage; nil where a system is missing.
 	vsBest, vsFirst, pureVsFirst        eval.Comparison
 	vsBaseline, vsFusion, rankerVsFirst *eval.Comparison
 	named                               []eval.NamedComparison // every test run, in order, named for the report
