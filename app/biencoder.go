@@ -158,7 +158,7 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 	if err != nil {
 		return BiEncoderResult{}, err
 	}
-	b, info, err := Backend(firstNonEmpty(o.Backend, p.SettingsSnapshot().Backend))
+	b, info, err := p.backend(firstNonEmpty(o.Backend, p.SettingsSnapshot().Backend))
 	if err != nil {
 		return BiEncoderResult{}, err
 	}
@@ -166,7 +166,7 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 		// The pure-Go backend's parallel op scheduler (gomlx/compute v0.1.2)
 		// can deadlock on a contrastive step's two encoder passes, each
 		// saturating the same worker pool; one op at a time never does.
-		if b, info, err = Backend(goSequential); err != nil {
+		if b, info, err = p.backend(goSequential); err != nil {
 			return BiEncoderResult{}, err
 		}
 	}

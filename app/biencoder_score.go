@@ -161,7 +161,7 @@ func (p *Project) biEncoderScores(ctx context.Context, modelDir string, lists []
 	if err != nil {
 		return nil, err
 	}
-	b, info, err := Backend(p.SettingsSnapshot().Backend)
+	b, info, err := p.backend(p.SettingsSnapshot().Backend)
 	if err != nil {
 		return nil, err
 	}

@@ -54,7 +54,7 @@ func (p *Project) openEmbedder(s embedSpec) (*cachedEmbedder, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, info, err := Backend(settings.Backend)
+	b, info, err := p.backend(settings.Backend)
 	if err != nil {
 		return nil, err
 	}

@@ -209,7 +209,7 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	// Validation lists are scored as deep as the test lists, so choices
 	// see the candidates the first stage adds at the tail (pivots).
 	valDepth := o.Depth
-	b, info, err := Backend(firstNonEmpty(o.Backend, p.SettingsSnapshot().Backend))
+	b, info, err := p.backend(firstNonEmpty(o.Backend, p.SettingsSnapshot().Backend))
 	if err != nil {
 		return EvalResult{}, err
 	}

@@ -224,7 +224,7 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 		return MonitorResult{}, err
 	}
 	valDepth := mm.opts.withDefaults().ValDepth
-	b, info, err := Backend(firstNonEmpty(o.Backend, settings.Backend))
+	b, info, err := p.backend(firstNonEmpty(o.Backend, settings.Backend))
 	if err != nil {
 		return MonitorResult{}, err
 	}

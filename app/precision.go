@@ -16,7 +16,7 @@ func inferencePrecision(setting string, info backend.Info) (model.Precision, str
 // and embedding on its backend, and why: what the Settings panel shows.
 func (p *Project) PrecisionNote() (string, error) {
 	s := p.SettingsSnapshot()
-	_, info, err := Backend(s.Backend)
+	_, info, err := p.backend(s.Backend)
 	if err != nil {
 		return "", err
 	}

@@ -191,7 +191,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 			progress.emit(Event{Step: "train", Phase: "prepare", Message: "memory: lowered to " + fit.String()})
 		}
 	}
-	b, info, err := Backend(firstNonEmpty(o.Backend, settings.Backend))
+	b, info, err := p.backend(firstNonEmpty(o.Backend, settings.Backend))
 	if err != nil {
 		return TrainResult{}, err
 	}
