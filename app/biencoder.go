@@ -158,7 +158,8 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 	if err != nil {
 		return BiEncoderResult{}, err
 	}
-	b, info, err := p.backend(firstNonEmpty(o.Backend, p.SettingsSnapshot().Backend))
+	settings := p.SettingsSnapshot()
+	b, info, err := p.backend(pick(o.Backend, settings.Backend, p.rt.DefaultBackend()))
 	if err != nil {
 		return BiEncoderResult{}, err
 	}
@@ -170,7 +171,7 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 			return BiEncoderResult{}, err
 		}
 	}
-	prec, _, err := inferencePrecision(p.SettingsSnapshot().Precision, info)
+	prec, _, err := inferencePrecision(pick("", settings.Precision, defaultPrecision), info)
 	if err != nil {
 		return BiEncoderResult{}, err
 	}

@@ -37,7 +37,7 @@ func (p *Project) backend(name string) (compute.Backend, backend.Info, error) {
 
 // BackendInfo describes the backend the project's settings select, creating it if needed.
 func (p *Project) BackendInfo() (backend.Info, error) {
-	_, info, err := p.backend(p.SettingsSnapshot().Backend)
+	_, info, err := p.backend(pick("", p.SettingsSnapshot().Backend, p.rt.DefaultBackend()))
 	return info, err
 }
 
@@ -116,13 +116,7 @@ func (p *Project) pairFormatIn(settings Settings, name string) (pairtext.Format,
 	if err != nil {
 		return pairtext.Format{}, err
 	}
-	if name == "" {
-		name = settings.PairFormat
-	}
-	if name == "" {
-		name = "structured"
-	}
-	f, err := pairtext.ByName(name)
+	f, err := pairtext.ByName(pick(name, settings.PairFormat, DefaultSettings().PairFormat))
 	if err != nil {
 		return f, err
 	}

@@ -209,15 +209,16 @@ func (p *Project) Evaluate(ctx context.Context, o EvalOptions, progress Progress
 	// Validation lists are scored as deep as the test lists, so choices
 	// see the candidates the first stage adds at the tail (pivots).
 	valDepth := o.Depth
-	b, info, err := p.backend(firstNonEmpty(o.Backend, p.SettingsSnapshot().Backend))
+	settings := p.SettingsSnapshot()
+	b, info, err := p.backend(pick(o.Backend, settings.Backend, p.rt.DefaultBackend()))
 	if err != nil {
 		return EvalResult{}, err
 	}
-	format, err := p.pairFormat(run.Options.PairFormat)
+	format, err := p.pairFormatIn(settings, run.Options.PairFormat)
 	if err != nil {
 		return EvalResult{}, err
 	}
-	prec, precNote, err := inferencePrecision(firstNonEmpty(o.Precision, p.SettingsSnapshot().Precision), info)
+	prec, precNote, err := inferencePrecision(pick(o.Precision, settings.Precision, defaultPrecision), info)
 	if err != nil {
 		return EvalResult{}, err
 	}

@@ -17,6 +17,32 @@ import (
 // backend instance.
 func Backend(name string) (compute.Backend, backend.Info, error) { return backend.New(name) }
 
+func TestSettingsPick(t *testing.T) {
+	for _, c := range []struct {
+		name                 string
+		option, setting, def string
+		want                 string
+	}{
+		{"the option wins", "bf16", "f32", "auto", "bf16"},
+		{"then the setting", "", "f32", "auto", "f32"},
+		{"then the default", "", "", "auto", "auto"},
+		{"nothing set, no default", "", "", "", ""},
+	} {
+		assert.Equal(t, c.want, pick(c.option, c.setting, c.def), c.name)
+	}
+	for _, c := range []struct {
+		name                 string
+		option, setting, def int
+		want                 int
+	}{
+		{"the option wins", 2048, 4096, 12288, 2048},
+		{"then the setting", 0, 4096, 12288, 4096},
+		{"then the default", 0, 0, 12288, 12288},
+	} {
+		assert.Equal(t, c.want, pick(c.option, c.setting, c.def), c.name)
+	}
+}
+
 // Opening a project leaves the process's memory limit alone, whatever its
 // settings say: applying it is main's choice (backend.Runtime.LimitMemory).
 func TestOpenLeavesMemoryLimit(t *testing.T) {
