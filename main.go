@@ -10,6 +10,8 @@ import (
 
 	fyneapp "fyne.io/fyne/v2/app"
 
+	"github.com/precedent/precedent/ml/backend"
+	"github.com/precedent/precedent/ml/ort"
 	"github.com/precedent/precedent/ui"
 )
 
@@ -18,9 +20,13 @@ func main() {
 	dataDir := flag.String("data", "", "project data directory (default: $PRECEDENT_HOME or the platform folder)")
 	shots := flag.String("screenshot-dir", os.Getenv("PRECEDENT_SCREENSHOT_DIR"), "scripted mode: show each tab in turn for capture into this folder, then quit")
 	flag.Parse()
+	// How the app computes, decided once: the backend "Automatic" opens
+	// ($PRECEDENT_BACKEND, else auto) and ONNX Runtime enabled; each project
+	// opened applies its memory limit to it.
+	rt := backend.NewRuntime(backend.Config{ORT: ort.Enable()})
 	a := fyneapp.NewWithID("io.precedent.desktop")
 	w := ui.NewWindow(a, ui.Options{DataDir: *dataDir, ScreenshotDir: *shots,
-		StartupProbe: os.Getenv(ui.StartupProbeEnv), Started: started})
+		StartupProbe: os.Getenv(ui.StartupProbeEnv), Started: started, Runtime: rt})
 	w.SetMaster()
 	w.ShowAndRun()
 }

@@ -158,7 +158,8 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 	if err != nil {
 		return BiEncoderResult{}, err
 	}
-	b, info, err := Backend(firstNonEmpty(o.Backend, p.SettingsSnapshot().Backend))
+	settings := p.SettingsSnapshot()
+	b, info, err := p.backend(pick(o.Backend, settings.Backend, p.rt.DefaultBackend()))
 	if err != nil {
 		return BiEncoderResult{}, err
 	}
@@ -166,11 +167,11 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 		// The pure-Go backend's parallel op scheduler (gomlx/compute v0.1.2)
 		// can deadlock on a contrastive step's two encoder passes, each
 		// saturating the same worker pool; one op at a time never does.
-		if b, info, err = Backend(goSequential); err != nil {
+		if b, info, err = p.backend(goSequential); err != nil {
 			return BiEncoderResult{}, err
 		}
 	}
-	prec, _, err := inferencePrecision(p.SettingsSnapshot().Precision, info)
+	prec, _, err := inferencePrecision(pick("", settings.Precision, defaultPrecision), info)
 	if err != nil {
 		return BiEncoderResult{}, err
 	}

@@ -161,11 +161,12 @@ func (p *Project) biEncoderScores(ctx context.Context, modelDir string, lists []
 	if err != nil {
 		return nil, err
 	}
-	b, info, err := Backend(p.SettingsSnapshot().Backend)
+	settings := p.SettingsSnapshot()
+	b, info, err := p.backend(pick("", settings.Backend, p.rt.DefaultBackend()))
 	if err != nil {
 		return nil, err
 	}
-	prec, _, err := inferencePrecision(p.SettingsSnapshot().Precision, info)
+	prec, _, err := inferencePrecision(pick("", settings.Precision, defaultPrecision), info)
 	if err != nil {
 		return nil, err
 	}

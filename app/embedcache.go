@@ -38,7 +38,7 @@ type cachedEmbedder struct {
 // it when done.
 func (p *Project) openEmbedder(s embedSpec) (*cachedEmbedder, error) {
 	settings := p.SettingsSnapshot()
-	dir, err := p.ResolveModel(firstNonEmpty(s.Model, settings.BiEncoder))
+	dir, err := p.ResolveModel(pick(s.Model, settings.BiEncoder, DefaultModel))
 	if err != nil {
 		return nil, err
 	}
@@ -54,11 +54,11 @@ func (p *Project) openEmbedder(s embedSpec) (*cachedEmbedder, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, info, err := Backend(settings.Backend)
+	b, info, err := p.backend(pick("", settings.Backend, p.rt.DefaultBackend()))
 	if err != nil {
 		return nil, err
 	}
-	prec, _, err := inferencePrecision(settings.Precision, info)
+	prec, _, err := inferencePrecision(pick("", settings.Precision, defaultPrecision), info)
 	if err != nil {
 		return nil, err
 	}

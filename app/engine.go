@@ -28,16 +28,16 @@ const DefaultModel = "all-MiniLM-L6-v2"
 // ModelsEnv names the environment variable with a folder of model folders.
 const ModelsEnv = "PRECEDENT_MODELS"
 
-// Backend returns the compute backend named by name ("" = automatic: the
-// fastest available), created once per process and shared with serving
-// (rerank.Backend).
-func Backend(name string) (compute.Backend, backend.Info, error) {
-	return rerank.Backend(name)
+// backend returns the compute backend named by name from the project's
+// runtime ("" = the runtime's default), opened once per runtime and shared
+// by every job.
+func (p *Project) backend(name string) (compute.Backend, backend.Info, error) {
+	return p.rt.Backend(name)
 }
 
 // BackendInfo describes the backend the project's settings select, creating it if needed.
 func (p *Project) BackendInfo() (backend.Info, error) {
-	_, info, err := Backend(p.SettingsSnapshot().Backend)
+	_, info, err := p.backend(pick("", p.SettingsSnapshot().Backend, p.rt.DefaultBackend()))
 	return info, err
 }
 
@@ -116,13 +116,7 @@ func (p *Project) pairFormatIn(settings Settings, name string) (pairtext.Format,
 	if err != nil {
 		return pairtext.Format{}, err
 	}
-	if name == "" {
-		name = settings.PairFormat
-	}
-	if name == "" {
-		name = "structured"
-	}
-	f, err := pairtext.ByName(name)
+	f, err := pairtext.ByName(pick(name, settings.PairFormat, DefaultSettings().PairFormat))
 	if err != nil {
 		return f, err
 	}

@@ -60,13 +60,13 @@ func (p *Project) evalInputs(o EvalOptions) (evalInputs, error) {
 		return evalInputs{}, err
 	}
 	settings := p.SettingsSnapshot()
-	if in.backend, in.backendInfo, err = Backend(firstNonEmpty(o.Backend, settings.Backend)); err != nil {
+	if in.backend, in.backendInfo, err = p.backend(pick(o.Backend, settings.Backend, p.rt.DefaultBackend())); err != nil {
 		return evalInputs{}, err
 	}
-	if in.format, err = p.pairFormat(run.Options.PairFormat); err != nil {
+	if in.format, err = p.pairFormatIn(settings, run.Options.PairFormat); err != nil {
 		return evalInputs{}, err
 	}
-	in.precision, in.precisionNote, err = inferencePrecision(firstNonEmpty(o.Precision, settings.Precision), in.backendInfo)
+	in.precision, in.precisionNote, err = inferencePrecision(pick(o.Precision, settings.Precision, defaultPrecision), in.backendInfo)
 	if err != nil {
 		return evalInputs{}, err
 	}

@@ -194,12 +194,7 @@ func entityKeys(t data.Ticket) string {
 // negatives and every reranker comparison use the identical candidates.
 func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress Progress) (FirstStageResult, error) {
 	start := time.Now()
-	if o.Source == "" {
-		o.Source = p.SettingsSnapshot().FirstStage
-	}
-	if o.Source == "" {
-		o.Source = "bm25"
-	}
+	o.Source = pick(o.Source, p.SettingsSnapshot().FirstStage, DefaultSettings().FirstStage)
 	if o.K <= 0 {
 		o.K = 50
 	}

@@ -155,7 +155,7 @@ type InputLengths struct {
 // LengthCap. It reads the project and writes nothing.
 func (p *Project) InputLengths(ctx context.Context, modelName string) (InputLengths, error) {
 	settings := p.SettingsSnapshot()
-	dir, err := p.ResolveModel(firstNonEmpty(modelName, settings.StartModel))
+	dir, err := p.ResolveModel(pick(modelName, settings.StartModel, DefaultModel))
 	if err != nil {
 		return InputLengths{}, err
 	}

@@ -11,13 +11,8 @@ import (
 // of the machine's memory (on Apple silicon the GPU shares it with macOS
 // and the desktop app); 0 when none of these is known.
 func trainingBudget(runMB, settingMB int, total int64) int64 {
-	switch {
-	case runMB > 0:
-		return int64(runMB) << 20
-	case settingMB > 0:
-		return int64(settingMB) << 20
-	}
-	return total / 4 * 3
+	mib := func(mb int) int64 { return int64(max(mb, 0)) << 20 } // a negative limit is unset
+	return pick(mib(runMB), mib(settingMB), total/4*3)
 }
 
 // fitMemory lowers o's batch size, then max length, so a training step of

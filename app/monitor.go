@@ -224,11 +224,11 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 		return MonitorResult{}, err
 	}
 	valDepth := mm.opts.withDefaults().ValDepth
-	b, info, err := Backend(firstNonEmpty(o.Backend, settings.Backend))
+	b, info, err := p.backend(pick(o.Backend, settings.Backend, p.rt.DefaultBackend()))
 	if err != nil {
 		return MonitorResult{}, err
 	}
-	prec, _, err := inferencePrecision(firstNonEmpty(o.Precision, settings.Precision), info)
+	prec, _, err := inferencePrecision(pick(o.Precision, settings.Precision, defaultPrecision), info)
 	if err != nil {
 		return MonitorResult{}, err
 	}

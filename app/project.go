@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"sync"
 
 	"github.com/precedent/precedent/data/store"
+	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/platform"
 )
 
 // Project is an open data directory: the store plus the folders for runs,
-// models and exports beside it.
+// models and exports beside it, and the runtime its jobs compute with.
 //
 // Its settings are read and written from several goroutines (the UI, and
 // jobs running beside it), so they sit behind a lock: read them with
@@ -24,6 +24,8 @@ type Project struct {
 	Dir   string
 	Store *store.Store
 
+	rt *backend.Runtime // opens every backend a job uses; never nil
+
 	mu       sync.RWMutex // guards settings
 	settings Settings
 }
@@ -33,9 +35,20 @@ var ErrInUse = store.ErrInUse
 
 const settingsKey = "settings"
 
-// Open opens (creating if needed) the project in dir; "" means the platform
-// data directory, overridden by $PRECEDENT_HOME.
-func Open(dir string) (*Project, error) {
+// Open is OpenWith(dir, backend.Default()): for tests and tools that have
+// no runtime of their own.
+func Open(dir string) (*Project, error) { return OpenWith(dir, backend.Default()) }
+
+// OpenWith opens (creating if needed) the project in dir, whose jobs open
+// their backends from rt, the runtime its main built (nil is
+// backend.Default()); dir "" means the platform data directory, overridden
+// by $PRECEDENT_HOME. It changes nothing in the process: applying the
+// project's memory limit (Settings.MemoryLimitMB) is main's choice, through
+// rt.LimitMemory.
+func OpenWith(dir string, rt *backend.Runtime) (*Project, error) {
+	if rt == nil {
+		rt = backend.Default()
+	}
 	if dir == "" {
 		d, err := platform.DataDir()
 		if err != nil {
@@ -50,16 +63,16 @@ func Open(dir string) (*Project, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open project %s: %w", dir, err)
 	}
-	p := &Project{Dir: dir, Store: st, settings: DefaultSettings()}
+	p := &Project{Dir: dir, Store: st, rt: rt, settings: DefaultSettings()}
 	if _, err := st.GetMeta(settingsKey, &p.settings); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("open project %s: settings: %w", dir, err)
 	}
-	if p.settings.MemoryLimitMB > 0 {
-		debug.SetMemoryLimit(int64(p.settings.MemoryLimitMB) << 20)
-	}
 	return p, nil
 }
+
+// Runtime is the runtime the project's jobs compute with, for display.
+func (p *Project) Runtime() *backend.Runtime { return p.rt }
 
 // SettingsSnapshot returns a copy of the project's settings, its slices and
 // map copied too: the caller may keep and modify it while the settings are

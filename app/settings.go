@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -35,6 +36,13 @@ func DefaultSettings() Settings {
 		FirstStage:  "bm25",
 	}
 }
+
+// pick resolves one of a job's choices — backend, precision, pair format,
+// first stage, starting model, memory budget: the job's option when set,
+// else the project's setting (read from the job's SettingsSnapshot), else
+// the default. Unset is the zero value ("", 0). Every such choice is
+// resolved through it, so the order is written once.
+func pick[T comparable](option, setting, def T) T { return cmp.Or(option, setting, def) }
 
 // clone returns a copy of s that shares no slice or map with it.
 func (s Settings) clone() Settings {

@@ -191,7 +191,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 			progress.emit(Event{Step: "train", Phase: "prepare", Message: "memory: lowered to " + fit.String()})
 		}
 	}
-	b, info, err := Backend(firstNonEmpty(o.Backend, settings.Backend))
+	b, info, err := p.backend(pick(o.Backend, settings.Backend, p.rt.DefaultBackend()))
 	if err != nil {
 		return TrainResult{}, err
 	}
@@ -199,7 +199,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	if err != nil {
 		return TrainResult{}, err
 	}
-	prec, _, err := inferencePrecision(firstNonEmpty(o.Precision, settings.Precision), info)
+	prec, _, err := inferencePrecision(pick(o.Precision, settings.Precision, defaultPrecision), info)
 	if err != nil {
 		return TrainResult{}, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/data/synth"
 	"github.com/precedent/precedent/internal/testenv"
+	"github.com/precedent/precedent/ml/backend"
 )
 
 // startupProbeEnv and startupReport mirror ui.StartupProbeEnv and
@@ -65,7 +66,7 @@ func (b *runner) coldStartRow(ctx context.Context) (Row, error) {
 		return skip(err)
 	}
 	defer stop()
-	home, err := coldStartProject(ctx, filepath.Join(cache, fmt.Sprintf("coldstart-%d", n)), n)
+	home, err := coldStartProject(ctx, b.rt, filepath.Join(cache, fmt.Sprintf("coldstart-%d", n)), n)
 	if err != nil {
 		return Row{}, err
 	}
@@ -146,8 +147,8 @@ func benchCache() (string, error) {
 const readyMark = ".bench-ready"
 
 // coldStartProject returns dir holding a project of n synthetic tickets,
-// building it when dir is not marked complete.
-func coldStartProject(ctx context.Context, dir string, n int) (string, error) {
+// building it with rt when dir is not marked complete.
+func coldStartProject(ctx context.Context, rt *backend.Runtime, dir string, n int) (string, error) {
 	if _, err := os.Stat(filepath.Join(dir, readyMark)); err == nil {
 		return dir, nil
 	}
@@ -160,7 +161,7 @@ func coldStartProject(ctx context.Context, dir string, n int) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("cold-start project: %w", err)
 	}
-	p, err := app.Open(dir)
+	p, err := app.OpenWith(dir, rt)
 	if err != nil {
 		return "", fmt.Errorf("cold-start project: %w", err)
 	}

@@ -43,7 +43,7 @@ func (b *runner) dataRow(name string) func(ctx context.Context) (Row, error) {
 				}
 				return Row{}, errors.New("skipped: needs the synth row (--only synth,import)")
 			}
-			p, err := app.Open(filepath.Join(b.home, "project"))
+			p, err := app.OpenWith(filepath.Join(b.home, "project"), b.rt)
 			if err != nil {
 				return Row{}, err
 			}

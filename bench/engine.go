@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/train"
@@ -32,7 +32,8 @@ func miniLMShape() hf.Config {
 // time after the warm-up call.
 type engineSpec struct {
 	Workload string
-	Backend  string // as for app.Backend(name)
+	Runtime  *backend.Runtime // opens Backend (nil is backend.Default())
+	Backend  string           // as for Runtime.Backend(name)
 	// Precision of rerank and embed products (training steps are float32).
 	Precision model.Precision
 	Shape     hf.Config // random N(0, 0.02) weights of this shape
@@ -75,7 +76,7 @@ func timeEngine(ctx context.Context, b engineSpec) (engineTiming, error) {
 	if b.Rows <= 0 || b.SeqLen <= 0 || b.MaxIters <= 0 {
 		return engineTiming{}, fmt.Errorf("bench %s: rows %d, seq len %d, max iters %d must be > 0", b.Workload, b.Rows, b.SeqLen, b.MaxIters)
 	}
-	be, info, err := app.Backend(b.Backend)
+	be, info, err := b.Runtime.Backend(b.Backend)
 	if err != nil {
 		return engineTiming{}, fmt.Errorf("bench %s: %w", b.Workload, err)
 	}
@@ -139,7 +140,7 @@ func timeEngine(ctx context.Context, b engineSpec) (engineTiming, error) {
 // benchTrain runs train.Train on one repeated batch (default fine-tuning
 // config: dropout, BCE, clipping, AdamW) and times the steps after the first.
 func benchTrain(ctx context.Context, b engineSpec, m *model.Model, batch model.Batch, t engineTiming) (engineTiming, error) {
-	be, _, err := app.Backend(b.Backend)
+	be, _, err := b.Runtime.Backend(b.Backend)
 	if err != nil {
 		return t, err
 	}

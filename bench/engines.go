@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/ml/model"
 )
 
@@ -93,7 +92,7 @@ func (b *runner) engineRows(ctx context.Context, names []string, rep *Report) st
 	haveTorch := strings.HasPrefix(torchInfo, "torch ")
 	for _, be := range b.backends {
 		name, prec := splitPrecision(be)
-		if _, info, err := app.Backend(name); err != nil {
+		if _, info, err := b.rt.Backend(name); err != nil {
 			rep.Backends[be] = "unavailable: " + err.Error()
 		} else if prec == model.BF16 {
 			rep.Backends[be] = info.Description + "; rerank and embed with bfloat16 products (" + info.BF16Note + ")"
@@ -164,7 +163,7 @@ func (b *runner) gomlxRow(ctx context.Context, backend string, w workload, ref f
 	shape := b.sizes.Shape
 	shape.NumHiddenLayers = w.layers
 	name, prec := splitPrecision(backend)
-	t, err := timeEngine(ctx, engineSpec{Workload: w.name, Backend: name, Precision: prec, Shape: shape, Rows: w.rows, SeqLen: b.sizes.SeqLen,
+	t, err := timeEngine(ctx, engineSpec{Workload: w.name, Runtime: b.rt, Backend: name, Precision: prec, Shape: shape, Rows: w.rows, SeqLen: b.sizes.SeqLen,
 		MinTime: time.Duration(b.sizes.MinTime * float64(time.Second)), MaxIters: b.sizes.MaxIters,
 		MaxWarmup: time.Duration(b.sizes.MaxWarmup * float64(time.Second)), MeasureRows: b.measureRows(backend)})
 	if err != nil {

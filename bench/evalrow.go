@@ -12,6 +12,7 @@ import (
 
 	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/data/synth"
+	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/platform/fsutil"
 )
 
@@ -30,7 +31,7 @@ func (b *runner) evalRow(ctx context.Context) (Row, error) {
 	if err != nil {
 		return Row{}, err
 	}
-	cached, err := evalProject(ctx, filepath.Join(cache, fmt.Sprintf("eval-%d-steps%d", n, steps)), n, steps, b.log)
+	cached, err := evalProject(ctx, b.rt, filepath.Join(cache, fmt.Sprintf("eval-%d-steps%d", n, steps)), n, steps, b.log)
 	if err != nil {
 		return Row{}, err
 	}
@@ -45,7 +46,7 @@ func (b *runner) evalRow(ctx context.Context) (Row, error) {
 	if err := copyTree(cached, home); err != nil {
 		return Row{}, fmt.Errorf("eval row: copying the cached project: %w", err)
 	}
-	p, err := app.Open(home)
+	p, err := app.OpenWith(home, b.rt)
 	if err != nil {
 		return Row{}, err
 	}
@@ -114,8 +115,8 @@ func (w *etaWatch) String() string {
 // evalProject returns dir holding a project of n synthetic tickets taken
 // through the demo's steps (import, mine, BM25 first stage with the
 // demo's pivot, hard negatives, a steps-step training of the demo's
-// options), building it when dir is not marked complete.
-func evalProject(ctx context.Context, dir string, n, steps int, log io.Writer) (string, error) {
+// options) with rt, building it when dir is not marked complete.
+func evalProject(ctx context.Context, rt *backend.Runtime, dir string, n, steps int, log io.Writer) (string, error) {
 	if _, err := os.Stat(filepath.Join(dir, readyMark)); err == nil {
 		return dir, nil
 	}
@@ -129,7 +130,7 @@ func evalProject(ctx context.Context, dir string, n, steps int, log io.Writer) (
 	if err != nil {
 		return "", fmt.Errorf("eval project: %w", err)
 	}
-	p, err := app.Open(dir)
+	p, err := app.OpenWith(dir, rt)
 	if err != nil {
 		return "", fmt.Errorf("eval project: %w", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/tokenizer"
@@ -103,7 +104,7 @@ func realBackend(backend, w string) bool {
 
 // miniLMDir finds the all-MiniLM-L6-v2 folder as a project would.
 func (b *runner) miniLMDir() (string, error) {
-	p, err := app.Open(filepath.Join(b.home, "realshape"))
+	p, err := app.OpenWith(filepath.Join(b.home, "realshape"), b.rt)
 	if err != nil {
 		return "", err
 	}
@@ -233,9 +234,9 @@ func (b *runner) gomlxRealRow(ctx context.Context, in realInputs, w, backend, mo
 	var err error
 	switch w {
 	case workloadTrain:
-		r, err = realTrain(ctx, in, backend, modelDir)
+		r, err = realTrain(ctx, b.rt, in, backend, modelDir)
 	default:
-		r, err = realInference(ctx, in, w, backend, modelDir, b.sizes.MinTime, b.sizes.MaxIters)
+		r, err = realInference(ctx, b.rt, in, w, backend, modelDir, b.sizes.MinTime, b.sizes.MaxIters)
 	}
 	if err != nil {
 		return Row{}, err
@@ -275,10 +276,10 @@ func (b *runner) gomlxRealRow(ctx context.Context, in realInputs, w, backend, mo
 	return row, nil
 }
 
-// loadRealModel opens backend, builds the model of the checkpoint in
-// modelDir with o, and loads the tokenizer at tokPath (the caller closes it).
-func loadRealModel(backend, modelDir, tokPath string, o model.Options) (compute.Backend, *model.Model, *tokenizer.Tokenizer, error) {
-	be, _, err := app.Backend(backend)
+// loadRealModel opens backend from rt, builds the model of the checkpoint
+// in modelDir with o, and loads the tokenizer at tokPath (the caller closes it).
+func loadRealModel(rt *backend.Runtime, backend, modelDir, tokPath string, o model.Options) (compute.Backend, *model.Model, *tokenizer.Tokenizer, error) {
+	be, _, err := rt.Backend(backend)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -300,13 +301,13 @@ func loadRealModel(backend, modelDir, tokPath string, o model.Options) (compute.
 // realInference times rerank (each query's candidates scored as the
 // pipeline's reranker does) or embed (the texts embedded as the dense
 // first stage does) after one warm-up pass that compiles every shape.
-func realInference(ctx context.Context, in realInputs, w, backend, modelDir string, minTime float64, maxIters int) (realResult, error) {
+func realInference(ctx context.Context, rt *backend.Runtime, in realInputs, w, backend, modelDir string, minTime float64, maxIters int) (realResult, error) {
 	backend, prec := splitPrecision(backend)
 	head := model.CrossEncoder
 	if w == workloadEmbed {
 		head = model.BiEncoder
 	}
-	be, m, tok, err := loadRealModel(backend, modelDir, in.tokenizerPath, model.Options{Head: head, Seed: 1})
+	be, m, tok, err := loadRealModel(rt, backend, modelDir, in.tokenizerPath, model.Options{Head: head, Seed: 1})
 	if err != nil {
 		return realResult{}, err
 	}
@@ -391,8 +392,8 @@ func realInference(ctx context.Context, in realInputs, w, backend, modelDir stri
 // steps after the first, leaving out the steps that compiled a new padded
 // shape (three times the median step or more): a long run compiles each
 // shape once.
-func realTrain(ctx context.Context, in realInputs, backend, modelDir string) (realResult, error) {
-	be, m, tok, err := loadRealModel(backend, modelDir, in.tokenizerPath, model.Options{Head: model.CrossEncoder, KeepLayers: in.Train.Layers, Seed: 1})
+func realTrain(ctx context.Context, rt *backend.Runtime, in realInputs, backend, modelDir string) (realResult, error) {
+	be, m, tok, err := loadRealModel(rt, backend, modelDir, in.tokenizerPath, model.Options{Head: model.CrossEncoder, KeepLayers: in.Train.Layers, Seed: 1})
 	if err != nil {
 		return realResult{}, err
 	}

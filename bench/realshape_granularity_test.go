@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/internal/testenv"
+	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/tokenizer"
@@ -28,7 +28,7 @@ func TestEmbedGranularity(t *testing.T) {
 	}
 	rounds := envRounds(t, "PRECEDENT_GRAN_ROUNDS")
 	dir := miniLMDir(t)
-	be, _, err := app.Backend("xla:cpu")
+	be, _, err := backend.New("xla:cpu")
 	if err != nil {
 		testenv.SkipOrFail(t, "xla:cpu: %v", err)
 	}

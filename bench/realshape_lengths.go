@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/ml/backend"
 )
 
 // lengthFiles holds the token-length histograms the real-shape rows
@@ -27,10 +28,10 @@ var lengthSources = []string{"demo", "real"}
 var summaryLens = []int{128, 256}
 
 // MeasureLengths computes the token-length distributions of the project
-// in home (app.Project.InputLengths), prints their summaries at 128 and 256
+// in home, opened with rt (app.Project.InputLengths), prints their summaries at 128 and 256
 // tokens to w, and writes them as JSON to out unless out is "".
-func MeasureLengths(ctx context.Context, home, out string, w io.Writer) error {
-	p, err := app.Open(home)
+func MeasureLengths(ctx context.Context, rt *backend.Runtime, home, out string, w io.Writer) error {
+	p, err := app.OpenWith(home, rt)
 	if err != nil {
 		return err
 	}

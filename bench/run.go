@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/ml/backend"
 )
 
 // rowNames are the rows in run order.
@@ -48,6 +49,9 @@ type Options struct {
 	RowTimeout  time.Duration // limit of each row; 0: 4 minutes
 	GoRows      int           // rows per rerank/embed call on the pure-Go backend, scaled up; 0: the full batch
 	Log         io.Writer     // one progress line per row; nil: none
+	// Runtime opens the backends and the projects' jobs: the one its main
+	// built (nil is backend.Default()).
+	Runtime *backend.Runtime
 }
 
 // Run measures the selected rows in order and returns them with the
@@ -62,7 +66,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	o.Sizes.Encoder = fmt.Sprintf("BERT h%d, %d heads, FFN %d, vocab %d, random N(0, 0.02) weights", o.Sizes.Shape.HiddenSize,
 		o.Sizes.Shape.NumAttentionHeads, o.Sizes.Shape.IntermediateSize, o.Sizes.Shape.VocabSize)
 	b := &runner{sizes: o.Sizes, quick: o.Quick, timeout: o.RowTimeout, python: o.Python, script: o.TorchScript,
-		backends: o.Backends, goRows: o.GoRows, log: o.Log}
+		backends: o.Backends, goRows: o.GoRows, log: o.Log, rt: o.Runtime}
 	if b.timeout <= 0 {
 		b.timeout = 4 * time.Minute
 	}
@@ -111,6 +115,7 @@ type runner struct {
 	goRows   int // rows per rerank/embed call on the pure-Go backend; 0 = all
 	log      io.Writer
 	machine  Machine
+	rt       *backend.Runtime
 
 	home   string       // temporary project of the data rows
 	proj   *app.Project // open while the data rows run

@@ -12,6 +12,7 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/precedent/precedent/data"
+	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/pairtext"
@@ -38,7 +39,10 @@ type Reranker struct {
 
 // RerankerOptions configure LoadReranker; zero values take the defaults.
 type RerankerOptions struct {
-	Backend   string // compute backend ("" = the fastest available)
+	// Runtime opens the backend: the one its main built (nil is
+	// backend.Default(), for tests).
+	Runtime   *backend.Runtime
+	Backend   string // compute backend ("" = the runtime's default, normally the fastest available)
 	Precision string // products: "" or "auto" (the backend's choice), "f32", "bf16"
 	Batch     int    // pairs per forward pass (default 32)
 	// LiftPlain renders plain-text pairs as tickets (LiftPlain) in the
@@ -75,7 +79,7 @@ func LoadReranker(dir string, o RerankerOptions) (*Reranker, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, info, err := Backend(o.Backend)
+	b, info, err := o.Runtime.Backend(o.Backend)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/platform"
 	"github.com/precedent/precedent/rerank"
 )
@@ -27,6 +28,7 @@ type settingsPanel struct {
 	caPath   *widget.Entry
 	caStatus *widget.Label
 	backend  *widget.Select
+	runtime  *widget.Label
 	prec     *widget.Select
 	precNote *widget.Label
 	memory   *widget.Entry
@@ -38,13 +40,13 @@ type settingsPanel struct {
 	root fyne.CanvasObject
 }
 
-// backendOptions are the accelerators this machine can use, then pure Go.
-func backendOptions() []string {
+// backendOptions are the accelerators this machine can use on rt, then pure Go.
+func backendOptions(rt *backend.Runtime) []string {
 	opts := []string{backendAuto}
 	for _, pl := range platform.PJRTPlugins() {
 		opts = append(opts, "xla:"+pl.Name)
 	}
-	if platform.ORTLibrary() != "" {
+	if rt.ORT() && platform.ORTLibrary() != "" {
 		opts = append(opts, "ort") // ONNX Runtime for inference, pure Go for training
 	}
 	return append(opts, "go")
@@ -59,7 +61,9 @@ func newSettingsPanel(d *desktop) *settingsPanel {
 	p.caPath.OnChanged = func(string) { p.checkCA() }
 	p.caStatus = widget.NewLabel("")
 	p.caStatus.Wrapping = fyne.TextWrapWord
-	p.backend = widget.NewSelect(backendOptions(), nil)
+	p.backend = widget.NewSelect(backendOptions(d.rt), nil)
+	p.runtime = widget.NewLabel("")
+	p.runtime.Wrapping = fyne.TextWrapWord
 	p.prec = widget.NewSelect(rerank.Precisions, nil)
 	p.precNote = widget.NewLabel("")
 	p.precNote.Wrapping = fyne.TextWrapWord
@@ -82,6 +86,7 @@ func newSettingsPanel(d *desktop) *settingsPanel {
 		widget.NewFormItem("Corporate CA bundle", container.NewBorder(nil, nil, nil, caBtn, p.caPath)),
 		widget.NewFormItem("", p.caStatus),
 		widget.NewFormItem("Accelerator", p.backend),
+		widget.NewFormItem("", p.runtime),
 		widget.NewFormItem("Inference precision", p.prec),
 		widget.NewFormItem("", p.precNote),
 		widget.NewFormItem("Memory limit (MiB)", p.memory),
@@ -100,6 +105,7 @@ func (p *settingsPanel) view() fyne.CanvasObject { return p.root }
 
 // refresh shows the open project's settings.
 func (p *settingsPanel) refresh() {
+	p.runtime.SetText("Runtime: " + p.d.rt.String())
 	if p.d.proj == nil {
 		p.dataDir.SetText("No project open")
 		p.saveBtn.Disable()

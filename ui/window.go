@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/ml/backend"
 )
 
 // Options say how the window starts.
@@ -26,6 +27,10 @@ type Options struct {
 	// only, see startupprobe.go). Started is the fallback start time.
 	StartupProbe string
 	Started      time.Time
+	// Runtime is how the app computes, built by its main: every project
+	// opened in the window uses it, and it applies their memory limit
+	// (nil is backend.Default()).
+	Runtime *backend.Runtime
 }
 
 // panel is one tab of the window.
@@ -43,6 +48,7 @@ type panel interface {
 type desktop struct {
 	fyneApp fyne.App
 	win     fyne.Window
+	rt      *backend.Runtime // nil is backend.Default()
 	jobs    *app.Jobs
 	proj    *app.Project // nil while no project is open
 	dataDir string
@@ -69,7 +75,7 @@ type desktop struct {
 // window still opens, so another data directory can be chosen in Settings.
 func NewWindow(a fyne.App, o Options) fyne.Window {
 	w := a.NewWindow("Precedent")
-	d := newDesktop(a, w)
+	d := newDesktopWith(a, w, o.Runtime)
 	applyTheme(a, themeChoice(a))
 	w.Resize(fyne.NewSize(1280, 800))
 	w.SetCloseIntercept(d.requestClose)
@@ -85,10 +91,14 @@ func NewWindow(a fyne.App, o Options) fyne.Window {
 	return w
 }
 
-// newDesktop assembles the tabs in w without opening a project.
-func newDesktop(a fyne.App, w fyne.Window) *desktop {
+// newDesktop assembles the tabs in w without opening a project, on the
+// default runtime.
+func newDesktop(a fyne.App, w fyne.Window) *desktop { return newDesktopWith(a, w, nil) }
+
+// newDesktopWith is newDesktop on the runtime rt.
+func newDesktopWith(a fyne.App, w fyne.Window, rt *backend.Runtime) *desktop {
 	line := binding.NewString()
-	d := &desktop{fyneApp: a, win: w, jobs: &app.Jobs{}, status: widget.NewLabelWithData(line), statusLine: line}
+	d := &desktop{fyneApp: a, win: w, rt: rt, jobs: &app.Jobs{}, status: widget.NewLabelWithData(line), statusLine: line}
 	d.status.Truncation = fyne.TextTruncateEllipsis
 	d.archive = newArchivePanel(d)
 	d.mining = newMiningPanel(d)
@@ -121,12 +131,13 @@ func (d *desktop) typedKey(ev *fyne.KeyEvent) {
 	}
 }
 
-// openProject closes the open project (if any) and opens dir in its place.
+// openProject closes the open project (if any) and opens dir in its place,
+// applying its memory limit to the runtime.
 func (d *desktop) openProject(dir string) error {
 	if running := d.jobs.Running(); len(running) > 0 {
 		return fmt.Errorf("%s is still running: stop it before switching projects", strings.Join(running, ", "))
 	}
-	p, err := app.Open(dir)
+	p, err := app.OpenWith(dir, d.rt)
 	if err != nil {
 		if app.IsInUse(err) {
 			return fmt.Errorf("%w\nAnother Precedent (app, CLI or server) has this data directory open: close it, or choose another directory in Settings", err)
@@ -136,6 +147,7 @@ func (d *desktop) openProject(dir string) error {
 	if d.proj != nil {
 		_ = d.proj.Close()
 	}
+	d.rt.LimitMemory(p.SettingsSnapshot().MemoryLimitMB)
 	d.proj = p
 	d.dataDir = p.Dir
 	d.setStatus("")

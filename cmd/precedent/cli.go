@@ -99,9 +99,24 @@ func (f *flags) parseOpen(args []string) (*app.Project, error) {
 	return f.open()
 }
 
-// open opens the project named by --home.
+// open opens the project named by --home with the process's runtime, and
+// applies the project's memory limit (Settings.MemoryLimitMB) to it.
 func (f *flags) open() (*app.Project, error) {
-	return app.Open(*f.home)
+	rt := processRuntime()
+	p, err := app.OpenWith(*f.home, rt)
+	if err != nil {
+		return nil, err
+	}
+	rt.LimitMemory(p.SettingsSnapshot().MemoryLimitMB)
+	return p, nil
+}
+
+// printBackend says on stderr which backend the project's settings select,
+// and the runtime behind it.
+func printBackend(p *app.Project) {
+	if info, err := p.BackendInfo(); err == nil {
+		fmt.Fprintf(os.Stderr, "backend: %s\nruntime: %s\n", info.Description, p.Runtime())
+	}
 }
 
 // optionError reports an option app refused (an *app.OptionError) as a

@@ -38,7 +38,7 @@ func cmdBench(ctx context.Context, args []string) error {
 		return err
 	}
 	if *lengths != "" {
-		return bench.MeasureLengths(ctx, *lengths, *lengthsOut, os.Stdout)
+		return bench.MeasureLengths(ctx, processRuntime(), *lengths, *lengthsOut, os.Stdout)
 	}
 	sz := bench.FullSizes()
 	if *quick {
@@ -60,7 +60,7 @@ func cmdBench(ctx context.Context, args []string) error {
 		}
 	}
 	rep, err := bench.Run(ctx, bench.Options{Sizes: sz, Quick: *quick, Only: *only, Backends: bes, Python: *python,
-		TorchScript: *script, RowTimeout: *rowTimeout, GoRows: *goRows, Log: os.Stderr})
+		TorchScript: *script, RowTimeout: *rowTimeout, GoRows: *goRows, Log: os.Stderr, Runtime: processRuntime()})
 	if errors.Is(err, bench.ErrUnknownRow) {
 		fmt.Fprintf(os.Stderr, "precedent bench: --only: %v\n", err)
 		return errUsage

@@ -42,9 +42,7 @@ func cmdDemo(ctx context.Context, args []string) error {
 	scratchLR(f, &o.Train)
 	if !f.json() {
 		fmt.Fprintf(os.Stderr, "project: %s\n", p.Dir)
-		if info, err := p.BackendInfo(); err == nil {
-			fmt.Fprintf(os.Stderr, "backend: %s\n", info.Description)
-		}
+		printBackend(p)
 	}
 	res, err := p.Demo(ctx, o, newBar().progress())
 	if err != nil {

@@ -49,7 +49,7 @@ func cmdLoadtest(ctx context.Context, args []string) error {
 		return err
 	}
 	o.Tickets = arch.Tickets
-	m, err := rerank.LoadReranker(*dir, rerank.RerankerOptions{Backend: *backendName, Batch: min(*maxBatch, 64)})
+	m, err := rerank.LoadReranker(*dir, rerank.RerankerOptions{Runtime: processRuntime(), Backend: *backendName, Batch: min(*maxBatch, 64)})
 	if err != nil {
 		return err
 	}

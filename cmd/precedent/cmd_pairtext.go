@@ -63,7 +63,7 @@ func cmdPairtext(ctx context.Context, args []string) error {
 		}
 		q, cands = ts[0], ts[1:]
 	}
-	r, err := rerank.LoadReranker(*dir, rerank.RerankerOptions{Backend: *backendName, Precision: *precision})
+	r, err := rerank.LoadReranker(*dir, rerank.RerankerOptions{Runtime: processRuntime(), Backend: *backendName, Precision: *precision})
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	if _, err := cfg.TLSConfig(); err != nil {
 		return err // a missing or unreadable certificate fails before the model loads, and before "serving on"
 	}
-	m, err := rerank.LoadReranker(*o.dir, rerank.RerankerOptions{Backend: *o.backend, Precision: *o.precision, Batch: min(*o.maxBatch, 64), LiftPlain: *o.liftPlain})
+	m, err := rerank.LoadReranker(*o.dir, rerank.RerankerOptions{Runtime: processRuntime(), Backend: *o.backend, Precision: *o.precision, Batch: min(*o.maxBatch, 64), LiftPlain: *o.liftPlain})
 	if err != nil {
 		return err
 	}
@@ -62,8 +62,8 @@ func cmdServe(ctx context.Context, args []string) error {
 		scheme = "https"
 	}
 	info := m.Info()
-	fmt.Fprintf(os.Stderr, "serving %s (run %s, manifest verified: %v, precision %s, auth: %v) on %s://%s\n",
-		*o.dir, info.Run, info.Verified, info.Precision, token != "", scheme, ln.Addr())
+	fmt.Fprintf(os.Stderr, "serving %s (run %s, manifest verified: %v, backend %s, precision %s, auth: %v) on %s://%s\nruntime: %s\n",
+		*o.dir, info.Run, info.Verified, info.Backend, info.Precision, token != "", scheme, ln.Addr(), processRuntime())
 	return s.Serve(ctx, ln)
 }
 

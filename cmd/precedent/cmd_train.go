@@ -87,8 +87,8 @@ func cmdTrain(ctx context.Context, args []string) error {
 	default:
 		return fmt.Errorf("train: --kind %q: want cross-encoder or bi-encoder", *kind)
 	}
-	if info, err := p.BackendInfo(); err == nil && !f.json() {
-		fmt.Fprintf(os.Stderr, "backend: %s\n", info.Description)
+	if !f.json() {
+		printBackend(p)
 	}
 	res, err := p.Train(ctx, o, newBar().progress())
 	if err != nil {

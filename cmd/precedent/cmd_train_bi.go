@@ -48,8 +48,8 @@ func trainBiEncoder(ctx context.Context, f *flags, p *app.Project, t app.TrainOp
 	if set["max-len"] {
 		o.MaxLen = t.MaxLen
 	}
-	if info, err := p.BackendInfo(); err == nil && !f.json() {
-		fmt.Fprintf(os.Stderr, "backend: %s\n", info.Description)
+	if !f.json() {
+		printBackend(p)
 	}
 	res, err := p.TrainBiEncoder(ctx, o, newBar().progress())
 	if err != nil {

@@ -14,9 +14,12 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"sync"
 	"syscall"
 
 	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/ml/backend"
+	"github.com/precedent/precedent/ml/ort"
 )
 
 type command struct {
@@ -29,7 +32,16 @@ var commands = map[string]command{}
 
 func register(c command) { commands[c.name] = c }
 
+// processRuntime is how this process computes: the backend an empty name
+// opens ($PRECEDENT_BACKEND, else auto), ONNX Runtime enabled (cgo builds),
+// and the Go memory limit, applied once a command opens its project (open).
+// main builds it before any command runs; a test's first command does.
+var processRuntime = sync.OnceValue(func() *backend.Runtime {
+	return backend.NewRuntime(backend.Config{ORT: ort.Enable()})
+})
+
 func main() {
+	processRuntime()
 	os.Exit(run(os.Args[1:]))
 }
 

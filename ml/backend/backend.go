@@ -2,20 +2,22 @@
 // models, and describes it for display. Pipeline code receives the
 // compute.Backend and never asks which one it is.
 //
+// A Runtime, built once in each main (NewRuntime) and passed down, holds
+// that choice: the backend an empty name opens, whether ONNX Runtime is
+// enabled, the Go memory limit, and the one cache of opened backends.
+//
 // "auto" (the default) takes the fastest backend this machine has: XLA
 // through a PJRT plugin (CUDA, Metal or CPU, searched by
 // platform.PJRTPlugins) when one is installed and loads; else ONNX Runtime
 // for inference with the pure-Go backend for training ("ort", when the
-// library of platform.ORTLibrary loads and package ml/ort is linked in);
-// else the pure-Go backend — saying why in Info.Note.
+// runtime enables it — Config.ORT — and the library of platform.ORTLibrary
+// loads); else the pure-Go backend — saying why in Info.Note.
 package backend
 
 import (
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/gobackend"
@@ -23,10 +25,12 @@ import (
 	"github.com/precedent/precedent/platform"
 )
 
-// EnvVar names the environment variable read when New is given an empty name.
+// EnvVar names the environment variable NewRuntime reads for the backend an
+// empty name opens, when its Config names none.
 const EnvVar = "PRECEDENT_BACKEND"
 
-// DefaultName is the backend used when neither New's argument nor EnvVar says otherwise.
+// DefaultName is the backend an empty name opens when neither Config.Backend
+// nor EnvVar says otherwise.
 const DefaultName = "auto"
 
 // Info describes a backend for display in the CLI and the settings panel.
@@ -46,53 +50,21 @@ type Info struct {
 // linked into this build (no cgo, or the noxla build tag).
 var newXLA func(pluginPath, options string) (compute.Backend, error)
 
-// opened caches one backend per name: GoMLX tensors (hence a model's
-// weights) are bound to the backend instance that first ran them, so every
-// part of the process must share the same instance.
-var opened = struct {
-	sync.Mutex
-	m map[string]entry
-}{m: map[string]entry{}}
-
 type entry struct {
 	b    compute.Backend
 	info Info
 }
 
-// New returns the backend named by name: "auto", "go[:options]" (as in
-// GOMLX_BACKEND: "go:parallelism=2", "go:ops_sequential"), or
-// "xla:PLUGIN[,options]" with PLUGIN cpu, cuda, metal or a plugin file path.
-// An empty name reads EnvVar and falls back to DefaultName. The same name
-// always returns the same instance.
-func New(name string) (compute.Backend, Info, error) {
-	if name == "" {
-		name = strings.TrimSpace(os.Getenv(EnvVar))
-	}
-	if name == "" {
-		name = DefaultName
-	}
-	opened.Lock()
-	defer opened.Unlock()
-	if e, ok := opened.m[name]; ok {
-		return e.b, e.info, nil
-	}
-	e, err := open(name)
-	if err != nil {
-		return nil, Info{}, err
-	}
-	opened.m[name] = e
-	return e.b, e.info, nil
-}
-
-func open(name string) (entry, error) {
+// open builds the backend named name, uncached (Runtime.Backend caches).
+func (r *Runtime) open(name string) (entry, error) {
 	kind, options, _ := strings.Cut(name, ":")
 	switch kind {
 	case "auto":
-		return openAuto()
+		return r.openAuto()
 	case gobackend.BackendName:
 		return openGo(name, options)
 	case ORTName:
-		return openORT(name)
+		return r.openORT(name)
 	case "xla":
 		plugin, opts, _ := strings.Cut(options, ",")
 		if plugin == "" {
@@ -100,7 +72,7 @@ func open(name string) (entry, error) {
 		}
 		return openXLA(name, plugin, opts)
 	default:
-		return entry{}, fmt.Errorf("backend %q: unknown backend %q (this build has: %s)", name, kind, strings.Join(Available(), ", "))
+		return entry{}, fmt.Errorf("backend %q: unknown backend %q (available: %s)", name, kind, strings.Join(r.Available(), ", "))
 	}
 }
 
@@ -146,8 +118,9 @@ func openXLA(name, plugin, options string) (entry, error) {
 	return entry{b: b, info: info}, nil
 }
 
-// openAuto tries the PJRT plugins found, fastest first, then pure Go.
-func openAuto() (entry, error) {
+// openAuto tries the PJRT plugins found, fastest first, then ONNX Runtime
+// (when r enables it), then pure Go.
+func (r *Runtime) openAuto() (entry, error) {
 	var notes []string
 	if newXLA == nil {
 		notes = append(notes, "XLA not linked into this build")
@@ -179,7 +152,7 @@ func openAuto() (entry, error) {
 	}
 	// No XLA: ONNX Runtime runs inference far faster than pure Go, which
 	// keeps training.
-	e, err := openORT(ORTName)
+	e, err := r.openORT(ORTName)
 	if err == nil {
 		e.info.Name = "auto → ort + go"
 		e.info.Note = "auto: " + e.info.Note + " (" + strings.Join(notes, "; ") + ")"
@@ -211,17 +184,16 @@ func autoReason(plugin string, skipped []string) string {
 	return "auto: " + why
 }
 
-// Available lists the backend kinds linked into this build.
-func Available() []string {
+// Available lists the backend kinds r can open: those linked into this
+// build, "ort" when r enables ONNX Runtime.
+func (r *Runtime) Available() []string {
+	kinds := []string{"auto"}
 	if newXLA != nil {
-		return append([]string{"auto", "xla", gobackend.BackendName}, ortAvailable()...)
+		kinds = append(kinds, "xla")
 	}
-	return append([]string{"auto", gobackend.BackendName}, ortAvailable()...)
-}
-
-func ortAvailable() []string {
-	if ortAttach == nil {
-		return nil
+	kinds = append(kinds, gobackend.BackendName)
+	if r.resolve().ort != nil {
+		kinds = append(kinds, ORTName)
 	}
-	return []string{ORTName}
+	return kinds
 }

@@ -12,7 +12,10 @@ import (
 	"github.com/precedent/precedent/platform"
 )
 
-func TestNew(t *testing.T) {
+// TestRuntimeBackend: an empty name opens the runtime's choice, read from
+// the environment when the runtime is built; each runtime opens one
+// instance per name.
+func TestRuntimeBackend(t *testing.T) {
 	for _, tc := range []struct {
 		name, env, wantName, wantErr string
 	}{
@@ -24,7 +27,8 @@ func TestNew(t *testing.T) {
 	} {
 		t.Run(tc.name+"|"+tc.env, func(t *testing.T) {
 			t.Setenv(EnvVar, tc.env)
-			b, info, err := New(tc.name)
+			r := NewRuntime(Config{})
+			b, info, err := r.Backend(tc.name)
 			if tc.wantErr != "" {
 				assert.ErrorContains(t, err, tc.wantErr)
 				return
@@ -32,7 +36,7 @@ func TestNew(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantName, info.Name)
 			assert.NotEmpty(t, info.Description)
-			again, _, err := New(tc.wantName)
+			again, _, err := r.Backend(tc.wantName)
 			require.NoError(t, err)
 			assert.Same(t, b, again, "one instance per name, so tensors can be shared")
 		})
@@ -46,13 +50,14 @@ func TestAutoFallsBackToGo(t *testing.T) {
 	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", "")
 	t.Setenv(platform.HomeEnv, empty)
 	t.Chdir(empty)
-	e, err := openAuto()
+	r := NewRuntime(Config{})
+	e, err := r.openAuto()
 	require.NoError(t, err)
 	assert.Equal(t, "auto → go", e.info.Name)
 	assert.False(t, e.info.Accelerated)
 	assert.NotEmpty(t, e.info.Note)
 	assert.Contains(t, e.info.Note, "ONNX Runtime", "says why the ONNX Runtime fallback was not taken")
-	_, err = open("xla:cpu")
+	_, err = r.open("xla:cpu")
 	require.Error(t, err)
 	if newXLA != nil {
 		assert.ErrorContains(t, err, "no PJRT cpu plugin found")
@@ -69,7 +74,7 @@ func TestXLAChecksDylibBeforeLoading(t *testing.T) {
 	}
 	bad := filepath.Join(t.TempDir(), "pjrt_c_api_metal_plugin.dylib")
 	require.NoError(t, os.WriteFile(bad, []byte("<html>404</html>"), 0o644))
-	_, err := open("xla:" + bad)
+	_, err := NewRuntime(Config{}).open("xla:" + bad)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, platform.ErrBadPlugin)
 	assert.ErrorContains(t, err, bad)
@@ -102,7 +107,7 @@ func TestAutoSaysWhyXLA(t *testing.T) {
 	if !found {
 		testenv.SkipOrFail(t, "no XLA CPU plugin installed (make pjrt)")
 	}
-	e, err := openAuto()
+	e, err := NewRuntime(Config{}).openAuto()
 	require.NoError(t, err)
 	assert.Equal(t, "auto → xla:cpu", e.info.Name)
 	assert.Equal(t, "auto: the XLA CPU plugin, faster than pure Go", e.info.Note)

@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/gomlx/compute"
@@ -14,24 +15,22 @@ import (
 // backend.
 const ORTName = "ort"
 
-// ortAttach loads ONNX Runtime from the library file lib and routes the
+// ORTAttach loads ONNX Runtime from the library file lib and routes the
 // inference of models run on b through it, returning ONNX Runtime's
-// version; nil until package ml/ort, linked into cgo builds by whoever
-// imports it, registers it (RegisterORT).
-var ortAttach func(b compute.Backend, lib string) (version string, err error)
+// version. Package ml/ort provides it (ort.Enable), for a main to pass as
+// Config.ORT; it is a value here, not an import, because ml/ort depends on
+// ml/model, whose tests depend on this package.
+type ORTAttach func(b compute.Backend, lib string) (version string, err error)
 
-// RegisterORT is called by package ml/ort when it is linked in; other code
-// has no reason to call it. It lives here, not in ml/ort, because ml/ort
-// depends on ml/model, whose tests depend on this package.
-func RegisterORT(attach func(b compute.Backend, lib string) (version string, err error)) {
-	ortAttach = attach
-}
+// ErrORTNotEnabled is wrapped when backend "ort" is asked of a runtime
+// built without Config.ORT.
+var ErrORTNotEnabled = errors.New("ONNX Runtime is not enabled in this runtime (a build without cgo, or a main that did not pass ort.Enable())")
 
 // openORT returns a fresh pure-Go backend whose inference runs on ONNX
 // Runtime, the library found by platform.ORTLibrary.
-func openORT(name string) (entry, error) {
-	if ortAttach == nil {
-		return entry{}, fmt.Errorf("backend %q: ONNX Runtime is not linked into this build (built without cgo)", name)
+func (r *Runtime) openORT(name string) (entry, error) {
+	if r.ort == nil {
+		return entry{}, fmt.Errorf("backend %q: %w", name, ErrORTNotEnabled)
 	}
 	lib := platform.ORTLibrary()
 	if lib == "" {
@@ -42,7 +41,7 @@ func openORT(name string) (entry, error) {
 	if err != nil {
 		return entry{}, err
 	}
-	version, err := ortAttach(e.b, lib)
+	version, err := r.ort(e.b, lib)
 	if err != nil {
 		return entry{}, fmt.Errorf("backend %q: %w", name, err)
 	}

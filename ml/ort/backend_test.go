@@ -44,7 +44,7 @@ func TestAutoFallsBackToORT(t *testing.T) {
 	t.Setenv(platform.HomeEnv, t.TempDir())
 	t.Chdir(t.TempDir()) // no third_party/pjrt above
 
-	be, info, err := backend.New("auto")
+	be, info, err := backend.NewRuntime(backend.Config{ORT: Enable()}).Backend("auto")
 	require.NoError(t, err)
 	if len(platform.PJRTPlugins()) > 0 {
 		t.Skipf("a PJRT plugin is beside the test binary: %v", platform.PJRTPlugins())
@@ -86,7 +86,35 @@ func TestORTBackendWithoutLibrary(t *testing.T) {
 	if platform.ORTLibrary() != "" {
 		t.Skipf("an ONNX Runtime library is beside the test binary: %s", platform.ORTLibrary())
 	}
-	_, _, err := backend.New("ort")
+	_, _, err := backend.NewRuntime(backend.Config{ORT: Enable()}).Backend("ort")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "make onnxruntime")
+}
+
+// ONNX Runtime is enabled by the runtime a main builds, not by linking this
+// package: without Enable, "ort" says it is not enabled; with it, "ort"
+// runs the Scorer on ONNX Runtime (or the test skips without the library).
+func TestORTNeedsEnable(t *testing.T) {
+	_, _, err := backend.NewRuntime(backend.Config{}).Backend("ort")
+	require.ErrorIs(t, err, backend.ErrORTNotEnabled)
+	assert.ErrorContains(t, err, `backend "ort": ONNX Runtime is not enabled`)
+
+	loadORT(t) // skips without the library
+	t.Setenv(platform.ORTLibEnv, platform.ORTLibrary())
+	be, info, err := backend.NewRuntime(backend.Config{ORT: Enable()}).Backend("ort")
+	require.NoError(t, err)
+	assert.Equal(t, backend.ORTName, info.Inference)
+	fixture, err := filepath.Abs(filepath.Join(fixtureDir, "bert-tiny-cross"))
+	require.NoError(t, err)
+	ck, err := hf.Load(fixture)
+	require.NoError(t, err)
+	m, err := model.FromCheckpoint(ck, model.Options{Head: model.CrossEncoder})
+	require.NoError(t, err)
+	_, b := readReference(t, filepath.Join(fixture, "expected.json"))
+	sc, err := model.NewScorer(m, be, model.F32)
+	require.NoError(t, err)
+	got, err := sc.Score(b)
+	require.NoError(t, err)
+	want, _ := run(t, m, false, b)
+	assert.Equal(t, want, got, "the Scorer ran on ONNX Runtime")
 }

@@ -4,10 +4,11 @@
 // Runtime's C API (github.com/yalue/onnxruntime_go, which dlopens the
 // library scripts/fetch-onnxruntime.sh installs).
 //
-// Importing the package (cgo builds only) makes backend "ort" available
-// and lets "auto" choose it (package ml/backend): model.Scorer and
-// model.Embedder created on that backend then run here, training stays on
-// the pure-Go backend.
+// A main enables it explicitly, building its runtime with
+// backend.Config{ORT: ort.Enable()} (cgo builds only; importing the package
+// does nothing): backend "ort" becomes available and "auto" may choose it
+// (package ml/backend); model.Scorer and model.Embedder created on that
+// backend then run here, training stays on the pure-Go backend.
 //
 // Guarantees: results are those of the GoMLX graph within 1e-4 (the parity
 // tests check logits and embeddings against PyTorch and XLA); a session is
