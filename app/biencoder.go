@@ -29,24 +29,10 @@ const collBiRuns = "biencoder_runs"
 // BiEncoderOptions configure a bi-encoder fine-tuning run; zero values take
 // the defaults.
 type BiEncoderOptions struct {
-	Model           string  `json:"model"`            // starting bi-encoder folder or name (default all-MiniLM-L6-v2)
-	KeepLayers      int     `json:"keep_layers"`      // keep only the first N encoder layers (0 = all)
-	MaxLen          int     `json:"max_len"`          // tokens embedded per ticket (default 128)
-	LR              float64 `json:"lr"`               // default 2e-5
-	Epochs          int     `json:"epochs"`           // default 1
-	BatchSize       int     `json:"batch_size"`       // queries per step (default 16)
-	MaxSteps        int     `json:"max_steps"`        // 0 = all epochs
-	EvalEvery       int     `json:"eval_every"`       // steps between validations (default: 4 per run)
-	Patience        int     `json:"patience"`         // default 3
-	CheckpointEvery int     `json:"checkpoint_every"` // default 50
-	Seed            int64   `json:"seed"`             // default 42
-	Scale           float64 `json:"scale"`            // cosine scale in the softmax (default 20, sentence-transformers')
-	Negatives       int     `json:"negatives"`        // stored hard negatives per example and step (default 1; -1 = in-batch only)
-	OneWay          bool    `json:"one_way"`          // query→document loss only (default: symmetric)
-	ValQueries      int     `json:"val_queries"`      // validation queries (default 150; -1 = all)
-	ValDepth        int     `json:"val_depth"`        // candidates re-sorted per validation query (default 30)
-	Backend         string  `json:"backend,omitempty"`
-	Resume          string  `json:"resume,omitempty"` // bi-encoder run ID to resume ("last" = the newest)
+	RunOptions         // the options every run takes (MaxLen: tokens per ticket, default 128; BatchSize: queries per step)
+	Scale      float64 `json:"scale"`     // cosine scale in the softmax (default 20, sentence-transformers')
+	Negatives  int     `json:"negatives"` // stored hard negatives per example and step (default 1; -1 = in-batch only)
+	OneWay     bool    `json:"one_way"`   // query→document loss only (default: symmetric)
 }
 
 func (o BiEncoderOptions) withDefaults() BiEncoderOptions {
@@ -82,27 +68,11 @@ func (o BiEncoderOptions) contrastive() train.ContrastiveOptions {
 
 // BiEncoderRun is one bi-encoder run in the project's registry.
 type BiEncoderRun struct {
-	ID          string           `json:"id"`
-	Created     time.Time        `json:"created"`
-	Updated     time.Time        `json:"updated"`
-	Status      string           `json:"status"` // running, finished, early-stopped, cancelled, failed
-	Error       string           `json:"error,omitempty"`
-	Options     BiEncoderOptions `json:"options"`
-	StartModel  string           `json:"start_model"`
-	Backend     string           `json:"backend"`
-	Fingerprint string           `json:"fingerprint"`
-	Examples    int              `json:"examples"`  // (query, positive) pairs
-	Queries     int              `json:"queries"`   // distinct training queries
-	Negatives   int              `json:"negatives"` // stored hard negatives available to them
-	Steps       int              `json:"steps"`
-	TotalSteps  int              `json:"total_steps"`
-	BestStep    int              `json:"best_step"`
-	BestMRR     float64          `json:"best_val_mrr@10"`
-	StartMRR    float64          `json:"start_val_mrr@10"`
-	Dir         string           `json:"dir"`
-	KeptStart   bool             `json:"kept_start"`          // no validated step beat the start: ModelDir holds the starting weights
-	ModelDir    string           `json:"model_dir,omitempty"` // the best model, sentence-transformers layout
-	Seconds     float64          `json:"seconds"`
+	RunCore
+	Options   BiEncoderOptions `json:"options"`
+	Queries   int              `json:"queries"`    // distinct training queries
+	Negatives int              `json:"negatives"`  // stored hard negatives available to them
+	KeptStart bool             `json:"kept_start"` // no validated step beat the start: ModelDir holds the starting weights
 }
 
 // BiEncoderResult is a finished (or stopped) bi-encoder run.
@@ -135,7 +105,7 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 		o.Backend = backendName
 	} else {
 		o = o.withDefaults()
-		rec = BiEncoderRun{ID: strings.Replace(p.newRunID(start), "run-", "bi-", 1), Created: start.UTC(), Options: o}
+		rec = BiEncoderRun{RunCore: RunCore{ID: strings.Replace(p.newRunID(start), "run-", "bi-", 1), Created: start.UTC()}, Options: o}
 		rec.Dir = p.Path("runs", rec.ID)
 	}
 	a, err := p.loadArchive()
@@ -193,7 +163,7 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 	rec.Examples, rec.Queries, rec.Negatives = len(td.examples), td.queries(), td.negativeCount()
 	rec.Fingerprint, rec.StartModel, rec.Backend = fp, startDir, info.Description
 
-	val, err := p.validationQueries(TrainOptions{ValQueries: o.ValQueries})
+	val, err := p.validationQueries(TrainOptions{RunOptions: RunOptions{ValQueries: o.ValQueries}})
 	if err != nil {
 		return BiEncoderResult{}, err
 	}
@@ -215,7 +185,7 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 	cfg := train.DefaultConfig()
 	cfg.LR, cfg.Epochs, cfg.BatchSize, cfg.MaxSteps = o.LR, o.Epochs, o.BatchSize, o.MaxSteps
 	cfg.Patience, cfg.CheckpointEvery, cfg.Seed, cfg.Dir = o.Patience, o.CheckpointEvery, o.Seed, rec.Dir
-	rec.TotalSteps = stepsFor(len(td.examples), TrainOptions{BatchSize: o.BatchSize, Epochs: o.Epochs, MaxSteps: o.MaxSteps})
+	rec.TotalSteps = stepsFor(len(td.examples), TrainOptions{RunOptions: o.RunOptions})
 	cfg.EvalEvery = o.EvalEvery
 	if cfg.EvalEvery == 0 {
 		cfg.EvalEvery = max(1, rec.TotalSteps/4)

@@ -19,30 +19,17 @@ import (
 
 const collRuns = "runs"
 
-// TrainOptions configure a fine-tuning run; zero values take the defaults.
+// TrainOptions configure a fine-tuning run of the cross-encoder; zero
+// values take DefaultTrainOptions.
 type TrainOptions struct {
-	Model           string  `json:"model"`                 // starting checkpoint folder or name (default all-MiniLM-L6-v2)
-	FromScratch     bool    `json:"from_scratch"`          // a small model from scratch instead (tokenizer of Model)
-	ScratchLayers   int     `json:"scratch_layers"`        // default 2
-	ScratchHidden   int     `json:"scratch_hidden"`        // default 128
-	KeepLayers      int     `json:"keep_layers"`           // keep only the first N encoder layers (0 = all)
-	MaxLen          int     `json:"max_len"`               // tokens per pair (default 256)
-	LR              float64 `json:"lr"`                    // default 2e-5 (5e-4 from scratch)
-	Epochs          int     `json:"epochs"`                // default 1
-	BatchSize       int     `json:"batch_size"`            // default 16
-	MaxSteps        int     `json:"max_steps"`             // 0 = all epochs
-	EvalEvery       int     `json:"eval_every"`            // steps between validations (default: 4 per run)
-	Patience        int     `json:"patience"`              // default 3
-	CheckpointEvery int     `json:"checkpoint_every"`      // default 50
-	PosWeight       float64 `json:"pos_weight"`            // 0 = negatives per positive
-	Seed            int64   `json:"seed"`                  // default 42
-	ValQueries      int     `json:"val_queries"`           // validation queries reranked (default 150; -1 = all)
-	ValDepth        int     `json:"val_depth"`             // candidates reranked per validation query (default 30)
-	Backend         string  `json:"backend,omitempty"`     // "" = project setting / automatic
-	Precision       string  `json:"precision,omitempty"`   // validation scoring: "" = project setting, then auto; "f32", "bf16"
-	Resume          string  `json:"resume,omitempty"`      // run ID to resume ("last" = the latest unfinished)
-	PairFormat      string  `json:"pair_format,omitempty"` // "" = project setting
-	MaxMemoryMB     int     `json:"max_memory_mb"`         // memory budget; batch, then max length, are lowered to fit (0 = Settings.MemoryLimitMB, else 3/4 of RAM)
+	RunOptions            // the options every run takes (MaxLen: tokens per pair, default 256)
+	FromScratch   bool    `json:"from_scratch"`          // a small model from scratch instead (tokenizer of Model)
+	ScratchLayers int     `json:"scratch_layers"`        // default 2
+	ScratchHidden int     `json:"scratch_hidden"`        // default 128
+	PosWeight     float64 `json:"pos_weight"`            // 0 = negatives per positive
+	Precision     string  `json:"precision,omitempty"`   // validation scoring: "" = project setting, then auto; "f32", "bf16"
+	PairFormat    string  `json:"pair_format,omitempty"` // "" = project setting
+	MaxMemoryMB   int     `json:"max_memory_mb"`         // memory budget; batch, then max length, are lowered to fit (0 = Settings.MemoryLimitMB, else 3/4 of RAM)
 	// WarmStart is the number of distillation steps run before fine-tuning
 	// (0 = none): the cross-encoder is first fitted to the agreement of BM25
 	// and the off-the-shelf bi-encoder on training-window tickets searched as
@@ -58,27 +45,11 @@ type TrainOptions struct {
 
 // RunRecord is one training run in the project's model registry.
 type RunRecord struct {
-	ID          string       `json:"id"`
-	Created     time.Time    `json:"created"`
-	Updated     time.Time    `json:"updated"`
-	Status      string       `json:"status"` // running, finished, early-stopped, cancelled, failed
-	Error       string       `json:"error,omitempty"`
-	Options     TrainOptions `json:"options"`
-	StartModel  string       `json:"start_model"` // resolved folder, or "scratch"
-	Backend     string       `json:"backend"`
-	Fingerprint string       `json:"fingerprint"`
-	Examples    int          `json:"examples"`
-	Positives   int          `json:"positives"`
-	Negatives   int          `json:"negatives"`
-	Steps       int          `json:"steps"`
-	TotalSteps  int          `json:"total_steps"`
-	BestStep    int          `json:"best_step"`
-	BestMRR     float64      `json:"best_val_mrr@10"`
-	StartMRR    float64      `json:"start_val_mrr@10"`
-	Dir         string       `json:"dir"`
-	ModelDir    string       `json:"model_dir,omitempty"` // the best model in Hugging Face layout
-	Seconds     float64      `json:"seconds"`
-	Stale       string       `json:"stale,omitempty"` // set when re-mining changed the labels it was trained on (the run is kept)
+	RunCore
+	Options   TrainOptions `json:"options"`
+	Positives int          `json:"positives"`
+	Negatives int          `json:"negatives"`
+	Stale     string       `json:"stale,omitempty"` // set when re-mining changed the labels it was trained on (the run is kept)
 	// ValEnd is the end of the validation window it was trained and chosen
 	// on: `precedent monitor` watches the queries opened after it.
 	ValEnd time.Time `json:"validation_end,omitzero"`
@@ -100,8 +71,7 @@ const ScratchLR = 5e-4
 // TrainOptions are zero (LR: ScratchLR instead when FromScratch): sizes for
 // a full MiniLM-L6 fine-tune. The CLI's train flags default to them.
 func DefaultTrainOptions() TrainOptions {
-	return TrainOptions{MaxLen: 256, LR: 2e-5, Epochs: 1, BatchSize: 16, Patience: 3, CheckpointEvery: 50,
-		Seed: 42, ValQueries: 150, ValDepth: 30, ScratchLayers: 2, ScratchHidden: 128}
+	return TrainOptions{RunOptions: defaultRunOptions(256), ScratchLayers: 2, ScratchHidden: 128}
 }
 
 // DemoTrainOptions are DefaultTrainOptions cut to fine-tune in minutes on
@@ -117,28 +87,15 @@ func DemoTrainOptions() TrainOptions {
 
 func (o TrainOptions) withDefaults() TrainOptions {
 	d := DefaultTrainOptions()
-	def := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
+	if o.LR == 0 && o.FromScratch {
+		o.LR = ScratchLR
 	}
-	def(&o.MaxLen, d.MaxLen)
-	def(&o.Epochs, d.Epochs)
-	def(&o.BatchSize, d.BatchSize)
-	def(&o.Patience, d.Patience)
-	def(&o.CheckpointEvery, d.CheckpointEvery)
-	def(&o.ValQueries, d.ValQueries)
-	def(&o.ValDepth, d.ValDepth)
-	def(&o.ScratchLayers, d.ScratchLayers)
-	def(&o.ScratchHidden, d.ScratchHidden)
-	if o.Seed == 0 {
-		o.Seed = d.Seed
+	o.RunOptions = o.RunOptions.withDefaults(d.RunOptions)
+	if o.ScratchLayers == 0 {
+		o.ScratchLayers = d.ScratchLayers
 	}
-	if o.LR == 0 {
-		o.LR = d.LR
-		if o.FromScratch {
-			o.LR = ScratchLR
-		}
+	if o.ScratchHidden == 0 {
+		o.ScratchHidden = d.ScratchHidden
 	}
 	return o
 }
@@ -170,7 +127,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 		if o.PlainShare < 0 || o.PlainShare > 1 {
 			return TrainResult{}, fmt.Errorf("train: plain share %g: want 0 to 1", o.PlainShare)
 		}
-		rec = RunRecord{ID: p.newRunID(start), Created: start.UTC(), Options: o}
+		rec = RunRecord{RunCore: RunCore{ID: p.newRunID(start), Created: start.UTC()}, Options: o}
 		rec.Dir = p.Path("runs", rec.ID)
 	}
 	a, err := p.loadArchive()

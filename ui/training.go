@@ -249,7 +249,7 @@ func (p *trainingPanel) start(resume bool) {
 		return
 	}
 	if resume {
-		o = app.TrainOptions{Resume: "last"}
+		o = app.TrainOptions{RunOptions: app.RunOptions{Resume: "last"}}
 	}
 	p.train(o)
 }

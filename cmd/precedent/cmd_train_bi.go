@@ -39,12 +39,11 @@ func trainBiEncoder(ctx context.Context, f *flags, p *app.Project, t app.TrainOp
 			return fmt.Errorf("train --kind bi-encoder: --%s applies to the cross-encoder only", name)
 		}
 	}
-	o := app.BiEncoderOptions{
+	o := app.BiEncoderOptions{RunOptions: app.RunOptions{
 		Model: t.Model, KeepLayers: t.KeepLayers, LR: t.LR, Epochs: t.Epochs, BatchSize: t.BatchSize,
 		MaxSteps: t.MaxSteps, EvalEvery: t.EvalEvery, Patience: t.Patience, Seed: t.Seed,
 		ValQueries: t.ValQueries, ValDepth: t.ValDepth, Backend: t.Backend, Resume: t.Resume,
-		Scale: b.scale, Negatives: b.negatives, OneWay: b.oneWay,
-	}
+	}, Scale: b.scale, Negatives: b.negatives, OneWay: b.oneWay}
 	if set["max-len"] {
 		o.MaxLen = t.MaxLen
 	}
