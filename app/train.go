@@ -2,15 +2,11 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
-	"github.com/precedent/precedent/data/store"
-	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/ml/eval"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
@@ -104,7 +100,8 @@ func (o TrainOptions) withDefaults() TrainOptions {
 // reviewed hard negatives, validating MRR@10 on the validation window's
 // stored candidates, keeping the best model, stopping early, and saving the
 // result in Hugging Face layout. A cancelled run resumes with
-// TrainOptions.Resume.
+// TrainOptions.Resume. The runner (runner.go) does what every model's run
+// does; this prepares the cross-encoder's part.
 func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) (TrainResult, error) {
 	start := time.Now()
 	settings := p.SettingsSnapshot()
@@ -115,21 +112,21 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 		if err != nil {
 			return TrainResult{}, err
 		}
-		if r.Status == "finished" || r.Status == "early-stopped" {
-			return TrainResult{}, fmt.Errorf("run %s already %s; start a new run", r.ID, r.Status)
+		if err := crossEncoderRuns.resumable(r.RunCore); err != nil {
+			return TrainResult{}, err
 		}
-		rec = r
 		backendName := o.Backend
-		o = r.Options
+		rec, o = r, r.Options
 		o.Backend = backendName
 	} else {
 		o = o.withDefaults()
 		if o.PlainShare < 0 || o.PlainShare > 1 {
 			return TrainResult{}, fmt.Errorf("train: plain share %g: want 0 to 1", o.PlainShare)
 		}
-		rec = RunRecord{RunCore: RunCore{ID: p.newRunID(start), Created: start.UTC()}, Options: o}
-		rec.Dir = p.Path("runs", rec.ID)
+		rec = RunRecord{RunCore: p.newRun(crossEncoderRuns, start), Options: o}
 	}
+	rn := &runner{kind: crossEncoderRuns, rec: &rec.RunCore, store: func() error { return p.saveRun(rec) },
+		resume: resume, start: start, progress: progress}
 	a, err := p.loadArchive()
 	if err != nil {
 		return TrainResult{}, err
@@ -145,7 +142,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 		}
 		rec.Options = o
 		if fit.Lowered {
-			progress.emit(Event{Step: "train", Phase: "prepare", Message: "memory: lowered to " + fit.String()})
+			rn.emit(Event{Phase: "prepare", Message: "memory: lowered to " + fit.String()})
 		}
 	}
 	b, info, err := Backend(firstNonEmpty(o.Backend, settings.Backend))
@@ -166,14 +163,13 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	}
 	defer rr.Close()
 
-	progress.emit(Event{Step: "train", Phase: "prepare", Message: "building the training set"})
+	rn.emit(Event{Phase: "prepare", Message: "building the training set"})
 	exs, err := p.trainingExamples(a)
 	if err != nil {
 		return TrainResult{}, err
 	}
-	fp := fingerprint(exs, startModel, format.Name, trainShape(o))
-	if resume && fp != rec.Fingerprint {
-		return TrainResult{}, fmt.Errorf("run %s: the training data changed since it started (mining, negatives or reviews); start a new run", rec.ID)
+	if err := rn.trainsOn(fingerprint(exs, startModel, format.Name, trainShape(o))); err != nil {
+		return TrainResult{}, err
 	}
 	tps, err := ticketPairs(a, exs)
 	if err != nil {
@@ -191,7 +187,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	}
 	set := newPairSet(rr, tps, labels)
 	set.plain = plainDraw(len(tps), o.PlainShare, o.Seed)
-	rec.Examples, rec.Fingerprint, rec.StartModel, rec.Backend = len(exs), fp, startModel, info.Description
+	rec.Examples, rec.StartModel, rec.Backend = len(exs), startModel, info.Description
 	if mr, ok, err := p.LastMine(); err == nil && ok && rec.ValEnd.IsZero() {
 		rec.ValEnd = mr.Split.ValEnd
 	}
@@ -211,7 +207,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	validate := func(ctx context.Context) (float64, error) {
 		clock := newETAClock()
 		lists, err := rr.rank(ctx, a, val, o.ValDepth, func(done, total int, work float64) {
-			progress.emit(Event{Step: "train", Phase: "validate", Done: int64(done), Total: int64(total), ETA: clock.left(workUnits(work), workUnits(1))})
+			rn.emit(Event{Phase: "validate", Done: int64(done), Total: int64(total), ETA: clock.left(workUnits(work), workUnits(1))})
 		})
 		if err != nil {
 			return 0, err
@@ -220,103 +216,63 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 		validations = append(validations, validation{mrr, lists})
 		return mrr, nil
 	}
-	if !resume {
-		progress.emit(Event{Step: "train", Phase: "validate", Message: "validation MRR@10 of the starting model"})
-		if rec.StartMRR, err = validate(ctx); err != nil {
-			return TrainResult{}, err
-		}
+	startValidated := func() {
 		if !o.FromScratch {
 			_ = p.cacheLists(p.scoreKey(startScoreModel(o, startModel), rr), val, validations[0].lists) // a cache: a failure only costs time later
 		}
 	}
-	cfg := train.DefaultConfig()
-	cfg.LR, cfg.Epochs, cfg.BatchSize, cfg.MaxSteps = o.LR, o.Epochs, o.BatchSize, o.MaxSteps
-	cfg.Patience, cfg.CheckpointEvery, cfg.PosWeight, cfg.Seed, cfg.Dir = o.Patience, o.CheckpointEvery, o.PosWeight, o.Seed, rec.Dir
-	rec.TotalSteps = stepsFor(len(exs), o)
-	cfg.EvalEvery = o.EvalEvery
-	if cfg.EvalEvery == 0 {
-		cfg.EvalEvery = max(1, rec.TotalSteps/4)
-	}
-	rec.Status, rec.Updated = "running", time.Now().UTC()
-	if err := p.saveRun(rec); err != nil {
-		return TrainResult{}, err
-	}
-	// The warm start runs once, before the first fine-tuning step; a run
-	// stopped during it starts the warm start and fine-tuning over when resumed.
-	fresh := !resume
-	if o.WarmStart > 0 && (rec.WarmStart == nil || !rec.WarmStart.Finished) {
-		progress.emit(Event{Step: "warm-start", Phase: "prepare", Message: fmt.Sprintf("%d distillation steps: %s", o.WarmStart, warmTeacher)})
-		ws, err := p.warmStart(ctx, a, rr, b, m, o, val, progress)
-		rec.WarmStart, rec.Updated = &ws, time.Now().UTC()
-		if err != nil {
-			rec.Status, rec.Error = "failed", err.Error()
-			if errors.Is(err, context.Canceled) {
-				rec.Status = "cancelled"
+	fit := func(ctx context.Context, cfg train.Config, onEvent func(train.Event)) (train.Result, error) {
+		fresh := !resume
+		// The warm start runs once, before the first fine-tuning step; a run
+		// stopped during it starts the warm start and fine-tuning over when resumed.
+		if o.WarmStart > 0 && (rec.WarmStart == nil || !rec.WarmStart.Finished) {
+			progress.emit(Event{Step: "warm-start", Phase: "prepare", Message: fmt.Sprintf("%d distillation steps: %s", o.WarmStart, warmTeacher)})
+			ws, err := p.warmStart(ctx, a, rr, b, m, o, val, progress)
+			rec.WarmStart, rec.Updated = &ws, time.Now().UTC()
+			if err != nil {
+				return train.Result{}, err
 			}
-			rec.Seconds += time.Since(start).Seconds()
-			_ = p.saveRun(rec)
-			return TrainResult{Run: rec}, fmt.Errorf("train %s: %w", rec.ID, err)
+			if err := p.saveRun(rec); err != nil {
+				return train.Result{}, err
+			}
+			progress.emit(Event{Step: "warm-start", Phase: "done", Message: fmt.Sprintf("warm start: %d steps on %d pairs of %d queries in %.0fs, validation MRR@10 %.3f → %.3f",
+				ws.Done, ws.Pairs, ws.Queries, ws.Seconds, rec.StartMRR, ws.ValMRR)})
+			fresh = true
 		}
-		if err := p.saveRun(rec); err != nil {
-			return TrainResult{}, err
+		if fresh {
+			return train.Train(ctx, b, m, set, cfg, validate, onEvent)
 		}
-		progress.emit(Event{Step: "warm-start", Phase: "done", Message: fmt.Sprintf("warm start: %d steps on %d pairs of %d queries in %.0fs, validation MRR@10 %.3f → %.3f",
-			ws.Done, ws.Pairs, ws.Queries, ws.Seconds, rec.StartMRR, ws.ValMRR)})
-		fresh = true
+		return train.Resume(ctx, b, m, set, cfg, validate, onEvent)
 	}
-	onEvent := trainEvents("train", progress, func(step int, best float64) {
-		rec.Steps, rec.BestMRR, rec.Updated = step, best, time.Now().UTC()
-		_ = p.saveRun(rec) // progress bookkeeping; the checkpoint itself is on disk
-	})
-	var res train.Result
-	if fresh {
-		res, err = train.Train(ctx, b, m, set, cfg, validate, onEvent)
-	} else {
-		res, err = train.Resume(ctx, b, m, set, cfg, validate, onEvent)
-	}
-	rec.Updated, rec.Seconds = time.Now().UTC(), rec.Seconds+time.Since(start).Seconds()
-	rec.Steps, rec.BestStep, rec.BestMRR = res.Steps, res.BestStep, res.BestMetric
-	if err != nil {
-		rec.Status = "failed"
-		if errors.Is(err, context.Canceled) || res.Stopped == train.StoppedCancelled {
-			rec.Status = "cancelled"
+	save := func(train.Result) error {
+		rn.emit(Event{Phase: "save", Message: "saving the best model (Hugging Face layout)"})
+		rec.ModelDir = filepath.Join(rec.Dir, "model")
+		if err := m.Save(rec.ModelDir); err != nil {
+			return err
 		}
-		err = backend.ExplainOutOfMemory(err, backend.ShapeOf(m.Config()), o.BatchSize, o.MaxLen)
-		rec.Error = err.Error()
-		_ = p.saveRun(rec)
-		return TrainResult{Run: rec, Curve: res.Curve}, fmt.Errorf("train %s: %w", rec.ID, err)
+		sc, err := p.servingConfigFor(rec)
+		if err != nil {
+			return err
+		}
+		if err := writeServingConfig(rec.ModelDir, sc); err != nil {
+			return err
+		}
+		// The saved model is the checkpoint whose validation scored best (the
+		// last one with that score): cache its validation scores.
+		for i := len(validations) - 1; i >= 0; i-- {
+			if validations[i].mrr == rec.BestMRR {
+				_ = p.cacheLists(p.scoreKey(runScoreModel(rec), rr), val, validations[i].lists)
+				break
+			}
+		}
+		return nil
 	}
-	rec.Status, rec.Error = res.Stopped, ""
-	if res.Stopped == train.StoppedCancelled {
-		_ = p.saveRun(rec)
-		return TrainResult{Run: rec, Curve: res.Curve}, fmt.Errorf("train %s: %w", rec.ID, context.Canceled)
-	}
-	progress.emit(Event{Step: "train", Phase: "save", Message: "saving the best model (Hugging Face layout)"})
-	rec.ModelDir = filepath.Join(rec.Dir, "model")
-	if err := m.Save(rec.ModelDir); err != nil {
+	curve, recorded, err := rn.run(ctx, o.RunOptions, trainee{model: m, posWeight: o.PosWeight, validate: validate,
+		startValidated: startValidated, fit: fit, save: save})
+	if !recorded {
 		return TrainResult{}, err
 	}
-	sc, err := p.servingConfigFor(rec)
-	if err != nil {
-		return TrainResult{}, err
-	}
-	if err := writeServingConfig(rec.ModelDir, sc); err != nil {
-		return TrainResult{}, err
-	}
-	// The saved model is the checkpoint whose validation scored best (the
-	// last one with that score): cache its validation scores.
-	for i := len(validations) - 1; i >= 0; i-- {
-		if validations[i].mrr == rec.BestMRR {
-			_ = p.cacheLists(p.scoreKey(runScoreModel(rec), rr), val, validations[i].lists)
-			break
-		}
-	}
-	if err := p.saveRun(rec); err != nil {
-		return TrainResult{}, err
-	}
-	progress.emit(Event{Step: "train", Phase: "done", Done: int64(rec.Steps), Total: int64(rec.TotalSteps), Final: true,
-		Values: map[string]float64{"best_val_mrr@10": rec.BestMRR}})
-	return TrainResult{Run: rec, Curve: res.Curve}, nil
+	return TrainResult{Run: rec, Curve: curve}, err
 }
 
 // trainShape is the part of the options that shapes the training set's
@@ -328,28 +284,6 @@ func trainShape(o TrainOptions) string {
 		s += fmt.Sprint(" plain ", o.PlainShare)
 	}
 	return s
-}
-
-// newRunID names a run by its start time, unique within the project.
-func (p *Project) newRunID(t time.Time) string {
-	base := "run-" + t.UTC().Format("20060102-150405")
-	id := base
-	for i := 2; ; i++ {
-		var r RunRecord
-		ok, _ := p.Store.GetRecord(collRuns, id, &r)
-		if _, err := os.Stat(p.Path("runs", id)); !ok && os.IsNotExist(err) {
-			return id
-		}
-		id = fmt.Sprintf("%s-%d", base, i)
-	}
-}
-
-func stepsFor(n int, o TrainOptions) int {
-	total := (n + o.BatchSize - 1) / o.BatchSize * o.Epochs
-	if o.MaxSteps > 0 && o.MaxSteps < total {
-		return o.MaxSteps
-	}
-	return total
 }
 
 // startModel builds the cross-encoder training starts from and returns the
@@ -385,8 +319,14 @@ func (p *Project) startModel(o TrainOptions) (*model.Model, string, string, erro
 }
 
 // validationQueries picks the validation window's queries, evenly spread in
-// time, capped at ValQueries.
+// time, capped at o.ValQueries.
 func (p *Project) validationQueries(o TrainOptions) ([]QueryCandidates, error) {
+	return p.validationSample(o.ValQueries)
+}
+
+// validationSample is n of the validation window's queries with candidates
+// and a relevant ticket among them, evenly spread in time (n < 0: all).
+func (p *Project) validationSample(n int) ([]QueryCandidates, error) {
 	qcs, err := p.Candidates("validation")
 	if err != nil {
 		return nil, err
@@ -395,7 +335,7 @@ func (p *Project) validationQueries(o TrainOptions) ([]QueryCandidates, error) {
 	if len(qcs) == 0 {
 		return nil, fmt.Errorf("no validation queries with candidates: widen the validation window (precedent mine --val)")
 	}
-	return spread(qcs, o.ValQueries), nil
+	return spread(qcs, n), nil
 }
 
 // spread keeps n items evenly spaced (all when n < 0 or n ≥ len).
@@ -410,9 +350,8 @@ func spread[T any](xs []T, n int) []T {
 	return out
 }
 
-func (p *Project) saveRun(r RunRecord) error {
-	return p.Store.PutRecords(collRuns, []store.Record{{Key: r.ID, Value: r}})
-}
+// saveRun stores r in the cross-encoder registry.
+func (p *Project) saveRun(r RunRecord) error { return p.putRun(crossEncoderRuns, r.ID, r) }
 
 // Runs lists the training runs, newest first.
 func (p *Project) Runs() ([]RunRecord, error) { return newestFirst[RunRecord](p.Store, collRuns) }
