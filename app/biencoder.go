@@ -24,8 +24,8 @@ const goSequential = "go:ops_sequential"
 // cross-encoder runs so that `eval --run best` never picks a bi-encoder.
 const collBiRuns = "biencoder_runs"
 
-// BiEncoderOptions configure a bi-encoder fine-tuning run; zero values take
-// the defaults.
+// BiEncoderOptions configure a bi-encoder fine-tuning run; zero values
+// take DefaultBiEncoderOptions.
 type BiEncoderOptions struct {
 	RunOptions         // the options every run takes (MaxLen: tokens per ticket, default 128; BatchSize: queries per step)
 	Scale      float64 `json:"scale"`     // cosine scale in the softmax (default 20, sentence-transformers')
@@ -33,30 +33,39 @@ type BiEncoderOptions struct {
 	OneWay     bool    `json:"one_way"`   // query→document loss only (default: symmetric)
 }
 
+// DefaultBiEncoderOptions are the values a bi-encoder run takes where its
+// BiEncoderOptions are zero: the run defaults of DefaultTrainOptions with
+// 128 tokens per ticket, and sentence-transformers' loss with one stored
+// hard negative per example. `train --kind bi-encoder` defaults to them.
+func DefaultBiEncoderOptions() BiEncoderOptions {
+	return BiEncoderOptions{RunOptions: defaultRunOptions(embedMaxLen), Scale: train.DefaultContrastive().Scale, Negatives: 1}
+}
+
 func (o BiEncoderOptions) withDefaults() BiEncoderOptions {
-	def := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	def(&o.MaxLen, embedMaxLen)
-	def(&o.Epochs, 1)
-	def(&o.BatchSize, 16)
-	def(&o.Patience, 3)
-	def(&o.CheckpointEvery, 50)
-	def(&o.ValQueries, 150)
-	def(&o.ValDepth, 30)
-	def(&o.Negatives, 1)
-	if o.Seed == 0 {
-		o.Seed = 42
-	}
-	if o.LR == 0 {
-		o.LR = 2e-5
+	d := DefaultBiEncoderOptions()
+	o.RunOptions = o.RunOptions.withDefaults(d.RunOptions)
+	if o.Negatives == 0 {
+		o.Negatives = d.Negatives
 	}
 	if o.Scale == 0 {
-		o.Scale = train.DefaultContrastive().Scale
+		o.Scale = d.Scale
 	}
 	return o
+}
+
+// Validate reports the first option out of its bounds (zero values stand
+// for their defaults), as an *OptionError naming the option and its flag.
+// TrainBiEncoder refuses to start a run with such options (a resumed run
+// keeps the options it started with); the CLI calls it first.
+func (o BiEncoderOptions) Validate() error {
+	o = o.withDefaults()
+	if err := o.RunOptions.check(); err != nil {
+		return err
+	}
+	return firstOutOfBounds(
+		bound{finite(o.Scale) && o.Scale > 0, "cosine scale", "--scale", "above 0", o.Scale},
+		bound{o.Negatives >= -1, "hard negatives per example", "--negatives", "-1 (in-batch only) or more", o.Negatives},
+	)
 }
 
 // contrastive is the loss setting of o (after withDefaults).
@@ -104,6 +113,9 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 		o.Backend = backendName
 	} else {
 		o = o.withDefaults()
+		if err := o.Validate(); err != nil {
+			return BiEncoderResult{}, fmt.Errorf("train bi-encoder: %w", err)
+		}
 		rec = BiEncoderRun{RunCore: p.newRun(biEncoderRuns, start), Options: o}
 	}
 	rn := &runner{kind: biEncoderRuns, rec: &rec.RunCore, store: func() error { return p.saveBiRun(rec) },
@@ -129,6 +141,9 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 	}
 	m, err := startWeights()
 	if err != nil {
+		return BiEncoderResult{}, err
+	}
+	if err := rn.fits(m, o.MaxLen); err != nil {
 		return BiEncoderResult{}, err
 	}
 	b, info, err := Backend(firstNonEmpty(o.Backend, p.SettingsSnapshot().Backend))

@@ -136,6 +136,15 @@ func (r *runner) emit(e Event) {
 	r.progress.emit(e)
 }
 
+// fits refuses a new run longer than m's position embeddings allow.
+func (r *runner) fits(m *model.Model, maxLen int) error {
+	if !r.resume && maxLen > m.MaxLen() {
+		return fmt.Errorf("%s: %w", r.kind.verb, &OptionError{Option: "max length", Flag: "--max-len", Value: maxLen,
+			Want: fmt.Sprintf("at most %d tokens, the starting %s's positions", m.MaxLen(), r.kind.model)})
+	}
+	return nil
+}
+
 // trainsOn records the fingerprint of the run's training data, refusing to
 // resume a run whose data changed since it started.
 func (r *runner) trainsOn(fingerprint string) error {

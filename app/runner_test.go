@@ -229,6 +229,7 @@ func TestRunnerResumeAndStart(t *testing.T) {
 	assert.EqualError(t, rn.trainsOn("after"), "run run-1: the training data changed since it started (mining, negatives or reviews); start a new run")
 	require.NoError(t, rn.trainsOn("before"))
 	m := tinyModel(t)
+	assert.NoError(t, rn.fits(m, 1000), "a resumed run keeps the length it started with")
 	_, recorded, err := rn.run(context.Background(), DefaultTrainOptions().RunOptions, trainee{model: m,
 		validate: func(context.Context) (float64, error) {
 			t.Fatal("a resumed run does not validate its start")
@@ -245,6 +246,9 @@ func TestRunnerResumeAndStart(t *testing.T) {
 	fresh := RunCore{ID: "run-2", Examples: 10}
 	stored = nil
 	rn = &runner{kind: crossEncoderRuns, rec: &fresh, store: func() error { stored = append(stored, fresh); return nil }, start: time.Now()}
+	var oe *OptionError
+	require.ErrorAs(t, rn.fits(m, 65), &oe)
+	assert.Equal(t, "max length (--max-len) 65: want at most 64 tokens, the starting model's positions", oe.Error())
 	require.NoError(t, rn.trainsOn("any"))
 	assert.Equal(t, "any", fresh.Fingerprint)
 	_, recorded, err = rn.run(context.Background(), DefaultTrainOptions().RunOptions, trainee{model: m,

@@ -1,5 +1,10 @@
 package app
 
+import (
+	"fmt"
+	"math"
+)
+
 // RunOptions are the options every training run takes, whatever it
 // trains: the starting checkpoint, the run's sizes, its validation and
 // what it resumes. TrainOptions and BiEncoderOptions embed them, so a
@@ -47,4 +52,69 @@ func (o RunOptions) withDefaults(d RunOptions) RunOptions {
 		o.LR = d.LR
 	}
 	return o
+}
+
+// Bounds of the options: beyond them a value is a slip, not a choice.
+const (
+	maxLR         = 1
+	maxEpochs     = 100
+	maxRunSteps   = 10_000_000
+	maxBatchSize  = 1024
+	minRunMaxLen  = 16
+	maxRunMaxLen  = 8192
+	maxKeepLayers = 128
+)
+
+// OptionError is an option out of its bounds, as Validate reports it.
+type OptionError struct {
+	Option string // the option as the desktop's forms name it ("batch size")
+	Flag   string // its command-line flag ("--batch"; "" when it has none)
+	Value  any
+	Want   string // what it may be ("1 to 1024")
+}
+
+func (e *OptionError) Error() string {
+	if e.Flag == "" {
+		return fmt.Sprintf("%s %v: want %s", e.Option, e.Value, e.Want)
+	}
+	return fmt.Sprintf("%s (%s) %v: want %s", e.Option, e.Flag, e.Value, e.Want)
+}
+
+// bound is one option's check: whether its value is within bounds, and
+// what to report when it is not.
+type bound struct {
+	ok                 bool
+	option, flag, want string
+	value              any
+}
+
+// firstOutOfBounds reports the first bound that fails, as an *OptionError.
+func firstOutOfBounds(bs ...bound) error {
+	for _, b := range bs {
+		if !b.ok {
+			return &OptionError{Option: b.option, Flag: b.flag, Value: b.value, Want: b.want}
+		}
+	}
+	return nil
+}
+
+// finite reports whether x is a number other than ±Inf.
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// check reports the first of o's values out of its bounds; o has its
+// defaults, so a zero is a value, not a request for the default.
+func (o RunOptions) check() error {
+	return firstOutOfBounds(
+		bound{finite(o.LR) && o.LR > 0 && o.LR <= maxLR, "learning rate", "--lr", "above 0, at most 1", o.LR},
+		bound{o.Epochs >= 1 && o.Epochs <= maxEpochs, "epochs", "--epochs", fmt.Sprintf("1 to %d", maxEpochs), o.Epochs},
+		bound{o.MaxSteps >= 0 && o.MaxSteps <= maxRunSteps, "max steps", "--steps", fmt.Sprintf("0 (all epochs) to %d", maxRunSteps), o.MaxSteps},
+		bound{o.BatchSize >= 1 && o.BatchSize <= maxBatchSize, "batch size", "--batch", fmt.Sprintf("1 to %d", maxBatchSize), o.BatchSize},
+		bound{o.MaxLen >= minRunMaxLen && o.MaxLen <= maxRunMaxLen, "max length", "--max-len", fmt.Sprintf("%d to %d tokens", minRunMaxLen, maxRunMaxLen), o.MaxLen},
+		bound{o.KeepLayers >= 0 && o.KeepLayers <= maxKeepLayers, "layers to keep", "--layers", fmt.Sprintf("0 (all) to %d", maxKeepLayers), o.KeepLayers},
+		bound{o.EvalEvery >= 0, "steps between validations", "--eval-every", "0 (4 per run) or more", o.EvalEvery},
+		bound{o.Patience >= 1, "patience", "--patience", "1 or more validations", o.Patience},
+		bound{o.CheckpointEvery >= 1, "steps between checkpoints", "", "1 or more", o.CheckpointEvery},
+		bound{o.ValQueries >= -1, "validation queries", "--val-queries", "-1 (all) or more", o.ValQueries},
+		bound{o.ValDepth >= 1, "validation depth", "--val-depth", "1 or more candidates", o.ValDepth},
+	)
 }

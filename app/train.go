@@ -7,9 +7,11 @@ import (
 	"slices"
 	"time"
 
+	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/ml/eval"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
+	"github.com/precedent/precedent/ml/pairtext"
 	"github.com/precedent/precedent/ml/train"
 )
 
@@ -96,6 +98,31 @@ func (o TrainOptions) withDefaults() TrainOptions {
 	return o
 }
 
+// Validate reports the first option out of its bounds (zero values stand
+// for their defaults), as an *OptionError naming the option and its flag.
+// Train refuses to start a run with such options (a resumed run keeps the
+// options it started with); the CLI and the desktop call it first.
+func (o TrainOptions) Validate() error {
+	o = o.withDefaults()
+	if err := o.RunOptions.check(); err != nil {
+		return err
+	}
+	heads := max(1, o.ScratchHidden/64) // as startModel builds it
+	_, _, precErr := inferencePrecision(o.Precision, backend.Info{})
+	_, formatErr := pairtext.ByName(o.PairFormat)
+	return firstOutOfBounds(
+		bound{o.ScratchLayers >= 1 && o.ScratchLayers <= maxKeepLayers, "layers from scratch", "--scratch-layers", fmt.Sprintf("1 to %d", maxKeepLayers), o.ScratchLayers},
+		bound{o.ScratchHidden >= 1 && o.ScratchHidden%heads == 0, "hidden size from scratch", "--scratch-hidden",
+			"a positive size its attention heads (one per 64) divide, such as a multiple of 64", o.ScratchHidden},
+		bound{finite(o.PosWeight) && o.PosWeight >= 0, "positive weight", "", "0 (negatives per positive) or more", o.PosWeight},
+		bound{precErr == nil, "precision", "--precision", "auto, f32 or bf16", o.Precision},
+		bound{formatErr == nil, "pair format", "--pair-format", "structured or plain", o.PairFormat},
+		bound{o.MaxMemoryMB >= 0, "memory budget", "--max-memory", "0 (the project's limit) or more MB", o.MaxMemoryMB},
+		bound{o.WarmStart >= 0 && o.WarmStart <= maxRunSteps, "warm-start steps", "--warm-start", fmt.Sprintf("0 (none) to %d", maxRunSteps), o.WarmStart},
+		bound{o.PlainShare >= 0 && o.PlainShare <= 1, "plain share", "--plain-share", "0 to 1", o.PlainShare},
+	)
+}
+
 // Train fine-tunes the cross-encoder on the train window's positives and
 // reviewed hard negatives, validating MRR@10 on the validation window's
 // stored candidates, keeping the best model, stopping early, and saving the
@@ -120,8 +147,8 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 		o.Backend = backendName
 	} else {
 		o = o.withDefaults()
-		if o.PlainShare < 0 || o.PlainShare > 1 {
-			return TrainResult{}, fmt.Errorf("train: plain share %g: want 0 to 1", o.PlainShare)
+		if err := o.Validate(); err != nil {
+			return TrainResult{}, fmt.Errorf("train: %w", err)
 		}
 		rec = RunRecord{RunCore: p.newRun(crossEncoderRuns, start), Options: o}
 	}
@@ -133,6 +160,9 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	}
 	m, tokPath, startModel, err := p.startModel(o)
 	if err != nil {
+		return TrainResult{}, err
+	}
+	if err := rn.fits(m, o.MaxLen); err != nil {
 		return TrainResult{}, err
 	}
 	if !resume { // a resumed run keeps the batch and length it started with
