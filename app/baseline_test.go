@@ -25,10 +25,10 @@ func TestBaselineWorth(t *testing.T) {
 		worth bool
 		why   string
 	}{
-		{"cross-encoder with its head", TrainOptions{Model: folder("bert-tiny-cross")}, true, ""},
-		{"XLM-R cross-encoder", TrainOptions{Model: folder("xlmr-tiny-cross")}, true, ""},
-		{"sentence embedder, no head", TrainOptions{Model: folder("bert-tiny")}, false, "bert-tiny has no trained reranking head"},
-		{"from scratch", TrainOptions{Model: folder("bert-tiny-cross"), FromScratch: true}, false, "from scratch"},
+		{"cross-encoder with its head", TrainOptions{RunOptions: RunOptions{Model: folder("bert-tiny-cross")}}, true, ""},
+		{"XLM-R cross-encoder", TrainOptions{RunOptions: RunOptions{Model: folder("xlmr-tiny-cross")}}, true, ""},
+		{"sentence embedder, no head", TrainOptions{RunOptions: RunOptions{Model: folder("bert-tiny")}}, false, "bert-tiny has no trained reranking head"},
+		{"from scratch", TrainOptions{RunOptions: RunOptions{Model: folder("bert-tiny-cross")}, FromScratch: true}, false, "from scratch"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			worth, why := p.baselineWorth(tc.o)

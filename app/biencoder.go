@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -13,7 +12,6 @@ import (
 	"github.com/precedent/precedent/data/mining"
 	"github.com/precedent/precedent/data/negatives"
 	"github.com/precedent/precedent/data/split"
-	"github.com/precedent/precedent/data/store"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/train"
@@ -26,53 +24,48 @@ const goSequential = "go:ops_sequential"
 // cross-encoder runs so that `eval --run best` never picks a bi-encoder.
 const collBiRuns = "biencoder_runs"
 
-// BiEncoderOptions configure a bi-encoder fine-tuning run; zero values take
-// the defaults.
+// BiEncoderOptions configure a bi-encoder fine-tuning run; zero values
+// take DefaultBiEncoderOptions.
 type BiEncoderOptions struct {
-	Model           string  `json:"model"`            // starting bi-encoder folder or name (default all-MiniLM-L6-v2)
-	KeepLayers      int     `json:"keep_layers"`      // keep only the first N encoder layers (0 = all)
-	MaxLen          int     `json:"max_len"`          // tokens embedded per ticket (default 128)
-	LR              float64 `json:"lr"`               // default 2e-5
-	Epochs          int     `json:"epochs"`           // default 1
-	BatchSize       int     `json:"batch_size"`       // queries per step (default 16)
-	MaxSteps        int     `json:"max_steps"`        // 0 = all epochs
-	EvalEvery       int     `json:"eval_every"`       // steps between validations (default: 4 per run)
-	Patience        int     `json:"patience"`         // default 3
-	CheckpointEvery int     `json:"checkpoint_every"` // default 50
-	Seed            int64   `json:"seed"`             // default 42
-	Scale           float64 `json:"scale"`            // cosine scale in the softmax (default 20, sentence-transformers')
-	Negatives       int     `json:"negatives"`        // stored hard negatives per example and step (default 1; -1 = in-batch only)
-	OneWay          bool    `json:"one_way"`          // query→document loss only (default: symmetric)
-	ValQueries      int     `json:"val_queries"`      // validation queries (default 150; -1 = all)
-	ValDepth        int     `json:"val_depth"`        // candidates re-sorted per validation query (default 30)
-	Backend         string  `json:"backend,omitempty"`
-	Resume          string  `json:"resume,omitempty"` // bi-encoder run ID to resume ("last" = the newest)
+	RunOptions         // the options every run takes (MaxLen: tokens per ticket, default 128; BatchSize: queries per step)
+	Scale      float64 `json:"scale"`     // cosine scale in the softmax (default 20, sentence-transformers')
+	Negatives  int     `json:"negatives"` // stored hard negatives per example and step (default 1; -1 = in-batch only)
+	OneWay     bool    `json:"one_way"`   // query→document loss only (default: symmetric)
+}
+
+// DefaultBiEncoderOptions are the values a bi-encoder run takes where its
+// BiEncoderOptions are zero: the run defaults of DefaultTrainOptions with
+// 128 tokens per ticket, and sentence-transformers' loss with one stored
+// hard negative per example. `train --kind bi-encoder` defaults to them.
+func DefaultBiEncoderOptions() BiEncoderOptions {
+	return BiEncoderOptions{RunOptions: defaultRunOptions(embedMaxLen), Scale: train.DefaultContrastive().Scale, Negatives: 1}
 }
 
 func (o BiEncoderOptions) withDefaults() BiEncoderOptions {
-	def := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	def(&o.MaxLen, embedMaxLen)
-	def(&o.Epochs, 1)
-	def(&o.BatchSize, 16)
-	def(&o.Patience, 3)
-	def(&o.CheckpointEvery, 50)
-	def(&o.ValQueries, 150)
-	def(&o.ValDepth, 30)
-	def(&o.Negatives, 1)
-	if o.Seed == 0 {
-		o.Seed = 42
-	}
-	if o.LR == 0 {
-		o.LR = 2e-5
+	d := DefaultBiEncoderOptions()
+	o.RunOptions = o.RunOptions.withDefaults(d.RunOptions)
+	if o.Negatives == 0 {
+		o.Negatives = d.Negatives
 	}
 	if o.Scale == 0 {
-		o.Scale = train.DefaultContrastive().Scale
+		o.Scale = d.Scale
 	}
 	return o
+}
+
+// Validate reports the first option out of its bounds (zero values stand
+// for their defaults), as an *OptionError naming the option and its flag.
+// TrainBiEncoder refuses to start a run with such options (a resumed run
+// keeps the options it started with); the CLI calls it first.
+func (o BiEncoderOptions) Validate() error {
+	o = o.withDefaults()
+	if err := o.RunOptions.check(); err != nil {
+		return err
+	}
+	return firstOutOfBounds(
+		bound{finite(o.Scale) && o.Scale > 0, "cosine scale", "--scale", "above 0", o.Scale},
+		bound{o.Negatives >= -1, "hard negatives per example", "--negatives", "-1 (in-batch only) or more", o.Negatives},
+	)
 }
 
 // contrastive is the loss setting of o (after withDefaults).
@@ -82,27 +75,11 @@ func (o BiEncoderOptions) contrastive() train.ContrastiveOptions {
 
 // BiEncoderRun is one bi-encoder run in the project's registry.
 type BiEncoderRun struct {
-	ID          string           `json:"id"`
-	Created     time.Time        `json:"created"`
-	Updated     time.Time        `json:"updated"`
-	Status      string           `json:"status"` // running, finished, early-stopped, cancelled, failed
-	Error       string           `json:"error,omitempty"`
-	Options     BiEncoderOptions `json:"options"`
-	StartModel  string           `json:"start_model"`
-	Backend     string           `json:"backend"`
-	Fingerprint string           `json:"fingerprint"`
-	Examples    int              `json:"examples"`  // (query, positive) pairs
-	Queries     int              `json:"queries"`   // distinct training queries
-	Negatives   int              `json:"negatives"` // stored hard negatives available to them
-	Steps       int              `json:"steps"`
-	TotalSteps  int              `json:"total_steps"`
-	BestStep    int              `json:"best_step"`
-	BestMRR     float64          `json:"best_val_mrr@10"`
-	StartMRR    float64          `json:"start_val_mrr@10"`
-	Dir         string           `json:"dir"`
-	KeptStart   bool             `json:"kept_start"`          // no validated step beat the start: ModelDir holds the starting weights
-	ModelDir    string           `json:"model_dir,omitempty"` // the best model, sentence-transformers layout
-	Seconds     float64          `json:"seconds"`
+	RunCore
+	Options   BiEncoderOptions `json:"options"`
+	Queries   int              `json:"queries"`    // distinct training queries
+	Negatives int              `json:"negatives"`  // stored hard negatives available to them
+	KeptStart bool             `json:"kept_start"` // no validated step beat the start: ModelDir holds the starting weights
 }
 
 // BiEncoderResult is a finished (or stopped) bi-encoder run.
@@ -117,7 +94,8 @@ type BiEncoderResult struct {
 // MRR@10 of cosine re-sorting on the validation window's stored candidates,
 // keeps the best model, stops early, and saves it in sentence-transformers
 // layout under the run's folder (model/). A cancelled run resumes with
-// BiEncoderOptions.Resume.
+// BiEncoderOptions.Resume. The runner (runner.go) does what every model's
+// run does; this prepares the bi-encoder's part.
 func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progress Progress) (BiEncoderResult, error) {
 	start := time.Now()
 	var rec BiEncoderRun
@@ -127,17 +105,21 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 		if err != nil {
 			return BiEncoderResult{}, err
 		}
-		if r.Status == train.StoppedFinished || r.Status == train.StoppedEarly {
-			return BiEncoderResult{}, fmt.Errorf("bi-encoder run %s already %s; start a new run", r.ID, r.Status)
+		if err := biEncoderRuns.resumable(r.RunCore); err != nil {
+			return BiEncoderResult{}, err
 		}
 		backendName := o.Backend
 		rec, o = r, r.Options
 		o.Backend = backendName
 	} else {
 		o = o.withDefaults()
-		rec = BiEncoderRun{ID: strings.Replace(p.newRunID(start), "run-", "bi-", 1), Created: start.UTC(), Options: o}
-		rec.Dir = p.Path("runs", rec.ID)
+		if err := o.Validate(); err != nil {
+			return BiEncoderResult{}, fmt.Errorf("train bi-encoder: %w", err)
+		}
+		rec = BiEncoderRun{RunCore: p.newRun(biEncoderRuns, start), Options: o}
 	}
+	rn := &runner{kind: biEncoderRuns, rec: &rec.RunCore, store: func() error { return p.saveBiRun(rec) },
+		resume: resume, start: start, progress: progress}
 	a, err := p.loadArchive()
 	if err != nil {
 		return BiEncoderResult{}, err
@@ -154,8 +136,14 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 	if err != nil {
 		return BiEncoderResult{}, fmt.Errorf("%w: %w", errNoModel, err)
 	}
-	m, err := model.FromCheckpoint(ck, model.Options{Head: model.BiEncoder, KeepLayers: o.KeepLayers, Seed: o.Seed})
+	startWeights := func() (*model.Model, error) {
+		return model.FromCheckpoint(ck, model.Options{Head: model.BiEncoder, KeepLayers: o.KeepLayers, Seed: o.Seed})
+	}
+	m, err := startWeights()
 	if err != nil {
+		return BiEncoderResult{}, err
+	}
+	if err := rn.fits(m, o.MaxLen); err != nil {
 		return BiEncoderResult{}, err
 	}
 	settings := p.SettingsSnapshot()
@@ -181,97 +169,60 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 	}
 	defer enc.Close()
 
-	progress.emit(Event{Step: "train-bi", Phase: "prepare", Message: "building the training pairs"})
+	rn.emit(Event{Phase: "prepare", Message: "building the training pairs"})
 	td, err := p.biEncoderData(a)
 	if err != nil {
 		return BiEncoderResult{}, err
 	}
-	fp := td.fingerprint(startDir, fmt.Sprint(o.MaxLen, o.KeepLayers))
-	if resume && fp != rec.Fingerprint {
-		return BiEncoderResult{}, fmt.Errorf("bi-encoder run %s: the training data changed since it started (mining, negatives or reviews); start a new run", rec.ID)
+	if err := rn.trainsOn(td.fingerprint(startDir, fmt.Sprint(o.MaxLen, o.KeepLayers))); err != nil {
+		return BiEncoderResult{}, err
 	}
 	set := newBiPairSet(p, a, mt, enc, td)
 	rec.Examples, rec.Queries, rec.Negatives = len(td.examples), td.queries(), td.negativeCount()
-	rec.Fingerprint, rec.StartModel, rec.Backend = fp, startDir, info.Description
+	rec.StartModel, rec.Backend = startDir, info.Description
 
-	val, err := p.validationQueries(TrainOptions{ValQueries: o.ValQueries})
+	val, err := p.validationSample(o.ValQueries)
 	if err != nil {
 		return BiEncoderResult{}, err
 	}
 	validate := func(ctx context.Context) (float64, error) {
 		lists, err := enc.rank(ctx, p, a, mt, val, o.ValDepth, func(done, total int) {
-			progress.emit(Event{Step: "train-bi", Phase: "validate", Done: int64(done), Total: int64(total)})
+			rn.emit(Event{Phase: "validate", Done: int64(done), Total: int64(total)})
 		})
 		if err != nil {
 			return 0, err
 		}
 		return mrrAt10(val, lists), nil
 	}
-	if !resume {
-		progress.emit(Event{Step: "train-bi", Phase: "validate", Message: "validation MRR@10 of the starting bi-encoder"})
-		if rec.StartMRR, err = validate(ctx); err != nil {
-			return BiEncoderResult{}, err
+	fit := func(ctx context.Context, cfg train.Config, onEvent func(train.Event)) (train.Result, error) {
+		if resume {
+			return train.ResumeContrastive(ctx, b, m, set, cfg, o.contrastive(), validate, onEvent)
 		}
+		return train.TrainContrastive(ctx, b, m, set, cfg, o.contrastive(), validate, onEvent)
 	}
-	cfg := train.DefaultConfig()
-	cfg.LR, cfg.Epochs, cfg.BatchSize, cfg.MaxSteps = o.LR, o.Epochs, o.BatchSize, o.MaxSteps
-	cfg.Patience, cfg.CheckpointEvery, cfg.Seed, cfg.Dir = o.Patience, o.CheckpointEvery, o.Seed, rec.Dir
-	rec.TotalSteps = stepsFor(len(td.examples), TrainOptions{BatchSize: o.BatchSize, Epochs: o.Epochs, MaxSteps: o.MaxSteps})
-	cfg.EvalEvery = o.EvalEvery
-	if cfg.EvalEvery == 0 {
-		cfg.EvalEvery = max(1, rec.TotalSteps/4)
+	save := func(res train.Result) error {
+		if keepStart(rec.StartMRR, res) {
+			// No validated step beat the starting bi-encoder: keep its pretrained similarity.
+			rn.emit(Event{Phase: "save", Message: fmt.Sprintf(
+				"no step beat the starting bi-encoder's validation MRR@10 %.3f (best %.3f at step %d): keeping the start", rec.StartMRR, res.BestMetric, res.BestStep)})
+			if m, err = startWeights(); err != nil {
+				return err
+			}
+			rec.KeptStart = true
+		}
+		rn.emit(Event{Phase: "save", Message: "saving the best bi-encoder (sentence-transformers layout)"})
+		modelDir := filepath.Join(rec.Dir, "model")
+		if err := saveBiEncoder(m, startDir, modelDir, o.MaxLen, rec.ID); err != nil {
+			return err
+		}
+		rec.ModelDir = modelDir
+		return nil
 	}
-	rec.Status, rec.Updated = "running", time.Now().UTC()
-	if err := p.saveBiRun(rec); err != nil {
+	curve, recorded, err := rn.run(ctx, o.RunOptions, trainee{model: m, validate: validate, fit: fit, save: save})
+	if !recorded {
 		return BiEncoderResult{}, err
 	}
-	onEvent := trainEvents("train-bi", progress, func(step int, best float64) {
-		rec.Steps, rec.BestMRR, rec.Updated = step, best, time.Now().UTC()
-		_ = p.saveBiRun(rec) // progress bookkeeping; the checkpoint itself is on disk
-	})
-	var res train.Result
-	if resume {
-		res, err = train.ResumeContrastive(ctx, b, m, set, cfg, o.contrastive(), validate, onEvent)
-	} else {
-		res, err = train.TrainContrastive(ctx, b, m, set, cfg, o.contrastive(), validate, onEvent)
-	}
-	rec.Updated, rec.Seconds = time.Now().UTC(), rec.Seconds+time.Since(start).Seconds()
-	rec.Steps, rec.BestStep, rec.BestMRR = res.Steps, res.BestStep, res.BestMetric
-	if err != nil {
-		rec.Status = "failed"
-		if errors.Is(err, context.Canceled) {
-			rec.Status = train.StoppedCancelled
-		}
-		rec.Error = err.Error()
-		_ = p.saveBiRun(rec)
-		return BiEncoderResult{Run: rec, Curve: res.Curve}, fmt.Errorf("train bi-encoder %s: %w", rec.ID, err)
-	}
-	rec.Status, rec.Error = res.Stopped, ""
-	if res.Stopped == train.StoppedCancelled {
-		_ = p.saveBiRun(rec)
-		return BiEncoderResult{Run: rec, Curve: res.Curve}, fmt.Errorf("train bi-encoder %s: %w", rec.ID, context.Canceled)
-	}
-	if keepStart(rec.StartMRR, res) {
-		// No validated step beat the starting bi-encoder: keep its pretrained similarity.
-		progress.emit(Event{Step: "train-bi", Phase: "save", Message: fmt.Sprintf(
-			"no step beat the starting bi-encoder's validation MRR@10 %.3f (best %.3f at step %d): keeping the start", rec.StartMRR, res.BestMetric, res.BestStep)})
-		if m, err = model.FromCheckpoint(ck, model.Options{Head: model.BiEncoder, KeepLayers: o.KeepLayers, Seed: o.Seed}); err != nil {
-			return BiEncoderResult{}, err
-		}
-		rec.KeptStart = true
-	}
-	progress.emit(Event{Step: "train-bi", Phase: "save", Message: "saving the best bi-encoder (sentence-transformers layout)"})
-	modelDir := filepath.Join(rec.Dir, "model")
-	if err := saveBiEncoder(m, startDir, modelDir, o.MaxLen, rec.ID); err != nil {
-		return BiEncoderResult{}, err
-	}
-	rec.ModelDir = modelDir
-	if err := p.saveBiRun(rec); err != nil {
-		return BiEncoderResult{}, err
-	}
-	progress.emit(Event{Step: "train-bi", Phase: "done", Done: int64(rec.Steps), Total: int64(rec.TotalSteps), Final: true,
-		Values: map[string]float64{"best_val_mrr@10": rec.BestMRR}})
-	return BiEncoderResult{Run: rec, Curve: res.Curve}, nil
+	return BiEncoderResult{Run: rec, Curve: curve}, err
 }
 
 // keepStart reports whether the run's best validated weights are no better
@@ -425,9 +376,7 @@ func (td biTrainingData) fingerprint(parts ...string) string {
 }
 
 // saveBiRun stores r in the bi-encoder registry.
-func (p *Project) saveBiRun(r BiEncoderRun) error {
-	return p.Store.PutRecords(collBiRuns, []store.Record{{Key: r.ID, Value: r}})
-}
+func (p *Project) saveBiRun(r BiEncoderRun) error { return p.putRun(biEncoderRuns, r.ID, r) }
 
 // BiEncoderRuns lists the bi-encoder runs, newest first.
 func (p *Project) BiEncoderRuns() ([]BiEncoderRun, error) {

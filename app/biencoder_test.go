@@ -61,8 +61,8 @@ func TestTrainBiEncoderAndScores(t *testing.T) {
 	assert.Len(t, td.examples, len(before.examples)+1)
 
 	events := map[string]int{}
-	res, err := p.TrainBiEncoder(ctx, BiEncoderOptions{Model: start, MaxLen: 32, BatchSize: 8, MaxSteps: 4, EvalEvery: 2,
-		ValQueries: 6, ValDepth: 5, LR: 1e-3}, func(e Event) { events[e.Phase]++ })
+	res, err := p.TrainBiEncoder(ctx, BiEncoderOptions{RunOptions: RunOptions{Model: start, MaxLen: 32, BatchSize: 8, MaxSteps: 4, EvalEvery: 2,
+		ValQueries: 6, ValDepth: 5, LR: 1e-3}}, func(e Event) { events[e.Phase]++ })
 	require.NoError(t, err)
 	r := res.Run
 	assert.Equal(t, "finished", r.Status)
@@ -89,7 +89,7 @@ func TestTrainBiEncoderAndScores(t *testing.T) {
 	ck, err := hf.Load(r.ModelDir)
 	require.NoError(t, err)
 	assert.Equal(t, hf.PoolingMean, ck.Pooling)
-	_, err = p.TrainBiEncoder(ctx, BiEncoderOptions{Resume: r.ID}, nil)
+	_, err = p.TrainBiEncoder(ctx, BiEncoderOptions{RunOptions: RunOptions{Resume: r.ID}}, nil)
 	assert.ErrorContains(t, err, "already finished")
 	runs, err := p.Runs()
 	require.NoError(t, err)

@@ -22,7 +22,7 @@ func TestTrainOptionsDefaults(t *testing.T) {
 	}{
 		{"zero takes every default", TrainOptions{}, def},
 		{"from scratch takes the scratch learning rate", TrainOptions{FromScratch: true}, scratch},
-		{"given values are kept", TrainOptions{LR: 3e-5, BatchSize: 8}, kept},
+		{"given values are kept", TrainOptions{RunOptions: RunOptions{LR: 3e-5, BatchSize: 8}}, kept},
 		{"the demo's options are already complete", DemoTrainOptions(), DemoTrainOptions()},
 	}
 	for _, tt := range tests {

@@ -119,7 +119,7 @@ func TestChooseSystems(t *testing.T) {
 				assert.Nil(t, c.rankerFusion)
 				assert.Equal(t, c.lists[SysFusion], c.lists[SysFinal], "the final system is the fusion")
 			}
-			labels := systemLabels("bm25", RunRecord{ID: "run-1", StartModel: "/models/minilm"}, c)
+			labels := systemLabels("bm25", RunRecord{RunCore: RunCore{ID: "run-1", StartModel: "/models/minilm"}}, c)
 			assert.Equal(t, "starting reranker (minilm)", labels[SysBaseline])
 			if tt.wantRankerFusionZero {
 				assert.Contains(t, labels[SysFinal], "final: learned ranker (")

@@ -64,7 +64,7 @@ func TestRemineInvalidatesDerivedLabels(t *testing.T) {
 	require.NoError(t, p.Store.PutRecords(collCandidates, []store.Record{{Key: "Q1", Value: QueryCandidates{Query: "Q1", Window: "train"}}}))
 	require.NoError(t, p.Store.PutRecords(collNegatives, []store.Record{{Key: "Q1", Value: []negatives.HardNegative{{Candidate: "C1"}}}}))
 	require.NoError(t, p.Store.PutRecords(collReviews, []store.Record{{Key: reviewKey("Q1", "C1"), Value: Review{State: negatives.Excluded, At: time.Now()}}}))
-	require.NoError(t, p.saveRun(RunRecord{ID: "run-1", Status: "finished"}))
+	require.NoError(t, p.saveRun(RunRecord{RunCore: RunCore{ID: "run-1", Status: "finished"}}))
 
 	same, err := p.Mine(ctx, MineOptions{}, nil)
 	require.NoError(t, err)

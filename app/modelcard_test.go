@@ -24,7 +24,7 @@ func TestModelCardReadByServing(t *testing.T) {
 	}{
 		{"not evaluated", ModelCard{Run: "run-1", Exported: day, StartModel: "scratch", Backend: "go", PairFormat: "plain", MaxLen: 64}},
 		{"evaluated", ModelCard{
-			Run: "run-2", Exported: day, StartModel: "all-MiniLM-L6-v2", Backend: "XLA cpu", Options: TrainOptions{MaxLen: 128, PlainShare: 0.5},
+			Run: "run-2", Exported: day, StartModel: "all-MiniLM-L6-v2", Backend: "XLA cpu", Options: TrainOptions{RunOptions: RunOptions{MaxLen: 128}, PlainShare: 0.5},
 			Steps: 400, BestStep: 300, ValMRR10: 0.5, Examples: 9, Positives: 3, Negatives: 6, Tickets: 120,
 			Windows: []WindowCount{{Name: "train", Start: day, End: day.AddDate(0, 1, 0), Tickets: 80, Queries: 10, Pairs: 40}},
 			Eval: &CardEval{Queries: 20, Depth: 40, FirstStage: 0.3, Baseline: &base, Finetuned: 0.6, CI95: [2]float64{0.1, 0.2},

@@ -52,8 +52,8 @@ func monitoredProject(t *testing.T, drift bool) (*Project, RunRecord) {
 	_, err = p.MineNegatives(ctx, NegativesOptions{}, nil)
 	require.NoError(t, err)
 	haveRealModel(t, p)
-	tr, err := p.Train(ctx, TrainOptions{FromScratch: true, ScratchLayers: 1, ScratchHidden: 32, MaxLen: 48, BatchSize: 8, MaxSteps: 4,
-		EvalEvery: 4, ValQueries: 10, ValDepth: 10, Backend: "go", LR: 1e-3}, nil)
+	tr, err := p.Train(ctx, TrainOptions{RunOptions: RunOptions{MaxLen: 48, BatchSize: 8, MaxSteps: 4,
+		EvalEvery: 4, ValQueries: 10, ValDepth: 10, Backend: "go", LR: 1e-3}, FromScratch: true, ScratchLayers: 1, ScratchHidden: 32}, nil)
 	require.NoError(t, err)
 	require.False(t, tr.Run.ValEnd.IsZero(), "a run records the end of its validation window")
 	rep, err := p.Import(ctx, full, ImportOptions{}, nil)
@@ -124,7 +124,8 @@ func TestMonitorExportAndRetrain(t *testing.T) {
 	require.NoError(t, err)
 	_, err = p.MineNegatives(ctx, NegativesOptions{}, nil)
 	require.NoError(t, err)
-	o, err := p.RetrainFrom(exp, TrainOptions{BatchSize: 8, MaxSteps: 4, EvalEvery: 4, ValQueries: 10, ValDepth: 10, Backend: "go", LR: 1e-3})
+	o, err := p.RetrainFrom(exp, TrainOptions{RunOptions: RunOptions{BatchSize: 8, MaxSteps: 4, EvalEvery: 4, ValQueries: 10, ValDepth: 10,
+		Backend: "go", LR: 1e-3}})
 	require.NoError(t, err)
 	assert.Equal(t, exp, o.Model)
 	assert.Equal(t, run.Options.MaxLen, o.MaxLen, "the deployed model's max length")

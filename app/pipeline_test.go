@@ -139,8 +139,8 @@ func TestPipelineEndToEnd(t *testing.T) {
 	assert.Equal(t, 1, st.Reviewed)
 
 	haveRealModel(t, p)
-	opts := TrainOptions{FromScratch: true, ScratchLayers: 1, ScratchHidden: 32, MaxLen: 48, BatchSize: 8, MaxSteps: 6,
-		EvalEvery: 3, CheckpointEvery: 2, ValQueries: 5, ValDepth: 5, Backend: "go", LR: 1e-3, PlainShare: 0.5}
+	opts := TrainOptions{RunOptions: RunOptions{MaxLen: 48, BatchSize: 8, MaxSteps: 6, EvalEvery: 3, CheckpointEvery: 2,
+		ValQueries: 5, ValDepth: 5, Backend: "go", LR: 1e-3}, FromScratch: true, ScratchLayers: 1, ScratchHidden: 32, PlainShare: 0.5}
 
 	// A memory limit too small for the model refuses the run before it
 	// starts; a tight one lowers the batch to what fits, and says so.
@@ -178,13 +178,13 @@ func TestPipelineEndToEnd(t *testing.T) {
 	assert.Equal(t, "cancelled", runs[0].Status)
 	assert.Equal(t, fit.Batch, runs[0].Options.BatchSize, "the batch lowered to fit the memory limit")
 	assert.Equal(t, "memory: lowered to "+fit.String(), memNote)
-	tr, err := p.Train(ctx, TrainOptions{Resume: "last", Backend: "go"}, nil)
+	tr, err := p.Train(ctx, TrainOptions{RunOptions: RunOptions{Resume: "last", Backend: "go"}}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 6, tr.Run.Steps)
 	assert.Equal(t, runs[0].ID, tr.Run.ID, "resume continues the same run")
 	assert.Equal(t, 0.5, tr.Run.Options.PlainShare, "the plain share is recorded and kept on resume")
 	assert.FileExists(t, filepath.Join(tr.Run.ModelDir, "model.safetensors"))
-	_, err = p.Train(ctx, TrainOptions{Resume: tr.Run.ID}, nil)
+	_, err = p.Train(ctx, TrainOptions{RunOptions: RunOptions{Resume: tr.Run.ID}}, nil)
 	assert.ErrorContains(t, err, "already")
 
 	ev, err := p.Evaluate(ctx, EvalOptions{MaxQueries: 8, Depth: 10, Permutations: 200, Resamples: 100, Backend: "go"}, nil)
@@ -278,8 +278,8 @@ func TestFineTuneCrossEncoderFolder(t *testing.T) {
 			if _, err := tokenizer.Load(filepath.Join(dir, "tokenizer.json")); err != nil {
 				testenv.SkipOrFail(t, "tokenizer library not available: %v", err)
 			}
-			tr, err := p.Train(ctx, TrainOptions{Model: dir, MaxLen: 48, BatchSize: 8, MaxSteps: 4, EvalEvery: 2,
-				ValQueries: 4, ValDepth: 5, Backend: "go", LR: 1e-3}, nil)
+			tr, err := p.Train(ctx, TrainOptions{RunOptions: RunOptions{Model: dir, MaxLen: 48, BatchSize: 8, MaxSteps: 4, EvalEvery: 2,
+				ValQueries: 4, ValDepth: 5, Backend: "go", LR: 1e-3}}, nil)
 			require.NoError(t, err)
 			assert.Equal(t, dir, tr.Run.StartModel)
 			ev, err := p.Evaluate(ctx, EvalOptions{Run: tr.Run.ID, MaxQueries: 5, Depth: 5, Permutations: 100, Resamples: 50, Backend: "go"}, nil)

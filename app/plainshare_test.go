@@ -75,8 +75,8 @@ func TestPlainShareFingerprint(t *testing.T) {
 	// A run without a plain share keeps the fingerprint it had before the
 	// option existed, so runs stopped then still resume.
 	assert.Equal(t, fingerprint(exs, "start", "structured", "128 2 false 2 128"),
-		fingerprint(exs, "start", "structured", trainShape(TrainOptions{MaxLen: 128, KeepLayers: 2, ScratchLayers: 2, ScratchHidden: 128})))
-	assert.NotEqual(t, trainShape(TrainOptions{MaxLen: 128}), trainShape(TrainOptions{MaxLen: 128, PlainShare: 0.5}))
+		fingerprint(exs, "start", "structured", trainShape(TrainOptions{RunOptions: RunOptions{MaxLen: 128, KeepLayers: 2}, ScratchLayers: 2, ScratchHidden: 128})))
+	assert.NotEqual(t, trainShape(TrainOptions{RunOptions: RunOptions{MaxLen: 128}}), trainShape(TrainOptions{RunOptions: RunOptions{MaxLen: 128}, PlainShare: 0.5}))
 }
 
 // The training set encodes its plain share with rerank.RenderPlainPair and

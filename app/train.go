@@ -2,47 +2,32 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
-	"github.com/precedent/precedent/data/store"
 	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/ml/eval"
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
+	"github.com/precedent/precedent/ml/pairtext"
 	"github.com/precedent/precedent/ml/train"
 )
 
 const collRuns = "runs"
 
-// TrainOptions configure a fine-tuning run; zero values take the defaults.
+// TrainOptions configure a fine-tuning run of the cross-encoder; zero
+// values take DefaultTrainOptions.
 type TrainOptions struct {
-	Model           string  `json:"model"`                 // starting checkpoint folder or name (default all-MiniLM-L6-v2)
-	FromScratch     bool    `json:"from_scratch"`          // a small model from scratch instead (tokenizer of Model)
-	ScratchLayers   int     `json:"scratch_layers"`        // default 2
-	ScratchHidden   int     `json:"scratch_hidden"`        // default 128
-	KeepLayers      int     `json:"keep_layers"`           // keep only the first N encoder layers (0 = all)
-	MaxLen          int     `json:"max_len"`               // tokens per pair (default 256)
-	LR              float64 `json:"lr"`                    // default 2e-5 (5e-4 from scratch)
-	Epochs          int     `json:"epochs"`                // default 1
-	BatchSize       int     `json:"batch_size"`            // default 16
-	MaxSteps        int     `json:"max_steps"`             // 0 = all epochs
-	EvalEvery       int     `json:"eval_every"`            // steps between validations (default: 4 per run)
-	Patience        int     `json:"patience"`              // default 3
-	CheckpointEvery int     `json:"checkpoint_every"`      // default 50
-	PosWeight       float64 `json:"pos_weight"`            // 0 = negatives per positive
-	Seed            int64   `json:"seed"`                  // default 42
-	ValQueries      int     `json:"val_queries"`           // validation queries reranked (default 150; -1 = all)
-	ValDepth        int     `json:"val_depth"`             // candidates reranked per validation query (default 30)
-	Backend         string  `json:"backend,omitempty"`     // "" = project setting / automatic
-	Precision       string  `json:"precision,omitempty"`   // validation scoring: "" = project setting, then auto; "f32", "bf16"
-	Resume          string  `json:"resume,omitempty"`      // run ID to resume ("last" = the latest unfinished)
-	PairFormat      string  `json:"pair_format,omitempty"` // "" = project setting
-	MaxMemoryMB     int     `json:"max_memory_mb"`         // memory budget; batch, then max length, are lowered to fit (0 = Settings.MemoryLimitMB, else 3/4 of RAM)
+	RunOptions            // the options every run takes (MaxLen: tokens per pair, default 256)
+	FromScratch   bool    `json:"from_scratch"`          // a small model from scratch instead (tokenizer of Model)
+	ScratchLayers int     `json:"scratch_layers"`        // default 2
+	ScratchHidden int     `json:"scratch_hidden"`        // default 128
+	PosWeight     float64 `json:"pos_weight"`            // 0 = negatives per positive
+	Precision     string  `json:"precision,omitempty"`   // validation scoring: "" = project setting, then auto; "f32", "bf16"
+	PairFormat    string  `json:"pair_format,omitempty"` // "" = project setting
+	MaxMemoryMB   int     `json:"max_memory_mb"`         // memory budget; batch, then max length, are lowered to fit (0 = Settings.MemoryLimitMB, else 3/4 of RAM)
 	// WarmStart is the number of distillation steps run before fine-tuning
 	// (0 = none): the cross-encoder is first fitted to the agreement of BM25
 	// and the off-the-shelf bi-encoder on training-window tickets searched as
@@ -58,27 +43,11 @@ type TrainOptions struct {
 
 // RunRecord is one training run in the project's model registry.
 type RunRecord struct {
-	ID          string       `json:"id"`
-	Created     time.Time    `json:"created"`
-	Updated     time.Time    `json:"updated"`
-	Status      string       `json:"status"` // running, finished, early-stopped, cancelled, failed
-	Error       string       `json:"error,omitempty"`
-	Options     TrainOptions `json:"options"`
-	StartModel  string       `json:"start_model"` // resolved folder, or "scratch"
-	Backend     string       `json:"backend"`
-	Fingerprint string       `json:"fingerprint"`
-	Examples    int          `json:"examples"`
-	Positives   int          `json:"positives"`
-	Negatives   int          `json:"negatives"`
-	Steps       int          `json:"steps"`
-	TotalSteps  int          `json:"total_steps"`
-	BestStep    int          `json:"best_step"`
-	BestMRR     float64      `json:"best_val_mrr@10"`
-	StartMRR    float64      `json:"start_val_mrr@10"`
-	Dir         string       `json:"dir"`
-	ModelDir    string       `json:"model_dir,omitempty"` // the best model in Hugging Face layout
-	Seconds     float64      `json:"seconds"`
-	Stale       string       `json:"stale,omitempty"` // set when re-mining changed the labels it was trained on (the run is kept)
+	RunCore
+	Options   TrainOptions `json:"options"`
+	Positives int          `json:"positives"`
+	Negatives int          `json:"negatives"`
+	Stale     string       `json:"stale,omitempty"` // set when re-mining changed the labels it was trained on (the run is kept)
 	// ValEnd is the end of the validation window it was trained and chosen
 	// on: `precedent monitor` watches the queries opened after it.
 	ValEnd time.Time `json:"validation_end,omitzero"`
@@ -100,8 +69,7 @@ const ScratchLR = 5e-4
 // TrainOptions are zero (LR: ScratchLR instead when FromScratch): sizes for
 // a full MiniLM-L6 fine-tune. The CLI's train flags default to them.
 func DefaultTrainOptions() TrainOptions {
-	return TrainOptions{MaxLen: 256, LR: 2e-5, Epochs: 1, BatchSize: 16, Patience: 3, CheckpointEvery: 50,
-		Seed: 42, ValQueries: 150, ValDepth: 30, ScratchLayers: 2, ScratchHidden: 128}
+	return TrainOptions{RunOptions: defaultRunOptions(256), ScratchLayers: 2, ScratchHidden: 128}
 }
 
 // DemoTrainOptions are DefaultTrainOptions cut to fine-tune in minutes on
@@ -117,37 +85,50 @@ func DemoTrainOptions() TrainOptions {
 
 func (o TrainOptions) withDefaults() TrainOptions {
 	d := DefaultTrainOptions()
-	def := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
+	if o.LR == 0 && o.FromScratch {
+		o.LR = ScratchLR
 	}
-	def(&o.MaxLen, d.MaxLen)
-	def(&o.Epochs, d.Epochs)
-	def(&o.BatchSize, d.BatchSize)
-	def(&o.Patience, d.Patience)
-	def(&o.CheckpointEvery, d.CheckpointEvery)
-	def(&o.ValQueries, d.ValQueries)
-	def(&o.ValDepth, d.ValDepth)
-	def(&o.ScratchLayers, d.ScratchLayers)
-	def(&o.ScratchHidden, d.ScratchHidden)
-	if o.Seed == 0 {
-		o.Seed = d.Seed
+	o.RunOptions = o.RunOptions.withDefaults(d.RunOptions)
+	if o.ScratchLayers == 0 {
+		o.ScratchLayers = d.ScratchLayers
 	}
-	if o.LR == 0 {
-		o.LR = d.LR
-		if o.FromScratch {
-			o.LR = ScratchLR
-		}
+	if o.ScratchHidden == 0 {
+		o.ScratchHidden = d.ScratchHidden
 	}
 	return o
+}
+
+// Validate reports the first option out of its bounds (zero values stand
+// for their defaults), as an *OptionError naming the option and its flag.
+// Train refuses to start a run with such options (a resumed run keeps the
+// options it started with); the CLI and the desktop call it first.
+func (o TrainOptions) Validate() error {
+	o = o.withDefaults()
+	if err := o.RunOptions.check(); err != nil {
+		return err
+	}
+	heads := max(1, o.ScratchHidden/64) // as startModel builds it
+	_, _, precErr := inferencePrecision(o.Precision, backend.Info{})
+	_, formatErr := pairtext.ByName(o.PairFormat)
+	return firstOutOfBounds(
+		bound{o.ScratchLayers >= 1 && o.ScratchLayers <= maxKeepLayers, "layers from scratch", "--scratch-layers", fmt.Sprintf("1 to %d", maxKeepLayers), o.ScratchLayers},
+		bound{o.ScratchHidden >= 1 && o.ScratchHidden%heads == 0, "hidden size from scratch", "--scratch-hidden",
+			"a positive size its attention heads (one per 64) divide, such as a multiple of 64", o.ScratchHidden},
+		bound{finite(o.PosWeight) && o.PosWeight >= 0, "positive weight", "", "0 (negatives per positive) or more", o.PosWeight},
+		bound{precErr == nil, "precision", "--precision", "auto, f32 or bf16", o.Precision},
+		bound{formatErr == nil, "pair format", "--pair-format", "structured or plain", o.PairFormat},
+		bound{o.MaxMemoryMB >= 0, "memory budget", "--max-memory", "0 (the project's limit) or more MB", o.MaxMemoryMB},
+		bound{o.WarmStart >= 0 && o.WarmStart <= maxRunSteps, "warm-start steps", "--warm-start", fmt.Sprintf("0 (none) to %d", maxRunSteps), o.WarmStart},
+		bound{o.PlainShare >= 0 && o.PlainShare <= 1, "plain share", "--plain-share", "0 to 1", o.PlainShare},
+	)
 }
 
 // Train fine-tunes the cross-encoder on the train window's positives and
 // reviewed hard negatives, validating MRR@10 on the validation window's
 // stored candidates, keeping the best model, stopping early, and saving the
 // result in Hugging Face layout. A cancelled run resumes with
-// TrainOptions.Resume.
+// TrainOptions.Resume. The runner (runner.go) does what every model's run
+// does; this prepares the cross-encoder's part.
 func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) (TrainResult, error) {
 	start := time.Now()
 	settings := p.SettingsSnapshot()
@@ -158,27 +139,30 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 		if err != nil {
 			return TrainResult{}, err
 		}
-		if r.Status == "finished" || r.Status == "early-stopped" {
-			return TrainResult{}, fmt.Errorf("run %s already %s; start a new run", r.ID, r.Status)
+		if err := crossEncoderRuns.resumable(r.RunCore); err != nil {
+			return TrainResult{}, err
 		}
-		rec = r
 		backendName := o.Backend
-		o = r.Options
+		rec, o = r, r.Options
 		o.Backend = backendName
 	} else {
 		o = o.withDefaults()
-		if o.PlainShare < 0 || o.PlainShare > 1 {
-			return TrainResult{}, fmt.Errorf("train: plain share %g: want 0 to 1", o.PlainShare)
+		if err := o.Validate(); err != nil {
+			return TrainResult{}, fmt.Errorf("train: %w", err)
 		}
-		rec = RunRecord{ID: p.newRunID(start), Created: start.UTC(), Options: o}
-		rec.Dir = p.Path("runs", rec.ID)
+		rec = RunRecord{RunCore: p.newRun(crossEncoderRuns, start), Options: o}
 	}
+	rn := &runner{kind: crossEncoderRuns, rec: &rec.RunCore, store: func() error { return p.saveRun(rec) },
+		resume: resume, start: start, progress: progress}
 	a, err := p.loadArchive()
 	if err != nil {
 		return TrainResult{}, err
 	}
 	m, tokPath, startModel, err := p.startModel(o)
 	if err != nil {
+		return TrainResult{}, err
+	}
+	if err := rn.fits(m, o.MaxLen); err != nil {
 		return TrainResult{}, err
 	}
 	if !resume { // a resumed run keeps the batch and length it started with
@@ -188,7 +172,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 		}
 		rec.Options = o
 		if fit.Lowered {
-			progress.emit(Event{Step: "train", Phase: "prepare", Message: "memory: lowered to " + fit.String()})
+			rn.emit(Event{Phase: "prepare", Message: "memory: lowered to " + fit.String()})
 		}
 	}
 	b, info, err := p.backend(pick(o.Backend, settings.Backend, p.rt.DefaultBackend()))
@@ -209,14 +193,13 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	}
 	defer rr.Close()
 
-	progress.emit(Event{Step: "train", Phase: "prepare", Message: "building the training set"})
+	rn.emit(Event{Phase: "prepare", Message: "building the training set"})
 	exs, err := p.trainingExamples(a)
 	if err != nil {
 		return TrainResult{}, err
 	}
-	fp := fingerprint(exs, startModel, format.Name, trainShape(o))
-	if resume && fp != rec.Fingerprint {
-		return TrainResult{}, fmt.Errorf("run %s: the training data changed since it started (mining, negatives or reviews); start a new run", rec.ID)
+	if err := rn.trainsOn(fingerprint(exs, startModel, format.Name, trainShape(o))); err != nil {
+		return TrainResult{}, err
 	}
 	tps, err := ticketPairs(a, exs)
 	if err != nil {
@@ -234,7 +217,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	}
 	set := newPairSet(rr, tps, labels)
 	set.plain = plainDraw(len(tps), o.PlainShare, o.Seed)
-	rec.Examples, rec.Fingerprint, rec.StartModel, rec.Backend = len(exs), fp, startModel, info.Description
+	rec.Examples, rec.StartModel, rec.Backend = len(exs), startModel, info.Description
 	if mr, ok, err := p.LastMine(); err == nil && ok && rec.ValEnd.IsZero() {
 		rec.ValEnd = mr.Split.ValEnd
 	}
@@ -254,7 +237,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	validate := func(ctx context.Context) (float64, error) {
 		clock := newETAClock()
 		lists, err := rr.rank(ctx, a, val, o.ValDepth, func(done, total int, work float64) {
-			progress.emit(Event{Step: "train", Phase: "validate", Done: int64(done), Total: int64(total), ETA: clock.left(workUnits(work), workUnits(1))})
+			rn.emit(Event{Phase: "validate", Done: int64(done), Total: int64(total), ETA: clock.left(workUnits(work), workUnits(1))})
 		})
 		if err != nil {
 			return 0, err
@@ -263,103 +246,63 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 		validations = append(validations, validation{mrr, lists})
 		return mrr, nil
 	}
-	if !resume {
-		progress.emit(Event{Step: "train", Phase: "validate", Message: "validation MRR@10 of the starting model"})
-		if rec.StartMRR, err = validate(ctx); err != nil {
-			return TrainResult{}, err
-		}
+	startValidated := func() {
 		if !o.FromScratch {
 			_ = p.cacheLists(p.scoreKey(startScoreModel(o, startModel), rr), val, validations[0].lists) // a cache: a failure only costs time later
 		}
 	}
-	cfg := train.DefaultConfig()
-	cfg.LR, cfg.Epochs, cfg.BatchSize, cfg.MaxSteps = o.LR, o.Epochs, o.BatchSize, o.MaxSteps
-	cfg.Patience, cfg.CheckpointEvery, cfg.PosWeight, cfg.Seed, cfg.Dir = o.Patience, o.CheckpointEvery, o.PosWeight, o.Seed, rec.Dir
-	rec.TotalSteps = stepsFor(len(exs), o)
-	cfg.EvalEvery = o.EvalEvery
-	if cfg.EvalEvery == 0 {
-		cfg.EvalEvery = max(1, rec.TotalSteps/4)
-	}
-	rec.Status, rec.Updated = "running", time.Now().UTC()
-	if err := p.saveRun(rec); err != nil {
-		return TrainResult{}, err
-	}
-	// The warm start runs once, before the first fine-tuning step; a run
-	// stopped during it starts the warm start and fine-tuning over when resumed.
-	fresh := !resume
-	if o.WarmStart > 0 && (rec.WarmStart == nil || !rec.WarmStart.Finished) {
-		progress.emit(Event{Step: "warm-start", Phase: "prepare", Message: fmt.Sprintf("%d distillation steps: %s", o.WarmStart, warmTeacher)})
-		ws, err := p.warmStart(ctx, a, rr, b, m, o, val, progress)
-		rec.WarmStart, rec.Updated = &ws, time.Now().UTC()
-		if err != nil {
-			rec.Status, rec.Error = "failed", err.Error()
-			if errors.Is(err, context.Canceled) {
-				rec.Status = "cancelled"
+	fit := func(ctx context.Context, cfg train.Config, onEvent func(train.Event)) (train.Result, error) {
+		fresh := !resume
+		// The warm start runs once, before the first fine-tuning step; a run
+		// stopped during it starts the warm start and fine-tuning over when resumed.
+		if o.WarmStart > 0 && (rec.WarmStart == nil || !rec.WarmStart.Finished) {
+			progress.emit(Event{Step: "warm-start", Phase: "prepare", Message: fmt.Sprintf("%d distillation steps: %s", o.WarmStart, warmTeacher)})
+			ws, err := p.warmStart(ctx, a, rr, b, m, o, val, progress)
+			rec.WarmStart, rec.Updated = &ws, time.Now().UTC()
+			if err != nil {
+				return train.Result{}, err
 			}
-			rec.Seconds += time.Since(start).Seconds()
-			_ = p.saveRun(rec)
-			return TrainResult{Run: rec}, fmt.Errorf("train %s: %w", rec.ID, err)
+			if err := p.saveRun(rec); err != nil {
+				return train.Result{}, err
+			}
+			progress.emit(Event{Step: "warm-start", Phase: "done", Message: fmt.Sprintf("warm start: %d steps on %d pairs of %d queries in %.0fs, validation MRR@10 %.3f → %.3f",
+				ws.Done, ws.Pairs, ws.Queries, ws.Seconds, rec.StartMRR, ws.ValMRR)})
+			fresh = true
 		}
-		if err := p.saveRun(rec); err != nil {
-			return TrainResult{}, err
+		if fresh {
+			return train.Train(ctx, b, m, set, cfg, validate, onEvent)
 		}
-		progress.emit(Event{Step: "warm-start", Phase: "done", Message: fmt.Sprintf("warm start: %d steps on %d pairs of %d queries in %.0fs, validation MRR@10 %.3f → %.3f",
-			ws.Done, ws.Pairs, ws.Queries, ws.Seconds, rec.StartMRR, ws.ValMRR)})
-		fresh = true
+		return train.Resume(ctx, b, m, set, cfg, validate, onEvent)
 	}
-	onEvent := trainEvents("train", progress, func(step int, best float64) {
-		rec.Steps, rec.BestMRR, rec.Updated = step, best, time.Now().UTC()
-		_ = p.saveRun(rec) // progress bookkeeping; the checkpoint itself is on disk
-	})
-	var res train.Result
-	if fresh {
-		res, err = train.Train(ctx, b, m, set, cfg, validate, onEvent)
-	} else {
-		res, err = train.Resume(ctx, b, m, set, cfg, validate, onEvent)
-	}
-	rec.Updated, rec.Seconds = time.Now().UTC(), rec.Seconds+time.Since(start).Seconds()
-	rec.Steps, rec.BestStep, rec.BestMRR = res.Steps, res.BestStep, res.BestMetric
-	if err != nil {
-		rec.Status = "failed"
-		if errors.Is(err, context.Canceled) || res.Stopped == train.StoppedCancelled {
-			rec.Status = "cancelled"
+	save := func(train.Result) error {
+		rn.emit(Event{Phase: "save", Message: "saving the best model (Hugging Face layout)"})
+		rec.ModelDir = filepath.Join(rec.Dir, "model")
+		if err := m.Save(rec.ModelDir); err != nil {
+			return err
 		}
-		err = backend.ExplainOutOfMemory(err, backend.ShapeOf(m.Config()), o.BatchSize, o.MaxLen)
-		rec.Error = err.Error()
-		_ = p.saveRun(rec)
-		return TrainResult{Run: rec, Curve: res.Curve}, fmt.Errorf("train %s: %w", rec.ID, err)
+		sc, err := p.servingConfigFor(rec)
+		if err != nil {
+			return err
+		}
+		if err := writeServingConfig(rec.ModelDir, sc); err != nil {
+			return err
+		}
+		// The saved model is the checkpoint whose validation scored best (the
+		// last one with that score): cache its validation scores.
+		for i := len(validations) - 1; i >= 0; i-- {
+			if validations[i].mrr == rec.BestMRR {
+				_ = p.cacheLists(p.scoreKey(runScoreModel(rec), rr), val, validations[i].lists)
+				break
+			}
+		}
+		return nil
 	}
-	rec.Status, rec.Error = res.Stopped, ""
-	if res.Stopped == train.StoppedCancelled {
-		_ = p.saveRun(rec)
-		return TrainResult{Run: rec, Curve: res.Curve}, fmt.Errorf("train %s: %w", rec.ID, context.Canceled)
-	}
-	progress.emit(Event{Step: "train", Phase: "save", Message: "saving the best model (Hugging Face layout)"})
-	rec.ModelDir = filepath.Join(rec.Dir, "model")
-	if err := m.Save(rec.ModelDir); err != nil {
+	curve, recorded, err := rn.run(ctx, o.RunOptions, trainee{model: m, posWeight: o.PosWeight, validate: validate,
+		startValidated: startValidated, fit: fit, save: save})
+	if !recorded {
 		return TrainResult{}, err
 	}
-	sc, err := p.servingConfigFor(rec)
-	if err != nil {
-		return TrainResult{}, err
-	}
-	if err := writeServingConfig(rec.ModelDir, sc); err != nil {
-		return TrainResult{}, err
-	}
-	// The saved model is the checkpoint whose validation scored best (the
-	// last one with that score): cache its validation scores.
-	for i := len(validations) - 1; i >= 0; i-- {
-		if validations[i].mrr == rec.BestMRR {
-			_ = p.cacheLists(p.scoreKey(runScoreModel(rec), rr), val, validations[i].lists)
-			break
-		}
-	}
-	if err := p.saveRun(rec); err != nil {
-		return TrainResult{}, err
-	}
-	progress.emit(Event{Step: "train", Phase: "done", Done: int64(rec.Steps), Total: int64(rec.TotalSteps), Final: true,
-		Values: map[string]float64{"best_val_mrr@10": rec.BestMRR}})
-	return TrainResult{Run: rec, Curve: res.Curve}, nil
+	return TrainResult{Run: rec, Curve: curve}, err
 }
 
 // trainShape is the part of the options that shapes the training set's
@@ -371,28 +314,6 @@ func trainShape(o TrainOptions) string {
 		s += fmt.Sprint(" plain ", o.PlainShare)
 	}
 	return s
-}
-
-// newRunID names a run by its start time, unique within the project.
-func (p *Project) newRunID(t time.Time) string {
-	base := "run-" + t.UTC().Format("20060102-150405")
-	id := base
-	for i := 2; ; i++ {
-		var r RunRecord
-		ok, _ := p.Store.GetRecord(collRuns, id, &r)
-		if _, err := os.Stat(p.Path("runs", id)); !ok && os.IsNotExist(err) {
-			return id
-		}
-		id = fmt.Sprintf("%s-%d", base, i)
-	}
-}
-
-func stepsFor(n int, o TrainOptions) int {
-	total := (n + o.BatchSize - 1) / o.BatchSize * o.Epochs
-	if o.MaxSteps > 0 && o.MaxSteps < total {
-		return o.MaxSteps
-	}
-	return total
 }
 
 // startModel builds the cross-encoder training starts from and returns the
@@ -428,8 +349,14 @@ func (p *Project) startModel(o TrainOptions) (*model.Model, string, string, erro
 }
 
 // validationQueries picks the validation window's queries, evenly spread in
-// time, capped at ValQueries.
+// time, capped at o.ValQueries.
 func (p *Project) validationQueries(o TrainOptions) ([]QueryCandidates, error) {
+	return p.validationSample(o.ValQueries)
+}
+
+// validationSample is n of the validation window's queries with candidates
+// and a relevant ticket among them, evenly spread in time (n < 0: all).
+func (p *Project) validationSample(n int) ([]QueryCandidates, error) {
 	qcs, err := p.Candidates("validation")
 	if err != nil {
 		return nil, err
@@ -438,7 +365,7 @@ func (p *Project) validationQueries(o TrainOptions) ([]QueryCandidates, error) {
 	if len(qcs) == 0 {
 		return nil, fmt.Errorf("no validation queries with candidates: widen the validation window (precedent mine --val)")
 	}
-	return spread(qcs, o.ValQueries), nil
+	return spread(qcs, n), nil
 }
 
 // spread keeps n items evenly spaced (all when n < 0 or n ≥ len).
@@ -453,9 +380,8 @@ func spread[T any](xs []T, n int) []T {
 	return out
 }
 
-func (p *Project) saveRun(r RunRecord) error {
-	return p.Store.PutRecords(collRuns, []store.Record{{Key: r.ID, Value: r}})
-}
+// saveRun stores r in the cross-encoder registry.
+func (p *Project) saveRun(r RunRecord) error { return p.putRun(crossEncoderRuns, r.ID, r) }
 
 // Runs lists the training runs, newest first.
 func (p *Project) Runs() ([]RunRecord, error) { return newestFirst[RunRecord](p.Store, collRuns) }

@@ -127,8 +127,8 @@ func TestTrainWarmStartCancelAndResume(t *testing.T) {
 	_, err = p.MineNegatives(ctx, NegativesOptions{}, nil)
 	require.NoError(t, err)
 	haveRealModel(t, p)
-	opts := TrainOptions{FromScratch: true, ScratchLayers: 1, ScratchHidden: 32, MaxLen: 48, BatchSize: 8, MaxSteps: 2,
-		EvalEvery: 2, ValQueries: 4, ValDepth: 5, Backend: "go", LR: 1e-3, WarmStart: 3}
+	opts := TrainOptions{RunOptions: RunOptions{MaxLen: 48, BatchSize: 8, MaxSteps: 2, EvalEvery: 2, ValQueries: 4, ValDepth: 5,
+		Backend: "go", LR: 1e-3}, FromScratch: true, ScratchLayers: 1, ScratchHidden: 32, WarmStart: 3}
 
 	cctx, cancel := context.WithCancel(ctx)
 	_, err = p.Train(cctx, opts, func(e Event) {
@@ -146,7 +146,7 @@ func TestTrainWarmStartCancelAndResume(t *testing.T) {
 	assert.False(t, runs[0].WarmStart.Finished)
 
 	var phases []string
-	tr, err := p.Train(ctx, TrainOptions{Resume: "last", Backend: "go"}, func(e Event) {
+	tr, err := p.Train(ctx, TrainOptions{RunOptions: RunOptions{Resume: "last", Backend: "go"}}, func(e Event) {
 		if e.Step == "warm-start" && (len(phases) == 0 || phases[len(phases)-1] != e.Phase) {
 			phases = append(phases, e.Phase)
 		}

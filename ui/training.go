@@ -35,33 +35,52 @@ func defaultTrainParams() trainParams {
 	return trainParams{LR: o.LR, Epochs: o.Epochs, MaxSteps: o.MaxSteps, BatchSize: o.BatchSize, MaxLength: o.MaxLen, KeepLayers: o.KeepLayers}
 }
 
-// parseTrainParams reads the form's fields, naming the first bad one.
+// parseTrainParams reads the form's fields, naming the first bad one. The
+// form checks only that a field is a number, and not 0 where its label
+// gives 0 no meaning (app reads a zero as "the default", but the form
+// shows the default, so a 0 typed over it is a slip); app's Validate holds
+// the bounds.
 func parseTrainParams(lr, epochs, steps, batch, maxLen, keep string) (trainParams, error) {
 	var tp trainParams
 	var err error
-	if tp.LR, err = strconv.ParseFloat(strings.TrimSpace(lr), 64); err != nil || tp.LR <= 0 || tp.LR > 1 {
-		return tp, fmt.Errorf("learning rate %q: give a number such as 2e-5 (above 0, at most 1)", lr)
+	if tp.LR, err = strconv.ParseFloat(strings.TrimSpace(lr), 64); err != nil || tp.LR == 0 {
+		return tp, fmt.Errorf("learning rate %q: give a number above 0, such as 2e-5", lr)
 	}
 	ints := []struct {
-		name   string
-		text   string
-		dst    *int
-		lo, hi int
+		name string
+		text string
+		dst  *int
+		zero bool // the label gives 0 a meaning
 	}{
-		{"epochs", epochs, &tp.Epochs, 1, 100},
-		{"max steps", steps, &tp.MaxSteps, 0, 10000000},
-		{"batch size", batch, &tp.BatchSize, 1, 1024},
-		{"max length", maxLen, &tp.MaxLength, 16, 8192},
-		{"layers to keep", keep, &tp.KeepLayers, 0, 128},
+		{"epochs", epochs, &tp.Epochs, false},
+		{"max steps", steps, &tp.MaxSteps, true},
+		{"batch size", batch, &tp.BatchSize, false},
+		{"max length", maxLen, &tp.MaxLength, false},
+		{"layers to keep", keep, &tp.KeepLayers, true},
 	}
 	for _, f := range ints {
 		v, err := strconv.Atoi(strings.TrimSpace(f.text))
-		if err != nil || v < f.lo || v > f.hi {
-			return tp, fmt.Errorf("%s %q: give a whole number from %d to %d", f.name, f.text, f.lo, f.hi)
+		if err != nil || (v == 0 && !f.zero) {
+			return tp, fmt.Errorf("%s %q: give a whole number", f.name, f.text)
 		}
 		*f.dst = v
 	}
+	if err := tp.over(app.DemoTrainOptions()).Validate(); err != nil {
+		var oe *app.OptionError
+		if errors.As(err, &oe) {
+			shown := *oe
+			shown.Flag = "" // the form's name for the field says which one
+			return tp, &shown
+		}
+		return tp, err
+	}
 	return tp, nil
+}
+
+// over is o with the form's values over it.
+func (tp trainParams) over(o app.TrainOptions) app.TrainOptions {
+	o.LR, o.Epochs, o.MaxSteps, o.BatchSize, o.MaxLen, o.KeepLayers = tp.LR, tp.Epochs, tp.MaxSteps, tp.BatchSize, tp.MaxLength, tp.KeepLayers
+	return o
 }
 
 // trainingPanel configures, runs and watches fine-tuning.
@@ -230,15 +249,14 @@ func (p *trainingPanel) params() (trainParams, error) {
 }
 
 // options turns the form into training options: app.DemoTrainOptions with
-// the form's values over them.
+// the form's values (validated by params) over them.
 func (p *trainingPanel) options() (app.TrainOptions, error) {
 	tp, err := p.params()
 	if err != nil {
 		return app.TrainOptions{}, err
 	}
-	o := app.DemoTrainOptions()
+	o := tp.over(app.DemoTrainOptions())
 	o.Model, o.FromScratch = strings.TrimSpace(p.model.Text), p.scratch.Checked
-	o.LR, o.Epochs, o.MaxSteps, o.BatchSize, o.MaxLen, o.KeepLayers = tp.LR, tp.Epochs, tp.MaxSteps, tp.BatchSize, tp.MaxLength, tp.KeepLayers
 	return o, nil
 }
 
@@ -249,7 +267,7 @@ func (p *trainingPanel) start(resume bool) {
 		return
 	}
 	if resume {
-		o = app.TrainOptions{Resume: "last"}
+		o = app.TrainOptions{RunOptions: app.RunOptions{Resume: "last"}}
 	}
 	p.train(o)
 }

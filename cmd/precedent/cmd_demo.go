@@ -40,6 +40,9 @@ func cmdDemo(ctx context.Context, args []string) error {
 	}
 	defer p.Close()
 	scratchLR(f, &o.Train)
+	if err := o.Train.Validate(); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	if !f.json() {
 		fmt.Fprintf(os.Stderr, "project: %s\n", p.Dir)
 		printBackend(p)

@@ -87,6 +87,9 @@ func cmdTrain(ctx context.Context, args []string) error {
 	default:
 		return fmt.Errorf("train: --kind %q: want cross-encoder or bi-encoder", *kind)
 	}
+	if err := o.Validate(); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
 	if !f.json() {
 		printBackend(p)
 	}

@@ -20,33 +20,21 @@ type biFlags struct {
 	oneWay    bool
 }
 
+// biEncoderFlags registers the bi-encoder's own flags, defaulting to
+// app.DefaultBiEncoderOptions.
 func biEncoderFlags(f *flags) *biFlags {
-	b := &biFlags{}
-	f.Float64Var(&b.scale, "scale", 20, "bi-encoder: cosine scale in the softmax (sentence-transformers' 20)")
-	f.IntVar(&b.negatives, "negatives", 1, "bi-encoder: stored hard negatives per pair and step (-1 = in-batch negatives only)")
-	f.BoolVar(&b.oneWay, "one-way", false, "bi-encoder: query→ticket loss only (default symmetric)")
+	def, b := app.DefaultBiEncoderOptions(), &biFlags{}
+	f.Float64Var(&b.scale, "scale", def.Scale, "bi-encoder: cosine scale in the softmax (sentence-transformers' 20)")
+	f.IntVar(&b.negatives, "negatives", def.Negatives, "bi-encoder: stored hard negatives per pair and step (-1 = in-batch negatives only)")
+	f.BoolVar(&b.oneWay, "one-way", def.OneWay, "bi-encoder: query→ticket loss only (default symmetric)")
 	return b
 }
 
-// trainBiEncoder runs `train --kind bi-encoder`: the shared train flags
-// mapped onto BiEncoderOptions; --max-len and --lr keep the bi-encoder's
-// own defaults (128 tokens per ticket, 2e-5) unless given.
+// trainBiEncoder runs `train --kind bi-encoder`.
 func trainBiEncoder(ctx context.Context, f *flags, p *app.Project, t app.TrainOptions, b *biFlags) error {
-	set := map[string]bool{}
-	f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	for _, name := range []string{"scratch", "scratch-layers", "scratch-hidden", "pair-format"} {
-		if set[name] {
-			return fmt.Errorf("train --kind bi-encoder: --%s applies to the cross-encoder only", name)
-		}
-	}
-	o := app.BiEncoderOptions{
-		Model: t.Model, KeepLayers: t.KeepLayers, LR: t.LR, Epochs: t.Epochs, BatchSize: t.BatchSize,
-		MaxSteps: t.MaxSteps, EvalEvery: t.EvalEvery, Patience: t.Patience, Seed: t.Seed,
-		ValQueries: t.ValQueries, ValDepth: t.ValDepth, Backend: t.Backend, Resume: t.Resume,
-		Scale: b.scale, Negatives: b.negatives, OneWay: b.oneWay,
-	}
-	if set["max-len"] {
-		o.MaxLen = t.MaxLen
+	o, err := biEncoderOptions(f, t, b)
+	if err != nil {
+		return err
 	}
 	if !f.json() {
 		printBackend(p)
@@ -69,6 +57,34 @@ func trainBiEncoder(ctx context.Context, f *flags, p *app.Project, t app.TrainOp
 		fmt.Printf("  model: %s\n  use it: precedent firststage --source bi-encoder --model %s\n", r.ModelDir, r.ModelDir)
 	}
 	return nil
+}
+
+// biEncoderOptions maps the parsed train flags onto BiEncoderOptions,
+// validated: the run flags as given, but --max-len and --lr keep the
+// bi-encoder's own defaults (app.DefaultBiEncoderOptions: 128 tokens per
+// ticket, 2e-5) unless given.
+func biEncoderOptions(f *flags, t app.TrainOptions, b *biFlags) (app.BiEncoderOptions, error) {
+	set := map[string]bool{}
+	f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	for _, name := range []string{"scratch", "scratch-layers", "scratch-hidden", "pair-format"} {
+		if set[name] {
+			return app.BiEncoderOptions{}, fmt.Errorf("train --kind bi-encoder: --%s applies to the cross-encoder only", name)
+		}
+	}
+	o := app.DefaultBiEncoderOptions()
+	def := o.RunOptions
+	o.RunOptions = t.RunOptions
+	if !set["max-len"] {
+		o.MaxLen = def.MaxLen
+	}
+	if !set["lr"] {
+		o.LR = def.LR
+	}
+	o.Scale, o.Negatives, o.OneWay = b.scale, b.negatives, b.oneWay
+	if err := o.Validate(); err != nil {
+		return o, fmt.Errorf("train --kind bi-encoder: %w", err)
+	}
+	return o, nil
 }
 
 func cmdEvalBi(ctx context.Context, args []string) error {
