@@ -194,7 +194,7 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 		}
 		return mrrAt10(val, lists), nil
 	}
-	fit := func(ctx context.Context, cfg train.Config, onEvent func(train.Event)) (train.Result, error) {
+	fit := func(ctx context.Context, cfg train.Config, validate train.Validate, onEvent func(train.Event)) (train.Result, error) {
 		if resume {
 			return train.ResumeContrastive(ctx, b, m, set, cfg, o.contrastive(), validate, onEvent)
 		}

@@ -169,7 +169,7 @@ func TestRunnerEnds(t *testing.T) {
 				model:     tinyModel(t),
 				posWeight: 2,
 				validate:  func(context.Context) (float64, error) { return 0.25, nil },
-				fit: func(_ context.Context, c train.Config, onEvent func(train.Event)) (train.Result, error) {
+				fit: func(_ context.Context, c train.Config, _ train.Validate, onEvent func(train.Event)) (train.Result, error) {
 					cfg = c
 					onEvent(train.Event{Phase: train.PhaseCheckpoint, Step: 1, Best: 0.3})
 					return tc.res, tc.err
@@ -235,7 +235,7 @@ func TestRunnerResumeAndStart(t *testing.T) {
 			t.Fatal("a resumed run does not validate its start")
 			return 0, nil
 		},
-		fit: func(context.Context, train.Config, func(train.Event)) (train.Result, error) {
+		fit: func(context.Context, train.Config, train.Validate, func(train.Event)) (train.Result, error) {
 			return train.Result{Steps: 1, BestStep: 1, BestMetric: 0.3, Stopped: train.StoppedFinished}, nil
 		},
 		save: func(train.Result) error { return nil }})

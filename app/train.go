@@ -251,7 +251,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 			_ = p.cacheLists(p.scoreKey(startScoreModel(o, startModel), rr), val, validations[0].lists) // a cache: a failure only costs time later
 		}
 	}
-	fit := func(ctx context.Context, cfg train.Config, onEvent func(train.Event)) (train.Result, error) {
+	fit := func(ctx context.Context, cfg train.Config, validate train.Validate, onEvent func(train.Event)) (train.Result, error) {
 		fresh := !resume
 		// The warm start runs once, before the first fine-tuning step; a run
 		// stopped during it starts the warm start and fine-tuning over when resumed.
