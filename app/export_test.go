@@ -66,7 +66,7 @@ func checkExport(t *testing.T, p *Project, out string) {
 	require.NoError(t, err)
 	format, err := p.pairFormat(run.Options.PairFormat)
 	require.NoError(t, err)
-	rr, err := newReranker(m, ck.TokenizerPath, b, format, run.Options.MaxLen, model.F32)
+	rr, err := rerank.NewEngine(m, ck.TokenizerPath, b, format, run.Options.MaxLen, model.F32)
 	require.NoError(t, err)
 	defer rr.Close()
 
@@ -75,7 +75,7 @@ func checkExport(t *testing.T, p *Project, out string) {
 	qcs, err := p.Candidates("test")
 	require.NoError(t, err)
 	qcs = qcs[:min(3, len(qcs))]
-	lists, err := rr.rank(ctx, a, qcs, 5, nil)
+	lists, err := rankLists(ctx, rr, a, qcs, 5, nil)
 	require.NoError(t, err)
 	masked := 0
 	for i, qc := range qcs {
@@ -83,7 +83,7 @@ func checkExport(t *testing.T, p *Project, out string) {
 		for _, s := range lists[i] {
 			d, _ := a.get(s.ID)
 			pair := rerank.Pair{Query: &q, Doc: &d}
-			eq, ed := rr.render(q, d)
+			eq, ed := rr.Render(q, d)
 			sq, sd := served.Render(pair)
 			assert.Equal(t, eq, sq, "query side of %s/%s", q.ID, d.ID)
 			assert.Equal(t, ed, sd, "document side of %s/%s", q.ID, d.ID)
@@ -107,7 +107,7 @@ func checkExport(t *testing.T, p *Project, out string) {
 		q, _ := a.get(qc.Query)
 		for _, s := range lists[i] {
 			d, _ := a.get(s.ID)
-			tq, td := rr.renderPlain(q, d)
+			tq, td := rr.RenderPlain(q, d)
 			sq, sd := served.Render(rerank.Pair{QueryText: rerank.PlainText(q, false, false), DocText: rerank.PlainText(d.AsOf(q.Opened), true, false)})
 			assert.Equal(t, tq, sq, "plain query side of %s/%s", q.ID, d.ID)
 			assert.Equal(t, td, sd, "plain document side of %s/%s", q.ID, d.ID)

@@ -241,7 +241,7 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 		if err != nil {
 			return nil, nil, fmt.Errorf("monitor %s: %w", m.name, err)
 		}
-		rr, err := newReranker(mdl, ck.TokenizerPath, b, m.format, m.maxLen, prec)
+		rr, err := rerank.NewEngine(mdl, ck.TokenizerPath, b, m.format, m.maxLen, prec)
 		if err != nil {
 			return nil, nil, err
 		}
