@@ -31,12 +31,14 @@ func checkExport(t *testing.T, p *Project, out string) {
 	require.NotNil(t, sc.Format)
 	assert.NotEmpty(t, sc.IDPresets, "the export records the project's ID patterns")
 	assert.Equal(t, rerank.VisibilityAsOfQuery, sc.Visibility)
-	card, ok, err := ReadModelCard(out)
+	card, ok, err := rerank.ReadModelCard(out)
 	require.NoError(t, err)
 	require.True(t, ok)
-	require.NotNil(t, card.Eval, "the evaluated run's metrics are on the card")
+	parts, err := cardPartsOf(card)
+	require.NoError(t, err)
+	require.NotNil(t, parts.Eval, "the evaluated run's metrics are on the card")
 	assert.Positive(t, card.Examples)
-	assert.NotEmpty(t, card.Windows)
+	assert.NotEmpty(t, parts.Windows)
 	readme, err := os.ReadFile(filepath.Join(out, "README.md"))
 	require.NoError(t, err)
 	assert.Contains(t, string(readme), "95% CI")
@@ -101,7 +103,7 @@ func checkExport(t *testing.T, p *Project, out string) {
 	// format, and its plain examples are what the export scores when a
 	// pipeline sends the same pair as plain strings (/v2/rerank).
 	assert.Equal(t, format.Name, sc.PairFormat)
-	assert.Equal(t, run.Options.PlainShare, card.Options.PlainShare)
+	assert.Equal(t, run.Options.PlainShare, parts.Options.PlainShare)
 	plainMasked := 0
 	for i, qc := range qcs {
 		q, _ := a.get(qc.Query)

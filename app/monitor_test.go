@@ -14,6 +14,7 @@ import (
 
 	"github.com/precedent/precedent/data/synth"
 	"github.com/precedent/precedent/ml/eval"
+	"github.com/precedent/precedent/rerank"
 )
 
 // Monitoring scenario on a 2-year synthetic archive: the model is trained
@@ -97,7 +98,7 @@ func TestMonitorExportAndRetrain(t *testing.T) {
 	exp := filepath.Join(t.TempDir(), "deployed")
 	_, err := p.Export(run.ID, exp)
 	require.NoError(t, err)
-	card, ok, err := ReadModelCard(exp)
+	card, ok, err := rerank.ReadModelCard(exp)
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.NotEmpty(t, card.Rules, "the card lists the rules serve counts unseen ones against")
