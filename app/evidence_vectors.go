@@ -59,7 +59,7 @@ func (p *Project) embedEvidence(ctx context.Context, ev *evidence, m *mining.Mat
 		}
 		return nil
 	}
-	if err := enc.embed(ctx, items, put, "ranker", progress); err != nil {
+	if err := enc.embed(ctx, items, put, embedProgress("ranker", progress)); err != nil {
 		return fmt.Errorf("learned ranker: bi-encoder evidence: %w", err)
 	}
 	ev.queryVec, ev.docVec = qv, dv
