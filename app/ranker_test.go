@@ -190,27 +190,41 @@ func TestChooseFinal(t *testing.T) {
 		}
 		return out
 	}
+	folds := "the learned ranker beat the first stage on 200 rolling-origin fold queries (MRR@10 0.600 vs 0.500)"
+	fused := "on validation, with the fine-tuned score fused in (score 0.20), it"
 	for _, c := range []struct {
 		name           string
 		fit            RankerFit
 		ranker, fusion []float64
 		want           string
 		why            string
+		fullWhy        string // the whole explanation: the deciding reason, and every condition it rests on
 	}{
-		{"ties go to the ranker", good, rr(30, 60), rr(30, 60), FinalFromRanker, "rolling-origin"},
-		{"a lead the grid's optimism explains is not enough", good, rr(30, 60), rr(33, 60), FinalFromRanker, "must beat it significantly"},
-		{"a significant lead chooses the fusion", good, rr(20, 60), rr(45, 60), FinalFromFusion, "significantly"},
-		{"the ranker ahead", good, rr(40, 60), rr(30, 60), FinalFromRanker, "0.667"},
-		{"folds must say the ranker beats the first stage", RankerFit{Model: m, FoldQueries: 200, FoldRanker: 0.45, FoldFirstStage: 0.5}, rr(60, 60), rr(0, 60), FinalFromFusion, "did not beat"},
-		{"no ranker", RankerFit{}, rr(60, 60), rr(0, 60), FinalFromFusion, "too few"},
-		{"no validation queries", good, nil, nil, FinalFromRanker, "no validation queries"},
+		{"ties go to the ranker", good, rr(30, 60), rr(30, 60), FinalFromRanker, "rolling-origin",
+			folds + ", and " + fused + " tied with the single-weight fusion at 0.500 (60 queries: a fusion must beat it significantly to be chosen)"},
+		{"a lead the grid's optimism explains is not enough", good, rr(30, 60), rr(33, 60), FinalFromRanker, "must beat it significantly",
+			folds + "; " + fused + " scored 0.500 against the single-weight fusion's 0.550 (p = 0.25 for the fusion's lead, 60 queries: a fusion must beat it significantly to be chosen)"},
+		{"a significant lead chooses the fusion", good, rr(20, 60), rr(45, 60), FinalFromFusion, "significantly",
+			folds + ", but on validation the single-weight fusion beat it significantly: MRR@10 0.750 vs 0.333 (p = 0.000, 60 queries)"},
+		{"the ranker ahead", good, rr(40, 60), rr(30, 60), FinalFromRanker, "0.667",
+			folds + ", and " + fused + " scored 0.667 against the single-weight fusion's 0.500 (60 queries)"},
+		{"folds must say the ranker beats the first stage", RankerFit{Model: m, FoldQueries: 200, FoldRanker: 0.45, FoldFirstStage: 0.5}, rr(60, 60), rr(0, 60), FinalFromFusion, "did not beat",
+			"the learned ranker did not beat the first stage on 200 rolling-origin fold queries (MRR@10 0.450 vs 0.500)"},
+		{"no ranker", RankerFit{}, rr(60, 60), rr(0, 60), FinalFromFusion, "too few",
+			"no learned ranker (too few labelled training queries)"},
+		{"no validation queries", good, nil, nil, FinalFromRanker, "no validation queries",
+			folds + ", and there are no validation queries to weigh the single-weight fusion against it"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := chooseFinal(c.fit, c.ranker, c.fusion, f, nil)
 			assert.Equal(t, c.want, got.From)
 			assert.Contains(t, got.Why, c.why)
+			assert.Equal(t, c.fullWhy, got.Why)
 		})
 	}
+	// Without a fine-tuned share the ranker is named alone.
+	got := chooseFinal(good, rr(40, 60), rr(30, 60), eval.Fusion{Method: "score"}, nil)
+	assert.Equal(t, folds+", and on validation it scored 0.667 against the single-weight fusion's 0.500 (60 queries)", got.Why)
 }
 
 func TestHitRateAndByRank(t *testing.T) {
