@@ -196,7 +196,7 @@ func TestBiEncoderScoresCached(t *testing.T) {
 	assert.Equal(t, first, again)
 
 	done = 0
-	require.NoError(t, p.embedEvidence(ctx, newEvidence(a, nil), mt, func(e Event) { done = e.Done }, lists))
+	require.NoError(t, p.embedEvidence(ctx, newEvidence(a, nil), mt, func(e Event) { done = e.Done }, rankedLists{lists, len(list)}))
 	assert.Equal(t, int64(6), done, "the evidence's query and five candidates")
 	_, err = p.BiEncoderScores(ctx, DefaultModel, lists, embedded("bi-encoder"))
 	require.NoError(t, err)

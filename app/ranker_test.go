@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"testing"
@@ -320,7 +321,7 @@ func TestEmbedEvidence(t *testing.T) {
 				done = e.Done
 			}
 		})
-		require.NoError(t, p.embedEvidence(ctx, ev, m, progress, lists))
+		require.NoError(t, p.embedEvidence(ctx, ev, m, progress, rankedLists{lists, len(list)}))
 		return done, ev
 	}
 	n, ev := embedded()
@@ -344,4 +345,28 @@ func TestEmbedEvidence(t *testing.T) {
 	n, again := embedded()
 	assert.Zero(t, n, "nothing embedded again")
 	assert.Equal(t, ev.docVec, again.docVec)
+
+	// Only the candidates the ranker reads, each list's first depth, are
+	// embedded: for another query with eight candidates ranked to depth 3,
+	// the query and three candidates.
+	q2 := a.Tickets[len(a.Tickets)-2]
+	var long []negatives.Candidate
+	for i, c := range a.Tickets[5:13] {
+		long = append(long, negatives.Candidate{ID: c.ID, Score: float32(8 - i), Rank: i + 1})
+	}
+	var done, total int64
+	progress := Progress(func(e Event) {
+		if e.Step == "ranker" && e.Phase == "embed" && e.Total > 0 {
+			done, total = e.Done, e.Total
+		}
+	})
+	ev = newEvidence(a, nil)
+	require.NoError(t, p.embedEvidence(ctx, ev, m, progress, rankedLists{[]QueryCandidates{{Query: q2.ID, Candidates: long}}, 3}))
+	assert.Equal(t, int64(4), total, "the query and the three candidates within depth, of eight")
+	assert.Equal(t, total, done, "none of them was cached")
+	var want []string
+	for _, c := range long[:3] {
+		want = append(want, c.ID)
+	}
+	assert.ElementsMatch(t, want, slices.Collect(maps.Keys(ev.docVec)))
 }
