@@ -23,12 +23,7 @@ import (
 func TestTrainBiEncoderAndScores(t *testing.T) {
 	ctx := context.Background()
 	p := newTestProject(t, 1000)
-	_, err := p.Mine(ctx, MineOptions{}, nil)
-	require.NoError(t, err)
-	_, err = p.FirstStage(ctx, FirstStageOptions{K: 10}, nil)
-	require.NoError(t, err)
-	_, err = p.MineNegatives(ctx, NegativesOptions{}, nil)
-	require.NoError(t, err)
+	prepareTraining(t, p, 10)
 	start, err := filepath.Abs(filepath.Join("..", "ml", "hf", "testdata", "bert-tiny"))
 	require.NoError(t, err)
 	if _, err := tokenizer.Load(filepath.Join(start, "tokenizer.json")); err != nil {

@@ -46,12 +46,7 @@ func monitoredProject(t *testing.T, drift bool) (*Project, RunRecord) {
 	writeOpenedBefore(t, full, early, monitorFirstImport)
 	_, err = p.Import(ctx, early, ImportOptions{}, nil)
 	require.NoError(t, err)
-	_, err = p.Mine(ctx, MineOptions{}, nil)
-	require.NoError(t, err)
-	_, err = p.FirstStage(ctx, FirstStageOptions{K: 20}, nil)
-	require.NoError(t, err)
-	_, err = p.MineNegatives(ctx, NegativesOptions{}, nil)
-	require.NoError(t, err)
+	prepareTraining(t, p, 20)
 	haveRealModel(t, p)
 	tr, err := p.Train(ctx, TrainOptions{RunOptions: RunOptions{MaxLen: 48, BatchSize: 8, MaxSteps: 4,
 		EvalEvery: 4, ValQueries: 10, ValDepth: 10, Backend: "go", LR: 1e-3}, FromScratch: true, ScratchLayers: 1, ScratchHidden: 32}, nil)
