@@ -163,7 +163,7 @@ func (p *Project) TrainBiEncoder(ctx context.Context, o BiEncoderOptions, progre
 	if err != nil {
 		return BiEncoderResult{}, err
 	}
-	enc, err := newBiEncoder(m, ck.TokenizerPath, b, o.MaxLen, prec)
+	enc, err := newEmbedder(m, ck.TokenizerPath, b, o.MaxLen, prec)
 	if err != nil {
 		return BiEncoderResult{}, err
 	}
@@ -254,12 +254,16 @@ func (p *Project) biEncoderText(t data.Ticket, side biSide, m *mining.Matcher) s
 	return split.MaskIDs(docText(t.Opening()), m)
 }
 
-// biKey names a ticket rendered for a side, for embedding caches.
+// biKey names a ticket rendered for a side, for embedding caches. A query
+// is rendered as the learned ranker's evidence renders it (queryText), so
+// they share "q:"; a document is not (embedDocText is "d:"), so it has a
+// key of its own: one vector cache per model holds both without each
+// overwriting the other's vectors.
 func biKey(id string, side biSide) string {
 	if side == biQuery {
 		return "q:" + id
 	}
-	return "d:" + id
+	return "bd:" + id
 }
 
 // biExample is one (query, relevant document) training pair.

@@ -7,13 +7,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/gomlx/compute"
-
 	"github.com/precedent/precedent/data/mining"
 	"github.com/precedent/precedent/ml/eval"
-	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
-	"github.com/precedent/precedent/ml/tokenizer"
 	"github.com/precedent/precedent/platform/fsutil"
 )
 
@@ -27,63 +23,12 @@ type biEncoderConfig struct {
 	Run    string `json:"run"`
 }
 
-// biEncoder embeds tickets with a bi-encoder's current weights.
-type biEncoder struct {
-	emb    *model.Embedder
-	tok    *tokenizer.Tokenizer
-	maxLen int
-	batch  int
-}
-
-func newBiEncoder(m *model.Model, tokPath string, b compute.Backend, maxLen int, prec model.Precision) (*biEncoder, error) {
-	tok, err := tokenizer.Load(tokPath)
-	if err != nil {
-		return nil, err
-	}
-	emb, err := model.NewEmbedder(m, b, prec)
-	if err != nil {
-		tok.Close()
-		return nil, err
-	}
-	return &biEncoder{emb: emb, tok: tok, maxLen: min(maxLen, m.MaxLen()), batch: 32}, nil
-}
-
-func (e *biEncoder) Close() { e.tok.Close() }
-
-// embed returns one unit vector per text, embedding in length-bucketed
-// batches; progress receives the count done.
-func (e *biEncoder) embed(ctx context.Context, texts []string, progress func(done int)) ([][]float32, error) {
-	encs := make([]tokenizer.Encoding, len(texts))
-	for i, s := range texts {
-		encs[i] = e.tok.Encode(s, e.maxLen)
-	}
-	out := make([][]float32, len(texts))
-	done := 0
-	for _, idx := range tokenizer.Buckets(lengthsOf(encs), e.batch) {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		vecs, err := e.emb.Embed(model.TokenBatch(e.tok.PadPicked(encs, idx)))
-		if err != nil {
-			return nil, fmt.Errorf("embed: %w", err)
-		}
-		for j, i := range idx {
-			out[i] = vecs[j]
-		}
-		done += len(idx)
-		if progress != nil {
-			progress(done)
-		}
-	}
-	return out, nil
-}
-
 // rank scores the first depth candidates of each query by the cosine of
-// their embeddings, embedding each distinct ticket once per side, and
-// returns eval.Scored lists (ties broken by first-stage rank).
-func (e *biEncoder) rank(ctx context.Context, p *Project, a *archive, mt *mining.Matcher, qcs []QueryCandidates, depth int, progress func(done, total int)) ([][]eval.Scored, error) {
+// their embeddings, embedding each distinct ticket once per side (biKey),
+// and returns eval.Scored lists (ties broken by first-stage rank).
+func (e *embedder) rank(ctx context.Context, p *Project, a *archive, mt *mining.Matcher, qcs []QueryCandidates, depth int, progress func(done, total int)) ([][]eval.Scored, error) {
 	index := map[string]int{}
-	var texts []string
+	var items []embedItem
 	need := func(id string, side biSide) error {
 		key := biKey(id, side)
 		if _, ok := index[key]; ok {
@@ -93,8 +38,8 @@ func (e *biEncoder) rank(ctx context.Context, p *Project, a *archive, mt *mining
 		if !ok {
 			return fmt.Errorf("bi-encoder: ticket %s is not in the archive", id)
 		}
-		index[key] = len(texts)
-		texts = append(texts, p.biEncoderText(t, side, mt))
+		index[key] = len(items)
+		items = append(items, embedItem{key, p.biEncoderText(t, side, mt)})
 		return nil
 	}
 	for _, qc := range qcs {
@@ -107,12 +52,12 @@ func (e *biEncoder) rank(ctx context.Context, p *Project, a *archive, mt *mining
 			}
 		}
 	}
-	vecs, err := e.embed(ctx, texts, func(done int) {
-		if progress != nil {
-			progress(done, len(texts))
-		}
-	})
-	if err != nil {
+	vecs := make([][]float32, len(items))
+	put := func(i int, v []float32) error {
+		vecs[i] = v
+		return nil
+	}
+	if err := e.embed(ctx, items, put, progress); err != nil {
 		return nil, err
 	}
 	out := make([][]eval.Scored, len(qcs))
@@ -140,33 +85,19 @@ func cosine(a, b []float32) float64 {
 // candidate's embeddings, each distinct ticket embedded once per side.
 // Lists keep their order; every candidate of a list is scored, with
 // Rank0 = its first-stage rank (eval.Order's tie break). The model embeds
-// as it was trained (its precedent_biencoder.json), else 128 tokens.
+// as it was trained (its precedent_biencoder.json), else 128 tokens; its
+// vectors are kept in the project's cache, as the dense first stage's.
 func (p *Project) BiEncoderScores(ctx context.Context, modelDir string, lists []QueryCandidates, progress Progress) ([][]eval.Scored, error) {
 	return p.biEncoderScores(ctx, modelDir, lists, 0, 0, progress)
 }
 
 // biEncoderScores is BiEncoderScores with the tokens per ticket (0 = as
 // the folder says) and the encoder layers kept (0 = all) overridden, for
-// quick measurements.
+// quick measurements. Vectors go through the project's cache for that
+// model and setting (openEmbedder), so a repeated or resumed scoring
+// embeds only new or changed texts.
 func (p *Project) biEncoderScores(ctx context.Context, modelDir string, lists []QueryCandidates, maxLen, layers int, progress Progress) ([][]eval.Scored, error) {
 	dir, err := p.ResolveModel(modelDir)
-	if err != nil {
-		return nil, err
-	}
-	ck, err := hf.Load(dir)
-	if err != nil {
-		return nil, err
-	}
-	m, err := model.FromCheckpoint(ck, model.Options{Head: model.BiEncoder, KeepLayers: layers})
-	if err != nil {
-		return nil, err
-	}
-	settings := p.SettingsSnapshot()
-	b, info, err := p.backend(pick("", settings.Backend, p.rt.DefaultBackend()))
-	if err != nil {
-		return nil, err
-	}
-	prec, _, err := inferencePrecision(pick("", settings.Precision, defaultPrecision), info)
 	if err != nil {
 		return nil, err
 	}
@@ -188,18 +119,19 @@ func (p *Project) biEncoderScores(ctx context.Context, modelDir string, lists []
 	if err != nil {
 		return nil, err
 	}
-	enc, err := newBiEncoder(m, ck.TokenizerPath, b, maxLen, prec)
+	enc, err := p.openEmbedder(embedSpec{Model: dir, MaxLen: maxLen, Layers: layers})
 	if err != nil {
 		return nil, err
 	}
-	defer enc.Close()
 	depth := 0
 	for _, qc := range lists {
 		depth = max(depth, len(qc.Candidates))
 	}
-	return enc.rank(ctx, p, a, mt, lists, depth, func(done, total int) {
-		progress.emit(Event{Step: "bi-encoder", Phase: "embed", Done: int64(done), Total: int64(total)})
-	})
+	out, err := enc.rank(ctx, p, a, mt, lists, depth, embedProgress("bi-encoder", progress))
+	if cerr := enc.Close(); err == nil && cerr != nil {
+		return nil, cerr
+	}
+	return out, err
 }
 
 // stFiles are the sentence-transformers files copied from the starting

@@ -16,12 +16,12 @@ type biPairSet struct {
 	p    *Project
 	a    *archive
 	mt   *mining.Matcher
-	enc  *biEncoder
+	enc  *embedder
 	data biTrainingData
 	encs map[string]tokenizer.Encoding // by biKey
 }
 
-func newBiPairSet(p *Project, a *archive, mt *mining.Matcher, enc *biEncoder, td biTrainingData) *biPairSet {
+func newBiPairSet(p *Project, a *archive, mt *mining.Matcher, enc *embedder, td biTrainingData) *biPairSet {
 	return &biPairSet{p: p, a: a, mt: mt, enc: enc, data: td, encs: map[string]tokenizer.Encoding{}}
 }
 

@@ -23,12 +23,7 @@ import (
 func TestTrainBiEncoderAndScores(t *testing.T) {
 	ctx := context.Background()
 	p := newTestProject(t, 1000)
-	_, err := p.Mine(ctx, MineOptions{}, nil)
-	require.NoError(t, err)
-	_, err = p.FirstStage(ctx, FirstStageOptions{K: 10}, nil)
-	require.NoError(t, err)
-	_, err = p.MineNegatives(ctx, NegativesOptions{}, nil)
-	require.NoError(t, err)
+	prepareTraining(t, p, 10)
 	start, err := filepath.Abs(filepath.Join("..", "ml", "hf", "testdata", "bert-tiny"))
 	require.NoError(t, err)
 	if _, err := tokenizer.Load(filepath.Join(start, "tokenizer.json")); err != nil {
@@ -160,4 +155,44 @@ func TestKeepStart(t *testing.T) {
 			assert.Equal(t, tc.keepBase, keepStart(tc.start, tc.res))
 		})
 	}
+}
+
+// BiEncoderScores embeds through the project's vector cache: scoring the
+// same lists again embeds nothing and gives the same cosines, and the
+// learned ranker's evidence, embedded with the same model and another
+// document text, does not displace the bi-encoder's document vectors.
+func TestBiEncoderScoresCached(t *testing.T) {
+	ctx := context.Background()
+	p := newTestProject(t, 100)
+	haveRealModel(t, p)
+	a, err := p.loadArchive()
+	require.NoError(t, err)
+	mt, err := p.matcher()
+	require.NoError(t, err)
+	q := a.Tickets[len(a.Tickets)-1]
+	var list []negatives.Candidate
+	for i, c := range a.Tickets[:5] {
+		list = append(list, negatives.Candidate{ID: c.ID, Score: float32(5 - i), Rank: i + 1})
+	}
+	lists := []QueryCandidates{{Query: q.ID, Candidates: list}}
+	embedded := func(step string) Progress {
+		return func(e Event) {
+			if e.Step == step && e.Phase == "embed" {
+				assert.Fail(t, "embedded again", "%s: %d of %d", step, e.Done, e.Total)
+			}
+		}
+	}
+	var done int64
+	first, err := p.BiEncoderScores(ctx, DefaultModel, lists, func(e Event) { done = e.Done })
+	require.NoError(t, err)
+	assert.Equal(t, int64(6), done, "the query and its five candidates")
+	again, err := p.BiEncoderScores(ctx, DefaultModel, lists, embedded("bi-encoder"))
+	require.NoError(t, err)
+	assert.Equal(t, first, again)
+
+	done = 0
+	require.NoError(t, p.embedEvidence(ctx, newEvidence(a, nil), mt, func(e Event) { done = e.Done }, rankedLists{lists, len(list)}))
+	assert.Equal(t, int64(6), done, "the evidence's query and five candidates")
+	_, err = p.BiEncoderScores(ctx, DefaultModel, lists, embedded("bi-encoder"))
+	require.NoError(t, err)
 }

@@ -119,7 +119,7 @@ func (p *Project) biEncoderIndex(ctx context.Context, a *archive, qs []retrieve.
 		}
 		return nil
 	}
-	if err := enc.embed(ctx, items, put, "first-stage", progress); err != nil {
+	if err := enc.embed(ctx, items, put, embedProgress("first-stage", progress)); err != nil {
 		return nil, nil, err
 	}
 	ids := make([]string, len(a.Tickets))

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gomlx/compute"
+
 	"github.com/precedent/precedent/ml/hf"
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/retrieve"
@@ -23,20 +25,39 @@ type embedSpec struct {
 // embedItem is one text to embed under a cache key ("d:ID", "q:ID").
 type embedItem struct{ key, text string }
 
-// cachedEmbedder embeds texts with a bi-encoder checkpoint, reading and
-// filling the project's vector cache for that model and setting, so an
-// interrupted run resumes and a changed text alone is embedded again.
-type cachedEmbedder struct {
+// embedder embeds texts with a bi-encoder. One opened by openEmbedder
+// reads and fills the project's vector cache for that model and setting,
+// so an interrupted run resumes and a changed text alone is embedded
+// again; one made by newEmbedder (training, whose weights change between
+// validations) has no cache.
+type embedder struct {
 	emb    *model.Embedder
 	tok    *tokenizer.Tokenizer
-	cache  *retrieve.VectorCache
+	cache  *retrieve.VectorCache // nil: none
 	maxLen int
+	batch  int // texts per forward pass
 	dim    int
+}
+
+// newEmbedder embeds with m's current weights on b at precision prec, cut
+// to maxLen tokens (at most the model's), without a cache; Close it when
+// done.
+func newEmbedder(m *model.Model, tokPath string, b compute.Backend, maxLen int, prec model.Precision) (*embedder, error) {
+	tok, err := tokenizer.Load(tokPath)
+	if err != nil {
+		return nil, err
+	}
+	emb, err := model.NewEmbedder(m, b, prec)
+	if err != nil {
+		tok.Close()
+		return nil, err
+	}
+	return &embedder{emb: emb, tok: tok, maxLen: min(maxLen, m.MaxLen()), batch: 32, dim: m.Config().HiddenSize}, nil
 }
 
 // openEmbedder loads the bi-encoder of s and opens its vector cache; Close
 // it when done.
-func (p *Project) openEmbedder(s embedSpec) (*cachedEmbedder, error) {
+func (p *Project) openEmbedder(s embedSpec) (*embedder, error) {
 	settings := p.SettingsSnapshot()
 	dir, err := p.ResolveModel(pick(s.Model, settings.BiEncoder, DefaultModel))
 	if err != nil {
@@ -62,47 +83,48 @@ func (p *Project) openEmbedder(s embedSpec) (*cachedEmbedder, error) {
 	if err != nil {
 		return nil, err
 	}
-	emb, err := model.NewEmbedder(m, b, prec)
-	if err != nil {
-		return nil, err
-	}
 	st, err := os.Stat(filepath.Join(dir, "model.safetensors"))
 	if err != nil {
 		return nil, err
 	}
-	fp := fmt.Sprintf("%s|%d|%d|%d|%d", dir, st.Size(), st.ModTime().UnixNano(), maxLen, s.Layers)
+	e, err := newEmbedder(m, ck.TokenizerPath, b, maxLen, prec)
+	if err != nil {
+		return nil, err
+	}
+	e.batch = 64
+	fp := fmt.Sprintf("%s|%d|%d|%d|%d", dir, st.Size(), st.ModTime().UnixNano(), e.maxLen, s.Layers)
 	if prec != model.F32 {
 		fp += "|" + string(prec) // float32 caches keep their fingerprint
 	}
 	if err := os.MkdirAll(p.Path("embeddings"), 0o755); err != nil {
+		e.Close()
 		return nil, err
 	}
 	precision, suffix := retrieve.Float32, ".vec"
 	if s.Float16 {
 		precision, suffix = retrieve.Float16, ".f16.vec"
 	}
-	cache, err := retrieve.OpenVectorCache(p.Path("embeddings", filepath.Base(dir)+suffix), fp, ck.Config.HiddenSize, precision)
-	if err != nil {
+	if e.cache, err = retrieve.OpenVectorCache(p.Path("embeddings", filepath.Base(dir)+suffix), fp, e.dim, precision); err != nil {
+		e.Close()
 		return nil, err
 	}
-	tok, err := tokenizer.Load(ck.TokenizerPath)
-	if err != nil {
-		cache.Close()
-		return nil, err
-	}
-	return &cachedEmbedder{emb: emb, tok: tok, cache: cache, maxLen: maxLen, dim: ck.Config.HiddenSize}, nil
+	return e, nil
 }
 
 // Close releases the tokenizer and flushes and closes the cache.
-func (e *cachedEmbedder) Close() error {
+func (e *embedder) Close() error {
 	e.tok.Close()
+	if e.cache == nil {
+		return nil
+	}
 	return e.cache.Close()
 }
 
 // embed gives put every item's vector, from the cache or newly embedded in
 // length-bucketed batches (flushed to the cache every 1,024 texts), and
-// reports progress under step. A cancelled run keeps what it embedded.
-func (e *cachedEmbedder) embed(ctx context.Context, items []embedItem, put func(i int, v []float32) error, step string, progress Progress) error {
+// reports the items done out of all of them after each batch (progress
+// may be nil). A cancelled run keeps what it embedded.
+func (e *embedder) embed(ctx context.Context, items []embedItem, put func(i int, v []float32) error, progress func(done, total int)) error {
 	check := func(i int, v []float32) error {
 		if len(v) != e.dim {
 			return fmt.Errorf("embedding of %s has %d dimensions, the model %d", items[i].key, len(v), e.dim)
@@ -111,6 +133,10 @@ func (e *cachedEmbedder) embed(ctx context.Context, items []embedItem, put func(
 	}
 	var todo []int
 	for i, it := range items {
+		if e.cache == nil {
+			todo = append(todo, i)
+			continue
+		}
 		v, ok, err := e.cache.Get(it.key, retrieve.TextHash(it.text))
 		if err != nil {
 			return err
@@ -123,17 +149,23 @@ func (e *cachedEmbedder) embed(ctx context.Context, items []embedItem, put func(
 			return err
 		}
 	}
+	flush := func() error {
+		if e.cache == nil {
+			return nil
+		}
+		return e.cache.Flush()
+	}
 	done := len(items) - len(todo)
-	const batch, chunkSize = 64, 64 * 16
+	const chunkSize = 64 * 16
 	for start := 0; start < len(todo); start += chunkSize {
 		chunk := todo[start:min(start+chunkSize, len(todo))]
 		encs := make([]tokenizer.Encoding, len(chunk))
 		for j, i := range chunk {
 			encs[j] = e.tok.Encode(items[i].text, e.maxLen)
 		}
-		for _, idx := range tokenizer.Buckets(lengthsOf(encs), batch) {
+		for _, idx := range tokenizer.Buckets(lengthsOf(encs), e.batch) {
 			if err := ctx.Err(); err != nil {
-				_ = e.cache.Flush()
+				_ = flush()
 				return err
 			}
 			out, err := e.emb.Embed(model.TokenBatch(e.tok.PadPicked(encs, idx)))
@@ -145,16 +177,27 @@ func (e *cachedEmbedder) embed(ctx context.Context, items []embedItem, put func(
 				if err := check(i, out[j]); err != nil {
 					return err
 				}
-				if err := e.cache.Put(items[i].key, retrieve.TextHash(items[i].text), out[j]); err != nil {
-					return err
+				if e.cache != nil {
+					if err := e.cache.Put(items[i].key, retrieve.TextHash(items[i].text), out[j]); err != nil {
+						return err
+					}
 				}
 			}
 			done += len(idx)
-			progress.emit(Event{Step: step, Phase: "embed", Done: int64(done), Total: int64(len(items))})
+			if progress != nil {
+				progress(done, len(items))
+			}
 		}
-		if err := e.cache.Flush(); err != nil {
+		if err := flush(); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// embedProgress reports embedding progress as events of step.
+func embedProgress(step string, progress Progress) func(done, total int) {
+	return func(done, total int) {
+		progress.emit(Event{Step: step, Phase: "embed", Done: int64(done), Total: int64(total)})
+	}
 }

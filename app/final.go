@@ -84,9 +84,14 @@ func chooseFinal(fit RankerFit, rankerVal, fusionVal []float64, f eval.Fusion, t
 	if f.Weight > 0 {
 		ranker = fmt.Sprintf("on validation, with the fine-tuned score fused in (%s), it", f)
 	}
-	c.Why = fmt.Sprintf("%s; %s scored %.3f against the single-weight fusion's %.3f (p = %.2f for the fusion's lead, %d queries: a fusion must beat it significantly to be chosen)",
-		folds, ranker, cmp.MeanA, cmp.MeanB, cmp.PValue, len(rankerVal))
-	if cmp.MeanB <= cmp.MeanA {
+	switch {
+	case cmp.MeanB > cmp.MeanA:
+		c.Why = fmt.Sprintf("%s; %s scored %.3f against the single-weight fusion's %.3f (p = %.2f for the fusion's lead, %d queries: a fusion must beat it significantly to be chosen)",
+			folds, ranker, cmp.MeanA, cmp.MeanB, cmp.PValue, len(rankerVal))
+	case cmp.MeanB == cmp.MeanA:
+		c.Why = fmt.Sprintf("%s, and %s tied with the single-weight fusion at %.3f (%d queries: a fusion must beat it significantly to be chosen)",
+			folds, ranker, cmp.MeanA, len(rankerVal))
+	default:
 		c.Why = fmt.Sprintf("%s, and %s scored %.3f against the single-weight fusion's %.3f (%d queries)", folds, ranker, cmp.MeanA, cmp.MeanB, len(rankerVal))
 	}
 	return c

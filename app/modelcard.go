@@ -12,32 +12,58 @@ import (
 	"github.com/precedent/precedent/rerank"
 )
 
-// ModelCard describes an exported model: where its training data came from
-// (counts and date windows only — never ticket text), how it scored, and how
-// it was trained. Export writes it as model_card.json and as the Hugging Face
-// README.md; `precedent serve` reads it as a rerank.ModelCard and returns it
-// from GET /info.
-type ModelCard struct {
-	Run        string        `json:"run"`
-	Exported   time.Time     `json:"exported"`
-	StartModel string        `json:"start_model"` // the checkpoint's folder name, or "scratch"
-	Backend    string        `json:"backend"`
-	Options    TrainOptions  `json:"hyper_parameters"`
-	Steps      int           `json:"steps"`
-	BestStep   int           `json:"best_step"`
-	ValMRR10   float64       `json:"best_val_mrr@10"`
-	Examples   int           `json:"examples"`
-	Positives  int           `json:"positives"`
-	Negatives  int           `json:"negatives"`
-	Tickets    int           `json:"tickets"`
-	Windows    []WindowCount `json:"windows,omitempty"` // train / validation / test: dates and counts
-	Eval       *CardEval     `json:"eval,omitempty"`    // the test window, when the run was evaluated
-	PairFormat string        `json:"pair_format"`
-	MaxLen     int           `json:"max_len"`
-	// Rules are the detection rules of the tickets opened before the end
-	// of the validation window (names only): `serve` counts requests from
-	// other rules on /metrics, a label-free drift signal.
-	Rules []string `json:"rules,omitempty"`
+// An exported model's card is a rerank.ModelCard, the one type serve reads
+// from model_card.json and returns from GET /info; export also writes it as
+// the Hugging Face README.md. The parts only the project interprets travel
+// in it as raw JSON: the project writes them from cardParts and reads them
+// back with cardPartsOf.
+
+// cardParts are the parts of a model card only the project interprets,
+// typed, under the card's JSON names.
+type cardParts struct {
+	Options TrainOptions  `json:"hyper_parameters"`
+	Windows []WindowCount `json:"windows,omitempty"` // train / validation / test: dates and counts
+	Eval    *CardEval     `json:"eval,omitempty"`    // the test window, when the run was evaluated
+}
+
+// withParts is c carrying parts; a part without value (no windows, no
+// evaluation) is left out of the card.
+func withParts(c rerank.ModelCard, parts cardParts) (rerank.ModelCard, error) {
+	var err error
+	if c.Options, err = json.Marshal(parts.Options); err != nil {
+		return c, err
+	}
+	c.Windows, c.Eval = nil, nil
+	if len(parts.Windows) > 0 {
+		if c.Windows, err = json.Marshal(parts.Windows); err != nil {
+			return c, err
+		}
+	}
+	if parts.Eval != nil {
+		if c.Eval, err = json.Marshal(parts.Eval); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// cardPartsOf decodes the parts of c the project interprets; a part the
+// card lacks stays zero.
+func cardPartsOf(c rerank.ModelCard) (cardParts, error) {
+	var parts cardParts
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+		into any
+	}{{"hyper_parameters", c.Options, &parts.Options}, {"windows", c.Windows, &parts.Windows}, {"eval", c.Eval, &parts.Eval}} {
+		if len(f.raw) == 0 {
+			continue
+		}
+		if err := json.Unmarshal(f.raw, f.into); err != nil {
+			return parts, fmt.Errorf("%s: %s: %w", rerank.CardFile, f.name, err)
+		}
+	}
+	return parts, nil
 }
 
 // CardEval is the test-window evaluation of the exported run.
@@ -62,16 +88,17 @@ type CardEval struct {
 }
 
 // modelCard gathers a run's card from the project's records.
-func (p *Project) modelCard(r RunRecord, sc rerank.ServingConfig, now time.Time) ModelCard {
-	c := ModelCard{
-		Run: r.ID, Exported: now.UTC(), StartModel: filepath.Base(r.StartModel), Backend: backendLabel(r.Backend), Options: r.Options,
+func (p *Project) modelCard(r RunRecord, sc rerank.ServingConfig, now time.Time) (rerank.ModelCard, error) {
+	c := rerank.ModelCard{
+		Run: r.ID, Exported: now.UTC(), StartModel: filepath.Base(r.StartModel), Backend: backendLabel(r.Backend),
 		Steps: r.Steps, BestStep: r.BestStep, ValMRR10: r.BestMRR, Examples: r.Examples, Positives: r.Positives,
 		Negatives: r.Negatives, PairFormat: sc.PairFormat, MaxLen: sc.MaxLen,
 	}
-	c.Options.Model = c.StartModel // a name, not a path on the analyst's laptop
-	c.Options.Resume = ""
+	parts := cardParts{Options: r.Options}
+	parts.Options.Model = c.StartModel // a name, not a path on the analyst's laptop
+	parts.Options.Resume = ""
 	if mr, ok, err := p.LastMine(); err == nil && ok {
-		c.Tickets, c.Windows = mr.Tickets, mr.Windows
+		c.Tickets, parts.Windows = mr.Tickets, mr.Windows
 		c.Rules = p.rulesBefore(firstNonZero(r.ValEnd, mr.Split.ValEnd))
 	}
 	if ev, ok, err := p.LastEval(); err == nil && ok && ev.Run == r.ID {
@@ -84,29 +111,17 @@ func (p *Project) modelCard(r RunRecord, sc rerank.ServingConfig, now time.Time)
 			b := ev.Baseline.MRR10
 			ce.Baseline = &b
 		}
-		c.Eval = ce
+		parts.Eval = ce
 	}
-	return c
+	return withParts(c, parts)
 }
 
-// ReadModelCard reads model_card.json from a model folder with its
-// project-side types; ok is false when there is none (a plain Hugging Face
-// checkpoint). Servers read it with rerank.ReadModelCard.
-func ReadModelCard(dir string) (c ModelCard, ok bool, err error) {
-	b, err := os.ReadFile(filepath.Join(dir, rerank.CardFile))
-	if os.IsNotExist(err) {
-		return c, false, nil
-	}
+// writeModelCard writes c as model_card.json and as README.md.
+func writeModelCard(dir string, c rerank.ModelCard) error {
+	readme, err := cardMarkdown(c)
 	if err != nil {
-		return c, false, err
+		return err
 	}
-	if err := json.Unmarshal(b, &c); err != nil {
-		return c, false, fmt.Errorf("%s: %w", rerank.CardFile, err)
-	}
-	return c, true, nil
-}
-
-func writeModelCard(dir string, c ModelCard) error {
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return err
@@ -114,12 +129,16 @@ func writeModelCard(dir string, c ModelCard) error {
 	if err := os.WriteFile(filepath.Join(dir, rerank.CardFile), append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "README.md"), []byte(c.Markdown()), 0o644)
+	return os.WriteFile(filepath.Join(dir, "README.md"), []byte(readme), 0o644)
 }
 
-// Markdown is the card as a Hugging Face README.md (YAML front matter, then
-// prose and tables).
-func (c ModelCard) Markdown() string {
+// cardMarkdown is the card as a Hugging Face README.md (YAML front matter,
+// then prose and tables).
+func cardMarkdown(c rerank.ModelCard) (string, error) {
+	parts, err := cardPartsOf(c)
+	if err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	b.WriteString("---\nlibrary_name: sentence-transformers\npipeline_tag: text-ranking\ntags:\n- cross-encoder\n- reranker\n- precedent\n")
 	if c.StartModel != "" && c.StartModel != "scratch" {
@@ -130,23 +149,23 @@ func (c ModelCard) Markdown() string {
 	b.WriteString("A cross-encoder fine-tuned by Precedent on a SOC's closed-ticket archive: it scores (new alert, earlier ticket) pairs.\n")
 	b.WriteString("Load it with `sentence_transformers.CrossEncoder(dir)`; the pair text it expects is described in `precedent.json` and printed by `precedent pairtext`.\n\n")
 	fmt.Fprintf(&b, "Exported %s. Starting checkpoint: %s. Backend: %s. Pair format: %s, %d tokens.\n\n", c.Exported.Format(time.DateOnly), c.StartModel, c.Backend, c.PairFormat, c.MaxLen)
-	if s := c.Options.PlainShare; s > 0 {
+	if s := parts.Options.PlainShare; s > 0 {
 		fmt.Fprintf(&b, "%.0f%% of the training examples were rendered as plain strings (\"title. description\", the candidate's notes after it), as pipelines send them to `/v2/rerank`; the rest, and validation, in the pair format, which tickets are still served in.\n\n", 100*s)
 	}
 	b.WriteString("## Training data\n\nCounts and date windows only; no ticket text is recorded here.\n\n")
 	fmt.Fprintf(&b, "- tickets in the archive: %d\n- training examples: %d (%d positive, %d negative)\n\n", c.Tickets, c.Examples, c.Positives, c.Negatives)
-	if len(c.Windows) > 0 {
+	if len(parts.Windows) > 0 {
 		b.WriteString("| window | from | to | tickets | queries | pairs |\n|---|---|---|---:|---:|---:|\n")
-		for _, w := range c.Windows {
+		for _, w := range parts.Windows {
 			fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %d |\n", w.Name, w.Start.Format(time.DateOnly), w.End.Format(time.DateOnly), w.Tickets, w.Queries, w.Pairs)
 		}
 		b.WriteString("\n")
 	}
 	b.WriteString("## Evaluation (test window)\n\n")
-	if c.Eval == nil {
+	if parts.Eval == nil {
 		b.WriteString("This run was not evaluated before export.\n\n")
 	} else {
-		e := c.Eval
+		e := parts.Eval
 		fmt.Fprintf(&b, "%d queries, %d candidates each.\n\n| system | MRR@10 |\n|---|---:|\n| first stage | %.4f |\n", e.Queries, e.Depth, e.FirstStage)
 		if e.Baseline != nil {
 			fmt.Fprintf(&b, "| starting checkpoint | %.4f |\n", *e.Baseline)
@@ -173,10 +192,10 @@ func (c ModelCard) Markdown() string {
 	}
 	fmt.Fprintf(&b, "Best validation MRR@10 %.4f at step %d of %d.\n\n", c.ValMRR10, c.BestStep, c.Steps)
 	b.WriteString("## Hyper-parameters\n\n```json\n")
-	h, _ := json.MarshalIndent(c.Options, "", "  ")
+	h, _ := json.MarshalIndent(parts.Options, "", "  ")
 	b.Write(h)
 	b.WriteString("\n```\n")
-	return b.String()
+	return b.String(), nil
 }
 
 // backendLabel is a backend description without the plugin path that

@@ -241,7 +241,7 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 		if err != nil {
 			return nil, nil, fmt.Errorf("monitor %s: %w", m.name, err)
 		}
-		rr, err := newReranker(mdl, ck.TokenizerPath, b, m.format, m.maxLen, prec)
+		rr, err := rerank.NewEngine(mdl, ck.TokenizerPath, b, m.format, m.maxLen, prec)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -449,17 +449,21 @@ func (p *Project) exportedModel(dir string) (monitoredModel, error) {
 	if err != nil {
 		return monitoredModel{}, err
 	}
-	card, ok, err := ReadModelCard(abs)
+	card, ok, err := rerank.ReadModelCard(abs)
 	if err != nil {
 		return monitoredModel{}, err
 	}
 	mm := monitoredModel{name: filepath.Base(abs), dir: abs, key: "export:" + abs + modelKey(abs), format: f, maxLen: sc.MaxLen}
 	if ok {
-		mm.opts = card.Options
+		parts, err := cardPartsOf(card)
+		if err != nil {
+			return monitoredModel{}, err
+		}
+		mm.opts = parts.Options
 		if card.Run != "" {
 			mm.name = card.Run + " (" + filepath.Base(abs) + ")"
 		}
-		for _, w := range card.Windows {
+		for _, w := range parts.Windows {
 			if w.Name == "validation" {
 				mm.validationEnd = w.End
 			}

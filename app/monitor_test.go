@@ -14,6 +14,7 @@ import (
 
 	"github.com/precedent/precedent/data/synth"
 	"github.com/precedent/precedent/ml/eval"
+	"github.com/precedent/precedent/rerank"
 )
 
 // Monitoring scenario on a 2-year synthetic archive: the model is trained
@@ -45,12 +46,7 @@ func monitoredProject(t *testing.T, drift bool) (*Project, RunRecord) {
 	writeOpenedBefore(t, full, early, monitorFirstImport)
 	_, err = p.Import(ctx, early, ImportOptions{}, nil)
 	require.NoError(t, err)
-	_, err = p.Mine(ctx, MineOptions{}, nil)
-	require.NoError(t, err)
-	_, err = p.FirstStage(ctx, FirstStageOptions{K: 20}, nil)
-	require.NoError(t, err)
-	_, err = p.MineNegatives(ctx, NegativesOptions{}, nil)
-	require.NoError(t, err)
+	prepareTraining(t, p, 20)
 	haveRealModel(t, p)
 	tr, err := p.Train(ctx, TrainOptions{RunOptions: RunOptions{MaxLen: 48, BatchSize: 8, MaxSteps: 4,
 		EvalEvery: 4, ValQueries: 10, ValDepth: 10, Backend: "go", LR: 1e-3}, FromScratch: true, ScratchLayers: 1, ScratchHidden: 32}, nil)
@@ -97,7 +93,7 @@ func TestMonitorExportAndRetrain(t *testing.T) {
 	exp := filepath.Join(t.TempDir(), "deployed")
 	_, err := p.Export(run.ID, exp)
 	require.NoError(t, err)
-	card, ok, err := ReadModelCard(exp)
+	card, ok, err := rerank.ReadModelCard(exp)
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.NotEmpty(t, card.Rules, "the card lists the rules serve counts unseen ones against")

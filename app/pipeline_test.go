@@ -40,6 +40,19 @@ func newTestProject(t *testing.T, tickets int) *Project {
 	return p
 }
 
+// prepareTraining runs the steps before training on p: mining, the first
+// stage (k candidates per query) and hard negatives.
+func prepareTraining(t *testing.T, p *Project, k int) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := p.Mine(ctx, MineOptions{}, nil)
+	require.NoError(t, err)
+	_, err = p.FirstStage(ctx, FirstStageOptions{K: k}, nil)
+	require.NoError(t, err)
+	_, err = p.MineNegatives(ctx, NegativesOptions{}, nil)
+	require.NoError(t, err)
+}
+
 // haveRealModel skips tests that need the weights `make weights` fetches.
 func haveRealModel(t *testing.T, p *Project) string {
 	t.Helper()
@@ -262,12 +275,7 @@ func TestImportRejectsAndKeepsStore(t *testing.T) {
 func TestFineTuneCrossEncoderFolder(t *testing.T) {
 	ctx := context.Background()
 	p := newTestProject(t, 1000)
-	_, err := p.Mine(ctx, MineOptions{}, nil)
-	require.NoError(t, err)
-	_, err = p.FirstStage(ctx, FirstStageOptions{K: 10}, nil)
-	require.NoError(t, err)
-	_, err = p.MineNegatives(ctx, NegativesOptions{}, nil)
-	require.NoError(t, err)
+	prepareTraining(t, p, 10)
 	for _, tc := range []struct{ folder, arch string }{
 		{"bert-tiny-cross", "BertForSequenceClassification"},
 		{"xlmr-tiny-cross", "XLMRobertaForSequenceClassification"},

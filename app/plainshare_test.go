@@ -90,7 +90,7 @@ func TestPairSetPlainShare(t *testing.T) {
 	defer tok.Close()
 	f, err := pairtext.ByName("structured")
 	require.NoError(t, err)
-	rr := &reranker{tok: tok, format: f, maxLen: 64}
+	rr := rerank.NewPairEncoder(tok, f, 64)
 	day := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 	var pairs [][2]data.Ticket
 	for i := range 8 {

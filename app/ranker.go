@@ -207,7 +207,7 @@ func (p *Project) evalRanker(ctx context.Context, a *archive, val []QueryCandida
 	}
 	ev := newEvidence(a, stops)
 	if biEncoder {
-		if err := p.embedEvidence(ctx, ev, m, progress, train, val, test); err != nil {
+		if err := p.embedEvidence(ctx, ev, m, progress, rankedLists{train, depth}, rankedLists{val, valDepth}, rankedLists{test, depth}); err != nil {
 			return RankerFit{}, nil, nil, err
 		}
 	}

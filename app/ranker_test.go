@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"testing"
@@ -190,27 +191,41 @@ func TestChooseFinal(t *testing.T) {
 		}
 		return out
 	}
+	folds := "the learned ranker beat the first stage on 200 rolling-origin fold queries (MRR@10 0.600 vs 0.500)"
+	fused := "on validation, with the fine-tuned score fused in (score 0.20), it"
 	for _, c := range []struct {
 		name           string
 		fit            RankerFit
 		ranker, fusion []float64
 		want           string
 		why            string
+		fullWhy        string // the whole explanation: the deciding reason, and every condition it rests on
 	}{
-		{"ties go to the ranker", good, rr(30, 60), rr(30, 60), FinalFromRanker, "rolling-origin"},
-		{"a lead the grid's optimism explains is not enough", good, rr(30, 60), rr(33, 60), FinalFromRanker, "must beat it significantly"},
-		{"a significant lead chooses the fusion", good, rr(20, 60), rr(45, 60), FinalFromFusion, "significantly"},
-		{"the ranker ahead", good, rr(40, 60), rr(30, 60), FinalFromRanker, "0.667"},
-		{"folds must say the ranker beats the first stage", RankerFit{Model: m, FoldQueries: 200, FoldRanker: 0.45, FoldFirstStage: 0.5}, rr(60, 60), rr(0, 60), FinalFromFusion, "did not beat"},
-		{"no ranker", RankerFit{}, rr(60, 60), rr(0, 60), FinalFromFusion, "too few"},
-		{"no validation queries", good, nil, nil, FinalFromRanker, "no validation queries"},
+		{"ties go to the ranker", good, rr(30, 60), rr(30, 60), FinalFromRanker, "rolling-origin",
+			folds + ", and " + fused + " tied with the single-weight fusion at 0.500 (60 queries: a fusion must beat it significantly to be chosen)"},
+		{"a lead the grid's optimism explains is not enough", good, rr(30, 60), rr(33, 60), FinalFromRanker, "must beat it significantly",
+			folds + "; " + fused + " scored 0.500 against the single-weight fusion's 0.550 (p = 0.25 for the fusion's lead, 60 queries: a fusion must beat it significantly to be chosen)"},
+		{"a significant lead chooses the fusion", good, rr(20, 60), rr(45, 60), FinalFromFusion, "significantly",
+			folds + ", but on validation the single-weight fusion beat it significantly: MRR@10 0.750 vs 0.333 (p = 0.000, 60 queries)"},
+		{"the ranker ahead", good, rr(40, 60), rr(30, 60), FinalFromRanker, "0.667",
+			folds + ", and " + fused + " scored 0.667 against the single-weight fusion's 0.500 (60 queries)"},
+		{"folds must say the ranker beats the first stage", RankerFit{Model: m, FoldQueries: 200, FoldRanker: 0.45, FoldFirstStage: 0.5}, rr(60, 60), rr(0, 60), FinalFromFusion, "did not beat",
+			"the learned ranker did not beat the first stage on 200 rolling-origin fold queries (MRR@10 0.450 vs 0.500)"},
+		{"no ranker", RankerFit{}, rr(60, 60), rr(0, 60), FinalFromFusion, "too few",
+			"no learned ranker (too few labelled training queries)"},
+		{"no validation queries", good, nil, nil, FinalFromRanker, "no validation queries",
+			folds + ", and there are no validation queries to weigh the single-weight fusion against it"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := chooseFinal(c.fit, c.ranker, c.fusion, f, nil)
 			assert.Equal(t, c.want, got.From)
 			assert.Contains(t, got.Why, c.why)
+			assert.Equal(t, c.fullWhy, got.Why)
 		})
 	}
+	// Without a fine-tuned share the ranker is named alone.
+	got := chooseFinal(good, rr(40, 60), rr(30, 60), eval.Fusion{Method: "score"}, nil)
+	assert.Equal(t, folds+", and on validation it scored 0.667 against the single-weight fusion's 0.500 (60 queries)", got.Why)
 }
 
 func TestHitRateAndByRank(t *testing.T) {
@@ -306,7 +321,7 @@ func TestEmbedEvidence(t *testing.T) {
 				done = e.Done
 			}
 		})
-		require.NoError(t, p.embedEvidence(ctx, ev, m, progress, lists))
+		require.NoError(t, p.embedEvidence(ctx, ev, m, progress, rankedLists{lists, len(list)}))
 		return done, ev
 	}
 	n, ev := embedded()
@@ -330,4 +345,28 @@ func TestEmbedEvidence(t *testing.T) {
 	n, again := embedded()
 	assert.Zero(t, n, "nothing embedded again")
 	assert.Equal(t, ev.docVec, again.docVec)
+
+	// Only the candidates the ranker reads, each list's first depth, are
+	// embedded: for another query with eight candidates ranked to depth 3,
+	// the query and three candidates.
+	q2 := a.Tickets[len(a.Tickets)-2]
+	var long []negatives.Candidate
+	for i, c := range a.Tickets[5:13] {
+		long = append(long, negatives.Candidate{ID: c.ID, Score: float32(8 - i), Rank: i + 1})
+	}
+	var done, total int64
+	progress := Progress(func(e Event) {
+		if e.Step == "ranker" && e.Phase == "embed" && e.Total > 0 {
+			done, total = e.Done, e.Total
+		}
+	})
+	ev = newEvidence(a, nil)
+	require.NoError(t, p.embedEvidence(ctx, ev, m, progress, rankedLists{[]QueryCandidates{{Query: q2.ID, Candidates: long}}, 3}))
+	assert.Equal(t, int64(4), total, "the query and the three candidates within depth, of eight")
+	assert.Equal(t, total, done, "none of them was cached")
+	var want []string
+	for _, c := range long[:3] {
+		want = append(want, c.ID)
+	}
+	assert.ElementsMatch(t, want, slices.Collect(maps.Keys(ev.docVec)))
 }

@@ -77,7 +77,7 @@ func (p *Project) RankerReport(ctx context.Context, o RankerOptions, progress Pr
 		}
 	}
 	if o.BiEncoderEvidence {
-		if err := p.embedEvidence(ctx, ev, m, progress, windows["train"], windows["validation"], windows["test"]); err != nil {
+		if err := p.embedEvidence(ctx, ev, m, progress, rankedLists{windows["train"], o.Depth}, rankedLists{windows["validation"], o.Depth}, rankedLists{windows["test"], o.Depth}); err != nil {
 			return RankerReport{}, err
 		}
 	}

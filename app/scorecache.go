@@ -13,6 +13,7 @@ import (
 	"github.com/precedent/precedent/data/negatives"
 	"github.com/precedent/precedent/data/store"
 	"github.com/precedent/precedent/ml/eval"
+	"github.com/precedent/precedent/rerank"
 )
 
 // collScores caches reranker scores per (model, rendering, query): the
@@ -52,25 +53,25 @@ func startScoreModel(o TrainOptions, dir string) string {
 func runScoreModel(r RunRecord) string { return "run:" + r.ID + modelKey(r.ModelDir) }
 
 // scoreKey is the cache key prefix of one model under one rendering.
-func (p *Project) scoreKey(model string, r *reranker) string {
+func (p *Project) scoreKey(model string, r *rerank.Engine) string {
 	var pats []string
 	if o, ok, err := p.LastMine(); err == nil && ok {
 		pats = append(append(pats, o.Options.Presets...), o.Options.Patterns...)
 	}
-	parts := []string{model, r.format.Name, fmt.Sprint(r.maxLen), renderVersion, strings.Join(pats, ",")}
-	if r.format.FutureText {
+	parts := []string{model, r.Format().Name, fmt.Sprint(r.MaxLen()), renderVersion, strings.Join(pats, ",")}
+	if r.Format().FutureText {
 		parts = append(parts, "future-text")
 	}
-	if r.prec.String() != "f32" {
-		parts = append(parts, r.prec.String()) // float32 keys stay as they were
+	if r.Precision().String() != "f32" {
+		parts = append(parts, r.Precision().String()) // float32 keys stay as they were
 	}
 	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return hex.EncodeToString(h[:])[:20]
 }
 
-// cachedRank is reranker.rank with the cache: only pairs not scored before
+// cachedRank is rankLists with the cache: only pairs not scored before
 // under key are run through the model; new scores are stored.
-func (p *Project) cachedRank(ctx context.Context, key string, r *reranker, a *archive, qcs []QueryCandidates, depth int, progress rankProgress) ([][]eval.Scored, error) {
+func (p *Project) cachedRank(ctx context.Context, key string, r *rerank.Engine, a *archive, qcs []QueryCandidates, depth int, progress rankProgress) ([][]eval.Scored, error) {
 	cached := make([]map[string]float32, len(qcs))
 	var todo []QueryCandidates
 	var todoAt []int
@@ -94,7 +95,7 @@ func (p *Project) cachedRank(ctx context.Context, key string, r *reranker, a *ar
 		}
 	}
 	if len(todo) > 0 {
-		lists, err := r.rank(ctx, a, todo, depth, progress)
+		lists, err := rankLists(ctx, r, a, todo, depth, progress)
 		if err != nil {
 			return nil, err
 		}

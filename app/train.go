@@ -13,6 +13,7 @@ import (
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/pairtext"
 	"github.com/precedent/precedent/ml/train"
+	"github.com/precedent/precedent/rerank"
 )
 
 const collRuns = "runs"
@@ -187,7 +188,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	if err != nil {
 		return TrainResult{}, err
 	}
-	rr, err := newReranker(m, tokPath, b, format, o.MaxLen, prec)
+	rr, err := rerank.NewEngine(m, tokPath, b, format, o.MaxLen, prec)
 	if err != nil {
 		return TrainResult{}, err
 	}
@@ -215,7 +216,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 			rec.Negatives++
 		}
 	}
-	set := newPairSet(rr, tps, labels)
+	set := newPairSet(rr.PairEncoder, tps, labels)
 	set.plain = plainDraw(len(tps), o.PlainShare, o.Seed)
 	rec.Examples, rec.StartModel, rec.Backend = len(exs), startModel, info.Description
 	if mr, ok, err := p.LastMine(); err == nil && ok && rec.ValEnd.IsZero() {
@@ -236,7 +237,7 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	var validations []validation
 	validate := func(ctx context.Context) (float64, error) {
 		clock := newETAClock()
-		lists, err := rr.rank(ctx, a, val, o.ValDepth, func(done, total int, work float64) {
+		lists, err := rankLists(ctx, rr, a, val, o.ValDepth, func(done, total int, work float64) {
 			rn.emit(Event{Phase: "validate", Done: int64(done), Total: int64(total), ETA: clock.left(workUnits(work), workUnits(1))})
 		})
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/precedent/precedent/data/negatives"
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/tokenizer"
+	"github.com/precedent/precedent/rerank"
 )
 
 // example is one labelled (query, document) pair of the training set.
@@ -29,13 +30,13 @@ type pairSet struct {
 	plain   []bool // rendered as plain strings (rerank.RenderPlainPair); nil: none
 	labels  []float32
 	lengths []int // estimated token counts, for length bucketing
-	rr      *reranker
+	enc     *rerank.PairEncoder
 	encs    []tokenizer.Encoding
 	done    []bool
 }
 
-func newPairSet(rr *reranker, pairs [][2]data.Ticket, labels []float32) *pairSet {
-	s := &pairSet{pairs: pairs, labels: labels, rr: rr, lengths: make([]int, len(pairs)),
+func newPairSet(enc *rerank.PairEncoder, pairs [][2]data.Ticket, labels []float32) *pairSet {
+	s := &pairSet{pairs: pairs, labels: labels, enc: enc, lengths: make([]int, len(pairs)),
 		encs: make([]tokenizer.Encoding, len(pairs)), done: make([]bool, len(pairs))}
 	for i, pr := range pairs {
 		// About four characters a token; only the order matters for bucketing.
@@ -44,7 +45,7 @@ func newPairSet(rr *reranker, pairs [][2]data.Ticket, labels []float32) *pairSet
 			n += len(t.Title) + len(t.Description) + len(t.Rule) + len(t.Host) + len(t.User)
 		}
 		n += len(pr[1].CloseNotes)
-		s.lengths[i] = min(rr.maxLen, n/4+16)
+		s.lengths[i] = min(enc.MaxLen(), n/4+16)
 	}
 	return s
 }
@@ -84,7 +85,7 @@ func (s *pairSet) Batch(indices []int) (model.Batch, []float32, error) {
 				plain[j] = s.plain[i]
 			}
 		}
-		for j, e := range s.rr.encodeMixed(prs, plain) {
+		for j, e := range s.enc.EncodeTickets(prs, plain) {
 			s.encs[todo[j]], s.done[todo[j]] = e, true
 		}
 	}
@@ -92,7 +93,7 @@ func (s *pairSet) Batch(indices []int) (model.Batch, []float32, error) {
 	for _, i := range indices {
 		n = max(n, s.encs[i].Len())
 	}
-	padID := s.rr.tok.PadID()
+	padID := s.enc.PadID()
 	b := model.Batch{Rows: len(indices), Len: n, IDs: make([]int32, len(indices)*n), TypeIDs: make([]int32, len(indices)*n), Mask: make([]int32, len(indices)*n)}
 	labels := make([]float32, len(indices))
 	for r, i := range indices {

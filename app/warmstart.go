@@ -19,6 +19,7 @@ import (
 	"github.com/precedent/precedent/ml/model"
 	"github.com/precedent/precedent/ml/retrieve"
 	"github.com/precedent/precedent/ml/train"
+	"github.com/precedent/precedent/rerank"
 )
 
 // The warm start (TrainOptions.WarmStart) teaches the cross-encoder what
@@ -152,7 +153,7 @@ func warmQueriesFor(steps, batch int) int {
 // rendering for o.WarmStart steps, before fine-tuning. The model keeps its
 // last weights (there is nothing to validate the distillation against
 // without labels); val, when not empty, is scored after it for the record.
-func (p *Project) warmStart(ctx context.Context, a *archive, rr *reranker, b compute.Backend, m *model.Model, o TrainOptions,
+func (p *Project) warmStart(ctx context.Context, a *archive, rr *rerank.Engine, b compute.Backend, m *model.Model, o TrainOptions,
 	val []QueryCandidates, progress Progress) (WarmStartRecord, error) {
 	start := time.Now()
 	rec := WarmStartRecord{Steps: o.WarmStart, Teacher: warmTeacher}
@@ -224,7 +225,7 @@ func (p *Project) warmStart(ctx context.Context, a *archive, rr *reranker, b com
 	cfg.Epochs = max(1, (o.WarmStart*o.BatchSize+len(pairs)-1)/len(pairs))
 	cfg.PosWeight = 1 // soft targets: no class to reweight
 	cfg.Patience, cfg.CheckpointEvery, cfg.Dir = 0, 0, ""
-	res, err := train.Train(ctx, b, m, newPairSet(rr, pairs, targets), cfg, nil, trainEvents("warm-start", progress, func(int, float64) {}))
+	res, err := train.Train(ctx, b, m, newPairSet(rr.PairEncoder, pairs, targets), cfg, nil, trainEvents("warm-start", progress, func(int, float64) {}))
 	rec.Done, rec.Seconds = res.Steps, time.Since(start).Seconds()
 	if n := len(res.Curve); n > 0 {
 		rec.LastLoss = res.Curve[n-1].Loss
@@ -237,7 +238,7 @@ func (p *Project) warmStart(ctx context.Context, a *archive, rr *reranker, b com
 	}
 	if len(val) > 0 {
 		progress.emit(Event{Step: "warm-start", Phase: "validate", Message: "validation MRR@10 after the warm start"})
-		vl, err := rr.rank(ctx, a, val, o.ValDepth, nil)
+		vl, err := rankLists(ctx, rr, a, val, o.ValDepth, nil)
 		if err != nil {
 			if errors.Is(err, context.Canceled) {
 				return rec, fmt.Errorf("warm start: %w", err)

@@ -120,18 +120,13 @@ func TestWarmQueriesFor(t *testing.T) {
 func TestTrainWarmStartCancelAndResume(t *testing.T) {
 	ctx := context.Background()
 	p := newTestProject(t, 1000)
-	_, err := p.Mine(ctx, MineOptions{}, nil)
-	require.NoError(t, err)
-	_, err = p.FirstStage(ctx, FirstStageOptions{K: 10}, nil)
-	require.NoError(t, err)
-	_, err = p.MineNegatives(ctx, NegativesOptions{}, nil)
-	require.NoError(t, err)
+	prepareTraining(t, p, 10)
 	haveRealModel(t, p)
 	opts := TrainOptions{RunOptions: RunOptions{MaxLen: 48, BatchSize: 8, MaxSteps: 2, EvalEvery: 2, ValQueries: 4, ValDepth: 5,
 		Backend: "go", LR: 1e-3}, FromScratch: true, ScratchLayers: 1, ScratchHidden: 32, WarmStart: 3}
 
 	cctx, cancel := context.WithCancel(ctx)
-	_, err = p.Train(cctx, opts, func(e Event) {
+	_, err := p.Train(cctx, opts, func(e Event) {
 		if e.Step == "warm-start" && e.Phase == "train" && e.Done >= 1 {
 			cancel()
 		}

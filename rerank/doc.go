@@ -11,6 +11,11 @@
 // the export's ID mask and the as-of-query visibility rule. Encoding is safe
 // for concurrent use; Score runs one batch at a time on the model.
 //
+// Engine is the one scoring engine: a cross-encoder with its PairEncoder,
+// scoring length-bucketed batches with progress. Reranker serves through
+// it, and app/ trains, evaluates and monitors through it, so a pair is
+// encoded and scored the same way everywhere.
+//
 // The package knows nothing of projects, stores or training: serve/ imports
 // it without the pipeline (app/), and app/ uses it to write exports and to
 // render and score as serving does.

@@ -17,7 +17,8 @@ const CardFile = "model_card.json"
 // it from the project's records; `precedent serve` returns it from GET
 // /info and counts requests from rules outside Rules. The parts only the
 // project interprets (hyper-parameters, windows, evaluation) are kept as
-// the JSON export wrote, so /info passes them on unchanged.
+// the JSON export wrote, so /info passes them on unchanged. It is the one
+// card type: app fills and reads those parts with its own types.
 type ModelCard struct {
 	Run        string          `json:"run"`
 	Exported   time.Time       `json:"exported"`

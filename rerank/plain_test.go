@@ -64,7 +64,7 @@ func TestRenderPlainPairIsTheServingPlainPath(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f, err := tc.cfg.PairText()
 			require.NoError(t, err)
-			r := &Reranker{rr: &reranker{format: f}, mask: f.Mask}
+			r := &Reranker{rr: &Engine{PairEncoder: NewPairEncoder(nil, f, 0)}, mask: f.Mask}
 			if r.mask == nil {
 				r.mask = func(s string) string { return s } // as LoadReranker
 			}

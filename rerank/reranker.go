@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/gomlx/compute"
-
 	"github.com/precedent/precedent/data"
 	"github.com/precedent/precedent/ml/backend"
 	"github.com/precedent/precedent/ml/hf"
@@ -24,7 +22,7 @@ import (
 // included) and scores them. Encoding is safe for concurrent use and runs
 // outside the model lock; Score serialises on the model.
 type Reranker struct {
-	rr       *reranker
+	rr       *Engine
 	cfg      ServingConfig
 	card     *ModelCard
 	verified bool
@@ -87,7 +85,7 @@ func LoadReranker(dir string, o RerankerOptions) (*Reranker, error) {
 	if err != nil {
 		return nil, err
 	}
-	rr, err := newReranker(m, ck.TokenizerPath, b, f, sc.MaxLen, prec)
+	rr, err := NewEngine(m, ck.TokenizerPath, b, f, sc.MaxLen, prec)
 	if err != nil {
 		return nil, err
 	}
@@ -111,36 +109,6 @@ func LoadReranker(dir string, o RerankerOptions) (*Reranker, error) {
 		r.card = &c
 	}
 	return r, nil
-}
-
-// reranker is the loaded model behind a Reranker: its scorer, tokenizer,
-// pair format and token budget.
-type reranker struct {
-	sc     *model.Scorer
-	tok    *tokenizer.Tokenizer
-	format pairtext.Format
-	maxLen int
-	batch  int
-}
-
-func newReranker(m *model.Model, tokPath string, b compute.Backend, format pairtext.Format, maxLen int, prec model.Precision) (*reranker, error) {
-	tok, err := tokenizer.Load(tokPath)
-	if err != nil {
-		return nil, err
-	}
-	sc, err := model.NewScorer(m, b, prec)
-	if err != nil {
-		tok.Close()
-		return nil, err
-	}
-	return &reranker{sc: sc, tok: tok, format: format, maxLen: maxLen, batch: 32}, nil
-}
-
-func (r *reranker) Close() { r.tok.Close() }
-
-// render is the pair text of (query, doc) in the model's format.
-func (r *reranker) render(q, d data.Ticket) (query, doc string) {
-	return RenderPair(q, d, r.format)
 }
 
 // RenderPair is the pair text of (query, doc) in format f: the one place
@@ -184,14 +152,14 @@ func (r *Reranker) Render(p Pair) (query, doc string) {
 		if p.Query != nil {
 			q = *p.Query
 		}
-		return r.rr.render(q, *p.Doc)
+		return r.rr.Render(q, *p.Doc)
 	case p.Query != nil && r.lift:
-		return r.rr.render(*p.Query, LiftPlain(p.DocText))
+		return r.rr.Render(*p.Query, LiftPlain(p.DocText))
 	case p.Query != nil:
-		qs, _ := r.rr.render(*p.Query, data.Ticket{})
+		qs, _ := r.rr.Render(*p.Query, data.Ticket{})
 		return qs, r.mask(p.DocText)
 	case r.lift:
-		return r.rr.render(LiftPlain(p.QueryText), LiftPlain(p.DocText))
+		return r.rr.Render(LiftPlain(p.QueryText), LiftPlain(p.DocText))
 	default:
 		return r.mask(p.QueryText), r.mask(p.DocText)
 	}

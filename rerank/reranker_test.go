@@ -33,8 +33,7 @@ func TestServingConfigPairText(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			rr := &reranker{format: f}
-			_, doc := rr.render(q, d)
+			_, doc := NewPairEncoder(nil, f, 0).Render(q, d)
 			assert.Contains(t, doc, tc.want)
 		})
 	}
@@ -68,6 +67,6 @@ func TestExplain(t *testing.T) {
 	assert.NotContains(t, (&Reranker{}).Explain(q, d).Terms, "quarantine", "notes written after the query opened are not evidence")
 
 	assert.Equal(t, []string{"host WS-042"}, e.Shared)
-	stopped := &Reranker{rr: &reranker{format: pairtext.Format{StopEntities: []pairtext.Entity{{Kind: pairtext.Host, Value: "WS-042"}}}}}
+	stopped := &Reranker{rr: &Engine{PairEncoder: NewPairEncoder(nil, pairtext.Format{StopEntities: []pairtext.Entity{{Kind: pairtext.Host, Value: "WS-042"}}}, 0)}}
 	assert.Empty(t, stopped.Explain(q, d).Shared, "a stop-entity is no shared evidence")
 }
