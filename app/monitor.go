@@ -81,9 +81,6 @@ type Reference struct {
 	// not seen in the train window: how many new rules are normal.
 	ValUnseenRules float64 `json:"validation_unseen_rules"`
 	CompareFinal   float64 `json:"compare_final_mrr@10,omitempty"`
-	// valFirst and valFinal are the validation queries' reciprocal ranks,
-	// for comparing later periods with them (advice).
-	valFirst, valFinal []float64
 }
 
 // PeriodRow is one period of monitoring. MRR figures are over the period's
@@ -295,8 +292,7 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 		finalFusion = *res.RankerFusion
 	}
 	vf, vfin := rrs(valFirst, valRel), rrs(fuseAll(finalFusion, valBase, valModel), valRel)
-	res.Reference = Reference{ValQueries: len(val), FirstStage: mean(vf), Model: meanMRR(valModel, valRel), Final: mean(vfin),
-		valFirst: vf, valFinal: vfin}
+	res.Reference = Reference{ValQueries: len(val), FirstStage: mean(vf), Model: meanMRR(valModel, valRel), Final: mean(vfin)}
 	var cmp [][]eval.Scored
 	var cmpFusion eval.Fusion
 	if o.Compare != "" {
