@@ -274,21 +274,23 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 	if err != nil {
 		return MonitorResult{}, err
 	}
-	res.Fusion, _ = eval.ChooseFusion(valFirst, valModel, valRel, eval.FusionGrid())
-	res.FinalFrom = FinalFromFusion
-	// The learned ranker, as evaluation fits and chooses it: its lists are
-	// the "first stage" the model's score is fused into.
+	// The learned ranker, fitted and chosen as evaluation fits and chooses
+	// it: its lists are the "first stage" the model's score is fused into.
 	fit, rv, tq, err := p.evalRanker(ctx, a, val, valDepth, qcs, o.Depth, o.BiEncoderEvidence, progress)
 	if err != nil {
 		return MonitorResult{}, err
 	}
-	valBase, base := valFirst, first
+	var ranker *RankerFit
 	if fit.Model != nil {
-		f, trials, _ := modelShare(rv, valModel, valRel)
-		if chooseFinal(fit, fusedRR(f, byRankAll(rv), valModel, valRel), fusedRR(res.Fusion, valFirst, valModel, valRel), f, trials).From == FinalFromRanker {
-			res.FinalFrom, res.RankerFusion = FinalFromRanker, &f
-			valBase, base = byRankAll(rv), byRankAll(alignLists(qcs, tq, rankerScored(fit.Model, tq)))
-		}
+		ranker = &fit
+	}
+	choice := chooseFinalSystem(valFirst, rv, valModel, valRel, ranker)
+	res.Fusion, res.FinalFrom = choice.fusion, choice.final.From
+	valBase, base := valFirst, first
+	if choice.final.From == FinalFromRanker {
+		share := choice.final.RankerFusion
+		res.RankerFusion = &share
+		valBase, base = byRankAll(rv), byRankAll(alignLists(qcs, tq, rankerScored(fit.Model, tq)))
 	}
 	finalFusion := res.Fusion
 	if res.RankerFusion != nil {
