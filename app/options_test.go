@@ -1,0 +1,104 @@
+package app
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// validateCase is one Validate table row: the options, and the JSON name
+// of the field refused ("" = valid) with a part of the message.
+type validateCase[O any] struct {
+	name      string
+	in        O
+	wantField string
+	wantMsg   string
+}
+
+// checkValidate runs a Validate table.
+func checkValidate[O any](t *testing.T, validate func(O) error, tests []validateCase[O]) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := validate(tt.in)
+			if tt.wantField == "" {
+				assert.NoError(t, err)
+				return
+			}
+			var oe *OptionError
+			require.ErrorAs(t, err, &oe)
+			assert.Equal(t, tt.wantField, oe.Field)
+			assert.Contains(t, err.Error(), tt.wantMsg)
+		})
+	}
+}
+
+func TestMonitorOptionsDefaults(t *testing.T) {
+	def := DefaultMonitorOptions()
+	assert.Equal(t, "best", def.Model)
+	assert.Equal(t, "month", def.Period)
+	assert.Equal(t, 50, def.Depth)
+	assert.Equal(t, 2000, def.Permutations)
+	assert.Equal(t, 2000, def.Resamples)
+	assert.Equal(t, DefaultAdviceThresholds(), def.Thresholds)
+	quick := MonitorOptions{Model: "run-1", Period: "week", Depth: 10, Permutations: 100, Resamples: 100,
+		Thresholds: AdviceThresholds{MinQueries: 5, Periods: 3, BelowFirst: 0.05, Drop: 0.2, UnseenRules: 0.4, Shift: 0.5}}
+	some := def
+	some.Depth, some.Thresholds.MinQueries = 10, 5
+	tests := []struct {
+		name string
+		in   MonitorOptions
+		want MonitorOptions
+	}{
+		{"zero takes every default", MonitorOptions{}, def},
+		{"the defaults are complete", def, def},
+		{"given values are kept", quick, quick},
+		{"zero fields among given ones take their defaults", MonitorOptions{Depth: 10, Thresholds: AdviceThresholds{MinQueries: 5}}, some},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.in.withDefaults())
+		})
+	}
+	assert.NoError(t, def.Validate(), "the defaults are valid")
+}
+
+func TestMonitorOptionsValidate(t *testing.T) {
+	checkValidate(t, MonitorOptions.Validate, []validateCase[MonitorOptions]{
+		{"zero is valid: every field takes its default", MonitorOptions{}, "", ""},
+		{"the defaults", DefaultMonitorOptions(), "", ""},
+		{"a quick monitoring by quarter", MonitorOptions{Period: "quarter", Depth: 10, Permutations: 100, Resamples: 100, Precision: "bf16"}, "", ""},
+		{"unknown period", MonitorOptions{Period: "year"}, "period", "period year: want week, month or quarter (empty = month)"},
+		{"negative depth", MonitorOptions{Depth: -1}, "depth", "depth -1: want candidates per query, 1 or more (0 = 50)"},
+		{"negative permutations", MonitorOptions{Permutations: -1}, "permutations", "(0 = 2000)"},
+		{"negative resamples", MonitorOptions{Resamples: -5}, "resamples", "resamples -5: want bootstrap resamples"},
+		{"unknown precision", MonitorOptions{Precision: "fp16"}, "precision", "want auto, f32 or bf16"},
+		{"a threshold is named within thresholds", MonitorOptions{Thresholds: AdviceThresholds{Shift: 2}}, "thresholds.shift", "thresholds.shift 2: want a Kolmogorov-Smirnov distance"},
+	})
+	// Monitor refuses them before it reads anything: this project is empty.
+	p, err := Open(t.TempDir())
+	require.NoError(t, err)
+	defer p.Close()
+	_, err = p.Monitor(context.Background(), MonitorOptions{Depth: -1}, nil)
+	var oe *OptionError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, "depth", oe.Field)
+}
+
+func TestAdviceThresholdsValidate(t *testing.T) {
+	assert.Equal(t, DefaultAdviceThresholds(), AdviceThresholds{}.withDefaults())
+	checkValidate(t, AdviceThresholds.Validate, []validateCase[AdviceThresholds]{
+		{"zero takes the defaults", AdviceThresholds{}, "", ""},
+		{"the defaults", DefaultAdviceThresholds(), "", ""},
+		{"every bound at its edge", AdviceThresholds{MinQueries: 1, Periods: 1, BelowFirst: 1, Drop: 1, UnseenRules: 1, Shift: 1}, "", ""},
+		{"negative query minimum", AdviceThresholds{MinQueries: -1}, "min_queries", "min_queries -1: want labelled queries, 1 or more (0 = 20)"},
+		{"negative periods", AdviceThresholds{Periods: -2}, "periods", "(0 = 2)"},
+		{"negative margin below the first stage", AdviceThresholds{BelowFirst: -0.02}, "below_first", "below_first -0.02: want a difference of MRR@10, 0 to 1 (0 = 0.02)"},
+		{"drop above 1", AdviceThresholds{Drop: 1.5}, "drop", "drop 1.5"},
+		{"unseen rules as a percentage", AdviceThresholds{UnseenRules: 20}, "unseen_rules", "want a share of tickets, 0 to 1"},
+		{"shift NaN", AdviceThresholds{Shift: math.NaN()}, "shift", "shift NaN"},
+	})
+}
