@@ -102,3 +102,55 @@ func TestAdviceThresholdsValidate(t *testing.T) {
 		{"shift NaN", AdviceThresholds{Shift: math.NaN()}, "shift", "shift NaN"},
 	})
 }
+
+func TestFirstStageOptionsDefaults(t *testing.T) {
+	def := DefaultFirstStageOptions()
+	assert.Equal(t, FirstStageOptions{K: 50, MaxLen: 128, Pivot: 10, RulePivot: 10}, def)
+	tests := []struct {
+		name string
+		in   FirstStageOptions
+		want FirstStageOptions
+	}{
+		{"zero takes the depth; pivots stay off", FirstStageOptions{}, FirstStageOptions{K: def.K}},
+		{"the defaults are complete", def, def},
+		{"given values are kept", FirstStageOptions{Source: SourceBiEncoder, K: 20, MaxLen: 64, Pivot: 3}, FirstStageOptions{Source: SourceBiEncoder, K: 20, MaxLen: 64, Pivot: 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.in.withDefaults())
+		})
+	}
+	assert.NoError(t, def.Validate(), "the defaults are valid")
+}
+
+func TestFirstStageOptionsValidate(t *testing.T) {
+	checkValidate(t, FirstStageOptions.Validate, []validateCase[FirstStageOptions]{
+		{"zero is valid", FirstStageOptions{}, "", ""},
+		{"the defaults", DefaultFirstStageOptions(), "", ""},
+		{"imported vectors", FirstStageOptions{Source: SourceVectors, VectorsPath: "v.npy", IDsPath: "ids.txt"}, "", ""},
+		{"a small bi-encoder", FirstStageOptions{Source: SourceBiEncoder, Layers: 2, MaxLen: 16}, "", ""},
+		{"unknown source", FirstStageOptions{Source: "bm52"}, "source", "source bm52: want bm25, bi-encoder or vectors"},
+		{"negative depth", FirstStageOptions{K: -1}, "k", "k -1: want candidates per query, 1 or more (0 = 50)"},
+		{"negative layers", FirstStageOptions{Layers: -1}, "layers", "layers -1: want 0 (all) to 128"},
+		{"short max length", FirstStageOptions{MaxLen: 8}, "max_len", "max_len 8: want 16 to 8192 tokens (0 = 128)"},
+		{"negative pivot", FirstStageOptions{Pivot: -10}, "pivot", "pivot -10: want 0 (off)"},
+		{"negative rule pivot", FirstStageOptions{RulePivot: -1}, "rule_pivot", "rule_pivot -1"},
+		{"vectors without a file", FirstStageOptions{Source: SourceVectors}, "vectors_path", "want a vectors file when the source is vectors"},
+		{"IDs without vectors", FirstStageOptions{IDsPath: "ids.txt"}, "ids_path", "ids_path ids.txt"},
+	})
+}
+
+func TestRankerOptions(t *testing.T) {
+	def := DefaultRankerOptions()
+	assert.Equal(t, DefaultFirstStageOptions().K, def.Depth, "the ranker reads as deep as the first stage retrieves")
+	assert.Equal(t, def, RankerOptions{}.withDefaults())
+	assert.Equal(t, RankerOptions{Depth: 20, Drop: []string{"rule"}}, RankerOptions{Depth: 20, Drop: []string{"rule"}}.withDefaults())
+	feature := evidenceFeatures()[0]
+	checkValidate(t, RankerOptions.Validate, []validateCase[RankerOptions]{
+		{"zero is valid", RankerOptions{}, "", ""},
+		{"the defaults", def, "", ""},
+		{"an ablation", RankerOptions{Depth: 30, Drop: []string{feature}}, "", ""},
+		{"negative depth", RankerOptions{Depth: -1}, "depth", "depth -1: want candidates per query, 1 or more (0 = 50)"},
+		{"unknown feature", RankerOptions{Drop: []string{feature, "colour"}}, "drop", "drop colour: want features among " + feature},
+	})
+}
