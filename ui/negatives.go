@@ -408,17 +408,27 @@ func (p *negativesPanel) nextQuery(step int) {
 
 // firstStage retrieves candidates for every query with positives.
 func (p *negativesPanel) firstStage() *app.Job {
+	o := app.DefaultFirstStageOptions()
+	if err := o.Validate(); err != nil {
+		p.d.showError("first stage", err)
+		return nil
+	}
 	p.fsBtn.Disable()
 	_ = p.done.Set(0)
 	p.progress.Show()
-	return p.d.run("first stage", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
-		_, err := proj.FirstStage(ctx, app.FirstStageOptions{Pivot: app.DefaultPivot, RulePivot: app.DefaultRulePivot}, progress)
+	job := p.d.run("first stage", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
+		_, err := proj.FirstStage(ctx, o, progress)
 		return err
 	}, p.onEvent, func(err error) {
 		p.progress.Hide()
 		p.fsBtn.Enable()
 		p.refresh()
 	})
+	if job == nil {
+		p.progress.Hide()
+		p.fsBtn.Enable() // it did not start: done is never called
+	}
+	return job
 }
 
 // mineNegatives selects hard negatives from the stored candidates.
