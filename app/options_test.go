@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -152,5 +153,54 @@ func TestRankerOptions(t *testing.T) {
 		{"an ablation", RankerOptions{Depth: 30, Drop: []string{feature}}, "", ""},
 		{"negative depth", RankerOptions{Depth: -1}, "depth", "depth -1: want candidates per query, 1 or more (0 = 50)"},
 		{"unknown feature", RankerOptions{Drop: []string{feature, "colour"}}, "drop", "drop colour: want features among " + feature},
+	})
+}
+
+func TestMineOptionsDefaults(t *testing.T) {
+	def := DefaultMineOptions()
+	assert.Equal(t, MineOptions{Ties: "order", MaxPartners: 5, MaxGroupPairs: 200, TrainFrac: 0.8, ValFrac: 0.1}, def)
+	dated := MineOptions{Presets: []string{"jira"}, Ties: "drop", MaxPartners: -1, TrainFrac: 0.6, ValFrac: 0.2}
+	datedWant := dated
+	datedWant.MaxGroupPairs = def.MaxGroupPairs
+	tests := []struct {
+		name string
+		in   MineOptions
+		want MineOptions
+	}{
+		{"zero takes every default", MineOptions{}, def},
+		{"the defaults are complete", def, def},
+		{"given values are kept, zero ones filled", dated, datedWant},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.in.withDefaults())
+		})
+	}
+	assert.NoError(t, def.Validate(), "the defaults are valid")
+}
+
+func TestMineOptionsValidate(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2025, 1, d, 0, 0, 0, 0, time.UTC) }
+	checkValidate(t, MineOptions.Validate, []validateCase[MineOptions]{
+		{"zero is valid", MineOptions{}, "", ""},
+		{"the defaults", DefaultMineOptions(), "", ""},
+		{"patterns, fields and cues", MineOptions{Presets: []string{"jira", "cve"}, Patterns: []string{`SEC-\d{4}`}, Fields: []string{"title", "comments"},
+			NegatedCues: []string{`not (?:the )?same`}, Ties: "drop"}, "", ""},
+		{"no caps", MineOptions{MaxPartners: -1, MaxGroupPairs: -1, MaxPerRule: -1, MaxPerRulePair: -1}, "", ""},
+		{"explicit dates", MineOptions{TrainEnd: day(10), ValEnd: day(20)}, "", ""},
+		{"unknown preset", MineOptions{Presets: []string{"remedy"}}, "presets", "presets remedy: want a preset among cve"},
+		{"a preset as the settings write it", MineOptions{Presets: []string{" Jira"}}, "", ""},
+		{"expressions are compiled where mining uses them", MineOptions{Patterns: []string{`INC(\d{7}`}, NegatedCues: []string{"not (related"}}, "", ""},
+		{"unknown field", MineOptions{Fields: []string{"notes"}}, "fields", "fields notes: want fields among close_notes, comments, description, title"},
+		{"unknown tie rule", MineOptions{Ties: "keep"}, "ties", "ties keep: want order or drop"},
+		{"cap below -1", MineOptions{MaxPartners: -2}, "max_partners", "max_partners -2: want positives per query, -1 (no cap) or more (0 = 5)"},
+		{"group cap below -1", MineOptions{MaxGroupPairs: -5}, "max_group_pairs", "(0 = 200)"},
+		{"rule cap below -1", MineOptions{MaxPerRule: -3}, "max_per_rule", "max_per_rule -3"},
+		{"rule pair cap below -1", MineOptions{MaxPerRulePair: -3}, "max_per_rule_pair", "max_per_rule_pair -3"},
+		{"train fraction of 1", MineOptions{TrainFrac: 1}, "train_frac", "train_frac 1: want a fraction of the time, above 0 and below 1"},
+		{"negative validation fraction", MineOptions{ValFrac: -0.1}, "val_frac", "val_frac -0.1"},
+		{"no time left for a test window", MineOptions{TrainFrac: 0.9, ValFrac: 0.1}, "val_frac", "val_frac 0.1: want a fraction that leaves a test window (train 0.9 + validation below 1)"},
+		{"a long train window before the default validation", MineOptions{TrainFrac: 0.95}, "train_frac", "train_frac 0.95: want a fraction that leaves a test window (train + validation 0.1 below 1)"},
+		{"validation ending before training", MineOptions{TrainEnd: day(20), ValEnd: day(10)}, "val_end", "val_end 2025-01-10: want a date after the end of the train window (2025-01-20)"},
 	})
 }
