@@ -25,6 +25,12 @@ func TestOptionFlagErrors(t *testing.T) {
 		{[]string{"firststage", "--max-len", "8"}, "precedent firststage: --max-len 8: want 16 to 8192 tokens"},
 		{[]string{"ranker", "--depth", "-2"}, "precedent ranker: --depth -2"},
 		{[]string{"ranker", "--drop", "colour"}, "precedent ranker: --drop colour: want features among"},
+		{[]string{"mine", "--train", "1.2"}, "precedent mine: --train 1.2: want a fraction of the time"},
+		{[]string{"mine", "--train", "0.7", "--val", "0.3"}, "precedent mine: --val 0.3: want a fraction that leaves a test window"},
+		{[]string{"mine", "--ties", "keep"}, "precedent mine: --ties keep: want order or drop"},
+		{[]string{"mine", "--preset", "remedy"}, "precedent mine: --preset remedy: want a preset among"},
+		{[]string{"mine", "--max-partners", "-3"}, "precedent mine: --max-partners -3"},
+		{[]string{"mine", "--train-end", "2025-03-01", "--val-end", "2025-02-01"}, "precedent mine: --val-end 2025-02-01: want a date after the end of the train window"},
 	} {
 		code, stderr := captureStderr(t, tc.args...)
 		assert.Equal(t, 2, code, tc.args)
