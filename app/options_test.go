@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/precedent/precedent/data/negatives"
 )
 
 // validateCase is one Validate table row: the options, and the JSON name
@@ -203,4 +205,49 @@ func TestMineOptionsValidate(t *testing.T) {
 		{"a long train window before the default validation", MineOptions{TrainFrac: 0.95}, "train_frac", "train_frac 0.95: want a fraction that leaves a test window (train + validation 0.1 below 1)"},
 		{"validation ending before training", MineOptions{TrainEnd: day(20), ValEnd: day(10)}, "val_end", "val_end 2025-01-10: want a date after the end of the train window (2025-01-20)"},
 	})
+}
+
+func TestNegativesOptionsDefaults(t *testing.T) {
+	def := DefaultNegativesOptions()
+	assert.Equal(t, negatives.DefaultOptions(), def.Options, "the selection's own defaults")
+	assert.Equal(t, 7, def.PerQuery)
+	assert.Equal(t, 50, def.TopK)
+	assert.Equal(t, []string{"train", "validation"}, def.Windows)
+	assert.Zero(t, def.LinkWindow, "entity-sharing candidates are kept by default")
+	assert.Equal(t, def.Windows, NegativesOptions{}.withDefaults().Windows)
+	test := NegativesOptions{Windows: []string{"test"}}
+	assert.Equal(t, test, test.withDefaults(), "given windows are kept")
+	assert.NoError(t, def.Validate(), "the defaults are valid")
+}
+
+func TestNegativesOptionsValidate(t *testing.T) {
+	with := func(change func(o *NegativesOptions)) NegativesOptions {
+		var o NegativesOptions
+		change(&o)
+		return o
+	}
+	checkValidate(t, NegativesOptions.Validate, []validateCase[NegativesOptions]{
+		{"zero is valid", NegativesOptions{}, "", ""},
+		{"the defaults", DefaultNegativesOptions(), "", ""},
+		{"every bound at its edge", with(func(o *NegativesOptions) {
+			o.PerQuery, o.Random, o.GuardFraction, o.NearDup.SameRuleMinSimilarity, o.Windows = 100, 3, 1, 1, []string{"train", "validation", "test"}
+		}), "", ""},
+		{"unknown window", NegativesOptions{Windows: []string{"training"}}, "windows", "windows training: want windows among train, validation, test"},
+		{"negative depth", with(func(o *NegativesOptions) { o.TopK = -1 }), "top_k", "top_k -1: want candidates per query, 1 or more (0 = 50)"},
+		{"too many per query", with(func(o *NegativesOptions) { o.PerQuery = 101 }), "per_query", "per_query 101: want negatives per query, 1 to 100 (0 = 7)"},
+		{"negative per query", with(func(o *NegativesOptions) { o.PerQuery = -7 }), "per_query", "per_query -7"},
+		{"negative random", with(func(o *NegativesOptions) { o.Random = -1 }), "random", "random -1"},
+		{"guard above 1", with(func(o *NegativesOptions) { o.GuardFraction = 1.5 }), "guard_fraction", "guard_fraction 1.5: want a fraction of the best positive's score, 0 to 1 (0 = 0.95)"},
+		{"negative near-duplicate window", with(func(o *NegativesOptions) { o.NearDup.SameRuleWithin = -time.Hour }), "near_dup.same_rule_within", "near_dup.same_rule_within -1h0m0s"},
+		{"similarity above 1", with(func(o *NegativesOptions) { o.NearDup.SameRuleMinSimilarity = 2 }), "near_dup.same_rule_min_similarity", "want a Jaccard similarity, 0 to 1"},
+		{"negative link window", NegativesOptions{LinkWindow: -time.Hour}, "link_window", "link_window -1h0m0s: want a duration, 0 (off) or more"},
+	})
+	// MineNegatives refuses them before it reads anything: this project is empty.
+	p, err := Open(t.TempDir())
+	require.NoError(t, err)
+	defer p.Close()
+	_, err = p.MineNegatives(context.Background(), NegativesOptions{LinkWindow: -time.Hour}, nil)
+	var oe *OptionError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, "link_window", oe.Field)
 }
