@@ -31,6 +31,10 @@ func TestOptionFlagErrors(t *testing.T) {
 		{[]string{"mine", "--preset", "remedy"}, "precedent mine: --preset remedy: want a preset among"},
 		{[]string{"mine", "--max-partners", "-3"}, "precedent mine: --max-partners -3"},
 		{[]string{"mine", "--train-end", "2025-03-01", "--val-end", "2025-02-01"}, "precedent mine: --val-end 2025-02-01: want a date after the end of the train window"},
+		{[]string{"negatives", "mine", "--per-query", "500"}, "precedent negatives mine: --per-query 500: want negatives per query, 1 to 100"},
+		{[]string{"negatives", "mine", "--guard", "1.5"}, "precedent negatives mine: --guard 1.5"},
+		{[]string{"negatives", "mine", "--near-dup-similarity", "-1"}, "precedent negatives mine: --near-dup-similarity -1: want a Jaccard similarity"},
+		{[]string{"negatives", "mine", "--link-window", "-1h"}, "precedent negatives mine: --link-window -1h0m0s"},
 	} {
 		code, stderr := captureStderr(t, tc.args...)
 		assert.Equal(t, 2, code, tc.args)
