@@ -251,3 +251,31 @@ func TestNegativesOptionsValidate(t *testing.T) {
 	require.ErrorAs(t, err, &oe)
 	assert.Equal(t, "link_window", oe.Field)
 }
+
+func TestImportOptionsValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		in      ImportOptions
+		wantErr string // "" = valid
+	}{
+		{"zero detects everything", ImportOptions{}, ""},
+		{"every choice given", ImportOptions{Format: ".CSV", Mapping: "id=Number,opened=Opened", Preset: "Jira", TZ: "Europe/Paris", DateOrder: "dmy",
+			Delimiter: "semicolon", Visibility: []string{"Assigned to=open"}}, ""},
+		{"unknown format", ImportOptions{Format: "parquet"}, `--format "parquet": want csv, tsv, xlsx, jsonl or json`},
+		{"unknown preset", ImportOptions{Preset: "remedy"}, `--preset: unknown mapping preset "remedy"`},
+		{"broken mapping", ImportOptions{Mapping: "id"}, "--map:"},
+		{"unknown zone", ImportOptions{TZ: "Mars/Olympus"}, `--tz "Mars/Olympus"`},
+		{"unknown date order", ImportOptions{DateOrder: "ymd"}, `--date-order "ymd": want dmy or mdy`},
+		{"two-character delimiter", ImportOptions{Delimiter: ";;"}, "--delimiter:"},
+		{"visibility without a side", ImportOptions{Visibility: []string{"Assigned to"}}, `--visible "Assigned to": want COLUMN=open or COLUMN=close`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.in.Validate()
+			if tc.wantErr == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tc.wantErr)
+		})
+	}
+}
