@@ -84,12 +84,19 @@ func cmdImport(ctx context.Context, args []string) error {
 	delimiter := f.String("delimiter", "", "CSV separator: one character, or comma, semicolon, tab, pipe (default: sniffed from the first lines)")
 	var visible stringList
 	f.Var(&visible, "visible", "COLUMN=open|close: when a column was known (repeatable; remembered by the project)")
-	p, err := f.parseOpen(args)
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	o := app.ImportOptions{Format: *format, Mapping: *mapping, Preset: *preset, Sheet: *sheet, TZ: *tz, DateOrder: *dateOrder, Delimiter: *delimiter, Visibility: visible}
+	if err := o.Validate(); err != nil { // its errors name the flag already
+		fmt.Fprintf(os.Stderr, "precedent import: %v\n", err)
+		return errUsage
+	}
+	p, err := f.open()
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	o := app.ImportOptions{Format: *format, Mapping: *mapping, Preset: *preset, Sheet: *sheet, TZ: *tz, DateOrder: *dateOrder, Delimiter: *delimiter, Visibility: visible}
 	if len(f.positional) > 1 && len(visible) > 0 {
 		// Each file may hold some of the --visible columns; none may name
 		// a column no file holds.

@@ -35,6 +35,8 @@ func TestOptionFlagErrors(t *testing.T) {
 		{[]string{"negatives", "mine", "--guard", "1.5"}, "precedent negatives mine: --guard 1.5"},
 		{[]string{"negatives", "mine", "--near-dup-similarity", "-1"}, "precedent negatives mine: --near-dup-similarity -1: want a Jaccard similarity"},
 		{[]string{"negatives", "mine", "--link-window", "-1h"}, "precedent negatives mine: --link-window -1h0m0s"},
+		{[]string{"import", "missing.csv", "--tz", "Mars/Olympus"}, `precedent import: --tz "Mars/Olympus"`},
+		{[]string{"import", "missing.csv", "--date-order", "ymd"}, `precedent import: --date-order "ymd": want dmy or mdy`},
 	} {
 		code, stderr := captureStderr(t, tc.args...)
 		assert.Equal(t, 2, code, tc.args)
