@@ -279,3 +279,51 @@ func TestImportOptionsValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestDemoOptionsDefaults(t *testing.T) {
+	def := DefaultDemoOptions()
+	assert.Equal(t, 20000, def.Tickets)
+	assert.EqualValues(t, 1, def.Seed)
+	assert.Equal(t, DemoTrainOptions(), def.Train)
+	assert.Equal(t, 40, def.Eval.Depth)
+	assert.Equal(t, 300, def.Eval.MaxQueries)
+	assert.Equal(t, DefaultEvalOptions().Permutations, def.Eval.Permutations)
+	assert.Equal(t, DefaultNegativesOptions().PerQuery, def.NegPerQ)
+	assert.Equal(t, DefaultFirstStageOptions().Pivot, def.Pivot)
+	assert.Equal(t, DefaultFirstStageOptions().RulePivot, def.RulePivot)
+	assert.NoError(t, def.Validate(), "the defaults are valid")
+	assert.Equal(t, def, def.withDefaults(), "the defaults are complete")
+	// A demo stored before the defaults were filled in is the same demo.
+	stored := def
+	stored.Eval = EvalOptions{Depth: 40, MaxQueries: 300, Permutations: 10000}
+	assert.True(t, sameDemo(stored, def), "an earlier demo with the same options resumes")
+	bigger := def
+	bigger.Tickets = 140000
+	assert.False(t, sameDemo(bigger, def))
+	restarted := def
+	restarted.Restart, restarted.Train.Resume = true, "run-1"
+	assert.True(t, sameDemo(restarted, def))
+}
+
+func TestDemoOptionsValidate(t *testing.T) {
+	with := func(change func(o *DemoOptions)) DemoOptions {
+		o := DefaultDemoOptions()
+		change(&o)
+		return o
+	}
+	checkValidate(t, DemoOptions.Validate, []validateCase[DemoOptions]{
+		{"zero is valid", DemoOptions{}, "", ""},
+		{"the defaults", DefaultDemoOptions(), "", ""},
+		{"the full-scale benchmark", with(func(o *DemoOptions) { o.Tickets = 140000 }), "", ""},
+		{"too small an archive", with(func(o *DemoOptions) { o.Tickets = 50 }), "tickets", "tickets 50: want 100 to 1000000 tickets (0 = 20000)"},
+		{"too many negatives", with(func(o *DemoOptions) { o.NegPerQ = 101 }), "negatives_per_query", "negatives_per_query 101: want negatives per query, 1 to 100"},
+		{"negative pivot", with(func(o *DemoOptions) { o.Pivot = -1 }), "pivot", "pivot -1"},
+		{"negative rule pivot", with(func(o *DemoOptions) { o.RulePivot = -1 }), "rule_pivot", "rule_pivot -1"},
+		{"an evaluation option is named within eval", with(func(o *DemoOptions) { o.Eval.MaxQueries = -3 }), "eval.max_queries", "eval.max_queries -3: want test queries"},
+	})
+	o := DefaultDemoOptions()
+	o.Train.MaxLen = 8
+	var oe *OptionError
+	require.ErrorAs(t, o.Validate(), &oe)
+	assert.Equal(t, "--max-len", oe.Flag, "a training option is named as TrainOptions.Validate names it")
+}
