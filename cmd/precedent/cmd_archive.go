@@ -24,8 +24,8 @@ func init() {
 func cmdSynth(ctx context.Context, args []string) error {
 	f := newFlags("synth", "--out DIR [flags]", "Writes tickets.csv (ServiceNow export), tickets.jsonl, ground_truth.jsonl and manifest.json.", 0, 0)
 	out := f.String("out", "", "output folder (required)")
-	n := f.Int("tickets", 20000, "number of tickets")
-	seed := f.Int64("seed", 1, "random seed (same seed, same archive)")
+	n := f.Int("tickets", synth.DefaultTickets, "number of tickets")
+	seed := f.Int64("seed", synth.DefaultSeed, "random seed (same seed, same archive)")
 	years := f.Float64("years", 0, "time span in years (default 2, as the demo)")
 	dateOnly := f.Bool("date-only", false, "write dates without times, as many exports do (same-day tickets then share their opened instant)")
 	drift := f.String("drift", "", "from this date (YYYY-MM-DD) on, rules retire and are replaced and wording changes: a model trained before it ages (see `precedent monitor`)")

@@ -37,6 +37,9 @@ func TestOptionFlagErrors(t *testing.T) {
 		{[]string{"negatives", "mine", "--link-window", "-1h"}, "precedent negatives mine: --link-window -1h0m0s"},
 		{[]string{"import", "missing.csv", "--tz", "Mars/Olympus"}, `precedent import: --tz "Mars/Olympus"`},
 		{[]string{"import", "missing.csv", "--date-order", "ymd"}, `precedent import: --date-order "ymd": want dmy or mdy`},
+		{[]string{"demo", "--tickets", "50"}, "precedent demo: --tickets 50: want 100 to 1000000 tickets"},
+		{[]string{"demo", "--negatives", "-1"}, "precedent demo: --negatives -1"},
+		{[]string{"demo", "--depth", "-1"}, "precedent demo: --depth -1: want candidates per query"},
 	} {
 		code, stderr := captureStderr(t, tc.args...)
 		assert.Equal(t, 2, code, tc.args)
