@@ -40,6 +40,9 @@ func TestOptionFlagErrors(t *testing.T) {
 		{[]string{"demo", "--tickets", "50"}, "precedent demo: --tickets 50: want 100 to 1000000 tickets"},
 		{[]string{"demo", "--negatives", "-1"}, "precedent demo: --negatives -1"},
 		{[]string{"demo", "--depth", "-1"}, "precedent demo: --depth -1: want candidates per query"},
+		{[]string{"serve", "--model", "m", "--max-batch", "-1"}, "precedent serve: --max-batch -1: want pairs per model call"},
+		{[]string{"serve", "--model", "m", "--drain-delay", "-1s"}, "precedent serve: --drain-delay -1s: want a duration, 0 (none) or more"},
+		{[]string{"loadtest", "--model", "m", "--queue", "-1"}, "precedent loadtest: --queue -1"},
 	} {
 		code, stderr := captureStderr(t, tc.args...)
 		assert.Equal(t, 2, code, tc.args)
