@@ -327,3 +327,21 @@ func TestDemoOptionsValidate(t *testing.T) {
 	require.ErrorAs(t, o.Validate(), &oe)
 	assert.Equal(t, "--max-len", oe.Flag, "a training option is named as TrainOptions.Validate names it")
 }
+
+func TestBiEncoderEvalOptions(t *testing.T) {
+	def := DefaultBiEncoderEvalOptions()
+	assert.Equal(t, BiEncoderEvalOptions{Windows: []string{"validation", "test"}, Models: []string{DefaultModel}, Depth: 50}, def)
+	assert.Equal(t, def, BiEncoderEvalOptions{}.withDefaults())
+	quick := BiEncoderEvalOptions{Windows: []string{"test"}, Models: []string{"a", "b"}, Depth: 20, MaxQueries: 10, MaxLen: 64, Layers: 2}
+	assert.Equal(t, quick, quick.withDefaults(), "given values are kept")
+	checkValidate(t, BiEncoderEvalOptions.Validate, []validateCase[BiEncoderEvalOptions]{
+		{"zero is valid", BiEncoderEvalOptions{}, "", ""},
+		{"the defaults", def, "", ""},
+		{"a quick comparison", quick, "", ""},
+		{"unknown window", BiEncoderEvalOptions{Windows: []string{"tests"}}, "windows", "windows tests: want windows among train, validation, test"},
+		{"negative depth", BiEncoderEvalOptions{Depth: -1}, "depth", "depth -1: want candidates per query, 1 or more (0 = 50)"},
+		{"negative query cap", BiEncoderEvalOptions{MaxQueries: -1}, "max_queries", "max_queries -1"},
+		{"short max length", BiEncoderEvalOptions{MaxLen: 4}, "max_len", "max_len 4: want 16 to 8192 tokens (0 = as each model was trained)"},
+		{"negative layers", BiEncoderEvalOptions{Layers: -1}, "layers", "layers -1"},
+	})
+}
