@@ -43,6 +43,8 @@ func TestOptionFlagErrors(t *testing.T) {
 		{[]string{"serve", "--model", "m", "--max-batch", "-1"}, "precedent serve: --max-batch -1: want pairs per model call"},
 		{[]string{"serve", "--model", "m", "--drain-delay", "-1s"}, "precedent serve: --drain-delay -1s: want a duration, 0 (none) or more"},
 		{[]string{"loadtest", "--model", "m", "--queue", "-1"}, "precedent loadtest: --queue -1"},
+		{[]string{"eval-bi", "--window", "tests"}, "precedent eval-bi: --window tests: want windows among train, validation, test"},
+		{[]string{"eval-bi", "--max-len", "4"}, "precedent eval-bi: --max-len 4"},
 	} {
 		code, stderr := captureStderr(t, tc.args...)
 		assert.Equal(t, 2, code, tc.args)
