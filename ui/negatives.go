@@ -198,7 +198,7 @@ func (p *negativesPanel) refresh() {
 	}
 	p.fsBtn.Enable()
 	if _, err := proj.Candidates("train"); err != nil {
-		p.summary.SetText("Next: retrieve candidates with the first stage (BM25, top 50 earlier tickets per query).")
+		p.summary.SetText(fmt.Sprintf("Next: retrieve candidates with the first stage (top %d earlier tickets per query).", app.DefaultFirstStageOptions().K))
 		p.negBtn.Disable()
 		p.setQueue(nil)
 		return

@@ -99,7 +99,7 @@ func cmdEvalBi(ctx context.Context, args []string) error {
 	f.Var(windows, "window", "train, validation or test (repeatable; default "+strings.Join(def.Windows, " and ")+")")
 	f.IntVar(&o.Depth, "depth", def.Depth, "candidates re-sorted per query")
 	f.IntVar(&o.MaxQueries, "max-queries", def.MaxQueries, "cap on queries per window, evenly spread in time (0 = all)")
-	f.IntVar(&o.MaxLen, "max-len", def.MaxLen, "tokens per ticket (0 = as each model was trained, else 128)")
+	f.IntVar(&o.MaxLen, "max-len", def.MaxLen, fmt.Sprintf("tokens per ticket (0 = as each model was trained, else %d)", app.DefaultFirstStageOptions().MaxLen))
 	f.IntVar(&o.Layers, "layers", def.Layers, "keep only the first N encoder layers of every model (0 = all): quick runs")
 	if err := f.parse(args); err != nil {
 		return err
