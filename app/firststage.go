@@ -67,7 +67,9 @@ func (o FirstStageOptions) withDefaults() FirstStageOptions {
 }
 
 // Validate says which option is out of range (an *OptionError naming its
-// JSON field), or returns nil. Zero values are valid.
+// JSON field), or returns nil. Zero values are valid. The files are
+// checked where the source is known (it may be the project's setting):
+// vectors without a file fail the first stage, naming --vectors.
 func (o FirstStageOptions) Validate() error {
 	d := DefaultFirstStageOptions()
 	return firstBadField(
@@ -79,8 +81,6 @@ func (o FirstStageOptions) Validate() error {
 			fmt.Sprintf("%d to %d tokens (0 = %d)", minRunMaxLen, maxRunMaxLen, d.MaxLen)},
 		fieldCheck{o.Pivot >= 0, "pivot", o.Pivot, "0 (off) or more tickets per query"},
 		fieldCheck{o.RulePivot >= 0, "rule_pivot", o.RulePivot, "0 (off) or more tickets per query"},
-		fieldCheck{o.Source != SourceVectors || o.VectorsPath != "", "vectors_path", o.VectorsPath, "a vectors file when the source is vectors"},
-		fieldCheck{o.IDsPath == "" || o.VectorsPath != "", "ids_path", o.IDsPath, "a vectors file (.npy) beside it"},
 	)
 }
 

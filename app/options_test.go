@@ -138,8 +138,6 @@ func TestFirstStageOptionsValidate(t *testing.T) {
 		{"short max length", FirstStageOptions{MaxLen: 8}, "max_len", "max_len 8: want 16 to 8192 tokens (0 = 128)"},
 		{"negative pivot", FirstStageOptions{Pivot: -10}, "pivot", "pivot -10: want 0 (off)"},
 		{"negative rule pivot", FirstStageOptions{RulePivot: -1}, "rule_pivot", "rule_pivot -1"},
-		{"vectors without a file", FirstStageOptions{Source: SourceVectors}, "vectors_path", "want a vectors file when the source is vectors"},
-		{"IDs without vectors", FirstStageOptions{IDsPath: "ids.txt"}, "ids_path", "ids_path ids.txt"},
 	})
 }
 

@@ -21,7 +21,6 @@ func TestOptionFlagErrors(t *testing.T) {
 		{[]string{"monitor", "--shift", "2"}, "precedent monitor: --shift 2: want a Kolmogorov-Smirnov distance, 0 to 1"},
 		{[]string{"monitor", "--min-queries", "-1"}, "precedent monitor: --min-queries -1"},
 		{[]string{"firststage", "--k", "-1"}, "precedent firststage: --k -1: want candidates per query"},
-		{[]string{"firststage", "--source", "vectors"}, "precedent firststage: --vectors : want a vectors file when the source is vectors"},
 		{[]string{"firststage", "--max-len", "8"}, "precedent firststage: --max-len 8: want 16 to 8192 tokens"},
 		{[]string{"ranker", "--depth", "-2"}, "precedent ranker: --depth -2"},
 		{[]string{"ranker", "--drop", "colour"}, "precedent ranker: --drop colour: want features among"},
