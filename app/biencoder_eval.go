@@ -9,14 +9,51 @@ import (
 	"github.com/precedent/precedent/ml/eval"
 )
 
-// BiEncoderEvalOptions choose what BiEncoderEval compares.
+// BiEncoderEvalOptions choose what BiEncoderEval compares; zero values
+// take DefaultBiEncoderEvalOptions'.
 type BiEncoderEvalOptions struct {
-	Windows    []string `json:"windows"`     // default validation, test
-	Models     []string `json:"models"`      // bi-encoder folders or names (default all-MiniLM-L6-v2)
-	Depth      int      `json:"depth"`       // candidates re-sorted per query (default 50)
+	Windows    []string `json:"windows"`     // train, validation, test
+	Models     []string `json:"models"`      // bi-encoder folders or names
+	Depth      int      `json:"depth"`       // candidates re-sorted per query
 	MaxQueries int      `json:"max_queries"` // per window, evenly spread in time (0 = all)
 	MaxLen     int      `json:"max_len"`     // tokens per ticket (0 = as each model was trained, else 128)
 	Layers     int      `json:"layers"`      // keep only the first N encoder layers of every model (0 = all): quick runs
+}
+
+// DefaultBiEncoderEvalOptions are the values BiEncoderEval takes where its
+// options are zero: the off-the-shelf bi-encoder (DefaultModel) re-sorting
+// the first 50 candidates of every validation and test query.
+func DefaultBiEncoderEvalOptions() BiEncoderEvalOptions {
+	return BiEncoderEvalOptions{Windows: []string{"validation", "test"}, Models: []string{DefaultModel}, Depth: 50}
+}
+
+func (o BiEncoderEvalOptions) withDefaults() BiEncoderEvalOptions {
+	d := DefaultBiEncoderEvalOptions()
+	if len(o.Windows) == 0 {
+		o.Windows = d.Windows
+	}
+	if len(o.Models) == 0 {
+		o.Models = d.Models
+	}
+	fillInt(&o.Depth, d.Depth)
+	return o
+}
+
+// Validate says which option is out of range (an *OptionError naming its
+// JSON field), or returns nil. Zero values are valid.
+func (o BiEncoderEvalOptions) Validate() error {
+	for _, w := range o.Windows {
+		if !slices.Contains([]string{"train", "validation", "test"}, w) {
+			return &OptionError{Field: "windows", Value: w, Want: "windows among train, validation, test"}
+		}
+	}
+	return firstBadField(
+		fieldCheck{o.Depth >= 0, "depth", o.Depth, fmt.Sprintf("candidates per query, 1 or more (0 = %d)", DefaultBiEncoderEvalOptions().Depth)},
+		fieldCheck{o.MaxQueries >= 0, "max_queries", o.MaxQueries, "queries per window, 1 or more (0 = all)"},
+		fieldCheck{o.MaxLen == 0 || (o.MaxLen >= minRunMaxLen && o.MaxLen <= maxRunMaxLen), "max_len", o.MaxLen,
+			fmt.Sprintf("%d to %d tokens (0 = as each model was trained)", minRunMaxLen, maxRunMaxLen)},
+		fieldCheck{o.Layers >= 0 && o.Layers <= maxKeepLayers, "layers", o.Layers, fmt.Sprintf("0 (all) to %d", maxKeepLayers)},
+	)
 }
 
 // BiEncoderSystem is one system's MRR@10 per window.
@@ -40,15 +77,10 @@ type BiEncoderEvalResult struct {
 // with mined positives in each window, ties broken as Evaluate breaks them.
 func (p *Project) BiEncoderEval(ctx context.Context, o BiEncoderEvalOptions, progress Progress) (BiEncoderEvalResult, error) {
 	start := time.Now()
-	if len(o.Windows) == 0 {
-		o.Windows = []string{"validation", "test"}
+	if err := o.Validate(); err != nil {
+		return BiEncoderEvalResult{}, fmt.Errorf("eval-bi: %w", err)
 	}
-	if len(o.Models) == 0 {
-		o.Models = []string{DefaultModel}
-	}
-	if o.Depth <= 0 {
-		o.Depth = 50
-	}
+	o = o.withDefaults()
 	a, err := p.loadArchive()
 	if err != nil {
 		return BiEncoderEvalResult{}, err

@@ -11,7 +11,10 @@ import (
 
 const metaDemo = "demo"
 
-// DemoOptions size the end-to-end demo on the synthetic archive.
+// DemoOptions size the end-to-end demo on the synthetic archive. The
+// CLI starts from DefaultDemoOptions; a zero field takes what its step
+// takes for it (a zero Train is DefaultTrainOptions, as Train reads it; a
+// zero pivot is off).
 type DemoOptions struct {
 	Tickets   int          `json:"tickets"`
 	Seed      int64        `json:"seed"`
@@ -21,6 +24,52 @@ type DemoOptions struct {
 	Pivot     int          `json:"pivot"`      // entity-pivot candidates the first stage adds per query
 	RulePivot int          `json:"rule_pivot"` // same-rule candidates the first stage adds per query
 	Restart   bool         `json:"-"`          // start over instead of resuming
+}
+
+// DefaultDemoOptions are `precedent demo`'s: the synthetic archive's
+// default size and seed, DemoTrainOptions (minutes on a laptop's CPU), an
+// evaluation of 300 test queries reranking 40 candidates each, and the
+// first stage's and hard-negative mining's defaults.
+func DefaultDemoOptions() DemoOptions {
+	fs, ev := DefaultFirstStageOptions(), DefaultEvalOptions()
+	ev.Depth, ev.MaxQueries = 40, 300
+	return DemoOptions{Tickets: synth.DefaultTickets, Seed: synth.DefaultSeed, Train: DemoTrainOptions(), Eval: ev,
+		NegPerQ: DefaultNegativesOptions().PerQuery, Pivot: fs.Pivot, RulePivot: fs.RulePivot}
+}
+
+// withDefaults is o as its steps read it: the archive's size and seed and
+// the negatives per query filled, and the training and evaluation options
+// with their own defaults.
+func (o DemoOptions) withDefaults() DemoOptions {
+	d := DefaultDemoOptions()
+	fillInt(&o.Tickets, d.Tickets)
+	if o.Seed == 0 {
+		o.Seed = d.Seed
+	}
+	fillInt(&o.NegPerQ, d.NegPerQ)
+	o.Train, o.Eval = o.Train.withDefaults(), o.Eval.withDefaults()
+	return o
+}
+
+// Validate says which option is out of range (an *OptionError: an
+// evaluation option is named "eval.NAME"; a training option by its form
+// name and flag, as TrainOptions.Validate names it), or returns nil. Zero
+// values are valid.
+func (o DemoOptions) Validate() error {
+	if err := firstBadField(
+		fieldCheck{o.Tickets == 0 || (o.Tickets >= synth.MinTickets && o.Tickets <= synth.MaxTickets), "tickets", o.Tickets,
+			fmt.Sprintf("%d to %d tickets (0 = %d)", synth.MinTickets, synth.MaxTickets, synth.DefaultTickets)},
+		fieldCheck{o.NegPerQ >= 0 && o.NegPerQ <= maxNegativesPerQuery, "negatives_per_query", o.NegPerQ,
+			fmt.Sprintf("negatives per query, 1 to %d (0 = %d)", maxNegativesPerQuery, DefaultNegativesOptions().PerQuery)},
+		fieldCheck{o.Pivot >= 0, "pivot", o.Pivot, "0 (off) or more tickets per query"},
+		fieldCheck{o.RulePivot >= 0, "rule_pivot", o.RulePivot, "0 (off) or more tickets per query"},
+	); err != nil {
+		return err
+	}
+	if err := o.Eval.Validate(); err != nil {
+		return within("eval", err)
+	}
+	return o.Train.Validate()
 }
 
 // DemoState is what the demo has done so far; a re-run with the same
@@ -59,6 +108,10 @@ func (s *DemoState) done(step string) bool {
 // evaluate. It refuses a project holding a real archive.
 func (p *Project) Demo(ctx context.Context, o DemoOptions, progress Progress) (DemoResult, error) {
 	start := time.Now()
+	if err := o.Validate(); err != nil {
+		return DemoResult{}, fmt.Errorf("demo: %w", err)
+	}
+	o = o.withDefaults()
 	var st DemoState
 	have, err := p.Store.GetMeta(metaDemo, &st)
 	if err != nil {
@@ -109,7 +162,7 @@ func (p *Project) Demo(ctx context.Context, o DemoOptions, progress Progress) (D
 		return res, err
 	}
 	if err := step("first-stage", func() error {
-		res.FirstStage, err = p.FirstStage(ctx, FirstStageOptions{Source: "bm25", K: max(40, o.Eval.Depth), Pivot: o.Pivot, RulePivot: o.RulePivot}, progress)
+		res.FirstStage, err = p.FirstStage(ctx, FirstStageOptions{Source: SourceBM25, K: max(40, o.Eval.Depth), Pivot: o.Pivot, RulePivot: o.RulePivot}, progress)
 		return err
 	}); err != nil {
 		return res, err
@@ -167,7 +220,11 @@ func (p *Project) Demo(ctx context.Context, o DemoOptions, progress Progress) (D
 	return res, nil
 }
 
+// sameDemo reports whether two demos' options are the same demo: the same
+// values once their defaults are filled, whatever resumes, restarts or
+// where it runs.
 func sameDemo(a, b DemoOptions) bool {
+	a, b = a.withDefaults(), b.withDefaults()
 	a.Restart, b.Restart = false, false
 	a.Train.Resume, b.Train.Resume = "", ""
 	a.Train.Backend, b.Train.Backend = "", ""

@@ -3,13 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/precedent/precedent/ml/eval"
 	"github.com/precedent/precedent/ml/ltr"
-	"github.com/precedent/precedent/ml/model"
-	"github.com/precedent/precedent/rerank"
 )
 
 const metaEval = "evaluation"
@@ -49,15 +46,10 @@ func DefaultEvalOptions() EvalOptions {
 
 func (o EvalOptions) withDefaults() EvalOptions {
 	d := DefaultEvalOptions()
-	def := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
-	}
 	o.Run = firstNonEmpty(o.Run, d.Run)
-	def(&o.Depth, d.Depth)
-	def(&o.Permutations, d.Permutations)
-	def(&o.Resamples, d.Resamples)
+	fillInt(&o.Depth, d.Depth)
+	fillInt(&o.Permutations, d.Permutations)
+	fillInt(&o.Resamples, d.Resamples)
 	return o
 }
 
@@ -66,25 +58,14 @@ func (o EvalOptions) withDefaults() EvalOptions {
 // DefaultEvalOptions'.
 func (o EvalOptions) Validate() error {
 	d := DefaultEvalOptions()
-	counts := []struct {
-		field string
-		v     int
-		want  string
-	}{
-		{"depth", o.Depth, fmt.Sprintf("candidates per query, 1 or more (0 = %d)", d.Depth)},
-		{"max_queries", o.MaxQueries, "test queries, 1 or more (0 = all)"},
-		{"permutations", o.Permutations, fmt.Sprintf("permutations, 1 or more (0 = %d)", d.Permutations)},
-		{"resamples", o.Resamples, fmt.Sprintf("bootstrap resamples, 1 or more (0 = %d)", d.Resamples)},
-	}
-	for _, c := range counts {
-		if c.v < 0 {
-			return &OptionError{Field: c.field, Value: c.v, Want: c.want}
-		}
-	}
-	if p := strings.ToLower(strings.TrimSpace(o.Precision)); p != "" && p != rerank.PrecisionAuto {
-		if _, err := model.ParsePrecision(p); err != nil {
-			return &OptionError{Field: "precision", Value: o.Precision, Want: rerank.PrecisionAuto + ", f32 or bf16 (empty = the project's setting)"}
-		}
+	if err := firstBadField(
+		fieldCheck{o.Depth >= 0, "depth", o.Depth, fmt.Sprintf("candidates per query, 1 or more (0 = %d)", d.Depth)},
+		fieldCheck{o.MaxQueries >= 0, "max_queries", o.MaxQueries, "test queries, 1 or more (0 = all)"},
+		fieldCheck{o.Permutations >= 0, "permutations", o.Permutations, fmt.Sprintf("permutations, 1 or more (0 = %d)", d.Permutations)},
+		fieldCheck{o.Resamples >= 0, "resamples", o.Resamples, fmt.Sprintf("bootstrap resamples, 1 or more (0 = %d)", d.Resamples)},
+		fieldCheck{validPrecision(o.Precision), "precision", o.Precision, precisionWant},
+	); err != nil {
+		return err
 	}
 	if o.Baseline && o.NoBaseline {
 		return &OptionError{Field: "baseline", Value: true, With: "no_baseline"}

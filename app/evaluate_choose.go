@@ -30,9 +30,8 @@ type chosenSystems struct {
 }
 
 // chooseSystems fuses each reranker with the first stage by the setting
-// best on validation, and chooses the final system: the learned ranker
-// (with the fine-tuned share modelShare keeps) where chooseFinal says so,
-// else the single-weight fusion. It reads s and changes nothing in it.
+// best on validation, and chooses the final system as chooseFinalSystem
+// does. It reads s and changes nothing in it.
 func chooseSystems(s scoredSystems) chosenSystems {
 	c := chosenSystems{lists: maps.Clone(s.test), from: FinalFromFusion, why: s.rankerSkipped}
 	first, finetuned := s.test[SysFirstStage], s.test[SysFinetuned]
@@ -41,23 +40,54 @@ func chooseSystems(s scoredSystems) chosenSystems {
 		c.baselineFusion = &f
 		c.lists[SysBaselineFusion] = fuseAll(f, first, baseline)
 	}
-	c.fusion, c.fusionTrials = eval.ChooseFusion(s.valFirst, s.valFinetuned, s.valRelevant, eval.FusionGrid())
+	v := chooseFinalSystem(s.valFirst, s.valRanker, s.valFinetuned, s.valRelevant, s.ranker)
+	c.fusion, c.fusionTrials = v.fusion, v.fusionTrials
 	c.lists[SysFusion] = fuseAll(c.fusion, first, finetuned)
 	c.lists[SysFinal] = c.lists[SysFusion]
 	if s.ranker == nil {
 		return c
 	}
-	share, trials, shareWhy := modelShare(s.valRanker, s.valFinetuned, s.valRelevant)
-	rankerVal := fusedRR(share, byRankAll(s.valRanker), s.valFinetuned, s.valRelevant)
-	fusionVal := fusedRR(c.fusion, s.valFirst, s.valFinetuned, s.valRelevant)
-	final := chooseFinal(*s.ranker, rankerVal, fusionVal, share, trials)
-	c.from, c.why = final.From, final.Why
-	if final.From == FinalFromRanker {
-		c.why += "; " + shareWhy
-		c.rankerFusion, c.rankerVal = &share, bestTrial(share, trials)
+	c.from, c.why = v.final.From, v.final.Why
+	if v.final.From == FinalFromRanker {
+		share := v.final.RankerFusion
+		c.why += "; " + v.shareWhy
+		c.rankerFusion, c.rankerVal = &share, bestTrial(share, v.final.RankerTrials)
 		c.lists[SysFinal] = fuseAll(share, byRankAll(s.test[SysRanker]), finetuned)
 	}
 	return c
+}
+
+// validationChoice is what chooseFinalSystem chose on the validation window.
+type validationChoice struct {
+	// fusion is the first stage fused with the model, and fusionTrials
+	// every setting's validation MRR@10.
+	fusion       eval.Fusion
+	fusionTrials []eval.FusionTrial
+	// final is the final system: FinalFromRanker (with the model's share
+	// final.RankerFusion) or FinalFromFusion (always, without a ranker).
+	final finalChoice
+	// shareWhy says why the ranker keeps the model's share it keeps ("" without a ranker).
+	shareWhy string
+}
+
+// chooseFinalSystem fuses the first stage with the model (a reranker's
+// validation lists) by the setting best on validation, and chooses the
+// final system: the learned ranker fit (with the model's share modelShare
+// keeps) where chooseFinal says so, else that fusion. fit is nil without a
+// learned ranker, and valRanker is then unused. Evaluate (chooseSystems)
+// and Monitor both choose through it, so a monitored model's final system
+// is the one its evaluation chose.
+func chooseFinalSystem(valFirst, valRanker, valModel [][]eval.Scored, valRel []map[string]bool, fit *RankerFit) validationChoice {
+	v := validationChoice{final: finalChoice{From: FinalFromFusion}}
+	v.fusion, v.fusionTrials = eval.ChooseFusion(valFirst, valModel, valRel, eval.FusionGrid())
+	if fit == nil {
+		return v
+	}
+	share, trials, shareWhy := modelShare(valRanker, valModel, valRel)
+	rankerVal := fusedRR(share, byRankAll(valRanker), valModel, valRel)
+	fusionVal := fusedRR(v.fusion, valFirst, valModel, valRel)
+	v.final, v.shareWhy = chooseFinal(*fit, rankerVal, fusionVal, share, trials), shareWhy
+	return v
 }
 
 // systemLabels names each system for reports: firstStage names the first

@@ -21,25 +21,67 @@ const (
 	metaFirstStage = "first_stage"
 )
 
-// First-stage defaults, shared by the CLI, the demo and the desktop app.
+// First-stage defaults, as DefaultFirstStageOptions holds them.
 const (
 	DefaultFirstStageK = 50 // candidates per query
 	DefaultPivot       = 10 // entity-pivot candidates per query
 	DefaultRulePivot   = 10 // same-rule candidates per query
 )
 
-// FirstStageOptions choose the first stage and how deep it retrieves.
+// The first stages, by FirstStageOptions.Source.
+const (
+	SourceBM25      = "bm25"
+	SourceBiEncoder = "bi-encoder"
+	SourceVectors   = "vectors"
+)
+
+// FirstStageOptions choose the first stage and how deep it retrieves. Zero
+// K and MaxLen take DefaultFirstStageOptions'; a zero pivot is off.
 type FirstStageOptions struct {
-	Source      string `json:"source"`                 // bm25 (default), bi-encoder, vectors
-	K           int    `json:"k"`                      // candidates per query (default 50)
+	Source      string `json:"source"`                 // bm25, bi-encoder, vectors ("" = the project's setting, default bm25)
+	K           int    `json:"k"`                      // candidates per query
 	Model       string `json:"model,omitempty"`        // bi-encoder checkpoint folder
 	Layers      int    `json:"layers,omitempty"`       // bi-encoder: keep only the first N layers (CPU speed)
-	MaxLen      int    `json:"max_len,omitempty"`      // bi-encoder: tokens embedded per ticket (default 128)
+	MaxLen      int    `json:"max_len,omitempty"`      // bi-encoder: tokens embedded per ticket
 	Float16     bool   `json:"float16,omitempty"`      // store and search embeddings as half floats: half the memory
 	Pivot       int    `json:"pivot"`                  // per query, add up to this many earlier tickets sharing a user/host/IP within 30 days (0 = off)
 	RulePivot   int    `json:"rule_pivot"`             // per query, add up to this many of the most recent earlier tickets of its rule (0 = off)
 	VectorsPath string `json:"vectors_path,omitempty"` // imported vectors: .jsonl, or .npy with IDsPath
 	IDsPath     string `json:"ids_path,omitempty"`
+}
+
+// DefaultFirstStageOptions are the first stage the CLI, the demo and the
+// desktop run unless told otherwise: 50 candidates per query, a bi-encoder
+// reading 128 tokens per ticket, and both pivots adding up to 10 tickets
+// each (a zero pivot is off, so these two are not what a zero takes).
+// Source stays empty: the project's setting (Settings.FirstStage).
+func DefaultFirstStageOptions() FirstStageOptions {
+	return FirstStageOptions{K: DefaultFirstStageK, MaxLen: embedMaxLen, Pivot: DefaultPivot, RulePivot: DefaultRulePivot}
+}
+
+// withDefaults fills a zero K; a zero MaxLen is left to the embedder, which
+// reads it as embedMaxLen.
+func (o FirstStageOptions) withDefaults() FirstStageOptions {
+	fillInt(&o.K, DefaultFirstStageOptions().K)
+	return o
+}
+
+// Validate says which option is out of range (an *OptionError naming its
+// JSON field), or returns nil. Zero values are valid. The files are
+// checked where the source is known (it may be the project's setting):
+// vectors without a file fail the first stage, naming --vectors.
+func (o FirstStageOptions) Validate() error {
+	d := DefaultFirstStageOptions()
+	return firstBadField(
+		fieldCheck{slices.Contains([]string{"", SourceBM25, SourceBiEncoder, SourceVectors}, o.Source), "source", o.Source,
+			"bm25, bi-encoder or vectors (empty = the project's setting)"},
+		fieldCheck{o.K >= 0, "k", o.K, fmt.Sprintf("candidates per query, 1 or more (0 = %d)", d.K)},
+		fieldCheck{o.Layers >= 0 && o.Layers <= maxKeepLayers, "layers", o.Layers, fmt.Sprintf("0 (all) to %d", maxKeepLayers)},
+		fieldCheck{o.MaxLen == 0 || (o.MaxLen >= minRunMaxLen && o.MaxLen <= maxRunMaxLen), "max_len", o.MaxLen,
+			fmt.Sprintf("%d to %d tokens (0 = %d)", minRunMaxLen, maxRunMaxLen, d.MaxLen)},
+		fieldCheck{o.Pivot >= 0, "pivot", o.Pivot, "0 (off) or more tickets per query"},
+		fieldCheck{o.RulePivot >= 0, "rule_pivot", o.RulePivot, "0 (off) or more tickets per query"},
+	)
 }
 
 // QueryCandidates is one query's stored candidate list with its relevant set.
@@ -194,10 +236,11 @@ func entityKeys(t data.Ticket) string {
 // negatives and every reranker comparison use the identical candidates.
 func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress Progress) (FirstStageResult, error) {
 	start := time.Now()
-	o.Source = pick(o.Source, p.SettingsSnapshot().FirstStage, DefaultSettings().FirstStage)
-	if o.K <= 0 {
-		o.K = 50
+	if err := o.Validate(); err != nil {
+		return FirstStageResult{}, fmt.Errorf("first stage: %w", err)
 	}
+	o = o.withDefaults()
+	o.Source = pick(o.Source, p.SettingsSnapshot().FirstStage, DefaultSettings().FirstStage)
 	a, queries, rel, win, trivial, err := p.firstStageQueries()
 	if err != nil {
 		return FirstStageResult{}, err
@@ -205,10 +248,10 @@ func (p *Project) FirstStage(ctx context.Context, o FirstStageOptions, progress 
 
 	var ix retrieve.Index
 	switch o.Source {
-	case "bm25":
+	case SourceBM25:
 		progress.emit(Event{Step: "first-stage", Phase: "index", Message: fmt.Sprintf("BM25 over %d tickets", len(a.Tickets))})
 		ix, err = retrieve.NewBM25(bm25Docs(a.Tickets), retrieve.BM25Params{})
-	case "bi-encoder", "vectors":
+	case SourceBiEncoder, SourceVectors:
 		ix, queries, err = p.denseIndex(ctx, a, queries, o, progress)
 	default:
 		err = fmt.Errorf("unknown first stage %q (bm25, bi-encoder, vectors)", o.Source)

@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -31,11 +32,35 @@ type ImportOptions struct {
 	VisibilityChecked bool
 }
 
+// Validate reports the first option that does not parse (the mapping,
+// preset, format, zone, date order, delimiter or a visibility choice), or
+// returns nil; the zero value, which detects everything, is valid. It reads
+// no file: a mapping naming a column the file lacks is the import's to
+// report. Its errors name the command-line flag (`--tz "Mars/Olympus": ...`)
+// as Import's always have, rather than being *OptionError: ImportOptions
+// has no defaults to state, and the desktop's Archive panel sets only the
+// mapping, preset, sheet and visibility.
+func (o ImportOptions) Validate() error {
+	_, err := o.options(nil)
+	return err
+}
+
+// importFormats are the formats ImportOptions.Format may name.
+var importFormats = []string{"csv", "tsv", "xlsx", "jsonl", "ndjson", "json"}
+
 // options turns o into the importer's options. saved are the project's
 // remembered visibility choices, which o's override column by column;
 // the result's Visibility is the merge.
 func (o ImportOptions) options(saved map[string]string) (importer.Options, error) {
 	opts := importer.Options{Format: o.Format, Preset: o.Preset, Sheet: o.Sheet}
+	if f := strings.ToLower(strings.TrimPrefix(o.Format, ".")); f != "" && !slices.Contains(importFormats, f) {
+		return opts, fmt.Errorf("--format %q: want csv, tsv, xlsx, jsonl or json", o.Format)
+	}
+	if o.Preset != "" {
+		if _, err := importer.Preset(o.Preset); err != nil {
+			return opts, fmt.Errorf("--preset: %w", err)
+		}
+	}
 	if o.Mapping != "" {
 		m, err := importer.ParseMapping(o.Mapping)
 		if err != nil {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/precedent/precedent/data"
@@ -28,22 +30,82 @@ const (
 // MsgLabelsChanged is what a user is told when re-mining changed the labels.
 const MsgLabelsChanged = "labels changed: re-run firststage and negatives"
 
-// MineOptions configure mining and the time split; zero values take defaults.
+// MineOptions configure mining and the time split; zero values take
+// DefaultMineOptions' (Validate says which values are out of range).
 type MineOptions struct {
-	Presets        []string  `json:"presets,omitempty"`      // ID pattern presets (default: project settings)
+	Presets        []string  `json:"presets,omitempty"`      // ID pattern presets (default: project settings, else servicenow)
 	Patterns       []string  `json:"patterns,omitempty"`     // custom ID regular expressions
 	Fields         []string  `json:"fields,omitempty"`       // text fields to read (default close_notes, comments)
 	NegatedCues    []string  `json:"negated_cues,omitempty"` // extra negated cue phrases (RE2), added to the built-in ones
 	LinkKinds      []string  `json:"link_kinds,omitempty"`   // explicit link kinds that make positives (default mining.DefaultLinkKinds)
-	Ties           string    `json:"ties,omitempty"`         // same-instant links: order (default: by opened time, then ID) or drop
-	MaxPartners    int       `json:"max_partners,omitempty"`
+	Ties           string    `json:"ties,omitempty"`         // same-instant links: order (by opened time, then ID) or drop
+	MaxPartners    int       `json:"max_partners,omitempty"` // positives per query within a group (-1: no cap)
 	MaxGroupPairs  int       `json:"max_group_pairs,omitempty"`
-	MaxPerRule     int       `json:"max_per_rule,omitempty"`
-	MaxPerRulePair int       `json:"max_per_rule_pair,omitempty"`
-	TrainFrac      float64   `json:"train_frac,omitempty"` // default 0.8
-	ValFrac        float64   `json:"val_frac,omitempty"`   // default 0.1
-	TrainEnd       time.Time `json:"train_end,omitzero"`   // explicit dates override fractions
+	MaxPerRule     int       `json:"max_per_rule,omitempty"`      // 0 = 3× the mean per rule, at least 300; -1 no cap
+	MaxPerRulePair int       `json:"max_per_rule_pair,omitempty"` // 0 = 3× the mean, at least 100; -1 no cap
+	TrainFrac      float64   `json:"train_frac,omitempty"`
+	ValFrac        float64   `json:"val_frac,omitempty"`
+	TrainEnd       time.Time `json:"train_end,omitzero"` // explicit dates override fractions
 	ValEnd         time.Time `json:"val_end,omitzero"`
+}
+
+// DefaultMineOptions are the values mining takes where its MineOptions
+// are zero: links between tickets opened at the same instant kept in
+// order, 5 positives per query and 200 pairs per group (mining's caps),
+// sampling caps scaled to the archive, and a split of 80% of the time for
+// training and 10% for validation. The ID patterns are the project's
+// (Settings.IDPresets, IDPatterns), so none are here; the fields and link
+// kinds read are mining's (nil). The CLI's mine flags and the desktop's
+// Mining panel start from them.
+func DefaultMineOptions() MineOptions {
+	m := mining.DefaultOptions()
+	return MineOptions{Ties: string(mining.TiesOrder), MaxPartners: m.MaxPartners, MaxGroupPairs: m.MaxGroupPairs, TrainFrac: 0.8, ValFrac: 0.1}
+}
+
+func (o MineOptions) withDefaults() MineOptions {
+	d := DefaultMineOptions()
+	o.Ties = firstNonEmpty(o.Ties, d.Ties)
+	fillInt(&o.MaxPartners, d.MaxPartners)
+	fillInt(&o.MaxGroupPairs, d.MaxGroupPairs)
+	if o.TrainFrac == 0 {
+		o.TrainFrac = d.TrainFrac
+	}
+	if o.ValFrac == 0 {
+		o.ValFrac = d.ValFrac
+	}
+	return o
+}
+
+// Validate says which option is out of range or names nothing known (an
+// *OptionError naming its JSON field), or returns nil. Zero values are
+// valid: they take DefaultMineOptions'. The expressions (Patterns,
+// NegatedCues) are the user's text, compiled where mining uses them: a
+// broken one fails Mine before any work, with the compiler's reason.
+func (o MineOptions) Validate() error {
+	for _, name := range o.Presets {
+		if _, ok := mining.Presets[strings.ToLower(strings.TrimSpace(name))]; !ok {
+			return &OptionError{Field: "presets", Value: name, Want: "a preset among " + strings.Join(mining.PresetNames(), ", ")}
+		}
+	}
+	for _, f := range o.Fields {
+		if !slices.Contains(mining.TextFields, f) {
+			return &OptionError{Field: "fields", Value: f, Want: "fields among " + strings.Join(mining.TextFields, ", ")}
+		}
+	}
+	_, tiesErr := mining.ParseTies(o.Ties)
+	fraction := func(f float64) bool { return finite(f) && f >= 0 && f < 1 }
+	return firstBadField(
+		fieldCheck{tiesErr == nil, "ties", o.Ties, "order or drop"},
+		fieldCheck{o.MaxPartners >= -1, "max_partners", o.MaxPartners, fmt.Sprintf("positives per query, -1 (no cap) or more (0 = %d)", DefaultMineOptions().MaxPartners)},
+		fieldCheck{o.MaxGroupPairs >= -1, "max_group_pairs", o.MaxGroupPairs, fmt.Sprintf("pairs per group, -1 (no cap) or more (0 = %d)", DefaultMineOptions().MaxGroupPairs)},
+		fieldCheck{o.MaxPerRule >= -1, "max_per_rule", o.MaxPerRule, "-1 (no cap), 0 (scaled to the archive) or more"},
+		fieldCheck{o.MaxPerRulePair >= -1, "max_per_rule_pair", o.MaxPerRulePair, "-1 (no cap), 0 (scaled to the archive) or more"},
+		fieldCheck{fraction(o.TrainFrac), "train_frac", o.TrainFrac, "a fraction of the time, above 0 and below 1"},
+		fieldCheck{fraction(o.ValFrac), "val_frac", o.ValFrac, "a fraction of the time, above 0 and below 1"},
+		sumCheck(o),
+		fieldCheck{o.TrainEnd.IsZero() || o.ValEnd.IsZero() || o.TrainEnd.Before(o.ValEnd), "val_end", o.ValEnd.Format(time.DateOnly),
+			"a date after the end of the train window (" + o.TrainEnd.Format(time.DateOnly) + ")"},
+	)
 }
 
 // StoredPair is a mined pair with the window of its query, as persisted.
@@ -115,6 +177,9 @@ type LabelsState struct {
 // positives against the generator's ground truth.
 func (p *Project) Mine(ctx context.Context, o MineOptions, progress Progress) (MineResult, error) {
 	start := time.Now()
+	if err := o.Validate(); err != nil {
+		return MineResult{}, fmt.Errorf("mine: %w", err)
+	}
 	progress.emit(Event{Step: "mine", Phase: "load", Message: "reading tickets"})
 	a, err := p.loadArchive()
 	if err != nil {
@@ -252,6 +317,19 @@ func (p *Project) Groups() ([][]string, error) {
 	return out, err
 }
 
+// sumCheck refuses fractions that leave no test window, naming the one
+// given (the validation fraction when both or neither are).
+func sumCheck(o MineOptions) fieldCheck {
+	w := o.withDefaults()
+	ok := w.TrainFrac+w.ValFrac < 1
+	if o.ValFrac == 0 && o.TrainFrac != 0 {
+		return fieldCheck{ok, "train_frac", o.TrainFrac, fmt.Sprintf("a fraction that leaves a test window (train + validation %g below 1)", w.ValFrac)}
+	}
+	return fieldCheck{ok, "val_frac", w.ValFrac, fmt.Sprintf("a fraction that leaves a test window (train %g + validation below 1)", w.TrainFrac)}
+}
+
+// mineDefaults is o with its defaults, the ID patterns the project's
+// settings name where o names none (servicenow when they name none either).
 func (p *Project) mineDefaults(o MineOptions) MineOptions {
 	if len(o.Presets) == 0 && len(o.Patterns) == 0 {
 		s := p.SettingsSnapshot()
@@ -261,13 +339,7 @@ func (p *Project) mineDefaults(o MineOptions) MineOptions {
 			o.Presets = []string{"servicenow"}
 		}
 	}
-	if o.TrainFrac == 0 {
-		o.TrainFrac = 0.8
-	}
-	if o.ValFrac == 0 {
-		o.ValFrac = 0.1
-	}
-	return o
+	return o.withDefaults()
 }
 
 // loadTruth reads the synthetic ground truth recorded at import, if any.

@@ -20,7 +20,8 @@ import (
 
 const metaMonitor = "monitor"
 
-// MonitorOptions configure Monitor; zero values take the defaults.
+// MonitorOptions configure Monitor; zero values take
+// DefaultMonitorOptions' (Validate says which values are out of range).
 type MonitorOptions struct {
 	Model string `json:"model"` // the deployed model: a run ID, "best" (default), "last", or an export folder
 	// Compare is a second model (typically one retrained with `train
@@ -29,15 +30,57 @@ type MonitorOptions struct {
 	Compare      string           `json:"compare,omitempty"`
 	Period       string           `json:"period"`         // week, month (default) or quarter
 	Since        time.Time        `json:"since,omitzero"` // first opened time monitored (default: the end of the model's validation window)
-	Depth        int              `json:"depth"`          // candidates reranked per query (default 50)
-	Permutations int              `json:"permutations"`   // paired randomization test per period (default 2000)
-	Resamples    int              `json:"resamples"`      // bootstrap resamples per period (default 2000)
+	Depth        int              `json:"depth"`          // candidates reranked per query
+	Permutations int              `json:"permutations"`   // paired randomization test per period
+	Resamples    int              `json:"resamples"`      // bootstrap resamples per period
 	NoRefresh    bool             `json:"no_refresh"`     // do not re-mine and re-run the first stage first
 	Backend      string           `json:"backend,omitempty"`
 	Precision    string           `json:"precision,omitempty"`
 	Thresholds   AdviceThresholds `json:"thresholds"` // zero fields take DefaultAdviceThresholds
 	// BiEncoderEvidence: as EvalOptions.BiEncoderEvidence.
 	BiEncoderEvidence bool `json:"bi_encoder_evidence,omitempty"`
+}
+
+// DefaultMonitorOptions are the values monitoring takes where its
+// MonitorOptions are zero: the best run, by month, 50 candidates per
+// query, 2000 permutations and 2000 bootstrap resamples per period (fewer
+// than an evaluation's: a period has fewer queries, and there are many
+// periods), and DefaultAdviceThresholds. Since stays zero: the end of the
+// model's validation window. The CLI's monitor flags and the desktop's
+// Monitoring panel start from them.
+func DefaultMonitorOptions() MonitorOptions {
+	return MonitorOptions{Model: "best", Period: string(eval.DefaultPeriod), Depth: 50, Permutations: 2000, Resamples: 2000,
+		Thresholds: DefaultAdviceThresholds()}
+}
+
+func (o MonitorOptions) withDefaults() MonitorOptions {
+	d := DefaultMonitorOptions()
+	o.Model = firstNonEmpty(o.Model, d.Model)
+	o.Period = firstNonEmpty(o.Period, d.Period)
+	fillInt(&o.Depth, d.Depth)
+	fillInt(&o.Permutations, d.Permutations)
+	fillInt(&o.Resamples, d.Resamples)
+	o.Thresholds = o.Thresholds.withDefaults()
+	return o
+}
+
+// Validate says which option is out of range (an *OptionError naming its
+// JSON field; a threshold's is "thresholds.NAME"), or returns nil. Zero
+// values are valid: they take DefaultMonitorOptions'. Monitor refuses
+// options it does not accept before it reads anything.
+func (o MonitorOptions) Validate() error {
+	d := DefaultMonitorOptions()
+	_, periodErr := eval.ParsePeriod(o.Period)
+	if err := firstBadField(
+		fieldCheck{periodErr == nil, "period", o.Period, fmt.Sprintf("week, month or quarter (empty = %s)", d.Period)},
+		fieldCheck{o.Depth >= 0, "depth", o.Depth, fmt.Sprintf("candidates per query, 1 or more (0 = %d)", d.Depth)},
+		fieldCheck{o.Permutations >= 0, "permutations", o.Permutations, fmt.Sprintf("permutations, 1 or more (0 = %d)", d.Permutations)},
+		fieldCheck{o.Resamples >= 0, "resamples", o.Resamples, fmt.Sprintf("bootstrap resamples, 1 or more (0 = %d)", d.Resamples)},
+		fieldCheck{validPrecision(o.Precision), "precision", o.Precision, precisionWant},
+	); err != nil {
+		return err
+	}
+	return within("thresholds", o.Thresholds.Validate())
 }
 
 // MonitorResult is how the deployed model, the first stage and the final
@@ -141,20 +184,15 @@ type monitoredModel struct {
 func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progress) (MonitorResult, error) {
 	start := time.Now()
 	settings := p.SettingsSnapshot()
+	if err := o.Validate(); err != nil {
+		return MonitorResult{}, fmt.Errorf("monitor: %w", err)
+	}
+	o = o.withDefaults()
 	period, err := eval.ParsePeriod(o.Period)
 	if err != nil {
 		return MonitorResult{}, err
 	}
-	if o.Depth <= 0 {
-		o.Depth = 50
-	}
-	if o.Permutations <= 0 {
-		o.Permutations = 2000
-	}
-	if o.Resamples <= 0 {
-		o.Resamples = 2000
-	}
-	th := o.Thresholds.withDefaults()
+	th := o.Thresholds
 	res := MonitorResult{Period: period, Depth: o.Depth, Created: time.Now().UTC()}
 	if !o.NoRefresh {
 		if res.Refreshed, err = p.refreshLabels(ctx, progress); err != nil {
@@ -168,7 +206,7 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 	if !ok {
 		return MonitorResult{}, fmt.Errorf("monitor: nothing mined yet: run `precedent mine` first")
 	}
-	mm, err := p.monitoredModel(firstNonEmpty(o.Model, "best"))
+	mm, err := p.monitoredModel(o.Model)
 	if err != nil {
 		return MonitorResult{}, err
 	}
@@ -271,21 +309,23 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 	if err != nil {
 		return MonitorResult{}, err
 	}
-	res.Fusion, _ = eval.ChooseFusion(valFirst, valModel, valRel, eval.FusionGrid())
-	res.FinalFrom = FinalFromFusion
-	// The learned ranker, as evaluation fits and chooses it: its lists are
-	// the "first stage" the model's score is fused into.
+	// The learned ranker, fitted and chosen as evaluation fits and chooses
+	// it: its lists are the "first stage" the model's score is fused into.
 	fit, rv, tq, err := p.evalRanker(ctx, a, val, valDepth, qcs, o.Depth, o.BiEncoderEvidence, progress)
 	if err != nil {
 		return MonitorResult{}, err
 	}
-	valBase, base := valFirst, first
+	var ranker *RankerFit
 	if fit.Model != nil {
-		f, trials, _ := modelShare(rv, valModel, valRel)
-		if chooseFinal(fit, fusedRR(f, byRankAll(rv), valModel, valRel), fusedRR(res.Fusion, valFirst, valModel, valRel), f, trials).From == FinalFromRanker {
-			res.FinalFrom, res.RankerFusion = FinalFromRanker, &f
-			valBase, base = byRankAll(rv), byRankAll(alignLists(qcs, tq, rankerScored(fit.Model, tq)))
-		}
+		ranker = &fit
+	}
+	choice := chooseFinalSystem(valFirst, rv, valModel, valRel, ranker)
+	res.Fusion, res.FinalFrom = choice.fusion, choice.final.From
+	valBase, base := valFirst, first
+	if choice.final.From == FinalFromRanker {
+		share := choice.final.RankerFusion
+		res.RankerFusion = &share
+		valBase, base = byRankAll(rv), byRankAll(alignLists(qcs, tq, rankerScored(fit.Model, tq)))
 	}
 	finalFusion := res.Fusion
 	if res.RankerFusion != nil {

@@ -48,25 +48,36 @@ func DefaultAdviceThresholds() AdviceThresholds {
 
 func (t AdviceThresholds) withDefaults() AdviceThresholds {
 	d := DefaultAdviceThresholds()
+	for _, f := range []struct{ v, d *float64 }{{&t.BelowFirst, &d.BelowFirst}, {&t.Drop, &d.Drop}, {&t.UnseenRules, &d.UnseenRules}, {&t.Shift, &d.Shift}} {
+		if *f.v <= 0 {
+			*f.v = *f.d
+		}
+	}
 	if t.MinQueries <= 0 {
 		t.MinQueries = d.MinQueries
 	}
 	if t.Periods <= 0 {
 		t.Periods = d.Periods
 	}
-	if t.BelowFirst <= 0 {
-		t.BelowFirst = d.BelowFirst
-	}
-	if t.Drop <= 0 {
-		t.Drop = d.Drop
-	}
-	if t.UnseenRules <= 0 {
-		t.UnseenRules = d.UnseenRules
-	}
-	if t.Shift <= 0 {
-		t.Shift = d.Shift
-	}
 	return t
+}
+
+// Validate says which threshold is out of range (an *OptionError naming
+// its JSON field), or returns nil. Zero values are valid: they take
+// DefaultAdviceThresholds'. The shares and differences are of MRR@10,
+// shares of tickets and KS distances, all between 0 and 1.
+func (t AdviceThresholds) Validate() error {
+	d := DefaultAdviceThresholds()
+	share := func(v float64) bool { return finite(v) && v >= 0 && v <= 1 }
+	want := func(what string, def float64) string { return fmt.Sprintf("%s, 0 to 1 (0 = %g)", what, def) }
+	return firstBadField(
+		fieldCheck{t.MinQueries >= 0, "min_queries", t.MinQueries, fmt.Sprintf("labelled queries, 1 or more (0 = %d)", d.MinQueries)},
+		fieldCheck{t.Periods >= 0, "periods", t.Periods, fmt.Sprintf("consecutive periods, 1 or more (0 = %d)", d.Periods)},
+		fieldCheck{share(t.BelowFirst), "below_first", t.BelowFirst, want("a difference of MRR@10", d.BelowFirst)},
+		fieldCheck{share(t.Drop), "drop", t.Drop, want("a difference of MRR@10", d.Drop)},
+		fieldCheck{share(t.UnseenRules), "unseen_rules", t.UnseenRules, want("a share of tickets", d.UnseenRules)},
+		fieldCheck{share(t.Shift), "shift", t.Shift, want("a Kolmogorov-Smirnov distance", d.Shift)},
+	)
 }
 
 // Advice levels.

@@ -18,10 +18,11 @@ const (
 	metaNegatives = "negatives"
 )
 
-// NegativesOptions configure hard-negative mining.
+// NegativesOptions configure hard-negative mining; zero values take
+// DefaultNegativesOptions' (Validate says which values are out of range).
 type NegativesOptions struct {
 	negatives.Options
-	Windows []string `json:"windows"` // query windows to mine for (default train, validation)
+	Windows []string `json:"windows"` // query windows to mine for: train, validation, test
 	// LinkWindow, when positive, drops candidates sharing a user, host or IP
 	// with the query within this time. Off by default: the entity pivot puts
 	// such tickets in every test list, so the model must learn to reject the
@@ -29,6 +30,56 @@ type NegativesOptions struct {
 	// keeping them as negatives scores better (README "Results"); the
 	// false-negative guard still holds the doubtful ones back for review.
 	LinkWindow time.Duration `json:"link_window"`
+}
+
+// DefaultNegativesOptions are the values hard-negative mining takes where
+// its NegativesOptions are zero: the selection's (negatives.DefaultOptions:
+// 7 negatives among the first 50 candidates, same-rule near-duplicates
+// within 72h or Jaccard 0.6 dropped, candidates scoring 0.95 of the best
+// positive held), for the queries of the train and validation windows,
+// keeping tickets that share an entity with the query. The CLI's flags and
+// the desktop's Negatives panel start from them.
+func DefaultNegativesOptions() NegativesOptions {
+	return NegativesOptions{Options: negatives.DefaultOptions(), Windows: []string{"train", "validation"}}
+}
+
+// withDefaults fills the windows; the selection fills its own zero values
+// (negatives.DefaultOptions, which DefaultNegativesOptions holds).
+func (o NegativesOptions) withDefaults() NegativesOptions {
+	if len(o.Windows) == 0 {
+		o.Windows = DefaultNegativesOptions().Windows
+	}
+	return o
+}
+
+// maxNegativesPerQuery bounds NegativesOptions.PerQuery: beyond it a value
+// is a slip, and training would see mostly negatives.
+const maxNegativesPerQuery = 100
+
+// Validate says which option is out of range (an *OptionError naming its
+// JSON field; the near-duplicate rule's are "near_dup.NAME"), or returns
+// nil. Zero values are valid: they take DefaultNegativesOptions'.
+func (o NegativesOptions) Validate() error {
+	d := DefaultNegativesOptions()
+	for _, w := range o.Windows {
+		if !slices.Contains([]string{"train", "validation", "test"}, w) {
+			return &OptionError{Field: "windows", Value: w, Want: "windows among train, validation, test"}
+		}
+	}
+	sim := o.NearDup.SameRuleMinSimilarity
+	return firstBadField(
+		fieldCheck{o.TopK >= 0, "top_k", o.TopK, fmt.Sprintf("candidates per query, 1 or more (0 = %d)", d.TopK)},
+		fieldCheck{o.PerQuery >= 0 && o.PerQuery <= maxNegativesPerQuery, "per_query", o.PerQuery,
+			fmt.Sprintf("negatives per query, 1 to %d (0 = %d)", maxNegativesPerQuery, d.PerQuery)},
+		fieldCheck{o.Random >= 0, "random", o.Random, "random negatives per query, 0 or more"},
+		fieldCheck{finite(o.GuardFraction) && o.GuardFraction >= 0 && o.GuardFraction <= 1, "guard_fraction", o.GuardFraction,
+			fmt.Sprintf("a fraction of the best positive's score, 0 to 1 (0 = %g)", d.GuardFraction)},
+		fieldCheck{o.NearDup.SameRuleWithin >= 0, "near_dup.same_rule_within", o.NearDup.SameRuleWithin,
+			fmt.Sprintf("a duration, 0 or more (both near-duplicate rules 0 = %s and %g)", d.NearDup.SameRuleWithin, d.NearDup.SameRuleMinSimilarity)},
+		fieldCheck{finite(sim) && sim >= 0 && sim <= 1, "near_dup.same_rule_min_similarity", sim,
+			fmt.Sprintf("a Jaccard similarity, 0 to 1 (both near-duplicate rules 0 = %s and %g)", d.NearDup.SameRuleWithin, d.NearDup.SameRuleMinSimilarity)},
+		fieldCheck{o.LinkWindow >= 0, "link_window", o.LinkWindow, "a duration, 0 (off) or more"},
+	)
 }
 
 // NegativesResult reports what was mined and, on a synthetic archive, how
@@ -56,9 +107,10 @@ type Review struct {
 // Existing reviews are kept.
 func (p *Project) MineNegatives(ctx context.Context, o NegativesOptions, progress Progress) (NegativesResult, error) {
 	start := time.Now()
-	if len(o.Windows) == 0 {
-		o.Windows = []string{"train", "validation"}
+	if err := o.Validate(); err != nil {
+		return NegativesResult{}, fmt.Errorf("negatives: %w", err)
 	}
+	o = o.withDefaults()
 	a, err := p.loadArchive()
 	if err != nil {
 		return NegativesResult{}, err

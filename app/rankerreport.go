@@ -10,14 +10,38 @@ import (
 	"github.com/precedent/precedent/ml/ltr"
 )
 
-// RankerOptions configure a learned-ranker report; zero values take the
-// defaults.
+// RankerOptions configure a learned-ranker report; zero values take
+// DefaultRankerOptions'.
 type RankerOptions struct {
-	Depth int      `json:"depth"`          // candidates per query (default DefaultFirstStageK)
+	Depth int      `json:"depth"`          // candidates per query
 	Drop  []string `json:"drop,omitempty"` // features left out (an ablation)
 	// BiEncoderEvidence adds the off-the-shelf bi-encoder's cosine to the
 	// evidence (as EvalOptions.BiEncoderEvidence).
 	BiEncoderEvidence bool `json:"bi_encoder_evidence,omitempty"`
+}
+
+// DefaultRankerOptions are the values a learned-ranker report takes where
+// its RankerOptions are zero: as deep as the first stage retrieves by
+// default, every feature. The CLI's ranker flags default to them.
+func DefaultRankerOptions() RankerOptions {
+	return RankerOptions{Depth: DefaultFirstStageOptions().K}
+}
+
+func (o RankerOptions) withDefaults() RankerOptions {
+	fillInt(&o.Depth, DefaultRankerOptions().Depth)
+	return o
+}
+
+// Validate says which option is out of range or unknown (an *OptionError
+// naming its JSON field), or returns nil. Zero values are valid.
+func (o RankerOptions) Validate() error {
+	feats := evidenceFeatures()
+	for _, d := range o.Drop {
+		if !slices.Contains(feats, d) {
+			return &OptionError{Field: "drop", Value: d, Want: "features among " + strings.Join(feats, ", ")}
+		}
+	}
+	return firstBadField(fieldCheck{o.Depth >= 0, "depth", o.Depth, fmt.Sprintf("candidates per query, 1 or more (0 = %d)", DefaultRankerOptions().Depth)})
 }
 
 // RankerWindow is the learned ranker against the first stage on one window.
@@ -44,17 +68,14 @@ type RankerReport struct {
 // lists and compares it with the first stage; with Drop, as an ablation.
 // It needs no trained model.
 func (p *Project) RankerReport(ctx context.Context, o RankerOptions, progress Progress) (RankerReport, error) {
-	if o.Depth <= 0 {
-		o.Depth = DefaultFirstStageK
+	if err := o.Validate(); err != nil {
+		return RankerReport{}, fmt.Errorf("ranker: %w", err)
 	}
+	o = o.withDefaults()
 	feats := evidenceFeatures()
 	drop := map[int]bool{}
 	for _, d := range o.Drop {
-		i := slices.Index(feats, d)
-		if i < 0 {
-			return RankerReport{}, fmt.Errorf("ranker: unknown feature %q (features: %s)", d, strings.Join(feats, ", "))
-		}
-		drop[i] = true
+		drop[slices.Index(feats, d)] = true
 	}
 	a, err := p.loadArchive()
 	if err != nil {

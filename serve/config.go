@@ -10,57 +10,106 @@ import (
 	"time"
 )
 
-// Config configures a Server; zero values take the defaults below.
+// Config configures a Server; zero values take DefaultConfig's, but for
+// DrainDelay, where zero is none (Validate says which values are out of
+// range).
 type Config struct {
-	Addr           string        // listen address (default 127.0.0.1:8088)
+	Addr           string        // listen address
 	Token          string        // bearer token; "" = no authentication (loopback only)
 	TLSCert        string        // PEM certificate file; with TLSKey, serve HTTPS
 	TLSKey         string        // PEM key file
-	MaxBatch       int           // pairs per model call (default 64)
-	MaxWait        time.Duration // how long a batch waits for company (default 5ms)
-	QueueSize      int           // requests waiting for the model before 429 (default 64)
-	MaxTexts       int           // texts or candidates per request (default 256)
-	MaxBodyBytes   int64         // request body limit (default 4 MiB)
-	RequestTimeout time.Duration // per request, queueing included (default 30s)
-	ReadTimeout    time.Duration // to read a request, body included; 408 after it (default 30s)
+	MaxBatch       int           // pairs per model call
+	MaxWait        time.Duration // how long a batch waits for company
+	QueueSize      int           // requests waiting for the model before 429
+	MaxTexts       int           // texts or candidates per request
+	MaxBodyBytes   int64         // request body limit
+	RequestTimeout time.Duration // per request, queueing included
+	ReadTimeout    time.Duration // to read a request, body included; 408 after it
 	DrainDelay     time.Duration // on shutdown, how long /health answers 503 while requests are still served (0: none)
-	ShutdownGrace  time.Duration // how long shutdown waits for requests in flight (default 30s)
+	ShutdownGrace  time.Duration // how long shutdown waits for requests in flight
 }
 
 // DefaultAddr is where Precedent serves unless told otherwise: loopback only.
 const DefaultAddr = "127.0.0.1:8088"
 
+// DefaultConfig is how `precedent serve` (and the service it installs)
+// serves unless told otherwise: on DefaultAddr, batches of up to 64 pairs
+// waiting 5ms for company, 64 requests queued, 256 texts and 4 MiB per
+// request, 30s to read and to answer one, 30s for requests in flight at
+// shutdown, and a 5s drain before it (a load balancer's health checks
+// must see the 503 within it). A zero DrainDelay is none, so a server
+// built from a zero Config, as in tests, stops at once.
+func DefaultConfig() Config {
+	return Config{Addr: DefaultAddr, MaxBatch: 64, MaxWait: 5 * time.Millisecond, QueueSize: 64, MaxTexts: 256, MaxBodyBytes: 4 << 20,
+		RequestTimeout: 30 * time.Second, ReadTimeout: 30 * time.Second, DrainDelay: 5 * time.Second, ShutdownGrace: 30 * time.Second}
+}
+
 // ErrExposed refuses a non-loopback address without a token and TLS.
 var ErrExposed = errors.New("a non-loopback address needs a bearer token and TLS")
 
+// OptionError is a Config field out of range, as Validate reports it.
+type OptionError struct {
+	Field string // the Config field, e.g. "MaxBatch"
+	Value any    // the value refused
+	Want  string // what the field accepts
+}
+
+func (e *OptionError) Error() string { return e.Named(func(field string) string { return field }) }
+
+// Named is the message with the field named name(Field), e.g. its flag.
+func (e *OptionError) Named(name func(field string) string) string {
+	return fmt.Sprintf("%s %v: want %s", name(e.Field), e.Value, e.Want)
+}
+
 func (c Config) withDefaults() Config {
+	d := DefaultConfig()
 	if c.Addr == "" {
-		c.Addr = DefaultAddr
+		c.Addr = d.Addr
 	}
-	def := func(v *int, d int) {
-		if *v <= 0 {
-			*v = d
+	for _, f := range []struct{ v, d *int }{{&c.MaxBatch, &d.MaxBatch}, {&c.QueueSize, &d.QueueSize}, {&c.MaxTexts, &d.MaxTexts}} {
+		if *f.v <= 0 {
+			*f.v = *f.d
 		}
 	}
-	def(&c.MaxBatch, 64)
-	def(&c.QueueSize, 64)
-	def(&c.MaxTexts, 256)
 	if c.MaxBodyBytes <= 0 {
-		c.MaxBodyBytes = 4 << 20
+		c.MaxBodyBytes = d.MaxBodyBytes
 	}
-	if c.MaxWait <= 0 {
-		c.MaxWait = 5 * time.Millisecond
-	}
-	if c.RequestTimeout <= 0 {
-		c.RequestTimeout = 30 * time.Second
-	}
-	if c.ReadTimeout <= 0 {
-		c.ReadTimeout = 30 * time.Second
-	}
-	if c.ShutdownGrace <= 0 {
-		c.ShutdownGrace = 30 * time.Second
+	for _, f := range []struct{ v, d *time.Duration }{{&c.MaxWait, &d.MaxWait}, {&c.RequestTimeout, &d.RequestTimeout},
+		{&c.ReadTimeout, &d.ReadTimeout}, {&c.ShutdownGrace, &d.ShutdownGrace}} {
+		if *f.v <= 0 {
+			*f.v = *f.d
+		}
 	}
 	return c
+}
+
+// Validate says which field is out of range (an *OptionError naming it),
+// then whether the configuration would expose the model unprotected
+// (Check), or returns nil. Zero values are valid: they take
+// DefaultConfig's (DrainDelay: none). New refuses what it refuses.
+func (c Config) Validate() error {
+	d := DefaultConfig()
+	for _, f := range []struct {
+		field string
+		ok    bool
+		value any
+		want  string
+	}{
+		{"MaxBatch", c.MaxBatch >= 0, c.MaxBatch, fmt.Sprintf("pairs per model call, 1 or more (0 = %d)", d.MaxBatch)},
+		{"MaxWait", c.MaxWait >= 0, c.MaxWait, fmt.Sprintf("a duration, 0 or more (0 = %s)", d.MaxWait)},
+		{"QueueSize", c.QueueSize >= 0, c.QueueSize, fmt.Sprintf("requests, 1 or more (0 = %d)", d.QueueSize)},
+		{"MaxTexts", c.MaxTexts >= 0, c.MaxTexts, fmt.Sprintf("texts per request, 1 or more (0 = %d)", d.MaxTexts)},
+		{"MaxBodyBytes", c.MaxBodyBytes >= 0, c.MaxBodyBytes, fmt.Sprintf("bytes, 1 or more (0 = %d)", d.MaxBodyBytes)},
+		{"RequestTimeout", c.RequestTimeout >= 0, c.RequestTimeout, fmt.Sprintf("a duration, 0 or more (0 = %s)", d.RequestTimeout)},
+		{"ReadTimeout", c.ReadTimeout >= 0, c.ReadTimeout, fmt.Sprintf("a duration, 0 or more (0 = %s)", d.ReadTimeout)},
+		{"DrainDelay", c.DrainDelay >= 0, c.DrainDelay, "a duration, 0 (none) or more"},
+		{"ShutdownGrace", c.ShutdownGrace >= 0, c.ShutdownGrace, fmt.Sprintf("a duration, 0 or more (0 = %s)", d.ShutdownGrace)},
+	} {
+		if !f.ok {
+			return &OptionError{Field: f.field, Value: f.value, Want: f.want}
+		}
+	}
+	return c.Check()
 }
 
 // Check refuses a configuration that would expose the model unprotected:

@@ -43,10 +43,10 @@ type Server struct {
 // New starts the batcher over model. The server owns model from here on:
 // Serve (or Close) frees it.
 func New(model Model, cfg Config) (*Server, error) {
-	cfg = cfg.withDefaults()
-	if err := cfg.Check(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg = cfg.withDefaults()
 	tc, err := cfg.TLSConfig()
 	if err != nil {
 		return nil, err

@@ -388,7 +388,7 @@ func (p *archivePanel) startImport() {
 	}
 	o := p.importOptions(m.String())
 	o.Preset = "" // the selects already hold the preset's choice
-	if _, err := app.ParseVisibility(o.Visibility); err != nil {
+	if err := o.Validate(); err != nil {
 		p.d.showError("Import", err)
 		return
 	}

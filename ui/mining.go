@@ -52,19 +52,10 @@ type miningPanel struct {
 // presetLabel is how a preset is shown beside its checkbox.
 func presetLabel(name string) string { return name + "   " + mining.Presets[name].Expr }
 
-func presetNames() []string {
-	names := make([]string, 0, len(mining.Presets))
-	for n := range mining.Presets {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
 func newMiningPanel(d *desktop) *miningPanel {
 	p := &miningPanel{d: d}
 	var labels []string
-	for _, n := range presetNames() {
+	for _, n := range mining.PresetNames() {
 		labels = append(labels, presetLabel(n))
 	}
 	p.presets = widget.NewCheckGroup(labels, func([]string) { p.validate() })
@@ -221,17 +212,23 @@ func (p *miningPanel) mine() *app.Job {
 		p.d.showError("Mining", fmt.Errorf("%w\nFix the pattern, then run again", err))
 		return nil
 	}
+	o := app.DefaultMineOptions()
+	o.Presets, o.Patterns = presets, patterns
+	if err := o.Validate(); err != nil {
+		p.d.showError("Mining", err)
+		return nil
+	}
 	p.runBtn.Disable()
 	p.progress.Show()
 	p.progress.Start()
-	return p.d.run("mining", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
+	job := p.d.run("mining", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
 		if err := proj.UpdateSettings(func(s *app.Settings) error {
 			s.IDPresets, s.IDPatterns = presets, patterns
 			return nil
 		}); err != nil {
 			return err
 		}
-		_, err := proj.Mine(ctx, app.MineOptions{Presets: presets, Patterns: patterns}, progress)
+		_, err := proj.Mine(ctx, o, progress)
 		return err
 	}, func(e app.Event) {
 		if e.Message != "" {
@@ -245,6 +242,12 @@ func (p *miningPanel) mine() *app.Job {
 			p.refresh()
 		}
 	})
+	if job == nil { // it did not start: done is never called
+		p.progress.Stop()
+		p.progress.Hide()
+		p.runBtn.Enable()
+	}
+	return job
 }
 
 // showResult renders the funnel, the split and the summary.

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/precedent/precedent/app"
+	"github.com/precedent/precedent/ml/eval"
 )
 
 // monitorColumns are the monitoring table's columns.
@@ -44,8 +45,8 @@ func newMonitoringPanel(d *desktop) *monitoringPanel {
 	p := &monitoringPanel{d: d}
 	p.runBtn = widget.NewButtonWithIcon("Run monitoring", theme.MediaPlayIcon(), func() { p.monitor() })
 	p.runBtn.Importance = widget.HighImportance
-	p.period = widget.NewSelect([]string{"week", "month", "quarter"}, nil)
-	p.period.SetSelected("month")
+	p.period = widget.NewSelect([]string{string(eval.Week), string(eval.Month), string(eval.Quarter)}, nil)
+	p.period.SetSelected(app.DefaultMonitorOptions().Period)
 	p.done, p.state = binding.NewFloat(), binding.NewString()
 	p.progress = widget.NewProgressBarWithData(p.done)
 	p.status = widget.NewLabelWithData(p.state)
@@ -100,15 +101,22 @@ func (p *monitoringPanel) refresh() {
 	p.show(res)
 }
 
-// monitor runs the monitoring of the best run.
+// monitor runs the monitoring of the best run with app's default options
+// by the chosen period. It returns nil when monitoring could not start
+// (the reason is shown).
 func (p *monitoringPanel) monitor() *app.Job {
+	o := app.DefaultMonitorOptions()
+	o.Period = p.period.Selected
+	if err := o.Validate(); err != nil {
+		p.d.showError("monitoring", err)
+		return nil
+	}
 	p.runBtn.Disable()
 	_ = p.done.Set(0)
-	period := p.period.Selected
 	var res app.MonitorResult
-	return p.d.run("monitoring", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
+	job := p.d.run("monitoring", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
 		var err error
-		res, err = proj.Monitor(ctx, app.MonitorOptions{Period: period}, progress)
+		res, err = proj.Monitor(ctx, o, progress)
 		return err
 	}, func(e app.Event) {
 		if e.Total > 0 {
@@ -124,6 +132,10 @@ func (p *monitoringPanel) monitor() *app.Job {
 			p.show(res)
 		}
 	})
+	if job == nil {
+		p.runBtn.Enable() // it did not start: done is never called
+	}
+	return job
 }
 
 // show renders one monitoring result (the zero result clears the panel).

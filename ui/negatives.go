@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -62,7 +63,7 @@ func newNegativesPanel(d *desktop) *negativesPanel {
 	p.negBtn = widget.NewButtonWithIcon("2 · Mine hard negatives", theme.MediaPlayIcon(), func() { p.mineNegatives() })
 	p.negBtn.Importance = widget.HighImportance
 	p.perQuery = widget.NewEntry()
-	p.perQuery.SetText(strconv.Itoa(negatives.DefaultOptions().PerQuery))
+	p.perQuery.SetText(strconv.Itoa(app.DefaultNegativesOptions().PerQuery))
 	p.done = binding.NewFloat()
 	p.progress = widget.NewProgressBarWithData(p.done)
 	p.progress.Hide()
@@ -197,7 +198,7 @@ func (p *negativesPanel) refresh() {
 	}
 	p.fsBtn.Enable()
 	if _, err := proj.Candidates("train"); err != nil {
-		p.summary.SetText("Next: retrieve candidates with the first stage (BM25, top 50 earlier tickets per query).")
+		p.summary.SetText(fmt.Sprintf("Next: retrieve candidates with the first stage (top %d earlier tickets per query).", app.DefaultFirstStageOptions().K))
 		p.negBtn.Disable()
 		p.setQueue(nil)
 		return
@@ -408,32 +409,48 @@ func (p *negativesPanel) nextQuery(step int) {
 
 // firstStage retrieves candidates for every query with positives.
 func (p *negativesPanel) firstStage() *app.Job {
+	o := app.DefaultFirstStageOptions()
+	if err := o.Validate(); err != nil {
+		p.d.showError("first stage", err)
+		return nil
+	}
 	p.fsBtn.Disable()
 	_ = p.done.Set(0)
 	p.progress.Show()
-	return p.d.run("first stage", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
-		_, err := proj.FirstStage(ctx, app.FirstStageOptions{Pivot: app.DefaultPivot, RulePivot: app.DefaultRulePivot}, progress)
+	job := p.d.run("first stage", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
+		_, err := proj.FirstStage(ctx, o, progress)
 		return err
 	}, p.onEvent, func(err error) {
 		p.progress.Hide()
 		p.fsBtn.Enable()
 		p.refresh()
 	})
+	if job == nil {
+		p.progress.Hide()
+		p.fsBtn.Enable() // it did not start: done is never called
+	}
+	return job
 }
 
 // mineNegatives selects hard negatives from the stored candidates.
 func (p *negativesPanel) mineNegatives() *app.Job {
+	// The form shows the default, so a 0 typed over it is a slip, not a
+	// request for the default; app's Validate holds the bounds.
 	n, err := strconv.Atoi(strings.TrimSpace(p.perQuery.Text))
-	if err != nil || n < 1 || n > 100 {
-		p.d.showError("Negatives", fmt.Errorf("negatives per query %q: give a whole number from 1 to 100", p.perQuery.Text))
+	if err != nil || n == 0 {
+		p.d.showError("Negatives", fmt.Errorf("negatives per query %q: give a whole number", p.perQuery.Text))
 		return nil
 	}
-	o := app.NegativesOptions{}
+	o := app.DefaultNegativesOptions()
 	o.PerQuery = n
+	if err := o.Validate(); err != nil {
+		p.d.showError("Negatives", formError(err, map[string]string{"per_query": "negatives per query"}))
+		return nil
+	}
 	p.negBtn.Disable()
 	_ = p.done.Set(0)
 	p.progress.Show()
-	return p.d.run("negatives", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
+	job := p.d.run("negatives", func(ctx context.Context, proj *app.Project, progress app.Progress) error {
 		_, err := proj.MineNegatives(ctx, o, progress)
 		return err
 	}, p.onEvent, func(err error) {
@@ -441,6 +458,26 @@ func (p *negativesPanel) mineNegatives() *app.Job {
 		p.negBtn.Enable()
 		p.refresh()
 	})
+	if job == nil {
+		p.progress.Hide()
+		p.negBtn.Enable() // it did not start: done is never called
+	}
+	return job
+}
+
+// formError is an option app refused, named as the form names it (label:
+// the form's names by the option's JSON name); any other error passes.
+func formError(err error, label map[string]string) error {
+	var oe *app.OptionError
+	if !errors.As(err, &oe) {
+		return err
+	}
+	return errors.New(oe.Named(func(field string) string {
+		if l, ok := label[field]; ok {
+			return l
+		}
+		return field
+	}))
 }
 
 func (p *negativesPanel) onEvent(e app.Event) {

@@ -24,8 +24,8 @@ func init() {
 func cmdSynth(ctx context.Context, args []string) error {
 	f := newFlags("synth", "--out DIR [flags]", "Writes tickets.csv (ServiceNow export), tickets.jsonl, ground_truth.jsonl and manifest.json.", 0, 0)
 	out := f.String("out", "", "output folder (required)")
-	n := f.Int("tickets", 20000, "number of tickets")
-	seed := f.Int64("seed", 1, "random seed (same seed, same archive)")
+	n := f.Int("tickets", synth.DefaultTickets, "number of tickets")
+	seed := f.Int64("seed", synth.DefaultSeed, "random seed (same seed, same archive)")
 	years := f.Float64("years", 0, "time span in years (default 2, as the demo)")
 	dateOnly := f.Bool("date-only", false, "write dates without times, as many exports do (same-day tickets then share their opened instant)")
 	drift := f.String("drift", "", "from this date (YYYY-MM-DD) on, rules retire and are replaced and wording changes: a model trained before it ages (see `precedent monitor`)")
@@ -84,12 +84,19 @@ func cmdImport(ctx context.Context, args []string) error {
 	delimiter := f.String("delimiter", "", "CSV separator: one character, or comma, semicolon, tab, pipe (default: sniffed from the first lines)")
 	var visible stringList
 	f.Var(&visible, "visible", "COLUMN=open|close: when a column was known (repeatable; remembered by the project)")
-	p, err := f.parseOpen(args)
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	o := app.ImportOptions{Format: *format, Mapping: *mapping, Preset: *preset, Sheet: *sheet, TZ: *tz, DateOrder: *dateOrder, Delimiter: *delimiter, Visibility: visible}
+	if err := o.Validate(); err != nil { // its errors name the flag already
+		fmt.Fprintf(os.Stderr, "precedent import: %v\n", err)
+		return errUsage
+	}
+	p, err := f.open()
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	o := app.ImportOptions{Format: *format, Mapping: *mapping, Preset: *preset, Sheet: *sheet, TZ: *tz, DateOrder: *dateOrder, Delimiter: *delimiter, Visibility: visible}
 	if len(f.positional) > 1 && len(visible) > 0 {
 		// Each file may hold some of the --visible columns; none may name
 		// a column no file holds.

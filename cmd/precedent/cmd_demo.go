@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -17,32 +18,35 @@ func cmdDemo(ctx context.Context, args []string) error {
 		"Generates the synthetic archive, imports it, mines positives, retrieves BM25 candidates, mines hard\n"+
 			"negatives, fine-tunes the reranker from all-MiniLM-L6-v2 (or --model), and evaluates on the test window.\n"+
 			"Interrupted? Run it again: finished steps are skipped and training resumes from its checkpoint.", 0, 0)
-	var o app.DemoOptions
-	f.IntVar(&o.Tickets, "tickets", 20000, "size of the synthetic archive (140000 is the full-scale benchmark)")
-	f.Int64Var(&o.Seed, "archive-seed", 1, "seed of the synthetic archive")
-	f.IntVar(&o.NegPerQ, "negatives", 7, "hard negatives per query")
-	trainFlags(f, &o.Train, app.DemoTrainOptions())
-	f.IntVar(&o.Pivot, "pivot", app.DefaultPivot, "first stage: add up to N earlier tickets sharing a user, host or IP with the query")
-	f.IntVar(&o.RulePivot, "rule-pivot", app.DefaultRulePivot, "first stage: add up to N of the most recent earlier tickets of the query's rule")
-	f.IntVar(&o.Eval.Depth, "depth", 40, "candidates retrieved and reranked per test query")
-	f.IntVar(&o.Eval.MaxQueries, "test-queries", 300, "test queries evaluated, evenly spread in time (0 = all)")
-	f.IntVar(&o.Eval.Permutations, "permutations", app.DefaultEvalOptions().Permutations, "permutations of the paired randomization test")
+	def := app.DefaultDemoOptions()
+	o := def
+	f.IntVar(&o.Tickets, "tickets", def.Tickets, "size of the synthetic archive (140000 is the full-scale benchmark)")
+	f.Int64Var(&o.Seed, "archive-seed", def.Seed, "seed of the synthetic archive")
+	f.IntVar(&o.NegPerQ, "negatives", def.NegPerQ, "hard negatives per query")
+	trainFlags(f, &o.Train, def.Train)
+	f.IntVar(&o.Pivot, "pivot", def.Pivot, "first stage: add up to N earlier tickets sharing a user, host or IP with the query")
+	f.IntVar(&o.RulePivot, "rule-pivot", def.RulePivot, "first stage: add up to N of the most recent earlier tickets of the query's rule")
+	f.IntVar(&o.Eval.Depth, "depth", def.Eval.Depth, "candidates retrieved and reranked per test query")
+	f.IntVar(&o.Eval.MaxQueries, "test-queries", def.Eval.MaxQueries, "test queries evaluated, evenly spread in time (0 = all)")
+	f.IntVar(&o.Eval.Permutations, "permutations", def.Eval.Permutations, "permutations of the paired randomization test")
 	f.BoolVar(&o.Restart, "restart", false, "start over instead of resuming an earlier demo in this folder")
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	if err := o.Eval.Validate(); err != nil {
-		return f.optionError(err, map[string]string{"depth": "depth", "max_queries": "test-queries", "permutations": "permutations"})
+	scratchLR(f, &o.Train)
+	if err := o.Validate(); err != nil {
+		var oe *app.OptionError
+		if errors.As(err, &oe) && oe.Field == "" {
+			return fmt.Errorf("demo: %w", err) // a training option, named with its flag, as train reports it
+		}
+		return f.optionError(err, map[string]string{"tickets": "tickets", "negatives_per_query": "negatives", "pivot": "pivot", "rule_pivot": "rule-pivot",
+			"eval.depth": "depth", "eval.max_queries": "test-queries", "eval.permutations": "permutations"})
 	}
 	p, err := f.open()
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	scratchLR(f, &o.Train)
-	if err := o.Train.Validate(); err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
 	if !f.json() {
 		fmt.Fprintf(os.Stderr, "project: %s\n", p.Dir)
 		printBackend(p)

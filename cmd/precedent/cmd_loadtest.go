@@ -27,15 +27,16 @@ func cmdLoadtest(ctx context.Context, args []string) error {
 			"(model loaded, --warmup of the same load done) and after.", 0, 0)
 	dir := f.String("model", "", "exported model folder")
 	backendName := f.String("backend", "", "compute backend (default: the fastest available)")
-	var o loadtest.Options
-	f.StringVar(&o.API, "api", "tickets", "API to load: tickets, tei or cohere")
-	f.IntVar(&o.Clients, "clients", 8, "concurrent clients")
-	f.DurationVar(&o.Duration, "duration", 20*time.Second, "how long to send requests")
-	f.IntVar(&o.MaxRequests, "requests", 100000, "stop after this many requests")
-	f.IntVar(&o.Candidates, "candidates", 20, "candidates (texts) per request")
-	maxBatch := f.Int("max-batch", 64, "server: pairs per model call")
-	maxWait := f.Duration("max-wait", 5*time.Millisecond, "server: how long a batch waits for more requests")
-	queue := f.Int("queue", 64, "server: requests waiting before 429")
+	def, server := loadtest.DefaultOptions(), serve.DefaultConfig()
+	o := def
+	f.StringVar(&o.API, "api", def.API, "API to load: tickets, tei or cohere")
+	f.IntVar(&o.Clients, "clients", def.Clients, "concurrent clients")
+	f.DurationVar(&o.Duration, "duration", def.Duration, "how long to send requests")
+	f.IntVar(&o.MaxRequests, "requests", def.MaxRequests, "stop after this many requests")
+	f.IntVar(&o.Candidates, "candidates", def.Candidates, "candidates (texts) per request")
+	maxBatch := f.Int("max-batch", server.MaxBatch, "server: pairs per model call")
+	maxWait := f.Duration("max-wait", server.MaxWait, "server: how long a batch waits for more requests")
+	queue := f.Int("queue", server.QueueSize, "server: requests waiting before 429")
 	warmup := f.Duration("warmup", 10*time.Second, "load before measuring, so every batch shape is compiled (RSS before is taken after it)")
 	if err := f.parse(args); err != nil {
 		return err
@@ -43,6 +44,10 @@ func cmdLoadtest(ctx context.Context, args []string) error {
 	if *dir == "" {
 		fmt.Fprintln(os.Stderr, "precedent loadtest: --model is required")
 		return errUsage
+	}
+	cfg := serve.Config{MaxBatch: *maxBatch, MaxWait: *maxWait, QueueSize: *queue, MaxTexts: max(server.MaxTexts, o.Candidates)}
+	if err := validate(f, cfg); err != nil {
+		return err
 	}
 	arch, err := synth.Generate(synth.Config{Tickets: 2000, Seed: 7})
 	if err != nil {
@@ -57,7 +62,7 @@ func cmdLoadtest(ctx context.Context, args []string) error {
 		m.Close()
 		return err
 	}
-	s, err := serve.New(m, serve.Config{MaxBatch: *maxBatch, MaxWait: *maxWait, QueueSize: *queue, MaxTexts: max(256, o.Candidates)})
+	s, err := serve.New(m, cfg)
 	if err != nil {
 		m.Close()
 		return err

@@ -34,20 +34,21 @@ func cmdMine(ctx context.Context, args []string) error {
 	f := newFlags("mine", "[flags]", "Extracts ticket IDs cited in close-notes and comments and explicit link fields, keeps links between\n"+
 		"existing tickets, sets negated mentions (\"not related to\", \"ruled out\") apart, drops trivial duplicates,\n"+
 		"expands master-case groups with caps, samples across rules, and splits by time.", 0, 0)
+	def := app.DefaultMineOptions()
+	o := def
 	var presets, patterns, fields, negated, linkKinds listFlag
-	f.Var(&presets, "preset", "ID pattern preset(s): servicenow, servicenow-any, jira, generic, cve (repeatable)")
+	f.Var(&presets, "preset", "ID pattern preset(s): "+strings.Join(mining.PresetNames(), ", ")+" (repeatable; default: the project's settings, else servicenow)")
 	f.Var(&patterns, "pattern", "custom ID regular expression (repeatable)")
-	f.Var(&fields, "fields", "text fields to read: close_notes,comments,description,title (default close_notes,comments)")
+	f.Var(&fields, "fields", "text fields to read: "+strings.Join(mining.TextFields, ",")+" (default "+strings.Join(mining.DefaultOptions().Fields, ",")+")")
 	f.Var(&negated, "negated", "extra negated cue phrase (RE2, case-insensitive), added to the built-in ones (repeatable)")
 	f.Var(&linkKinds, "link-kinds", "explicit link kinds that make positives, or all (default: duplicate, relates, clones, parent, merged; not blocks, causes)")
-	var o app.MineOptions
-	f.StringVar(&o.Ties, "ties", "order", "links between tickets opened at the same instant (same day for date-only exports): order (by ID) or drop")
-	f.IntVar(&o.MaxPartners, "max-partners", 0, "positives per query within a group (default 5)")
-	f.IntVar(&o.MaxGroupPairs, "max-group-pairs", 0, "pairs per group (default 200)")
-	f.IntVar(&o.MaxPerRule, "max-per-rule", 0, "training positives per query rule (default: 3× the mean per rule, at least 300; -1 no cap)")
-	f.IntVar(&o.MaxPerRulePair, "max-per-rule-pair", 0, "training positives per (query rule, positive rule) (default: 3× the mean, at least 100; -1 no cap)")
-	f.Float64Var(&o.TrainFrac, "train", 0.8, "fraction of time for training")
-	f.Float64Var(&o.ValFrac, "val", 0.1, "fraction of time for validation (the rest is test)")
+	f.StringVar(&o.Ties, "ties", def.Ties, "links between tickets opened at the same instant (same day for date-only exports): order (by ID) or drop")
+	f.IntVar(&o.MaxPartners, "max-partners", def.MaxPartners, "positives per query within a group (-1 no cap)")
+	f.IntVar(&o.MaxGroupPairs, "max-group-pairs", def.MaxGroupPairs, "pairs per group (-1 no cap)")
+	f.IntVar(&o.MaxPerRule, "max-per-rule", def.MaxPerRule, "training positives per query rule (0: 3× the mean per rule, at least 300; -1 no cap)")
+	f.IntVar(&o.MaxPerRulePair, "max-per-rule-pair", def.MaxPerRulePair, "training positives per (query rule, positive rule) (0: 3× the mean, at least 100; -1 no cap)")
+	f.Float64Var(&o.TrainFrac, "train", def.TrainFrac, "fraction of time for training")
+	f.Float64Var(&o.ValFrac, "val", def.ValFrac, "fraction of time for validation (the rest is test)")
 	trainEnd := f.String("train-end", "", "explicit end of the train window (YYYY-MM-DD); overrides fractions")
 	valEnd := f.String("val-end", "", "explicit end of the validation window (YYYY-MM-DD)")
 	if err := f.parse(args); err != nil {
@@ -69,6 +70,12 @@ func cmdMine(ctx context.Context, args []string) error {
 			return fmt.Errorf("bad date %q: want YYYY-MM-DD", d.s)
 		}
 		*d.dst = t
+	}
+	if err := o.Validate(); err != nil {
+		return f.optionError(err, map[string]string{"presets": "preset", "patterns": "pattern", "fields": "fields", "negated_cues": "negated",
+			"link_kinds": "link-kinds", "ties": "ties", "max_partners": "max-partners", "max_group_pairs": "max-group-pairs",
+			"max_per_rule": "max-per-rule", "max_per_rule_pair": "max-per-rule-pair", "train_frac": "train", "val_frac": "val",
+			"train_end": "train-end", "val_end": "val-end"})
 	}
 	p, err := f.open()
 	if err != nil {

@@ -40,15 +40,24 @@ func cmdNegatives(ctx context.Context, args []string) error {
 func negativesMine(ctx context.Context, args []string) error {
 	f := newFlags("negatives mine", "[flags]", "Top-k first-stage neighbours of each train/validation query, minus its known positives and\n"+
 		"their group, minus same-rule near-duplicates; candidates scoring close to the best positive are held for review.", 0, 0)
-	var o app.NegativesOptions
-	f.IntVar(&o.TopK, "top-k", 50, "candidates considered per query")
-	f.IntVar(&o.PerQuery, "per-query", 7, "negatives per query")
-	f.IntVar(&o.Random, "random", 0, "random negatives added per query")
-	f.Float64Var(&o.GuardFraction, "guard", 0.95, "hold candidates scoring at least this fraction of the best positive")
-	f.DurationVar(&o.NearDup.SameRuleWithin, "near-dup-window", 0, "same rule within this time of the query or a positive counts as a near-duplicate (default 72h)")
-	f.Float64Var(&o.NearDup.SameRuleMinSimilarity, "near-dup-similarity", 0, "same rule and token Jaccard at least this counts as a near-duplicate (default 0.6)")
-	f.DurationVar(&o.LinkWindow, "link-window", 0, "drop candidates sharing a user, host or IP with the query within this time, e.g. 720h (default 0: off; they are negatives like any other)")
-	p, err := f.parseOpen(args)
+	def := app.DefaultNegativesOptions()
+	o := def
+	f.IntVar(&o.TopK, "top-k", def.TopK, "candidates considered per query")
+	f.IntVar(&o.PerQuery, "per-query", def.PerQuery, "negatives per query")
+	f.IntVar(&o.Random, "random", def.Random, "random negatives added per query")
+	f.Float64Var(&o.GuardFraction, "guard", def.GuardFraction, "hold candidates scoring at least this fraction of the best positive")
+	f.DurationVar(&o.NearDup.SameRuleWithin, "near-dup-window", def.NearDup.SameRuleWithin, "same rule within this time of the query or a positive counts as a near-duplicate (0: this rule off)")
+	f.Float64Var(&o.NearDup.SameRuleMinSimilarity, "near-dup-similarity", def.NearDup.SameRuleMinSimilarity, "same rule and token Jaccard at least this counts as a near-duplicate (0: this rule off)")
+	f.DurationVar(&o.LinkWindow, "link-window", def.LinkWindow, "drop candidates sharing a user, host or IP with the query within this time, e.g. 720h (0: off; they are negatives like any other)")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if err := o.Validate(); err != nil {
+		return f.optionError(err, map[string]string{"top_k": "top-k", "per_query": "per-query", "random": "random",
+			"guard_fraction": "guard", "near_dup.same_rule_within": "near-dup-window", "near_dup.same_rule_min_similarity": "near-dup-similarity",
+			"link_window": "link-window"})
+	}
+	p, err := f.open()
 	if err != nil {
 		return err
 	}

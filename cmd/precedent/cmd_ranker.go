@@ -18,20 +18,27 @@ func cmdRanker(ctx context.Context, args []string) error {
 			"on the training window's stored lists, as `eval` does, and compares it — alone, without the fine-tuned\n"+
 			"score — with the first stage on the rolling-origin folds, the validation and the test window.\n"+
 			"Needs mining and the first stage, no trained model. --drop leaves features out, to measure what each adds.", 0, 0)
-	var o app.RankerOptions
-	f.IntVar(&o.Depth, "depth", app.DefaultFirstStageK, "candidates per query")
+	def := app.DefaultRankerOptions()
+	o := def
+	f.IntVar(&o.Depth, "depth", def.Depth, "candidates per query")
 	drop := f.String("drop", "", "comma-separated features to leave out (an ablation); see the feature list in the output")
-	f.BoolVar(&o.BiEncoderEvidence, "bi-encoder-evidence", false, biEncoderEvidenceHelp)
-	p, err := f.parseOpen(args)
-	if err != nil {
+	f.BoolVar(&o.BiEncoderEvidence, "bi-encoder-evidence", def.BiEncoderEvidence, biEncoderEvidenceHelp)
+	if err := f.parse(args); err != nil {
 		return err
 	}
-	defer p.Close()
 	for _, d := range strings.Split(*drop, ",") {
 		if d = strings.TrimSpace(d); d != "" {
 			o.Drop = append(o.Drop, d)
 		}
 	}
+	if err := o.Validate(); err != nil {
+		return f.optionError(err, map[string]string{"depth": "depth", "drop": "drop", "bi_encoder_evidence": "bi-encoder-evidence"})
+	}
+	p, err := f.open()
+	if err != nil {
+		return err
+	}
+	defer p.Close()
 	rep, err := p.RankerReport(ctx, o, newBar().progress())
 	if err != nil {
 		return err

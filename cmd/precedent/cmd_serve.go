@@ -33,7 +33,7 @@ func cmdServe(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg := o.config(token)
-	if err := cfg.Check(); err != nil {
+	if err := validate(f, cfg); err != nil {
 		return err // before loading anything
 	}
 	if _, err := cfg.TLSConfig(); err != nil {

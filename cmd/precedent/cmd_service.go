@@ -69,7 +69,7 @@ func cmdService(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg := o.config(token)
-	if err := cfg.Check(); err != nil {
+	if err := validate(f, cfg); err != nil {
 		return err
 	}
 	if _, err := cfg.TLSConfig(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/precedent/precedent/app"
 )
@@ -91,15 +92,23 @@ func cmdEvalBi(ctx context.Context, args []string) error {
 	f := newFlags("eval-bi", "[flags]",
 		"Re-sorts each query's stored candidates by the cosine of bi-encoder embeddings and prints MRR@10\n"+
 			"per window next to the first stage's own order (same lists, same tie break as eval).", 0, 0)
-	var o app.BiEncoderEvalOptions
+	def := app.DefaultBiEncoderEvalOptions()
+	var o app.BiEncoderEvalOptions // the lists stay empty unless given: a flag adds to them
 	models, windows := (*stringList)(&o.Models), (*stringList)(&o.Windows)
-	f.Var(models, "model", "bi-encoder folder or name (repeatable; default all-MiniLM-L6-v2)")
-	f.Var(windows, "window", "validation or test (repeatable; default both)")
-	f.IntVar(&o.Depth, "depth", 50, "candidates re-sorted per query")
-	f.IntVar(&o.MaxQueries, "max-queries", 0, "cap on queries per window, evenly spread in time (0 = all)")
-	f.IntVar(&o.MaxLen, "max-len", 0, "tokens per ticket (0 = as each model was trained, else 128)")
-	f.IntVar(&o.Layers, "layers", 0, "keep only the first N encoder layers of every model (0 = all): quick runs")
-	p, err := f.parseOpen(args)
+	f.Var(models, "model", "bi-encoder folder or name (repeatable; default "+strings.Join(def.Models, ", ")+")")
+	f.Var(windows, "window", "train, validation or test (repeatable; default "+strings.Join(def.Windows, " and ")+")")
+	f.IntVar(&o.Depth, "depth", def.Depth, "candidates re-sorted per query")
+	f.IntVar(&o.MaxQueries, "max-queries", def.MaxQueries, "cap on queries per window, evenly spread in time (0 = all)")
+	f.IntVar(&o.MaxLen, "max-len", def.MaxLen, fmt.Sprintf("tokens per ticket (0 = as each model was trained, else %d)", app.DefaultFirstStageOptions().MaxLen))
+	f.IntVar(&o.Layers, "layers", def.Layers, "keep only the first N encoder layers of every model (0 = all): quick runs")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if err := o.Validate(); err != nil {
+		return f.optionError(err, map[string]string{"windows": "window", "models": "model", "depth": "depth", "max_queries": "max-queries",
+			"max_len": "max-len", "layers": "layers"})
+	}
+	p, err := f.open()
 	if err != nil {
 		return err
 	}
@@ -111,10 +120,7 @@ func cmdEvalBi(ctx context.Context, args []string) error {
 	if f.json() {
 		return printJSON(res)
 	}
-	ws := o.Windows
-	if len(ws) == 0 {
-		ws = []string{"validation", "test"}
-	}
+	ws := res.Options.Windows
 	rows := [][]string{{"SYSTEM"}}
 	for _, w := range ws {
 		rows[0] = append(rows[0], fmt.Sprintf("%s MRR@10 (%d q)", w, res.Queries[w]))

@@ -335,6 +335,9 @@ func isWordByte(b byte) bool {
 	return b == '_' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || b >= 0x80
 }
 
+// TextFields are the text fields Options.Fields may name.
+var TextFields = []string{"close_notes", "comments", "description", "title"}
+
 // fieldText returns a ticket's text field by its Options.Fields name.
 func fieldText(t *data.Ticket, field string) (string, error) {
 	switch field {
@@ -347,7 +350,7 @@ func fieldText(t *data.Ticket, field string) (string, error) {
 	case "comments":
 		return commentsText(t), nil
 	}
-	return "", fmt.Errorf("field %q: unknown (close_notes, comments, description, title)", field)
+	return "", fmt.Errorf("field %q: unknown (%s)", field, strings.Join(TextFields, ", "))
 }
 
 // commentsText is a ticket's comment bodies, one per line, in the order

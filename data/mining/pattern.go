@@ -51,7 +51,7 @@ func CompilePatterns(presets []string, custom []string) (*Matcher, error) {
 	for _, name := range presets {
 		p, ok := Presets[strings.ToLower(strings.TrimSpace(name))]
 		if !ok {
-			return nil, fmt.Errorf("pattern preset %q: unknown (known: %s)", name, strings.Join(presetNames(), ", "))
+			return nil, fmt.Errorf("pattern preset %q: unknown (known: %s)", name, strings.Join(PresetNames(), ", "))
 		}
 		if err := m.add(p, upperPresets[p.Name]); err != nil {
 			return nil, err
@@ -68,7 +68,8 @@ func CompilePatterns(presets []string, custom []string) (*Matcher, error) {
 	return m, nil
 }
 
-func presetNames() []string {
+// PresetNames are the names of Presets, sorted.
+func PresetNames() []string {
 	names := make([]string, 0, len(Presets))
 	for n := range Presets {
 		names = append(names, n)

@@ -22,16 +22,16 @@ import (
 	"github.com/precedent/precedent/serve"
 )
 
-// Options configure Run; zero values take the defaults.
+// Options configure Run; zero values take DefaultOptions'.
 type Options struct {
 	URL         string        // the server, e.g. http://127.0.0.1:8088 (loopback only)
 	Token       string        // bearer token, if the server wants one
-	Client      *http.Client  // default: a plain client (set for TLS)
-	API         string        // tickets (default), tei or cohere
-	Clients     int           // concurrent clients (default 8)
-	Duration    time.Duration // how long to send (default 20s)
-	MaxRequests int           // stop after this many requests in all (default 100000)
-	Candidates  int           // texts per request (default 20)
+	Client      *http.Client  // default: a plain client with a 60s timeout (set for TLS)
+	API         string        // tickets, tei or cohere
+	Clients     int           // concurrent clients
+	Duration    time.Duration // how long to send
+	MaxRequests int           // stop after this many requests in all
+	Candidates  int           // texts per request
 	Tickets     []data.Ticket // queries and candidates are drawn from these
 	Seed        uint64
 	RSS         func() (int64, bool) // resident memory reported before and after, if known
@@ -59,21 +59,25 @@ type Report struct {
 // ErrNotLoopback refuses a target off this machine.
 var ErrNotLoopback = errors.New("the load test only targets loopback addresses")
 
+// DefaultOptions are a load test's unless told otherwise: the ticket API,
+// 8 concurrent clients, 20 candidates per request, for 20s or 100000
+// requests. `precedent loadtest` defaults to them.
+func DefaultOptions() Options {
+	return Options{API: "tickets", Clients: 8, Duration: 20 * time.Second, MaxRequests: 100000, Candidates: 20}
+}
+
 func (o Options) withDefaults() Options {
+	d := DefaultOptions()
 	if o.API == "" {
-		o.API = "tickets"
+		o.API = d.API
 	}
-	if o.Clients <= 0 {
-		o.Clients = 8
+	for _, f := range []struct{ v, d *int }{{&o.Clients, &d.Clients}, {&o.MaxRequests, &d.MaxRequests}, {&o.Candidates, &d.Candidates}} {
+		if *f.v <= 0 {
+			*f.v = *f.d
+		}
 	}
 	if o.Duration <= 0 {
-		o.Duration = 20 * time.Second
-	}
-	if o.MaxRequests <= 0 {
-		o.MaxRequests = 100000
-	}
-	if o.Candidates <= 0 {
-		o.Candidates = 20
+		o.Duration = d.Duration
 	}
 	if o.Client == nil {
 		o.Client = &http.Client{Timeout: 60 * time.Second}
