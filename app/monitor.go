@@ -111,6 +111,16 @@ type MonitorResult struct {
 	Created    time.Time `json:"created"`
 }
 
+// FinalSystem names the final system monitoring scores, as the reports
+// print it: the learned ranker with the model's score fused in, or the
+// first stage with it.
+func (r MonitorResult) FinalSystem() string {
+	if r.FinalFrom == FinalFromRanker && r.RankerFusion != nil {
+		return "learned ranker + model (" + r.RankerFusion.String() + ")"
+	}
+	return "first stage + model (" + r.Fusion.String() + ")"
+}
+
 // Reference is what the model was chosen on: its validation queries'
 // MRR@10 per system, and the label-free signals of the training window.
 type Reference struct {

@@ -13,8 +13,8 @@ func monitorReport(r MonitorResult) (md, page string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Monitoring: %s\n\n", r.Model)
 	fmt.Fprintf(&b, "Queries opened since %s (the end of the model's validation window), by %s; %d candidates per query. "+
-		"Final system: first stage fused with the model (%s, chosen on %d validation queries, where it scored MRR@10 %.3f; first stage %.3f).\n\n",
-		r.Since.Format(time.DateOnly), r.Period, r.Depth, r.Fusion, r.Reference.ValQueries, r.Reference.Final, r.Reference.FirstStage)
+		"Final system: %s, chosen on %d validation queries, where it scored MRR@10 %.3f (first stage %.3f).\n\n",
+		r.Since.Format(time.DateOnly), r.Period, r.Depth, r.FinalSystem(), r.Reference.ValQueries, r.Reference.Final, r.Reference.FirstStage)
 	fmt.Fprintf(&b, "**Advice (%s).** %s\n\n", r.Advice.Level, r.Advice.Text)
 	b.WriteString("| period | tickets | queries | labels | first stage | model | final | Δ final − first [95% CI] |")
 	if r.Compare != "" {

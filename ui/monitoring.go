@@ -162,8 +162,8 @@ func (p *monitoringPanel) show(r app.MonitorResult) {
 		p.advice.SetText("")
 		return
 	}
-	_ = p.state.Set(fmt.Sprintf("Model %s · queries opened since %s · by %s · final = first stage + model (%s; validation MRR@10 %.3f) · %.0f s",
-		r.Model, r.Since.Format(time.DateOnly), r.Period, r.Fusion, r.Reference.Final, r.Seconds))
+	_ = p.state.Set(fmt.Sprintf("Model %s · queries opened since %s · by %s · final = %s; validation MRR@10 %.3f · %.0f s",
+		r.Model, r.Since.Format(time.DateOnly), r.Period, r.FinalSystem(), r.Reference.Final, r.Seconds))
 	p.advice.SetText(r.Advice.Text + "\nReport: " + r.ReportHTML)
 }
 

@@ -76,8 +76,8 @@ func printMonitor(r app.MonitorResult) {
 	for _, s := range r.Refreshed {
 		fmt.Println("refreshed: " + s)
 	}
-	fmt.Printf("model %s, queries opened since %s, by %s; final = first stage + model (%s, chosen on %d validation queries: MRR@10 %.3f, first stage %.3f)\n\n",
-		r.Model, r.Since.Format(time.DateOnly), r.Period, r.Fusion, r.Reference.ValQueries, r.Reference.Final, r.Reference.FirstStage)
+	fmt.Printf("model %s, queries opened since %s, by %s; final = %s, chosen on %d validation queries: MRR@10 %.3f, first stage %.3f\n\n",
+		r.Model, r.Since.Format(time.DateOnly), r.Period, r.FinalSystem(), r.Reference.ValQueries, r.Reference.Final, r.Reference.FirstStage)
 	head := []string{"period", "tickets", "queries", "labels", "first", "model", "final", "Δ final−first [95% CI]", "unseen rules", "new ent.", "len KS", "model top KS", "first top KS"}
 	if r.Compare != "" {
 		head = append(head, "retrained final", "Δ vs deployed [95% CI]")
