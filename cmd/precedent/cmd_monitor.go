@@ -34,7 +34,7 @@ func cmdMonitor(ctx context.Context, args []string) error {
 	f.IntVar(&o.Thresholds.MinQueries, "min-queries", th.MinQueries, "periods with fewer labelled queries are not judged on MRR@10")
 	f.IntVar(&o.Thresholds.Periods, "periods", th.Periods, "consecutive periods a drop must last to advise retraining")
 	f.Float64Var(&o.Thresholds.BelowFirst, "below-first", th.BelowFirst, "Δ MRR@10 (final − first stage) at or below minus this counts as below the first stage")
-	f.Float64Var(&o.Thresholds.Drop, "drop", th.Drop, "the final system's lead over the first stage shrunk this much from validation (and beyond chance) counts as a drop")
+	f.Float64Var(&o.Thresholds.Drop, "drop", th.Drop, "the final system's lead over the first stage shrunk this much from its first monitored queries (and beyond chance) counts as a drop")
 	f.Float64Var(&o.Thresholds.UnseenRules, "unseen-rules", th.UnseenRules, "share of tickets from rules unseen in training that advises retraining")
 	f.Float64Var(&o.Thresholds.Shift, "shift", th.Shift, "Kolmogorov-Smirnov distance of lengths or top scores worth watching")
 	if err := f.parse(args); err != nil {
