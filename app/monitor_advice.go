@@ -105,21 +105,8 @@ func Advise(rows []PeriodRow, ref Reference, period eval.Period, th AdviceThresh
 	th = th.withDefaults()
 	adv := Advice{Level: AdviceOK, Thresholds: th}
 	unit := string(period) + "s"
-	var judged []PeriodRow
-	for _, r := range rows {
-		if r.Queries >= th.MinQueries {
-			judged = append(judged, r)
-		}
-	}
-	// trailing counts the most recent judged periods that satisfy ok.
-	trailing := func(ok func(PeriodRow) bool) []PeriodRow {
-		n := 0
-		for n < len(judged) && ok(judged[len(judged)-1-n]) {
-			n++
-		}
-		return judged[len(judged)-n:]
-	}
-	below := trailing(func(r PeriodRow) bool { return r.VsFirst.Delta <= -th.BelowFirst })
+	judged := judgedRows(rows, th.MinQueries)
+	below := trailing(judged, func(r PeriodRow) bool { return r.VsFirst.Delta <= -th.BelowFirst })
 	if len(below) >= th.Periods {
 		c := pooled(below, func(r PeriodRow) ([]float64, []float64) { return r.first, r.final })
 		adv.Drop = true
@@ -132,18 +119,9 @@ func Advise(rows []PeriodRow, ref Reference, period eval.Period, th AdviceThresh
 	// there is optimistic (a 3,000-ticket synthetic archive without drift
 	// read +0.37 on 32 validation queries and +0.14 every month after).
 	if fresh, k := freshLeads(rows, 2*th.MinQueries); fresh != nil {
-		var later []PeriodRow
-		for _, r := range rows[k:] {
-			if r.Queries >= th.MinQueries {
-				later = append(later, r)
-			}
-		}
 		refLead := mean(fresh)
-		n := 0
-		for n < len(later) && leadOf(later[len(later)-1-n]) <= refLead-th.Drop {
-			n++
-		}
-		if shrunk := later[len(later)-n:]; len(shrunk) >= th.Periods {
+		shrunk := trailing(judgedRows(rows[k:], th.MinQueries), func(r PeriodRow) bool { return leadOf(r) <= refLead-th.Drop })
+		if len(shrunk) >= th.Periods {
 			var now []float64
 			for _, r := range shrunk {
 				now = append(now, leads(r.first, r.final)...)
@@ -205,6 +183,27 @@ func pooled(rows []PeriodRow, pick func(PeriodRow) ([]float64, []float64)) eval.
 		a, b = append(a, x...), append(b, y...)
 	}
 	return eval.Compare(a, b, 0, 2000, 1)
+}
+
+// judgedRows are the rows with at least minQueries labelled queries: the
+// periods judged on MRR@10.
+func judgedRows(rows []PeriodRow, minQueries int) []PeriodRow {
+	var out []PeriodRow
+	for _, r := range rows {
+		if r.Queries >= minQueries {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// trailing is the longest run of the most recent rows that satisfy ok.
+func trailing(rows []PeriodRow, ok func(PeriodRow) bool) []PeriodRow {
+	n := 0
+	for n < len(rows) && ok(rows[len(rows)-1-n]) {
+		n++
+	}
+	return rows[len(rows)-n:]
 }
 
 // freshLeads are the per-query leads (final − first stage) of the earliest
