@@ -9,12 +9,36 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// changeCase is one Validate table row: a change to the default options,
+// and a part of the *OptionError's message ("" = valid).
+type changeCase[O any] struct {
+	name    string
+	change  func(o *O)
+	wantErr string
+}
+
+// checkChangedValidate runs a table of changes to the defaults through
+// Validate.
+func checkChangedValidate[O interface{ Validate() error }](t *testing.T, defaults func() O, tests []changeCase[O]) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := defaults()
+			tt.change(&o)
+			err := o.Validate()
+			if tt.wantErr == "" {
+				assert.NoError(t, err)
+				return
+			}
+			var oe *OptionError
+			require.ErrorAs(t, err, &oe)
+			assert.Contains(t, err.Error(), tt.wantErr)
+		})
+	}
+}
+
 func TestTrainOptionsValidate(t *testing.T) {
-	tests := []struct {
-		name    string
-		change  func(o *TrainOptions)
-		wantErr string // "" = valid
-	}{
+	checkChangedValidate(t, DefaultTrainOptions, []changeCase[TrainOptions]{
 		{"zero takes the defaults", func(o *TrainOptions) { *o = TrainOptions{} }, ""},
 		{"the defaults", func(*TrainOptions) {}, ""},
 		{"the demo's", func(o *TrainOptions) { *o = DemoTrainOptions() }, ""},
@@ -48,29 +72,11 @@ func TestTrainOptionsValidate(t *testing.T) {
 		{"negative warm start", func(o *TrainOptions) { o.WarmStart = -3 }, "warm-start steps (--warm-start) -3"},
 		{"plain share above 1", func(o *TrainOptions) { o.PlainShare = 1.5 }, "plain share (--plain-share) 1.5: want 0 to 1"},
 		{"negative plain share", func(o *TrainOptions) { o.PlainShare = -0.1 }, "plain share (--plain-share) -0.1"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			o := DefaultTrainOptions()
-			tt.change(&o)
-			err := o.Validate()
-			if tt.wantErr == "" {
-				assert.NoError(t, err)
-				return
-			}
-			var oe *OptionError
-			require.ErrorAs(t, err, &oe)
-			assert.Contains(t, err.Error(), tt.wantErr)
-		})
-	}
+	})
 }
 
 func TestBiEncoderOptionsValidate(t *testing.T) {
-	tests := []struct {
-		name    string
-		change  func(o *BiEncoderOptions)
-		wantErr string // "" = valid
-	}{
+	checkChangedValidate(t, DefaultBiEncoderOptions, []changeCase[BiEncoderOptions]{
 		{"zero takes the defaults", func(o *BiEncoderOptions) { *o = BiEncoderOptions{} }, ""},
 		{"the defaults", func(*BiEncoderOptions) {}, ""},
 		{"in-batch negatives only, one way", func(o *BiEncoderOptions) { o.Negatives, o.OneWay = -1, true }, ""},
@@ -80,21 +86,7 @@ func TestBiEncoderOptionsValidate(t *testing.T) {
 		{"negative scale", func(o *BiEncoderOptions) { o.Scale = -20 }, "cosine scale (--scale) -20: want above 0"},
 		{"infinite scale", func(o *BiEncoderOptions) { o.Scale = math.Inf(1) }, "cosine scale (--scale) +Inf"},
 		{"negatives below -1", func(o *BiEncoderOptions) { o.Negatives = -2 }, "hard negatives per example (--negatives) -2: want -1 (in-batch only) or more"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			o := DefaultBiEncoderOptions()
-			tt.change(&o)
-			err := o.Validate()
-			if tt.wantErr == "" {
-				assert.NoError(t, err)
-				return
-			}
-			var oe *OptionError
-			require.ErrorAs(t, err, &oe)
-			assert.Contains(t, err.Error(), tt.wantErr)
-		})
-	}
+	})
 }
 
 func TestBiEncoderOptionsDefaults(t *testing.T) {
