@@ -14,6 +14,7 @@ import (
 	"github.com/gomlx/gomlx/support/exceptions"
 
 	"github.com/precedent/precedent/ml/model"
+	"github.com/precedent/precedent/platform"
 )
 
 // accumulatorScope holds the gradient accumulators of Config.MicroBatch:
@@ -45,6 +46,15 @@ func accumulator(store *gmodel.Store, v *gmodel.Variable) *gmodel.Variable {
 //   - the apply graph (compiled once) reads the accumulators as the
 //     gradients, clips and applies AdamW exactly as the one-pass step does
 //     (applyAdamW), zeroes the accumulators and returns the gradient norm.
+//
+// After every pass and every apply it hands the C heap's free pages back
+// (platform.ReleaseMemory). The heap keeps freed blocks for reuse
+// (platform.Malloc), but the scratch a pass frees is soon split by smaller
+// blocks (the pass's outputs), so the next pass's scratch no longer fits in
+// it and the heap grows by another pass: measured on MiniLM-L6 with XLA CPU
+// at 16 rows × 256 tokens, a step in passes of 8 peaked 1.9–2.9 GB without
+// this (no better than one pass of 16, 2.8–3.1 GB) and 1.7–1.9 GB with it,
+// for about the same step time.
 type accumStepper struct {
 	store        *gmodel.Store
 	micro        int
@@ -140,11 +150,13 @@ func (s *accumStepper) run(b model.Batch, labels []float32, batchRows int, lr fl
 			return 0, 0, fmt.Errorf("train step %d, rows %d to %d: %w", t, from, to, err)
 		}
 		loss += float64(tensors.ToScalar[float32](out[0]))
+		platform.ReleaseMemory()
 	}
 	out, err := s.apply.Call(tensors.FromScalar(float32(lr)), tensors.FromScalar(float32(t)))
 	if err != nil {
 		return 0, 0, fmt.Errorf("train step %d: %w", t, err)
 	}
+	platform.ReleaseMemory()
 	return loss, float64(tensors.ToScalar[float32](out[0])), nil
 }
 
