@@ -40,6 +40,7 @@ func cmdDemo(ctx context.Context, args []string) error {
 	}
 	defer p.Close()
 	scratchLR(f, &o.Train)
+	wholeBatch(&o.Train)
 	if err := o.Train.Validate(); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
