@@ -15,15 +15,22 @@ func trainingBudget(runMB, settingMB int, total int64) int64 {
 	return pick(mib(runMB), mib(settingMB), total/4*3)
 }
 
-// fitMemory lowers o's batch size, then max length, so a training step of
-// m fits the memory budget, and says what it did.
+// fitMemory lowers o's micro-batch, then batch, then max length, so a
+// training step of m fits the memory budget, and says what it did. A run
+// that accumulates its batch over passes (MicroBatch < BatchSize) lowers
+// its micro-batch first and keeps its batch, so what is optimised does not
+// change; a run in one pass (MicroBatch ≥ BatchSize, as --micro-batch 0
+// asks) lowers its batch, as before micro-batches existed.
 // settingsLimitMB is the project's Settings.MemoryLimitMB when the job started.
 func fitMemory(o *TrainOptions, m *model.Model, settingsLimitMB int) (backend.Fit, error) {
 	budget := trainingBudget(o.MaxMemoryMB, settingsLimitMB, platform.TotalMemory())
-	fit, err := backend.FitTraining(budget, backend.ShapeOf(m.Config()), o.BatchSize, o.MaxLen)
+	fit, err := backend.FitMicroBatch(budget, backend.ShapeOf(m.Config()), o.BatchSize, o.MicroBatch, o.MaxLen)
 	if err != nil {
 		return fit, err
 	}
-	o.BatchSize, o.MaxLen = fit.Batch, fit.MaxLen
+	o.BatchSize, o.MaxLen, o.MicroBatch = fit.Batch, fit.MaxLen, fit.Micro
+	if fit.Micro == 0 {
+		o.MicroBatch = fit.Batch // one pass
+	}
 	return fit, nil
 }

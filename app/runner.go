@@ -117,9 +117,13 @@ type runner struct {
 
 // trainee is what a model brings to the runner.
 type trainee struct {
-	model     *model.Model   // the weights trained (their shape sizes out-of-memory advice)
-	posWeight float64        // train.Config.PosWeight (0: negatives per positive)
-	validate  train.Validate // validation MRR@10 of the current weights
+	model     *model.Model // the weights trained (their shape sizes out-of-memory advice)
+	posWeight float64      // train.Config.PosWeight (0: negatives per positive)
+	// microBatch is train.Config.MicroBatch: the rows of one forward/backward
+	// pass when a step accumulates its batch over passes, which is then what
+	// out-of-memory advice lowers (0: the whole batch in one pass).
+	microBatch int
+	validate   train.Validate // validation MRR@10 of the current weights
 	// startValidated runs after a new run validated the starting model
 	// (nil: nothing to do).
 	startValidated func()
@@ -175,7 +179,7 @@ func (r *runner) run(ctx context.Context, o RunOptions, t trainee) (curve []trai
 	}
 	rec.TotalSteps = stepsFor(rec.Examples, o)
 	cfg := trainConfig(o, rec.TotalSteps, rec.Dir)
-	cfg.PosWeight = t.posWeight
+	cfg.PosWeight, cfg.MicroBatch = t.posWeight, t.microBatch
 	rec.Status, rec.Updated = runRunning, time.Now().UTC()
 	if err := r.store(); err != nil {
 		return nil, false, err
@@ -192,7 +196,7 @@ func (r *runner) run(ctx context.Context, o RunOptions, t trainee) (curve []trai
 		if errors.Is(err, context.Canceled) || res.Stopped == train.StoppedCancelled {
 			rec.Status = train.StoppedCancelled
 		}
-		err = backend.ExplainOutOfMemory(err, backend.ShapeOf(t.model.Config()), o.BatchSize, o.MaxLen)
+		err = backend.ExplainOutOfMemoryMicro(err, backend.ShapeOf(t.model.Config()), o.BatchSize, t.microBatch, o.MaxLen)
 		rec.Error = err.Error()
 		_ = r.store()
 		return res.Curve, true, fmt.Errorf("%s %s: %w", r.kind.verb, rec.ID, err)

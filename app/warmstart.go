@@ -222,6 +222,7 @@ func (p *Project) warmStart(ctx context.Context, a *archive, rr *rerank.Engine, 
 	rec.Queries, rec.Pairs = len(qcs), len(pairs)
 	cfg := train.DefaultConfig()
 	cfg.LR, cfg.BatchSize, cfg.MaxSteps, cfg.Seed = o.LR, o.BatchSize, o.WarmStart, o.Seed
+	cfg.MicroBatch = o.MicroBatch // its steps are fine-tuning's size: the same memory
 	cfg.Epochs = max(1, (o.WarmStart*o.BatchSize+len(pairs)-1)/len(pairs))
 	cfg.PosWeight = 1 // soft targets: no class to reweight
 	cfg.Patience, cfg.CheckpointEvery, cfg.Dir = 0, 0, ""

@@ -34,6 +34,7 @@ func cmdDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	scratchLR(f, &o.Train)
+	wholeBatch(&o.Train)
 	if err := o.Validate(); err != nil {
 		var oe *app.OptionError
 		if errors.As(err, &oe) && oe.Field == "" {

@@ -17,7 +17,7 @@ func init() {
 
 // trainFlags registers the training flags on o, each defaulting to def's
 // value (app.DefaultTrainOptions or app.DemoTrainOptions: app is the one
-// source of the numbers). Call scratchLR after parsing.
+// source of the numbers). Call scratchLR and wholeBatch after parsing.
 func trainFlags(f *flags, o *app.TrainOptions, def app.TrainOptions) {
 	*o = def // fields without a flag (checkpoint interval, …) keep def's value too
 	f.StringVar(&o.Model, "model", def.Model, "starting checkpoint: a Hugging Face folder (encoder or cross-encoder) or a name under models/ (default "+app.DefaultModel+")")
@@ -29,7 +29,8 @@ func trainFlags(f *flags, o *app.TrainOptions, def app.TrainOptions) {
 	f.Float64Var(&o.LR, "lr", def.LR, fmt.Sprintf("peak learning rate (with --scratch and no --lr: %g)", app.ScratchLR))
 	f.IntVar(&o.Epochs, "epochs", def.Epochs, "passes over the training pairs")
 	f.IntVar(&o.BatchSize, "batch", def.BatchSize, "pairs per step")
-	f.IntVar(&o.MaxMemoryMB, "max-memory", def.MaxMemoryMB, "memory budget in MB: the batch, then the max length, are lowered to fit (default: the project's memory limit, else 3/4 of RAM)")
+	f.IntVar(&o.MicroBatch, "micro-batch", def.MicroBatch, "rows per forward/backward pass; the batch's gradient is accumulated over passes, so memory follows the micro-batch and the optimisation the batch (0 = the whole batch)")
+	f.IntVar(&o.MaxMemoryMB, "max-memory", def.MaxMemoryMB, "memory budget in MB: the micro-batch, then the batch, then the max length, are lowered to fit (default: the project's memory limit, else 3/4 of RAM)")
 	f.IntVar(&o.MaxSteps, "steps", def.MaxSteps, "stop after this many steps (0 = all epochs)")
 	f.IntVar(&o.WarmStart, "warm-start", def.WarmStart, "distillation steps before fine-tuning (0 = none): the cross-encoder first learns the agreement of BM25 and the off-the-shelf bi-encoder ("+app.DefaultModel+") on training-window tickets searched as queries, no labels")
 	f.IntVar(&o.EvalEvery, "eval-every", def.EvalEvery, "steps between validations (0 = 4 per run)")
@@ -55,6 +56,15 @@ func scratchLR(f *flags, o *app.TrainOptions) {
 	}
 }
 
+// wholeBatch turns --micro-batch 0 (the whole batch in one pass) into
+// app's way of saying it, a micro-batch of the batch's size: app's zero
+// options take their defaults.
+func wholeBatch(o *app.TrainOptions) {
+	if o.MicroBatch == 0 {
+		o.MicroBatch = o.BatchSize
+	}
+}
+
 func cmdTrain(ctx context.Context, args []string) error {
 	f := newFlags("train", "[flags]", "Fine-tunes the cross-encoder on mined positives and reviewed hard negatives (BCE, AdamW,\n"+
 		"warmup, periodic validation MRR@10, early stopping). Ctrl-C stops at a checkpoint; --resume continues it.", 0, 0)
@@ -69,6 +79,7 @@ func cmdTrain(ctx context.Context, args []string) error {
 		return err
 	}
 	scratchLR(f, &o)
+	wholeBatch(&o)
 	defer p.Close()
 	if *from != "" {
 		set := map[string]bool{}

@@ -67,7 +67,7 @@ func trainBiEncoder(ctx context.Context, f *flags, p *app.Project, t app.TrainOp
 func biEncoderOptions(f *flags, t app.TrainOptions, b *biFlags) (app.BiEncoderOptions, error) {
 	set := map[string]bool{}
 	f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	for _, name := range []string{"scratch", "scratch-layers", "scratch-hidden", "pair-format"} {
+	for _, name := range []string{"scratch", "scratch-layers", "scratch-hidden", "pair-format", "micro-batch"} {
 		if set[name] {
 			return app.BiEncoderOptions{}, fmt.Errorf("train --kind bi-encoder: --%s applies to the cross-encoder only", name)
 		}

@@ -63,3 +63,32 @@ func TestBiEncoderFlagDefaults(t *testing.T) {
 	_, err := biEncoderOptions(f, o, b)
 	assert.ErrorContains(t, err, "--pair-format applies to the cross-encoder only")
 }
+
+// --micro-batch defaults to app's; 0 asks for the whole batch in one pass,
+// which app's options say with a micro-batch of the batch's size.
+func TestMicroBatchFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{nil, app.DefaultTrainOptions().MicroBatch},
+		{[]string{"--micro-batch", "4"}, 4},
+		{[]string{"--micro-batch", "0"}, 16},
+		{[]string{"--micro-batch", "0", "--batch", "32"}, 32},
+	} {
+		f := newFlags("train", "[flags]", "test", 0, 0)
+		var o app.TrainOptions
+		trainFlags(f, &o, app.DefaultTrainOptions())
+		require.NoError(t, f.parse(tc.args))
+		wholeBatch(&o)
+		assert.Equal(t, tc.want, o.MicroBatch, tc.args)
+		assert.NoError(t, o.Validate(), tc.args)
+	}
+	t.Setenv("PRECEDENT_HOME", t.TempDir())
+	code, stderr := captureStderr(t, "train", "--micro-batch", "-1")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "micro-batch (--micro-batch) -1: want 0 (the whole batch) to the batch size, 16")
+	code, stderr = captureStderr(t, "train", "--kind", "bi-encoder", "--micro-batch", "4")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "--micro-batch applies to the cross-encoder only")
+}

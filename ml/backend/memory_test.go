@@ -116,3 +116,82 @@ func TestExplainOutOfMemory(t *testing.T) {
 	require.ErrorAs(t, tiny, &oom)
 	assert.Contains(t, tiny.Error(), "keep fewer layers (--layers)", "nothing lower to offer")
 }
+
+func TestStepBytes(t *testing.T) {
+	s := ShapeOf(miniLM)
+	for _, micro := range []int{0, 16, 32} {
+		assert.Equal(t, TrainingBytes(s, 16, 256), StepBytes(s, 16, micro, 256), "micro-batch %d: one pass", micro)
+	}
+	// Passes of 8 keep one pass's activations and add an accumulator a parameter.
+	assert.Equal(t, TrainingBytes(s, 8, 256)+4*s.Params, StepBytes(s, 16, 8, 256))
+	assert.Less(t, StepBytes(s, 16, 8, 256), StepBytes(s, 16, 0, 256))
+	assert.Equal(t, StepBytes(s, 64, 8, 256), StepBytes(s, 16, 8, 256), "the batch no longer sizes the step")
+}
+
+func TestFitMicroBatch(t *testing.T) {
+	s := ShapeOf(miniLM)
+	sb := func(b, m, l int) int64 { return StepBytes(s, b, m, l) }
+	cases := []struct {
+		name                string
+		budget              int64
+		batch, micro, len   int
+		wantB, wantM, wantL int
+		wantLowered         bool
+	}{
+		{name: "no limit", budget: 0, batch: 16, micro: 8, len: 256, wantB: 16, wantM: 8, wantL: 256},
+		{name: "fits", budget: sb(16, 8, 256), batch: 16, micro: 8, len: 256, wantB: 16, wantM: 8, wantL: 256},
+		{name: "the micro-batch first, the batch kept", budget: sb(16, 8, 256) - 1, batch: 16, micro: 8, len: 256, wantB: 16, wantM: 7, wantL: 256, wantLowered: true},
+		{name: "down to passes of one row", budget: sb(16, 1, 256), batch: 16, micro: 8, len: 256, wantB: 16, wantM: 1, wantL: 256, wantLowered: true},
+		{name: "then the batch: one row, no accumulators", budget: sb(16, 1, 256) - 1, batch: 16, micro: 8, len: 256, wantB: 1, wantM: 0, wantL: 256, wantLowered: true},
+		{name: "then the max length", budget: sb(1, 0, 100), batch: 16, micro: 8, len: 256, wantB: 1, wantM: 0, wantL: 100, wantLowered: true},
+		{name: "one pass lowers its batch as FitTraining", budget: sb(8, 0, 256), batch: 16, micro: 16, len: 256, wantB: 8, wantM: 0, wantL: 256, wantLowered: true},
+		{name: "micro-batch 0 is one pass", budget: sb(8, 0, 256), batch: 16, micro: 0, len: 256, wantB: 8, wantM: 0, wantL: 256, wantLowered: true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, err := FitMicroBatch(c.budget, s, c.batch, c.micro, c.len)
+			require.NoError(t, err)
+			assert.Equal(t, c.wantB, f.Batch)
+			assert.Equal(t, c.wantM, f.Micro)
+			assert.Equal(t, c.wantL, f.MaxLen)
+			assert.Equal(t, c.wantLowered, f.Lowered)
+			assert.Equal(t, sb(f.Batch, f.Micro, f.MaxLen), f.Need)
+			if c.budget > 0 {
+				assert.LessOrEqual(t, f.Need, c.budget)
+			}
+		})
+	}
+	_, err := FitMicroBatch(1<<20, s, 16, 8, 256)
+	assert.ErrorIs(t, err, ErrTooBig)
+
+	f, err := FitMicroBatch(sb(16, 4, 256), s, 16, 8, 256)
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("batch 16 in passes of 4 × max length 256, about %s of the %s limit", MB(f.Need), MB(f.Budget)), f.String())
+	f, err = FitMicroBatch(0, s, 16, 16, 256)
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("batch 16 × max length 256, about %s (no memory limit)", MB(f.Need)), f.String())
+}
+
+func TestExplainOutOfMemoryMicro(t *testing.T) {
+	s := ShapeOf(miniLM)
+	cause := errors.New("RESOURCE_EXHAUSTED: out of memory")
+	err := ExplainOutOfMemoryMicro(cause, s, 16, 8, 256)
+	var oom *OutOfMemoryError
+	require.ErrorAs(t, err, &oom)
+	fixed := StepBytes(s, 16, 8, 0) // weights, optimizer state, accumulators, runtime
+	half := fixed + (StepBytes(s, 16, 8, 256)-fixed)/2
+	require.Positive(t, oom.FitMicro)
+	assert.Equal(t, 4, oom.FitMicro, "activations grow with the micro-batch: half as many rows")
+	assert.Zero(t, oom.FitBatch, "the batch is kept")
+	assert.LessOrEqual(t, StepBytes(s, 16, oom.FitMicro, 256), half)
+	assert.Greater(t, StepBytes(s, 16, oom.FitMicro+1, 256), half, "the largest micro-batch that fits")
+	require.Positive(t, oom.FitMaxLen)
+	assert.LessOrEqual(t, StepBytes(s, 16, 8, oom.FitMaxLen), half)
+	assert.Contains(t, err.Error(), "at batch 16 in passes of 8 × max length 256")
+	assert.Contains(t, err.Error(), fmt.Sprintf("--micro-batch %d (at max length 256, the batch unchanged) or --max-len %d (at micro-batch 8)", oom.FitMicro, oom.FitMaxLen))
+
+	// One pass (micro-batch 0 or at least the batch) is advised as before.
+	for _, micro := range []int{0, 16} {
+		assert.Equal(t, ExplainOutOfMemory(cause, s, 16, 256), ExplainOutOfMemoryMicro(cause, s, 16, micro, 256))
+	}
+}

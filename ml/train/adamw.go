@@ -1,6 +1,7 @@
 package train
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/gomlx/compute/dtypes"
@@ -38,17 +39,16 @@ func trainables(store *gmodel.Store, g *Graph) []*gmodel.Variable {
 	return vars
 }
 
-// adamWUpdate builds one AdamW step on every trainable variable g reads:
-// gradients of loss, clipped to cfg.ClipNorm global L2 norm (as
-// torch.nn.utils.clip_grad_norm_), then
-//
-//	m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²
-//	p ← p − lr·wd·p − lr·(m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + ε)
-//
-// as torch.optim.AdamW, with wd = 0 for biases and norm weights. lr and t
-// (the 1-based update count) are float32 scalars fed per step, so the
-// schedule never recompiles the graph. It returns the pre-clipping norm.
+// adamWUpdate builds one AdamW step on every trainable variable g reads,
+// from the gradients of loss: lossGradients, then applyAdamW.
 func adamWUpdate(store *gmodel.Store, loss, lr, t *Node, cfg Config) (gradNorm *Node) {
+	vars, grads := lossGradients(store, loss)
+	return applyAdamW(store, vars, grads, lr, t, cfg)
+}
+
+// lossGradients returns the trainable variables loss's graph reads and the
+// float32 gradients of loss with respect to them.
+func lossGradients(store *gmodel.Store, loss *Node) ([]*gmodel.Variable, []*Node) {
 	g := loss.Graph()
 	vars := trainables(store, g)
 	if len(vars) == 0 {
@@ -62,7 +62,22 @@ func adamWUpdate(store *gmodel.Store, loss, lr, t *Node, cfg Config) (gradNorm *
 	for i := range grads {
 		grads[i] = ConvertDType(grads[i], dtypes.Float32)
 	}
+	return vars, grads
+}
 
+// applyAdamW updates each of vars by its float32 gradient grads[i]:
+// gradients clipped to cfg.ClipNorm global L2 norm (as
+// torch.nn.utils.clip_grad_norm_), then
+//
+//	m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²
+//	p ← p − lr·wd·p − lr·(m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + ε)
+//
+// as torch.optim.AdamW, with wd = 0 for biases and norm weights. lr and t
+// (the 1-based update count) are float32 scalars fed per step, so the
+// schedule never recompiles the graph. It returns the pre-clipping norm.
+func applyAdamW(store *gmodel.Store, vars []*gmodel.Variable, grads []*Node, lr, t *Node, cfg Config) (gradNorm *Node) {
+	g := lr.Graph()
+	grads = slices.Clone(grads)
 	sumSq := ScalarZero(g, dtypes.Float32)
 	for _, gr := range grads {
 		sumSq = Add(sumSq, ReduceAllSum(Square(gr)))
@@ -90,7 +105,7 @@ func adamWUpdate(store *gmodel.Store, loss, lr, t *Node, cfg Config) (gradNorm *
 		mVar.SetNodeValue(m)
 		vVar.SetNodeValue(sq)
 
-		p := ConvertDType(values[i], dtypes.Float32)
+		p := ConvertDType(v.NodeValue(g), dtypes.Float32)
 		step := Div(Div(m, debias1), AddScalar(Sqrt(Div(sq, debias2)), cfg.Epsilon))
 		if cfg.WeightDecay > 0 && decays(v.Path()) {
 			step = Add(step, MulScalar(p, cfg.WeightDecay))

@@ -74,6 +74,13 @@ func isBestVar(v *gmodel.Variable) bool {
 	return !isOptimizerVar(v.Path()) && v.Path() != rngPath
 }
 
+// isCheckpointVar selects the variables a checkpoint keeps: all but the
+// gradient accumulators, which are zero between updates (a resumed run
+// creates them again, zero, on its first pass).
+func isCheckpointVar(v *gmodel.Variable) bool {
+	return !isAccumulator(v.Path())
+}
+
 // rngPath is where the store keeps its random-number state (dropout).
 var rngPath = gmodel.JoinPath("/", gmodel.RNGStateVariableName)
 

@@ -16,7 +16,8 @@ type Config struct {
 	ClipNorm        float64 // clip gradients to this global L2 norm; 0 disables
 	Beta1, Beta2    float64 // Adam moment decay rates
 	Epsilon         float64 // Adam denominator stabilizer
-	BatchSize       int     // rows per step; every step is padded to exactly this many rows
+	BatchSize       int     // rows per step (one optimizer update); a one-pass step is padded to exactly this many rows
+	MicroBatch      int     // rows per forward/backward pass when 0 < MicroBatch < BatchSize: a step accumulates its gradient over ceil(BatchSize/MicroBatch) passes, so activation memory follows MicroBatch (0 or ≥ BatchSize: one pass)
 	Epochs          int     // passes over the training set
 	MaxSteps        int     // stop after this many steps in total; 0 runs all epochs
 	PosWeight       float64 // loss weight of positive rows; 0 = negatives per positive (see Labeled), else 1
@@ -71,6 +72,8 @@ func (c Config) check() error {
 		return bad("Epsilon", c.Epsilon, "must be > 0")
 	case c.BatchSize <= 0:
 		return bad("BatchSize", c.BatchSize, "must be > 0")
+	case c.MicroBatch < 0:
+		return bad("MicroBatch", c.MicroBatch, "must be >= 0 (0 = the whole batch in one pass)")
 	case c.Epochs <= 0:
 		return bad("Epochs", c.Epochs, "must be > 0")
 	case c.MaxSteps < 0:
@@ -87,8 +90,17 @@ func (c Config) check() error {
 	return nil
 }
 
+// accumulates reports whether a step runs in several passes of MicroBatch rows.
+func (c Config) accumulates() bool {
+	return c.MicroBatch > 0 && c.MicroBatch < c.BatchSize
+}
+
 // sameTrajectory reports the first field that differs between c and saved
-// and changes which numbers a resumed run computes.
+// and changes which numbers a resumed run computes. MicroBatch is not one of
+// them: it changes how a step's gradient is computed (the float32 rounding
+// of its sums, and which dropout draws each row gets), not the loss it
+// minimises, so a run may resume with another micro-batch (to fit memory)
+// at the price of not repeating the uninterrupted run bit for bit.
 func (c Config) sameTrajectory(saved Config) error {
 	type field struct {
 		name      string

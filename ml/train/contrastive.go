@@ -65,6 +65,16 @@ func DefaultContrastive() ContrastiveOptions {
 	return ContrastiveOptions{Scale: 20, Negatives: 1, Symmetric: true}
 }
 
+// contrastiveOnePass refuses gradient accumulation: the contrastive loss
+// scores every query against every document of the batch (in-batch
+// negatives), so the batch's loss is not a sum over parts of it.
+func contrastiveOnePass(cfg Config) error {
+	if cfg.accumulates() {
+		return fmt.Errorf("%w: MicroBatch = %d: the bi-encoder's contrastive loss uses in-batch negatives, so a batch trains in one pass; set MicroBatch to 0", ErrConfig, cfg.MicroBatch)
+	}
+	return nil
+}
+
 func (o ContrastiveOptions) check() error {
 	switch {
 	case math.IsNaN(o.Scale) || math.IsInf(o.Scale, 0) || o.Scale <= 0:
@@ -81,6 +91,9 @@ func (o ContrastiveOptions) check() error {
 // ResumeContrastive continues a cancelled run exactly.
 func TrainContrastive(ctx context.Context, backend compute.Backend, m Encoder, set PairSet, cfg Config, opts ContrastiveOptions, validate Validate, onEvent func(Event)) (Result, error) {
 	if err := cfg.check(); err != nil {
+		return Result{}, err
+	}
+	if err := contrastiveOnePass(cfg); err != nil {
 		return Result{}, err
 	}
 	if err := opts.check(); err != nil {
@@ -104,6 +117,9 @@ func TrainContrastive(ctx context.Context, backend compute.Backend, m Encoder, s
 // ResumeContrastive continues the TrainContrastive run saved in cfg.Dir, as
 // Resume does for Train; cfg and opts must match the saved run.
 func ResumeContrastive(ctx context.Context, backend compute.Backend, m Encoder, set PairSet, cfg Config, opts ContrastiveOptions, validate Validate, onEvent func(Event)) (Result, error) {
+	if err := contrastiveOnePass(cfg); err != nil {
+		return Result{}, err
+	}
 	if err := opts.check(); err != nil {
 		return Result{}, err
 	}

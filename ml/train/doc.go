@@ -16,6 +16,12 @@
 // indices deterministically from (Seed, epoch), pads every batch to
 // Config.BatchSize rows and to a few sequence-length buckets (multiples of
 // 16) so the compiled step is reused, and reports [Event]s as it goes.
+// With Config.MicroBatch below the batch, the cross-encoder's step runs in
+// passes of MicroBatch rows (each padded to MicroBatch rows and its own
+// length bucket) whose gradients add up to the batch's before one AdamW
+// update: the same loss, with one pass's activations in memory at a time.
+// The bi-encoder's loss compares every query with the whole batch, so it
+// always trains a batch in one pass.
 //
 // Files under Config.Dir:
 //

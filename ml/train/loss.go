@@ -14,6 +14,15 @@ import (
 // With posWeight 1 this is max(x, 0) − x·y + log(1 + exp(−|x|)), the form
 // that never overflows exp.
 func BCEWithLogits(logits, labels, weights *Node, posWeight float64) *Node {
+	weights = ConvertDType(weights, dtypes.Float32)
+	return Div(BCEWithLogitsSum(logits, labels, weights, posWeight), ReduceAllSum(weights))
+}
+
+// BCEWithLogitsSum is the weighted sum Σ w·ℓ that BCEWithLogits averages:
+// a batch cut into parts has Σ over parts of BCEWithLogitsSum(part) / Σ w
+// (the whole batch's weights) equal to BCEWithLogits of the whole batch,
+// which is how gradient accumulation splits one update into passes.
+func BCEWithLogitsSum(logits, labels, weights *Node, posWeight float64) *Node {
 	g := logits.Graph()
 	logits = ConvertDType(logits, dtypes.Float32)
 	labels = ConvertDType(labels, dtypes.Float32)
@@ -25,5 +34,5 @@ func BCEWithLogits(logits, labels, weights *Node, posWeight float64) *Node {
 	perRow := Add(
 		MulScalar(Mul(labels, spPos), posWeight),
 		Mul(OneMinus(labels), spNeg))
-	return Div(ReduceAllSum(Mul(weights, perRow)), ReduceAllSum(weights))
+	return ReduceAllSum(Mul(weights, perRow))
 }

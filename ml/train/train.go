@@ -86,8 +86,8 @@ func lengthsOf(set any) []int {
 // order, optimizer state and dropout stream, so it ends with the same
 // weights and losses as an uninterrupted run. cfg must match the saved run
 // in every field that changes the numbers (Patience, CheckpointEvery and Dir
-// may differ); m must be built like the saved model (its weights are
-// overwritten).
+// may differ, and MicroBatch: see Config.sameTrajectory); m must be built
+// like the saved model (its weights are overwritten).
 func Resume(ctx context.Context, backend compute.Backend, m Model, set TrainSet, cfg Config, validate Validate, onEvent func(Event)) (Result, error) {
 	st, points, err := loadRun(m.Store(), cfg, set.Len())
 	if err != nil {
@@ -145,22 +145,30 @@ type updater interface {
 	close()
 }
 
-// pairUpdater is the cross-encoder's updater: labelled pairs, BCE.
+// pairUpdater is the cross-encoder's updater: labelled pairs, BCE, in one
+// pass (step) or accumulated over passes of Config.MicroBatch rows (accum).
 type pairUpdater struct {
-	set  TrainSet
-	rows int
-	step *stepper
+	set   TrainSet
+	rows  int
+	step  *stepper
+	accum *accumStepper
 }
 
 // pairUpdates returns the constructor of the cross-encoder updater, called
 // once the loop knows it will train (compiling nothing before).
 func pairUpdates(backend compute.Backend, m Model, set TrainSet, st state) func() (updater, error) {
 	return func() (updater, error) {
-		step, err := newStepper(backend, m, st.Config, st.PosWeight)
+		u := &pairUpdater{set: set, rows: st.Config.BatchSize}
+		var err error
+		if st.Config.accumulates() {
+			u.accum, err = newAccumStepper(backend, m, st.Config, st.PosWeight)
+		} else {
+			u.step, err = newStepper(backend, m, st.Config, st.PosWeight)
+		}
 		if err != nil {
 			return nil, err
 		}
-		return &pairUpdater{set: set, rows: st.Config.BatchSize, step: step}, nil
+		return u, nil
 	}
 }
 
@@ -168,6 +176,10 @@ func (u *pairUpdater) update(indices []int, lr float64, t int) (float64, int, er
 	b, labels, err := u.set.Batch(indices)
 	if err != nil {
 		return 0, 0, err
+	}
+	if u.accum != nil {
+		loss, _, err := u.accum.run(b, labels, u.rows, lr, t)
+		return loss, b.Rows, err
 	}
 	in, err := padInputs(b, labels, u.rows)
 	if err != nil {
@@ -177,7 +189,13 @@ func (u *pairUpdater) update(indices []int, lr float64, t int) (float64, int, er
 	return loss, in.realRows, err
 }
 
-func (u *pairUpdater) close() { u.step.close() }
+func (u *pairUpdater) close() {
+	if u.accum != nil {
+		u.accum.close()
+		return
+	}
+	u.step.close()
+}
 
 // run is one Train or Resume call in progress.
 type run struct {
@@ -483,7 +501,7 @@ func (r *run) checkpoint() error {
 	if r.cfg.Dir == "" {
 		return nil
 	}
-	if err := saveFolder(r.cfg.Dir, checkpointDir, r.store, r.st, func(*gmodel.Variable) bool { return true }, nil); err != nil {
+	if err := saveFolder(r.cfg.Dir, checkpointDir, r.store, r.st, isCheckpointVar, nil); err != nil {
 		return fmt.Errorf("step %d: %w", r.st.Step, err)
 	}
 	r.emit(PhaseCheckpoint, nil)
