@@ -8,6 +8,8 @@ export PRECEDENT_PJRT_DIR ?= $(REPO)/third_party/pjrt
 export GOMLX_NO_AUTO_INSTALL := 1
 # The Python reference (PyPI torch with MKL + sentence-transformers), shared by clones.
 export PRECEDENT_PYREF ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/precedent/pyref
+# Infinity (infinity-emb), another serving engine, for TestInfinitySameOrder; borrows pyref's torch.
+export PRECEDENT_INFINITY ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/precedent/infinity
 # Tests fail, rather than skip, when a set-up asset is missing.
 test: export PRECEDENT_REQUIRE_ASSETS := 1
 # Behind a TLS-intercepting proxy: PRECEDENT_CA_BUNDLE=/path/corp-root.pem make demo
@@ -22,7 +24,7 @@ endif
 TICKETS ?= 20000
 TEST_TIMEOUT ?= 25m
 
-.PHONY: setup deps tokenizers weights pjrt onnxruntime pyref build cli desktop demo test race vet fmt-check bench loadtest package app clean fuzz
+.PHONY: setup deps tokenizers weights pjrt onnxruntime pyref infinity build cli desktop demo test race vet fmt-check bench loadtest package app clean fuzz
 
 setup: deps tokenizers weights pjrt onnxruntime
 
@@ -49,6 +51,12 @@ onnxruntime:
 pyref:
 	@scripts/setup-pyref.sh
 
+# Infinity (infinity-emb on PyPI) in a cached venv of its own that borrows
+# pyref's torch (about 660 MB and a minute more): TestInfinitySameOrder loads
+# an export in it and compares its /rerank order with serve's. make test needs it.
+infinity: pyref
+	@scripts/setup-infinity.sh
+
 build: cli desktop
 
 cli: setup
@@ -68,7 +76,7 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-test: setup pyref fmt-check vet
+test: setup pyref infinity fmt-check vet
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
 
 # The race detector over the packages with concurrency: the app's jobs and
