@@ -22,6 +22,9 @@ dir="${PRECEDENT_INFINITY:-${XDG_CACHE_HOME:-$HOME/.cache}/precedent/infinity}"
 pyref="${PRECEDENT_PYREF:-${XDG_CACHE_HOME:-$HOME/.cache}/precedent/pyref}"
 py="${PYTHON:-python3}"
 infinity_ver=0.0.78
+# Importing infinity_emb makes .infinity_cache under $INFINITY_HOME, else in the
+# working folder: keep it in the venv, out of the checkout.
+export INFINITY_HOME="$dir"
 
 # Kept when it imports and none of its borrowed links dangles (pyref re-made
 # with another torch makes them dangle).
