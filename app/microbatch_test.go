@@ -16,14 +16,14 @@ import (
 )
 
 func TestTrainOptionsMicroBatch(t *testing.T) {
-	assert.Equal(t, 8, DefaultTrainOptions().MicroBatch)
-	assert.Equal(t, 8, DemoTrainOptions().MicroBatch)
+	assert.Equal(t, 4, DefaultTrainOptions().MicroBatch)
+	assert.Equal(t, DemoTrainOptions().BatchSize, DemoTrainOptions().MicroBatch, "the demo's small model runs its batch in one pass")
 	for _, tc := range []struct {
 		name         string
 		batch, micro int
 		want         int
 	}{
-		{"zero takes the default", 16, 0, 8},
+		{"zero takes the default", 16, 0, 4},
 		{"given is kept", 16, 4, 4},
 		{"the batch's size is one pass", 16, 16, 16},
 		{"above the batch is lowered to it", 4, 8, 4},
@@ -43,6 +43,15 @@ func TestTrainOptionsMicroBatch(t *testing.T) {
 	assert.Equal(t, trainShape(a), trainShape(b))
 }
 
+// Validation during training scores at most validationTokens per pass.
+func TestValidationBatch(t *testing.T) {
+	for _, tc := range []struct{ maxLen, want int }{
+		{256, 16}, {128, 32}, {64, 32}, {512, 8}, {8192, 1}, {0, 32},
+	} {
+		assert.Equal(t, tc.want, validationBatch(tc.maxLen), "max length %d", tc.maxLen)
+	}
+}
+
 // fitMemory lowers an accumulating run's micro-batch and keeps its batch;
 // a run in one pass lowers its batch.
 func TestFitMemoryMicroBatch(t *testing.T) {
@@ -52,14 +61,14 @@ func TestFitMemoryMicroBatch(t *testing.T) {
 	shape := backend.ShapeOf(m.Config())
 
 	o := DefaultTrainOptions()
-	o.MaxMemoryMB = int(backend.StepBytes(shape, 16, 4, 256) >> 20)
+	o.MaxMemoryMB = int(backend.StepBytes(shape, 16, 2, 256) >> 20)
 	fit, err := fitMemory(&o, m, 0)
 	require.NoError(t, err)
 	assert.True(t, fit.Lowered)
 	assert.Equal(t, 16, o.BatchSize, "the batch is kept")
 	assert.Equal(t, 256, o.MaxLen)
 	assert.Equal(t, fit.Micro, o.MicroBatch)
-	assert.Less(t, o.MicroBatch, 8)
+	assert.Less(t, o.MicroBatch, DefaultTrainOptions().MicroBatch)
 	assert.Positive(t, o.MicroBatch)
 	assert.Contains(t, fit.String(), "batch 16 in passes of")
 
@@ -78,7 +87,7 @@ func TestFitMemoryMicroBatch(t *testing.T) {
 	fit, err = fitMemory(&roomy, m, 0)
 	require.NoError(t, err)
 	assert.False(t, fit.Lowered)
-	assert.Equal(t, []int{16, 8, 256}, []int{roomy.BatchSize, roomy.MicroBatch, roomy.MaxLen}, "what fits is kept")
+	assert.Equal(t, []int{16, 4, 256}, []int{roomy.BatchSize, roomy.MicroBatch, roomy.MaxLen}, "what fits is kept")
 }
 
 // The runner hands the trainee's micro-batch to the training loop, and an

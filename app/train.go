@@ -29,7 +29,7 @@ type TrainOptions struct {
 	Precision     string  `json:"precision,omitempty"`   // validation scoring: "" = project setting, then auto; "f32", "bf16"
 	PairFormat    string  `json:"pair_format,omitempty"` // "" = project setting
 	MaxMemoryMB   int     `json:"max_memory_mb"`         // memory budget; micro-batch, then batch, then max length, are lowered to fit (0 = Settings.MemoryLimitMB, else 3/4 of RAM)
-	// MicroBatch is the pairs per forward/backward pass (default 8): a step
+	// MicroBatch is the pairs per forward/backward pass (default 4): a step
 	// accumulates the gradient of its batch over passes of this many pairs,
 	// so a step's memory follows the micro-batch while what is optimised
 	// follows the batch. At least BatchSize (the CLI's --micro-batch 0) runs
@@ -81,13 +81,23 @@ func DefaultTrainOptions() TrainOptions {
 	return TrainOptions{RunOptions: defaultRunOptions(256), ScratchLayers: 2, ScratchHidden: 128, MicroBatch: defaultMicroBatch}
 }
 
-// defaultMicroBatch is the default TrainOptions.MicroBatch: half the
-// default batch. Measured on MiniLM-L6 with XLA CPU at 16 pairs of 256
-// tokens, a step in one pass adds about 2.0 GB to what training holds
-// between steps, one in passes of 8 about 1.15 GB, at about the same step
-// time; a default `precedent train` on the real archive peaked at 2.4 GB
-// instead of 3.5–3.8 GB.
-const defaultMicroBatch = 8
+// defaultMicroBatch is the default TrainOptions.MicroBatch: a quarter of
+// the default batch. Measured with `precedent train --steps 24
+// --eval-every 12` on the real-archive project (MiniLM-L6, 256 tokens,
+// batch 16, XLA CPU; README, "Training memory with defaults"): one pass
+// peaked at 3.6–3.8 GB, passes of 8 at 2.4–3.2 GB, passes of 4 at 2.1–2.2
+// GB, for about 5% more time per step than passes of 8.
+const defaultMicroBatch = 4
+
+// validationTokens bounds the tokens of one validation forward pass
+// during training: validation runs beside the training state (weights,
+// AdamW moments, accumulators), and its scratch grows with rows × length.
+// At the default 256 tokens that is 16 pairs per pass; at the demo's 128,
+// the engine's usual 32.
+const validationTokens = 4096
+
+// validationBatch is the pairs per validation forward pass at maxLen.
+func validationBatch(maxLen int) int { return min(32, max(1, validationTokens/max(1, maxLen))) }
 
 // DemoTrainOptions are DefaultTrainOptions cut to fine-tune in minutes on
 // a laptop's CPU (two layers kept, 128 tokens, 400 steps, a smaller
@@ -97,6 +107,9 @@ func DemoTrainOptions() TrainOptions {
 	o := DefaultTrainOptions()
 	o.KeepLayers, o.MaxLen, o.MaxSteps, o.LR = 2, 128, 400, 1e-4
 	o.EvalEvery, o.Patience, o.ValQueries, o.ValDepth = 100, 2, 60, 40
+	// Two layers at 128 tokens hold about a twelfth of the default's
+	// activations: the whole batch fits in one pass, the fastest way.
+	o.MicroBatch = o.BatchSize
 	return o
 }
 
@@ -211,11 +224,12 @@ func (p *Project) Train(ctx context.Context, o TrainOptions, progress Progress) 
 	if err != nil {
 		return TrainResult{}, err
 	}
-	rr, err := rerank.NewEngine(m, tokPath, b, format, o.MaxLen, prec)
+	eng, err := rerank.NewEngine(m, tokPath, b, format, o.MaxLen, prec)
 	if err != nil {
 		return TrainResult{}, err
 	}
-	defer rr.Close()
+	defer eng.Close()
+	rr := eng.WithBatch(validationBatch(o.MaxLen))
 
 	rn.emit(Event{Phase: "prepare", Message: "building the training set"})
 	exs, err := p.trainingExamples(a)

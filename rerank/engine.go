@@ -117,6 +117,16 @@ func (e *Engine) WithFormat(f pairtext.Format) *Engine {
 	return &c
 }
 
+// WithBatch is the engine scoring n pairs per forward pass instead of 32:
+// the same model, scorer and tokenizer (close only the original). A
+// forward pass's scratch grows with its pairs, so a smaller batch holds
+// less memory at a small cost in speed.
+func (e *Engine) WithBatch(n int) *Engine {
+	c := *e
+	c.batch = max(1, n)
+	return &c
+}
+
 // batchCost is the relative compute of a [rows, length] batch: linear
 // layers grow with tokens, attention with tokens × length. The weight of
 // the second term is fitted to XLA CPU timings of MiniLM layers (per-row

@@ -33,7 +33,8 @@ func TestScoreProgressReportsWork(t *testing.T) {
 		testenv.SkipOrFail(t, "tokenizer library not available: %v", err)
 	}
 	defer rr.Close()
-	rr.batch = 4
+	whole := rr
+	rr = rr.WithBatch(4) // 4 pairs per pass
 	var encs []tokenizer.Encoding
 	for i := range 64 {
 		n := 2 + 3*(i%16) // 16 lengths, 4 of each: 16 batches
@@ -44,9 +45,12 @@ func TestScoreProgressReportsWork(t *testing.T) {
 		work float64
 	}
 	var got []report
-	_, err = rr.ScoreEncodings(context.Background(), encs, func(done int, work float64) { got = append(got, report{done, work}) })
+	scores, err := rr.ScoreEncodings(context.Background(), encs, func(done int, work float64) { got = append(got, report{done, work}) })
 	require.NoError(t, err)
-	require.Len(t, got, 16)
+	require.Len(t, got, 16, "16 batches of 4")
+	wholeScores, err := whole.ScoreEncodings(context.Background(), encs, nil)
+	require.NoError(t, err)
+	assert.InDeltaSlice(t, wholeScores, scores, 1e-5, "the batch changes memory and speed, not scores")
 	half := got[7]
 	assert.Equal(t, 32, half.done)
 	assert.InDelta(t, 0.5, half.work, 0.2, "half the batches, about half the work")

@@ -54,7 +54,8 @@ func accumulator(store *gmodel.Store, v *gmodel.Variable) *gmodel.Variable {
 // it and the heap grows by another pass: measured on MiniLM-L6 with XLA CPU
 // at 16 rows × 256 tokens, a step in passes of 8 peaked 1.9–2.9 GB without
 // this (no better than one pass of 16, 2.8–3.1 GB) and 1.7–1.9 GB with it,
-// for about the same step time.
+// for about the same step time (the whole run's peaks, validation
+// included, are in the README's "Training memory with defaults").
 type accumStepper struct {
 	store        *gmodel.Store
 	micro        int
