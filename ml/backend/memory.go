@@ -110,8 +110,9 @@ func FitTraining(budget int64, s TrainShape, batch, maxLen int) (Fit, error) {
 // as FitTraining does, and stays in one pass. A step accumulated over
 // passes keeps its batch, so what is optimised does not change, and lowers
 // the micro-batch to the largest that fits; when not even passes of one row
-// fit, it falls back to FitTraining at batch 1 (one pass, no accumulators),
-// which then shortens the max length.
+// fit beside the accumulators, it falls back to one pass, which needs none,
+// lowered as FitTraining lowers it (the largest batch that fits, then the
+// max length).
 func FitMicroBatch(budget int64, s TrainShape, batch, micro, maxLen int) (Fit, error) {
 	if !accumulates(batch, micro) {
 		return FitTraining(budget, s, batch, maxLen)
@@ -128,7 +129,10 @@ func FitMicroBatch(budget int64, s TrainShape, batch, micro, maxLen int) (Fit, e
 		f.Micro, f.Need, f.Lowered = m, need(m), true
 		return f, nil
 	}
-	one, err := FitTraining(budget, s, 1, maxLen)
+	// No pass fits beside the accumulators: one pass needs none, so the
+	// batch is lowered in one pass, as FitTraining does (the largest batch
+	// that fits, then the length).
+	one, err := FitTraining(budget, s, batch, maxLen)
 	if err != nil {
 		return Fit{}, err
 	}

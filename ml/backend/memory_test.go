@@ -164,7 +164,21 @@ func TestFitMicroBatch(t *testing.T) {
 	_, err := FitMicroBatch(1<<20, s, 16, 8, 256)
 	assert.ErrorIs(t, err, ErrTooBig)
 
-	f, err := FitMicroBatch(sb(16, 4, 256), s, 16, 8, 256)
+	// A small model's accumulators can cost more than several rows of
+	// activations: when no pass fits beside them, one pass lowers the batch
+	// only as far as needed (it fell back to batch 1, the smallest step).
+	small := ShapeOf(hf.Config{VocabSize: 30522, HiddenSize: 32, NumHiddenLayers: 1, NumAttentionHeads: 2,
+		IntermediateSize: 64, MaxPositionEmbeddings: 512, TypeVocabSize: 2})
+	budget := TrainingBytes(small, 8, 48) - 1
+	require.Greater(t, StepBytes(small, 8, 1, 48), budget, "no pass fits beside the accumulators")
+	want, err := FitTraining(budget, small, 8, 48)
+	require.NoError(t, err)
+	require.Greater(t, want.Batch, 1)
+	f, err := FitMicroBatch(budget, small, 8, 4, 48)
+	require.NoError(t, err)
+	assert.Equal(t, want, f)
+
+	f, err = FitMicroBatch(sb(16, 4, 256), s, 16, 8, 256)
 	require.NoError(t, err)
 	assert.Equal(t, fmt.Sprintf("batch 16 in passes of 4 × max length 256, about %s of the %s limit", MB(f.Need), MB(f.Budget)), f.String())
 	f, err = FitMicroBatch(0, s, 16, 16, 256)
