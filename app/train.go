@@ -36,7 +36,7 @@ type TrainOptions struct {
 	// the whole batch in one pass; a larger value is lowered to BatchSize. A
 	// run recorded before this option existed has 0 and resumes in one pass,
 	// as it started (a resumed run keeps its options).
-	MicroBatch int `json:"micro_batch"`
+	MicroBatch int `json:"micro_batch,omitempty"`
 	// WarmStart is the number of distillation steps run before fine-tuning
 	// (0 = none): the cross-encoder is first fitted to the agreement of BM25
 	// and the off-the-shelf bi-encoder on training-window tickets searched as
