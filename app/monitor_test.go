@@ -19,10 +19,10 @@ import (
 
 // Monitoring scenario on a 2-year synthetic archive: the model is trained
 // on the first year's tickets; the rest is re-imported later, and the
-// drifting archive drifts 14 months in.
+// drifting archive drifts 17 months in.
 var (
 	monitorFirstImport = synth.DefaultStart.AddDate(1, 0, 0)
-	monitorDrift       = synth.DefaultStart.AddDate(1, 2, 0)
+	monitorDrift       = synth.DefaultStart.AddDate(1, 5, 0)
 )
 
 // monitoredProject imports the first year of a synthetic archive, mines,
@@ -219,14 +219,27 @@ func TestMonitorSeesDrift(t *testing.T) {
 	assert.Less(t, beforeUnseen, 0.15, "no replacement rules before the drift date")
 	assert.Greater(t, driftKS, plainKS+0.1, "text lengths move with the drift")
 
-	// Advice: retrain on the drifting archive, for the new rules; the
-	// non-drifting one has no rule reason to retrain.
-	assert.Equal(t, AdviceRetrain, results[true].Advice.Level, results[true].Advice.Text)
-	// The learned ranker's lead over the first stage holds after the drift
-	// on this archive, and without drift: no labelled drop in either (the
-	// archive's growth lowers every system's MRR@10, which is no drop).
-	assert.False(t, results[false].Advice.Drop, results[false].Advice.Text)
-	assert.Equal(t, AdviceOK, results[false].Advice.Level, results[false].Advice.Text)
-	assert.Contains(t, results[true].Advice.Text, "come from rules added since training")
-	assert.NotContains(t, results[false].Advice.Text, "come from rules added since training")
+	// Advice: retrain on the drifting archive, for the new rules and for
+	// a labelled drop: the weekly scanner's batches put other hosts'
+	// findings, minutes old, in front of the host's own from last week,
+	// and the learned preference for recent look-alikes misleads where
+	// keyword search, matching the host, does not. The non-drifting
+	// archive has no reason to retrain.
+	drifted, plain := results[true].Advice, results[false].Advice
+	assert.Equal(t, AdviceRetrain, drifted.Level, drifted.Text)
+	assert.True(t, drifted.Drop, "the drop is detected: %s", drifted.Text)
+	assert.Contains(t, drifted.Text, "the final system's lead over the first stage shrank")
+	assert.Contains(t, drifted.Text, "come from rules added since training")
+	var before, after []float64
+	for _, r := range results[true].Rows {
+		if r.Start.Before(monitorDrift) {
+			before = append(before, leads(r.first, r.final)...)
+		} else {
+			after = append(after, leads(r.first, r.final)...)
+		}
+	}
+	assert.Greater(t, mean(before), mean(after)+0.15, "the lead falls after the drift date")
+	assert.False(t, plain.Drop, plain.Text)
+	assert.Equal(t, AdviceOK, plain.Level, plain.Text)
+	assert.NotContains(t, plain.Text, "come from rules added since training")
 }

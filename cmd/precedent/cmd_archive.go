@@ -28,7 +28,7 @@ func cmdSynth(ctx context.Context, args []string) error {
 	seed := f.Int64("seed", synth.DefaultSeed, "random seed (same seed, same archive)")
 	years := f.Float64("years", 0, "time span in years (default 2, as the demo)")
 	dateOnly := f.Bool("date-only", false, "write dates without times, as many exports do (same-day tickets then share their opened instant)")
-	drift := f.String("drift", "", "from this date (YYYY-MM-DD) on, rules retire and are replaced and wording changes: a model trained before it ages (see `precedent monitor`)")
+	drift := f.String("drift", "", "from this `DATE` (YYYY-MM-DD) on, rules retire and are replaced, wording changes and a weekly vulnerability scanner joins the queue: a model trained before it ages (see precedent monitor)")
 	if err := f.parse(args); err != nil {
 		return err
 	}

@@ -47,6 +47,9 @@ type event struct {
 	user   string
 	host   string
 	closed time.Time
+	// late events are planned after the rest from their own random stream
+	// (the drift's weekly scans): their IDs draw from it too.
+	late bool
 }
 
 // generator carries the state of one Generate call.
@@ -76,6 +79,9 @@ func Generate(cfg Config) (*Archive, error) {
 	g.events = make([]event, 0, cfg.Tickets)
 	g.planCauses(int(float64(cfg.Tickets) * relatedShare))
 	g.planNoise(cfg.Tickets - len(g.events))
+	if !cfg.DriftAt.IsZero() {
+		g.weeklyScans(cfg.DriftAt)
+	}
 	slices.SortFunc(g.events, func(a, b event) int {
 		if c := a.at.Compare(b.at); c != 0 {
 			return c
@@ -332,9 +338,14 @@ func (g *generator) finish() *Archive {
 	}
 	ids := make([]string, n)
 	num := 10000 + g.r.IntN(20000)
+	lateIDs := rand.New(rand.NewPCG(uint64(g.cfg.Seed), 0x1a7e1d5))
 	for i := range ids {
 		ids[i] = incID(num)
-		num += 1 + g.r.IntN(7)
+		if i+1 < n && g.events[i+1].late {
+			num += 1 + lateIDs.IntN(7)
+		} else {
+			num += 1 + g.r.IntN(7)
+		}
 	}
 	a := &Archive{Config: g.cfg, Tickets: make([]data.Ticket, n), Truth: make([]data.TruthRecord, n)}
 	nw := newNoteWriter(g, ids, pos)

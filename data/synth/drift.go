@@ -13,10 +13,13 @@ import (
 
 // Drift makes an archive age a model trained before Config.DriftAt: from
 // that instant on, some detection rules retire and new ones replace them,
-// and analysts and products word titles, descriptions and close-notes
-// differently. Tickets opened before DriftAt are exactly those of the same
-// Config without drift; the hidden causes and the citations in close-notes
-// are untouched, so mining finds the same labels after the drift as before.
+// analysts and products word titles, descriptions and close-notes
+// differently, and a vulnerability scanner is connected to the queue
+// (weeklyScans: batches of look-alike tickets, each citing its own host's
+// earlier weeks). Tickets opened before DriftAt are exactly those of the
+// same Config without drift; the hidden causes drawn before are untouched
+// and the cue phrases of citations too, so mining finds the same kind of
+// labels after the drift as before.
 //
 // RetireShare is the share of rules retired at DriftAt (chosen by a hash of
 // the seed and the rule's name, so the same Config retires the same rules);
