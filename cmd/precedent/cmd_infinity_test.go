@@ -18,9 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/precedent/precedent/app"
 	"github.com/precedent/precedent/internal/testenv"
-	"github.com/precedent/precedent/ml/tokenizer"
 )
 
 // infinityEnv names the folder of Infinity's venv (scripts/setup-infinity.sh).
@@ -75,16 +73,7 @@ func TestInfinitySameOrder(t *testing.T) {
 		testenv.SkipOrFail(t, "no Infinity venv at %s (make infinity, or scripts/setup-infinity.sh, sets it up; %s moves it): %v", venv, infinityEnv, err)
 	}
 	home := t.TempDir()
-	p, err := app.Open(home)
-	require.NoError(t, err)
-	modelDir, err := p.ResolveModel("")
-	p.Close()
-	if err != nil {
-		testenv.SkipOrFail(t, "no starting model: %v", err)
-	}
-	if _, err := tokenizer.Load(filepath.Join(modelDir, "tokenizer.json")); err != nil {
-		testenv.SkipOrFail(t, "tokenizer library not available: %v", err)
-	}
+	modelDir := needStartingModel(t, home)
 
 	// A small export the way users make one. All six layers: cut to one or
 	// two, the fresh head's logits for these documents differ by ~1e-6, too

@@ -56,6 +56,24 @@ type offlineRunner struct {
 	traceDir string
 }
 
+// needStartingModel is the starting model a project at home resolves (the
+// bundled MiniLM), with a working tokenizer library; without either the
+// test skips, or fails under PRECEDENT_REQUIRE_ASSETS=1.
+func needStartingModel(tb testing.TB, home string) string {
+	tb.Helper()
+	p, err := app.Open(home)
+	require.NoError(tb, err)
+	modelDir, err := p.ResolveModel("")
+	p.Close()
+	if err != nil {
+		testenv.SkipOrFail(tb, "no starting model: %v", err)
+	}
+	if _, err := tokenizer.Load(filepath.Join(modelDir, "tokenizer.json")); err != nil {
+		testenv.SkipOrFail(tb, "tokenizer library not available: %v", err)
+	}
+	return modelDir
+}
+
 func newOfflineRunner(t *testing.T, home string) *offlineRunner {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -171,16 +189,7 @@ func TestOutboundDetector(t *testing.T) {
 // (scripts/setup-pyref.sh) exists.
 func TestPipelineOfflineAndServe(t *testing.T) {
 	home := t.TempDir()
-	p, err := app.Open(home)
-	require.NoError(t, err)
-	modelDir, err := p.ResolveModel("")
-	p.Close()
-	if err != nil {
-		testenv.SkipOrFail(t, "no starting model: %v", err)
-	}
-	if _, err := tokenizer.Load(filepath.Join(modelDir, "tokenizer.json")); err != nil {
-		testenv.SkipOrFail(t, "tokenizer library not available: %v", err)
-	}
+	modelDir := needStartingModel(t, home)
 	r := newOfflineRunner(t, home)
 	synth := filepath.Join(t.TempDir(), "synth")
 	r.run("synth", "--tickets", "500", "--out", synth, "--json")
@@ -227,7 +236,7 @@ func TestPipelineOfflineAndServe(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode == 200
 	}, 5*time.Minute, 100*time.Millisecond, "serve did not come up: %s", &serr) // a guard: under strace and load, loading and compiling took over 60 s once
-	p, err = app.Open(home)
+	p, err := app.Open(home)
 	require.NoError(t, err)
 	ts, err := p.Tickets(ids)
 	p.Close()
