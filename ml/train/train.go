@@ -145,41 +145,38 @@ type updater interface {
 	close()
 }
 
-// pairUpdater is the cross-encoder's updater: labelled pairs, BCE, in one
-// pass (step) or accumulated over passes of Config.MicroBatch rows (accum).
-type pairUpdater struct {
-	set   TrainSet
-	rows  int
-	step  *stepper
-	accum *accumStepper
-}
-
-// pairUpdates returns the constructor of the cross-encoder updater, called
-// once the loop knows it will train (compiling nothing before).
+// pairUpdates returns the constructor of the cross-encoder's updater
+// (labelled pairs, BCE): one pass per step (pairUpdater), or accumulated
+// over passes of Config.MicroBatch rows (accumUpdater). The loop calls it
+// once it knows it will train, compiling nothing before.
 func pairUpdates(backend compute.Backend, m Model, set TrainSet, st state) func() (updater, error) {
 	return func() (updater, error) {
-		u := &pairUpdater{set: set, rows: st.Config.BatchSize}
-		var err error
 		if st.Config.accumulates() {
-			u.accum, err = newAccumStepper(backend, m, st.Config, st.PosWeight)
-		} else {
-			u.step, err = newStepper(backend, m, st.Config, st.PosWeight)
+			s, err := newAccumStepper(backend, m, st.Config, st.PosWeight)
+			if err != nil {
+				return nil, err
+			}
+			return &accumUpdater{set: set, rows: st.Config.BatchSize, step: s}, nil
 		}
+		s, err := newStepper(backend, m, st.Config, st.PosWeight)
 		if err != nil {
 			return nil, err
 		}
-		return u, nil
+		return &pairUpdater{set: set, rows: st.Config.BatchSize, step: s}, nil
 	}
+}
+
+// pairUpdater runs a step's batch, padded to rows, in one pass.
+type pairUpdater struct {
+	set  TrainSet
+	rows int
+	step *stepper
 }
 
 func (u *pairUpdater) update(indices []int, lr float64, t int) (float64, int, error) {
 	b, labels, err := u.set.Batch(indices)
 	if err != nil {
 		return 0, 0, err
-	}
-	if u.accum != nil {
-		loss, _, err := u.accum.run(b, labels, u.rows, lr, t)
-		return loss, b.Rows, err
 	}
 	in, err := padInputs(b, labels, u.rows)
 	if err != nil {
@@ -189,13 +186,26 @@ func (u *pairUpdater) update(indices []int, lr float64, t int) (float64, int, er
 	return loss, in.realRows, err
 }
 
-func (u *pairUpdater) close() {
-	if u.accum != nil {
-		u.accum.close()
-		return
-	}
-	u.step.close()
+func (u *pairUpdater) close() { u.step.close() }
+
+// accumUpdater runs a step's batch in passes and applies the optimizer
+// once (accumStepper).
+type accumUpdater struct {
+	set  TrainSet
+	rows int
+	step *accumStepper
 }
+
+func (u *accumUpdater) update(indices []int, lr float64, t int) (float64, int, error) {
+	b, labels, err := u.set.Batch(indices)
+	if err != nil {
+		return 0, 0, err
+	}
+	loss, _, err := u.step.run(b, labels, u.rows, lr, t)
+	return loss, b.Rows, err
+}
+
+func (u *accumUpdater) close() { u.step.close() }
 
 // run is one Train or Resume call in progress.
 type run struct {
