@@ -196,7 +196,7 @@ func (r *runner) run(ctx context.Context, o RunOptions, t trainee) (curve []trai
 		if errors.Is(err, context.Canceled) || res.Stopped == train.StoppedCancelled {
 			rec.Status = train.StoppedCancelled
 		}
-		err = backend.ExplainOutOfMemoryMicro(err, backend.ShapeOf(t.model.Config()), o.BatchSize, t.microBatch, o.MaxLen)
+		err = backend.ExplainOutOfMemory(err, backend.ShapeOf(t.model.Config()), o.BatchSize, t.microBatch, o.MaxLen)
 		rec.Error = err.Error()
 		_ = r.store()
 		return res.Curve, true, fmt.Errorf("%s %s: %w", r.kind.verb, rec.ID, err)

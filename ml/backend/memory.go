@@ -236,22 +236,17 @@ func IsOutOfMemory(err error) bool {
 	return false
 }
 
-// ExplainOutOfMemory turns a backend's out-of-memory error at batch ×
-// maxLen into an *OutOfMemoryError naming the values that would fit: the
-// largest batch, and the longest max length, whose estimate is at most half
-// of the one that failed (the failure says the real capacity is below the
-// estimate, not by how much). Any other error is returned unchanged.
-func ExplainOutOfMemory(err error, s TrainShape, batch, maxLen int) error {
-	return ExplainOutOfMemoryMicro(err, s, batch, 0, maxLen)
-}
-
-// ExplainOutOfMemoryMicro is ExplainOutOfMemory for a step of batch rows
-// run in passes of micro rows (micro ≤ 0 or ≥ batch: one pass). With
-// several passes it names the largest micro-batch, keeping the batch,
-// instead of a batch, and halves what the passes add to the fixed part of
-// the estimate (weights, optimizer state, accumulators, runtime) rather
-// than the whole, which the fixed part dominates at small micro-batches.
-func ExplainOutOfMemoryMicro(err error, s TrainShape, batch, micro, maxLen int) error {
+// ExplainOutOfMemory turns a backend's out-of-memory error at a step of
+// batch rows, run in passes of micro rows (micro ≤ 0 or ≥ batch: one
+// pass), at maxLen tokens, into an *OutOfMemoryError naming the values that
+// would fit: the largest batch (one pass) or micro-batch (several passes,
+// the batch kept), and the longest max length, whose estimate is at most
+// half of the one that failed (the failure says the real capacity is below
+// the estimate, not by how much). With several passes it halves what the
+// passes add to the fixed part of the estimate (weights, optimizer state,
+// accumulators, runtime) rather than the whole, which the fixed part
+// dominates at small micro-batches. Any other error is returned unchanged.
+func ExplainOutOfMemory(err error, s TrainShape, batch, micro, maxLen int) error {
 	if !IsOutOfMemory(err) {
 		return err
 	}

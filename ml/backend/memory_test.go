@@ -95,10 +95,10 @@ func TestIsOutOfMemory(t *testing.T) {
 func TestExplainOutOfMemory(t *testing.T) {
 	s := ShapeOf(miniLM)
 	other := errors.New("shape mismatch")
-	assert.Same(t, other, ExplainOutOfMemory(other, s, 16, 256), "other errors pass through")
+	assert.Same(t, other, ExplainOutOfMemory(other, s, 16, 0, 256), "other errors pass through")
 
 	cause := fmt.Errorf("train step 3: %w", errors.New("RESOURCE_EXHAUSTED: out of memory"))
-	err := ExplainOutOfMemory(cause, s, 16, 256)
+	err := ExplainOutOfMemory(cause, s, 16, 0, 256)
 	var oom *OutOfMemoryError
 	require.ErrorAs(t, err, &oom)
 	assert.ErrorIs(t, err, errors.Unwrap(cause), "the backend's error stays in the chain")
@@ -112,7 +112,7 @@ func TestExplainOutOfMemory(t *testing.T) {
 	assert.Contains(t, err.Error(), "lower the batch or the max length")
 	assert.Contains(t, err.Error(), fmt.Sprintf("--batch %d (at max length 256) or --max-len %d (at batch 16)", oom.FitBatch, oom.FitMaxLen))
 
-	tiny := ExplainOutOfMemory(cause, s, 1, MinMaxLen)
+	tiny := ExplainOutOfMemory(cause, s, 1, 0, MinMaxLen)
 	require.ErrorAs(t, tiny, &oom)
 	assert.Contains(t, tiny.Error(), "keep fewer layers (--layers)", "nothing lower to offer")
 }
@@ -186,10 +186,10 @@ func TestFitMicroBatch(t *testing.T) {
 	assert.Equal(t, fmt.Sprintf("batch 16 × max length 256, about %s (no memory limit)", MB(f.Need)), f.String())
 }
 
-func TestExplainOutOfMemoryMicro(t *testing.T) {
+func TestExplainOutOfMemoryInPasses(t *testing.T) {
 	s := ShapeOf(miniLM)
 	cause := errors.New("RESOURCE_EXHAUSTED: out of memory")
-	err := ExplainOutOfMemoryMicro(cause, s, 16, 8, 256)
+	err := ExplainOutOfMemory(cause, s, 16, 8, 256)
 	var oom *OutOfMemoryError
 	require.ErrorAs(t, err, &oom)
 	fixed := StepBytes(s, 16, 8, 0) // weights, optimizer state, accumulators, runtime
@@ -204,8 +204,8 @@ func TestExplainOutOfMemoryMicro(t *testing.T) {
 	assert.Contains(t, err.Error(), "at batch 16 in passes of 8 × max length 256")
 	assert.Contains(t, err.Error(), fmt.Sprintf("--micro-batch %d (at max length 256, the batch unchanged) or --max-len %d (at micro-batch 8)", oom.FitMicro, oom.FitMaxLen))
 
-	// One pass (micro-batch 0 or at least the batch) is advised as before.
-	for _, micro := range []int{0, 16} {
-		assert.Equal(t, ExplainOutOfMemory(cause, s, 16, 256), ExplainOutOfMemoryMicro(cause, s, 16, micro, 256))
+	// A micro-batch of at least the batch is one pass, advised as such.
+	for _, micro := range []int{16, 32} {
+		assert.Equal(t, ExplainOutOfMemory(cause, s, 16, 0, 256), ExplainOutOfMemory(cause, s, 16, micro, 256))
 	}
 }
