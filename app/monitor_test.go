@@ -226,6 +226,12 @@ func TestMonitorSeesDrift(t *testing.T) {
 	// keyword search, matching the host, does not. The non-drifting
 	// archive has no reason to retrain.
 	drifted, plain := results[true].Advice, results[false].Advice
+	for _, d := range []bool{true, false} {
+		for _, r := range results[d].Rows {
+			t.Logf("drift %-5v %s: %3d queries, first stage %.3f, final %.3f, Δ %+.3f", d, r.Period, r.Queries, r.FirstStage, r.Final, r.VsFirst.Delta)
+		}
+		t.Logf("drift %-5v advice: %s", d, results[d].Advice.Text)
+	}
 	assert.Equal(t, AdviceRetrain, drifted.Level, drifted.Text)
 	assert.True(t, drifted.Drop, "the drop is detected: %s", drifted.Text)
 	assert.Contains(t, drifted.Text, "the final system's lead over the first stage shrank")
