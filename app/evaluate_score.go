@@ -237,7 +237,7 @@ func (p *Project) rankWindows(ctx context.Context, in evalInputs, system, scoreM
 // s.rankerSkipped why there is none.
 func (p *Project) scoreRanker(ctx context.Context, in evalInputs, biEncoder bool, s *scoredSystems, progress Progress) error {
 	progress.emit(Event{Step: "evaluate", Phase: "learned ranker", Message: "features, rolling-origin folds, training"})
-	fit, val, testQueries, err := p.evalRanker(ctx, in.archive, in.val, in.depth, in.test, in.depth, biEncoder, progress)
+	fit, val, testQueries, err := p.evalRanker(ctx, in.archive, in.val, in.depth, in.test, in.depth, biEncoder, progress, "evaluate")
 	if err != nil {
 		return err
 	}

@@ -321,7 +321,7 @@ func (p *Project) Monitor(ctx context.Context, o MonitorOptions, progress Progre
 	}
 	// The learned ranker, fitted and chosen as evaluation fits and chooses
 	// it: its lists are the "first stage" the model's score is fused into.
-	fit, rv, tq, err := p.evalRanker(ctx, a, val, valDepth, qcs, o.Depth, o.BiEncoderEvidence, progress)
+	fit, rv, tq, err := p.evalRanker(ctx, a, val, valDepth, qcs, o.Depth, o.BiEncoderEvidence, progress, "monitor")
 	if err != nil {
 		return MonitorResult{}, err
 	}

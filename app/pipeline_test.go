@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -200,9 +201,26 @@ func TestPipelineEndToEnd(t *testing.T) {
 	_, err = p.Train(ctx, TrainOptions{RunOptions: RunOptions{Resume: tr.Run.ID}}, nil)
 	assert.ErrorContains(t, err, "already")
 
-	ev, err := p.Evaluate(ctx, EvalOptions{MaxQueries: 8, Depth: 10, Permutations: 200, Resamples: 100, Backend: "go"}, nil)
+	var mu sync.Mutex
+	lastOf := map[string]Event{} // the learned ranker's phases: their last report
+	ev, err := p.Evaluate(ctx, EvalOptions{MaxQueries: 8, Depth: 10, Permutations: 200, Resamples: 100, Backend: "go"}, func(e Event) {
+		if strings.HasPrefix(e.Phase, "learned ranker: ") {
+			mu.Lock()
+			lastOf[e.Phase] = e
+			mu.Unlock()
+		}
+	})
 	require.NoError(t, err)
 	assert.Equal(t, 8, ev.Queries)
+	// Its two long phases count to their end.
+	require.NotNil(t, ev.RankerFit, "a learned ranker was fitted")
+	for _, phase := range []string{"learned ranker: evidence", "learned ranker: fits"} {
+		e, ok := lastOf[phase]
+		require.True(t, ok, phase)
+		assert.Equal(t, "evaluate", e.Step)
+		assert.Positive(t, e.Total, phase)
+		assert.Equal(t, e.Total, e.Done, "%s ends at its total", phase)
+	}
 	// The starting checkpoint has no trained reranking head: it is no
 	// baseline unless asked for, and the report says why.
 	assert.Nil(t, ev.Baseline)

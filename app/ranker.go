@@ -54,10 +54,14 @@ type rankerQuery struct {
 }
 
 // rankerQueries computes the evidence rows of each list (its first depth
-// candidates), keeping the input order.
-func (p *Project) rankerQueries(a *archive, ev *evidence, m *mining.Matcher, qcs []QueryCandidates, depth int) []rankerQuery {
+// candidates), keeping the input order; done, when not nil, counts each
+// query.
+func (p *Project) rankerQueries(a *archive, ev *evidence, m *mining.Matcher, qcs []QueryCandidates, depth int, done func(int64)) []rankerQuery {
 	out := make([]rankerQuery, 0, len(qcs))
 	for _, qc := range qcs {
+		if done != nil {
+			done(1)
+		}
 		t, ok := a.get(qc.Query)
 		if !ok {
 			continue
@@ -139,14 +143,25 @@ func firstStageRR10(qs []ltr.Query) float64 {
 }
 
 // fitRanker chooses the ranker's loss and L2 on rolling-origin folds of the
-// training queries, then trains it on all of them.
-func fitRanker(train []rankerQuery) (RankerFit, error) {
+// training queries, then trains it on all of them. progress, when not nil,
+// gets a counter of the queries trained on, over every fit (the work each
+// fit takes grows with them): it returns the function that adds to it.
+func fitRanker(train []rankerQuery, progress func(total int64) func(int64)) (RankerFit, error) {
 	feats := evidenceFeatures()
 	folds := rankerFolds(train, RankerFolds)
+	grid := ltr.Grid()
+	add := func(int64) {}
+	if progress != nil {
+		total := int64(len(train))
+		for _, f := range folds {
+			total += int64(len(f.Train) * len(grid))
+		}
+		add = progress(total)
+	}
 	fit := RankerFit{}
 	best := ltr.Options{}
 	if len(folds) > 0 {
-		trials, b, err := ltr.Select(feats, folds, ltr.Grid())
+		trials, b, err := ltr.Select(feats, folds, grid, func(n int) { add(int64(n)) })
 		if err != nil {
 			return RankerFit{}, err
 		}
@@ -171,6 +186,7 @@ func fitRanker(train []rankerQuery) (RankerFit, error) {
 	if err != nil {
 		return RankerFit{}, fmt.Errorf("learned ranker: %w", err)
 	}
+	add(int64(len(all)))
 	fit.Model = m
 	return fit, nil
 }
@@ -191,8 +207,10 @@ func rankerScored(m *ltr.Model, qs []rankerQuery) [][]eval.Scored {
 // evalRanker fits the learned ranker on the training window's lists and
 // scores the validation and test lists with it (biEncoder: with the
 // off-the-shelf bi-encoder's cosine among its evidence). With no usable training
-// query the fit has no model and the lists are nil.
-func (p *Project) evalRanker(ctx context.Context, a *archive, val []QueryCandidates, valDepth int, test []QueryCandidates, depth int, biEncoder bool, progress Progress) (RankerFit, [][]eval.Scored, []rankerQuery, error) {
+// query the fit has no model and the lists are nil. Its two long phases,
+// the evidence of every list and the fits, report progress with an ETA
+// under step.
+func (p *Project) evalRanker(ctx context.Context, a *archive, val []QueryCandidates, valDepth int, test []QueryCandidates, depth int, biEncoder bool, progress Progress, step string) (RankerFit, [][]eval.Scored, []rankerQuery, error) {
 	train, err := p.evalLists(a, "train", 0)
 	if err != nil {
 		return RankerFit{}, nil, nil, fmt.Errorf("learned ranker: %w", err)
@@ -211,20 +229,31 @@ func (p *Project) evalRanker(ctx context.Context, a *archive, val []QueryCandida
 			return RankerFit{}, nil, nil, err
 		}
 	}
-	tq := p.rankerQueries(a, ev, m, train, depth)
+	feats := progress.counter(step, "learned ranker: evidence", int64(len(train)+len(val)+len(test)))
+	tq := p.rankerQueries(a, ev, m, train, depth, feats)
+	vq := p.rankerQueries(a, ev, m, val, valDepth, feats)
+	testQueries := p.rankerQueries(a, ev, m, test, depth, feats)
+	if err := ctx.Err(); err != nil {
+		return RankerFit{}, nil, nil, err
+	}
 	if countLabelled(tq) < minFoldTrain {
 		return RankerFit{}, nil, nil, nil
 	}
-	fit, err := fitRanker(tq)
+	refitWork := int64(len(tq) + len(vq)) // the last fit, on training and validation
+	var fitted func(int64)
+	fit, err := fitRanker(tq, func(total int64) func(int64) {
+		fitted = progress.counter(step, "learned ranker: fits", total+refitWork)
+		return fitted
+	})
 	if err != nil {
 		return RankerFit{}, nil, nil, err
 	}
-	vq := p.rankerQueries(a, ev, m, val, valDepth)
 	rv := rankerScored(fit.Model, vq)
 	if err := fit.refit(tq, vq); err != nil {
 		return RankerFit{}, nil, nil, err
 	}
-	return fit, rv, p.rankerQueries(a, ev, m, test, depth), nil
+	fitted(refitWork)
+	return fit, rv, testQueries, nil
 }
 
 // refit trains the ranker again, with the setting the folds chose, on the

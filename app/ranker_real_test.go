@@ -46,9 +46,9 @@ func TestRankerBeatsFirstStageOnRealArchive(t *testing.T) {
 	lists := func(w string) []rankerQuery {
 		qcs, err := p.evalLists(a, w, 0)
 		require.NoError(t, err)
-		return p.rankerQueries(a, ev, m, qcs, DefaultFirstStageK)
+		return p.rankerQueries(a, ev, m, qcs, DefaultFirstStageK, nil)
 	}
-	fit, err := fitRanker(lists("train"))
+	fit, err := fitRanker(lists("train"), nil)
 	require.NoError(t, err)
 	t.Logf("learned ranker: %s", fit.Summary())
 	require.GreaterOrEqual(t, fit.FoldQueries, 200, "choices rest on hundreds of queries")

@@ -102,8 +102,9 @@ func (p *Project) RankerReport(ctx context.Context, o RankerOptions, progress Pr
 			return RankerReport{}, err
 		}
 	}
+	counted := progress.counter("ranker", "evidence", int64(len(windows["train"])+len(windows["validation"])+len(windows["test"])))
 	lists := func(w string) ([]rankerQuery, error) {
-		qs := p.rankerQueries(a, ev, m, windows[w], o.Depth)
+		qs := p.rankerQueries(a, ev, m, windows[w], o.Depth, counted)
 		for _, q := range qs {
 			for _, r := range q.ltr.Rows {
 				for j := range drop {
@@ -113,28 +114,33 @@ func (p *Project) RankerReport(ctx context.Context, o RankerOptions, progress Pr
 		}
 		return qs, ctx.Err()
 	}
-	train, err := lists("train")
-	if err != nil {
-		return RankerReport{}, fmt.Errorf("ranker: %w", err)
+	queries := map[string][]rankerQuery{}
+	for _, w := range []string{"train", "validation", "test"} {
+		if queries[w], err = lists(w); err != nil {
+			return RankerReport{}, fmt.Errorf("ranker: %w", err)
+		}
 	}
-	progress.emit(Event{Step: "ranker", Phase: "folds", Message: "rolling-origin folds, then training"})
+	train := queries["train"]
 	var val []rankerQuery
-	fit, err := fitRanker(train)
+	refitWork := int64(len(train) + len(queries["validation"])) // the refit before test, on training and validation
+	var fitted func(int64)
+	fit, err := fitRanker(train, func(total int64) func(int64) {
+		fitted = progress.counter("ranker", "folds", total+refitWork)
+		return fitted
+	})
 	if err != nil {
 		return RankerReport{}, err
 	}
 	rep := RankerReport{Options: o, Features: feats, Fit: fit}
 	for i, w := range []string{"validation", "test"} {
-		qs, err := lists(w)
-		if err != nil {
-			return RankerReport{}, fmt.Errorf("ranker: %w", err)
-		}
+		qs := queries[w]
 		if w == "test" {
 			// As evaluation does: test is scored by the ranker refit on
 			// every labelled query before it.
 			if err := rep.Fit.refit(train, val); err != nil {
 				return RankerReport{}, err
 			}
+			fitted(refitWork)
 		} else {
 			val = qs
 		}

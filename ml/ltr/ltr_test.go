@@ -116,7 +116,7 @@ func TestSelectPrefersSimplerOnTies(t *testing.T) {
 	feats := []string{"a", "b", "c", "d"}
 	qs := synthetic(5, 240)
 	folds := []Fold{{Name: "1", Train: qs[:120], Valid: qs[120:180]}, {Name: "2", Train: qs[:180], Valid: qs[180:]}}
-	trials, best, err := Select(feats, folds, Grid())
+	trials, best, err := Select(feats, folds, Grid(), nil)
 	require.NoError(t, err)
 	require.Len(t, trials, len(Grid()))
 	assert.Equal(t, 120, trials[best].Queries)
@@ -126,9 +126,9 @@ func TestSelectPrefersSimplerOnTies(t *testing.T) {
 	}
 	// A grid of identical settings but L2 ties to the most regularised.
 	same := []Options{{L2: 1e-4, Iterations: 1, Rate: 1e-9}, {L2: 5, Iterations: 1, Rate: 1e-9}}
-	_, best, err = Select(feats, folds, same)
+	_, best, err = Select(feats, folds, same, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 1, best)
-	_, _, err = Select(feats, nil, Grid())
+	_, _, err = Select(feats, nil, Grid(), nil)
 	assert.Error(t, err)
 }

@@ -70,7 +70,10 @@ type Trial struct {
 // with the index of the best one: the highest MRR@10 pooled over the folds'
 // validation queries; among settings within 0.001 of it the most
 // regularised (largest L2) wins, so a tie goes to the simpler model.
-func Select(features []string, folds []Fold, grid []Options) ([]Trial, int, error) {
+// Settings train concurrently; fitted, when not nil, is called after each
+// fold's training with the number of queries it trained on (from several
+// goroutines: it must be safe for that).
+func Select(features []string, folds []Fold, grid []Options, fitted func(trainQueries int)) ([]Trial, int, error) {
 	if len(folds) == 0 || len(grid) == 0 {
 		return nil, -1, fmt.Errorf("ltr: nothing to select: %d folds, %d settings", len(folds), len(grid))
 	}
@@ -91,6 +94,9 @@ func Select(features []string, folds []Fold, grid []Options) ([]Trial, int, erro
 				if err != nil {
 					errs[g] = fmt.Errorf("ltr: fold %s: %w", f.Name, err)
 					return
+				}
+				if fitted != nil {
+					fitted(len(f.Train))
 				}
 				r := MeanRR10(m, f.Valid)
 				t.PerFold = append(t.PerFold, r)
