@@ -122,11 +122,8 @@ func (p *Project) RankerReport(ctx context.Context, o RankerOptions, progress Pr
 	}
 	train := queries["train"]
 	var val []rankerQuery
-	refitWork := int64(len(train) + len(queries["validation"])) // the refit before test, on training and validation
-	var fitted func(int64)
-	fit, err := fitRanker(train, func(total int64) func(int64) {
-		fitted = progress.counter("ranker", "folds", total+refitWork)
-		return fitted
+	fit, err := fitRanker(train, len(train)+len(queries["validation"]), func(total int64) func(int64) {
+		return progress.counter("ranker", "folds", total)
 	})
 	if err != nil {
 		return RankerReport{}, err
@@ -140,7 +137,6 @@ func (p *Project) RankerReport(ctx context.Context, o RankerOptions, progress Pr
 			if err := rep.Fit.refit(train, val); err != nil {
 				return RankerReport{}, err
 			}
-			fitted(refitWork)
 		} else {
 			val = qs
 		}
