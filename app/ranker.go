@@ -44,10 +44,6 @@ type RankerFit struct {
 	FoldQueries    int     `json:"fold_queries"`
 	FoldFirstStage float64 `json:"fold_first_stage_mrr@10"`
 	FoldRanker     float64 `json:"fold_ranker_mrr@10"`
-
-	// fitted counts the queries trained on (fitRanker's progress), so that
-	// refit adds its own to the total fitRanker reserved for it.
-	fitted func(int64)
 }
 
 // rankerQuery is one query's list as the ranker sees it.
@@ -147,21 +143,20 @@ func firstStageRR10(qs []ltr.Query) float64 {
 }
 
 // fitRanker chooses the ranker's loss and L2 on rolling-origin folds of the
-// training queries, then trains it on all of them. count, when not nil,
-// makes the counter of the queries trained on over every fit (the work each
-// fit takes grows with them), given its total: the folds' and the last
-// fit's, and refitQueries for the refit that follows (RankerFit.refit).
-func fitRanker(train []rankerQuery, refitQueries int, count func(total int64) func(int64)) (RankerFit, error) {
+// training queries, then trains it on all of them. progress, when not nil,
+// gets a counter of the queries trained on, over every fit (the work each
+// fit takes grows with them): it returns the function that adds to it.
+func fitRanker(train []rankerQuery, progress func(total int64) func(int64)) (RankerFit, error) {
 	feats := evidenceFeatures()
 	folds := rankerFolds(train, RankerFolds)
 	grid := ltr.Grid()
 	add := func(int64) {}
-	if count != nil {
-		total := int64(len(train) + refitQueries)
+	if progress != nil {
+		total := int64(len(train))
 		for _, f := range folds {
 			total += int64(len(f.Train) * len(grid))
 		}
-		add = count(total)
+		add = progress(total)
 	}
 	fit := RankerFit{}
 	best := ltr.Options{}
@@ -192,7 +187,7 @@ func fitRanker(train []rankerQuery, refitQueries int, count func(total int64) fu
 		return RankerFit{}, fmt.Errorf("learned ranker: %w", err)
 	}
 	add(int64(len(all)))
-	fit.Model, fit.fitted = m, add
+	fit.Model = m
 	return fit, nil
 }
 
@@ -244,8 +239,11 @@ func (p *Project) evalRanker(ctx context.Context, a *archive, val []QueryCandida
 	if countLabelled(tq) < minFoldTrain {
 		return RankerFit{}, nil, nil, nil
 	}
-	fit, err := fitRanker(tq, len(tq)+len(vq), func(total int64) func(int64) {
-		return progress.counter(step, "learned ranker: fits", total)
+	refitWork := int64(len(tq) + len(vq)) // the last fit, on training and validation
+	var fitted func(int64)
+	fit, err := fitRanker(tq, func(total int64) func(int64) {
+		fitted = progress.counter(step, "learned ranker: fits", total+refitWork)
+		return fitted
 	})
 	if err != nil {
 		return RankerFit{}, nil, nil, err
@@ -254,6 +252,7 @@ func (p *Project) evalRanker(ctx context.Context, a *archive, val []QueryCandida
 	if err := fit.refit(tq, vq); err != nil {
 		return RankerFit{}, nil, nil, err
 	}
+	fitted(refitWork)
 	return fit, rv, testQueries, nil
 }
 
@@ -272,9 +271,6 @@ func (f *RankerFit) refit(train, val []rankerQuery) error {
 		return fmt.Errorf("learned ranker: refit: %w", err)
 	}
 	f.TrainQueries, f.Model = f.Model.Queries, m
-	if f.fitted != nil {
-		f.fitted(int64(len(all)))
-	}
 	return nil
 }
 

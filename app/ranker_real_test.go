@@ -48,7 +48,7 @@ func TestRankerBeatsFirstStageOnRealArchive(t *testing.T) {
 		require.NoError(t, err)
 		return p.rankerQueries(a, ev, m, qcs, DefaultFirstStageK, nil)
 	}
-	fit, err := fitRanker(lists("train"), 0, nil)
+	fit, err := fitRanker(lists("train"), nil)
 	require.NoError(t, err)
 	t.Logf("learned ranker: %s", fit.Summary())
 	require.GreaterOrEqual(t, fit.FoldQueries, 200, "choices rest on hundreds of queries")

@@ -122,8 +122,11 @@ func (p *Project) RankerReport(ctx context.Context, o RankerOptions, progress Pr
 	}
 	train := queries["train"]
 	var val []rankerQuery
-	fit, err := fitRanker(train, len(train)+len(queries["validation"]), func(total int64) func(int64) {
-		return progress.counter("ranker", "folds", total)
+	refitWork := int64(len(train) + len(queries["validation"])) // the refit before test, on training and validation
+	var fitted func(int64)
+	fit, err := fitRanker(train, func(total int64) func(int64) {
+		fitted = progress.counter("ranker", "folds", total+refitWork)
+		return fitted
 	})
 	if err != nil {
 		return RankerReport{}, err
@@ -137,6 +140,7 @@ func (p *Project) RankerReport(ctx context.Context, o RankerOptions, progress Pr
 			if err := rep.Fit.refit(train, val); err != nil {
 				return RankerReport{}, err
 			}
+			fitted(refitWork)
 		} else {
 			val = qs
 		}
